@@ -1,0 +1,33 @@
+# chiso — two commands do everything: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export CHISO_DATA_DIR ?= ./data
+
+.PHONY: run test install demo bench clean docs
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run — prepare the embedded store with the Bắc Ninh demo and start chiso.
+run: $(STAMP)
+	$(BIN)/chiso init --demo
+	$(BIN)/chiso serve
+
+## make test — the whole suite (PostgreSQL on 127.0.0.1:5432 is used when present;
+## required when CI=true).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_index.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

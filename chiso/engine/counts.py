@@ -1,0 +1,227 @@
+"""Compile an index definition's measures into counts queries — one pass per record kind.
+
+Counts are the sufficient statistics of the index: every score is a function of
+per-unit, per-window counts. For a record kind, one query scans its records once and
+returns, per (province, unit, bucket), every measure over that kind:
+
+- the records are cut into buckets (ISO weeks, months, days, or one bucket for the whole
+  range); a measure that depends on the window end (an unfinished dossier is judged at
+  the window's last day) is evaluated at its bucket's end;
+- with ``outer=True`` the same scan also evaluates those measures at the end of the whole
+  range (column ``<measure>__outer``), so the range's own counts are the sum of these
+  over its buckets: a year and its 52 weekly snapshots come from one scan.
+
+Measures counting distinct values (procedures with an online payment) are not additive
+across buckets or units; their query keeps one row per (unit, procedure, bucket) inside
+the engine and reduces it there to unit, province, bucket and whole-range counts.
+
+>>> import datetime as dt
+>>> from chiso.catalog.index_definition import load_index_definition
+>>> from chiso.engine.targets import target
+>>> plan = CountsPlan(dt.date(2026, 8, 17), dt.date(2026, 8, 23), grain="all")
+>>> sql = compile_counts(load_index_definition(), "petitions", target("duckdb"), "petitions", plan)
+>>> "GROUP BY" in target("duckdb").render(sql)
+True
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot import exp
+
+from chiso.catalog.index_definition import IndexDefinition, Measure
+from chiso.catalog.records import RECORD_KINDS, RecordKind
+from chiso.engine.predicates import PredicateCompiler
+from chiso.engine.targets import Target, date_literal, day_number
+
+Grain = Literal["all", "week", "day", "month"]
+OUTER_BUCKET = -1
+KEYS = ("province_code", "unit_code")
+
+
+@dataclass(frozen=True)
+class CountsPlan:
+    """What one scan computes: the range, how it is cut into buckets, and whether the
+    whole range is evaluated too."""
+
+    start: dt.date
+    end: dt.date
+    grain: Grain = "all"
+    outer: bool = False
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("the range ends before it starts")
+        if self.grain == "week" and self.start.isoweekday() != 1:
+            raise ValueError("weekly buckets start on a Monday")
+
+    def buckets(self) -> list[tuple[int, dt.date, dt.date]]:
+        """(bucket number, first day, last day) of each bucket, the last one cut at ``end``."""
+        if self.grain == "all":
+            return [(0, self.start, self.end)]
+        out, i, first = [], 0, self.start
+        while first <= self.end:
+            if self.grain == "day":
+                last = first
+            elif self.grain == "week":
+                last = first + dt.timedelta(days=6)
+            else:
+                nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+                last = nxt - dt.timedelta(days=1)
+            last = min(last, self.end)
+            out.append((i, first, last))
+            i, first = i + 1, last + dt.timedelta(days=1)
+        return out
+
+
+def _n(v: int) -> exp.Expression:
+    return exp.Literal.number(v)
+
+
+def _sum_if(cond: exp.Expression | None) -> exp.Expression:
+    if cond is None:
+        return exp.Count(this=exp.Star())
+    return exp.Sum(this=exp.Case(ifs=[exp.If(this=exp.Paren(this=cond), true=_n(1))], default=_n(0)))
+
+
+def _max_if(cond: exp.Expression | None) -> exp.Expression:
+    if cond is None:
+        return _n(1)
+    return exp.Max(this=exp.Case(ifs=[exp.If(this=exp.Paren(this=cond), true=_n(1))], default=_n(0)))
+
+
+def _cap(x: exp.Expression, limit: int) -> exp.Expression:
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=x, expression=_n(limit)), true=_n(limit))], default=x.copy())
+
+
+def _bucket_expressions(plan: CountsPlan, target: Target, d: exp.Expression) -> tuple[exp.Expression, exp.Expression,
+                                                                       exp.Expression]:
+    """(bucket number, bucket start day, bucket end day) as expressions of the day number ``d``."""
+    d0, dn = day_number(plan.start), day_number(plan.end)
+    if plan.grain == "all":
+        return _n(0), _n(d0), _n(dn)
+    if plan.grain in ("week", "day"):
+        width = 7 if plan.grain == "week" else 1
+        b = target.int_div(exp.Paren(this=exp.Sub(this=d.copy(), expression=_n(d0))), _n(width))
+        start = exp.Add(this=_n(d0), expression=exp.Mul(this=_n(width), expression=b.copy()))
+        end = exp.Add(this=start.copy(), expression=_n(width - 1))
+        if (dn - d0 + 1) % width:  # the last bucket is cut at the end of the range
+            end = _cap(end, dn)
+        return b, start, end
+    # months: a few CASE branches, evaluated per row
+    buckets = plan.buckets()
+    def case(values):
+        return exp.Case(ifs=[exp.If(this=exp.LTE(this=d.copy(), expression=_n(day_number(last))), true=_n(v))
+                             for (_, _, last), v in zip(buckets, values)], default=_n(values[-1]))
+    return (case([i for i, _, _ in buckets]), case([day_number(f) for _, f, _ in buckets]),
+            case([day_number(last) for _, _, last in buckets]))
+
+
+def _scan(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, measures: list[Measure],
+          extra_keys: tuple[str, ...]) -> tuple[exp.Select, PredicateCompiler, PredicateCompiler]:
+    """The inner SELECT: the records of the range, with day numbers, bucket and bucket window."""
+    needed: set[str] = set()
+    for m in measures:
+        if m.where is not None:
+            needed |= {c.name for c in m.where.find_all(exp.Column)}
+    date_fields = sorted(n for n in needed if kind.has(n) and kind.field(n).type == "date")
+    plain = sorted(n for n in needed if kind.has(n) and kind.field(n).type != "date")
+    day_cols = {n: f"_d_{n}" for n in date_fields}
+
+    projections: list[exp.Expression] = [exp.column(k) for k in KEYS + extra_keys]
+    projections += [exp.column(n) for n in plain if n not in KEYS + extra_keys]
+    projections += [exp.alias_(target.days(exp.column(n)), day_cols[n]) for n in date_fields]
+    select = exp.select(*projections).from_(exp.to_table(relation))
+
+    windowed = kind.window_field is not None
+    if windowed:
+        wf = kind.window_field
+        d = target.days(exp.column(wf))
+        b, ws, we = _bucket_expressions(plan, target, d)
+        select = select.select(exp.alias_(b, "_b"), exp.alias_(ws, "_ws"), exp.alias_(we, "_we"))
+        select = select.where(exp.Between(this=exp.column(wf), low=date_literal(plan.start),
+                                          high=date_literal(plan.end)))
+        per_bucket = PredicateCompiler(kind, target, window_start=exp.column("_ws"),
+                                       window_end=exp.column("_we"), day_columns=day_cols)
+    else:
+        per_bucket = PredicateCompiler(kind, target, window_start=_n(day_number(plan.start)),
+                                       window_end=_n(day_number(plan.end)), day_columns=day_cols)
+    whole = PredicateCompiler(kind, target, window_start=_n(day_number(plan.start)),
+                              window_end=_n(day_number(plan.end)), day_columns=day_cols)
+    return select, per_bucket, whole
+
+
+def compile_counts(definition: IndexDefinition, records: str, target: Target, relation: str,
+                   plan: CountsPlan, *, distinct: bool = False) -> exp.Select | None:
+    """The counts query for one record kind's additive (or, with ``distinct``, distinct) measures.
+
+    Result columns: ``province_code, unit_code, bucket`` then one column per measure, plus
+    ``<measure>__outer`` for window-dependent measures when ``plan.outer``. For distinct
+    measures, rows with a NULL ``unit_code`` are the province's own counts and bucket
+    ``-1`` is the whole range. Returns None when the kind has no such measures.
+    """
+    kind = RECORD_KINDS[records]
+    measures = [m for m in definition.measures_of(records) if (m.distinct is not None) == distinct]
+    if not measures:
+        return None
+    windowed = kind.window_field is not None
+    if distinct:
+        return _compile_distinct(kind, relation, target, plan, measures)
+
+    scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, ())
+    cols: list[exp.Expression] = [exp.column(k) for k in KEYS]
+    cols.append(exp.alias_(exp.column("_b") if windowed else _n(0), "bucket"))
+    for m in measures:
+        cond = per_bucket.compile(m.where) if m.where is not None else None
+        cols.append(exp.alias_(_sum_if(cond), m.name))
+        if plan.outer and m.window_dependent:
+            cols.append(exp.alias_(_sum_if(whole.compile(m.where)), f"{m.name}__outer"))
+    group = [exp.column(k) for k in KEYS] + ([exp.column("_b")] if windowed else [])
+    return exp.select(*cols).from_(scan.subquery("r")).group_by(*group)
+
+
+def _compile_distinct(kind: RecordKind, relation: str, target: Target, plan: CountsPlan,
+                      measures: list[Measure]) -> exp.Expression:
+    windowed = kind.window_field is not None
+    keys = sorted({m.distinct for m in measures})
+    if len(keys) != 1:
+        raise ValueError(f"{kind.name}: distinct measures must count one field, not {keys}")
+    key = keys[0]
+    scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, (key,))
+    bucket = exp.column("_b") if windowed else _n(0)
+    base_cols: list[exp.Expression] = [exp.column(k) for k in KEYS] + [exp.column(key),
+                                                                       exp.alias_(bucket, "bucket")]
+    for m in measures:
+        cond = per_bucket.compile(m.where) if m.where is not None else None
+        base_cols.append(exp.alias_(_max_if(cond), m.name))
+        if plan.outer and windowed:
+            c = whole.compile(m.where) if m.where is not None else None
+            base_cols.append(exp.alias_(_max_if(c), f"{m.name}__o"))
+    group = [exp.column(k) for k in KEYS] + [exp.column(key)] + ([exp.column("_b")] if windowed else [])
+    base = exp.select(*base_cols).from_(scan.subquery("r")).group_by(*group)
+
+    names = [m.name for m in measures]
+
+    def reduce(by_unit: bool, outer: bool) -> exp.Select:
+        src = [f"{n}__o" if outer else n for n in names]
+        inner_keys = ["province_code"] + (["unit_code"] if by_unit else []) + [key] + ([] if outer else ["bucket"])
+        inner = exp.select(*[exp.column(k) for k in inner_keys],
+                           *[exp.alias_(exp.Max(this=exp.column(s)), s) for s in src]
+                           ).from_("base").group_by(*[exp.column(k) for k in inner_keys])
+        outer_keys = [k for k in inner_keys if k != key]
+        cols = [exp.column("province_code"),
+                exp.column("unit_code") if by_unit else exp.alias_(exp.cast(exp.null(), "VARCHAR"), "unit_code"),
+                exp.alias_(_n(OUTER_BUCKET), "bucket") if outer else exp.column("bucket")]
+        cols += [exp.alias_(exp.cast(exp.Sum(this=exp.column(s)), "BIGINT"), n) for s, n in zip(src, names)]
+        return exp.select(*cols).from_(inner.subquery("x")).group_by(*[exp.column(k) for k in outer_keys])
+
+    parts = [reduce(True, False), reduce(False, False)]
+    if plan.outer and windowed:
+        parts += [reduce(True, True), reduce(False, True)]
+    union = parts[0]
+    for p in parts[1:]:
+        union = exp.union(union, p, distinct=False)
+    return union.with_("base", as_=base) if isinstance(union, exp.Select) else exp.select("*").from_(
+        union.subquery("u")).with_("base", as_=base)

@@ -1,0 +1,85 @@
+"""Every chiso exception, in one place.
+
+``ChisoError`` is the root; the CLI (and later the web app) turn any of them into a
+clear message and a non-zero exit, in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ChisoError(Exception):
+    """Root of all chiso errors."""
+
+
+class SettingsError(ChisoError):
+    """A setting has a value that cannot be used."""
+
+
+class DefinitionError(ChisoError):
+    """A definition file (index methodology, bands, catalogue) is invalid.
+
+    ``path`` names the file and ``where`` the place inside it (``groups[2].criteria[0].max``).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, where: str | None = None):
+        self.path, self.where, self.reason = path, where, message
+        prefix = ": ".join(p for p in (path, where) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class PredicateError(DefinitionError):
+    """A predicate or measure expression in a definition cannot be compiled."""
+
+
+class UnknownUnitError(ChisoError):
+    """A unit code that is not in the hierarchy."""
+
+
+class WindowError(ChisoError):
+    """A window (period) written in a form chiso does not read."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell of an input file."""
+
+    file: str
+    row: int | None  # 1-based data row (header excluded); None for file-level problems
+    column: str | None
+    reason: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        text = ", ".join(parts) + f": {self.reason}"
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        return text
+
+
+@dataclass
+class LoadError(ChisoError):
+    """An input file was refused; nothing from it was written."""
+
+    problems: list[Problem] = field(default_factory=list)
+    total: int | None = None  # how many problems there were in all (problems may be truncated)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        n = self.total if self.total is not None else len(self.problems)
+        head = f"refused: {n} problem{'s' if n != 1 else ''}; nothing was loaded"
+        lines = [head] + [f"  - {p}" for p in self.problems[:50]]
+        if n > 50:
+            lines.append(f"  … and {n - 50} more")
+        return "\n".join(lines)
+
+
+class StoreError(ChisoError):
+    """The store cannot be opened or is not prepared (run `chiso init`)."""

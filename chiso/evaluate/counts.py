@@ -1,0 +1,151 @@
+"""Run the counts queries against a record store and assemble the counts table.
+
+The counts table is the sufficient statistic of every score: one row per (window,
+unit) with one column per measure. Units are the departments and communes that
+received records and their provinces; a province's own row is computed over all its
+records (the sum of its units' counts for additive measures; its own distinct count for
+distinct ones), never averaged from its units' scores.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from chiso.catalog.index_definition import IndexDefinition
+from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.counts import OUTER_BUCKET, CountsPlan, compile_counts
+from chiso.engine.targets import target as get_target
+from chiso.evaluate.windows import Window, date_range, week_of
+
+KEY = ("window", "unit_code")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Measures per (window label, unit code); ``province_code`` says which province a unit is in."""
+
+    frame: pl.DataFrame  # columns: window, unit_code, province_code, is_province, <measures>
+    windows: tuple[Window, ...]
+    measures: tuple[str, ...]
+
+    def for_window(self, window: Window | str) -> pl.DataFrame:
+        label = window.label if isinstance(window, Window) else window
+        return self.frame.filter(pl.col("window") == label)
+
+    def value(self, window: Window | str, unit_code: str, measure: str) -> int:
+        row = self.for_window(window).filter(pl.col("unit_code") == unit_code)
+        return int(row[measure][0]) if row.height else 0
+
+
+def _query(store, sql_tree) -> pl.DataFrame:
+    sql = get_target(store.dialect).render(sql_tree)
+    return pl.from_arrow(store.query_arrow(sql))
+
+
+def compute_counts(definition: IndexDefinition, store, windows: Sequence[Window]) -> Counts:
+    """Counts for each window, one scan per window (per record kind)."""
+    frames = []
+    for w in windows:
+        frames.append(_scan(definition, store, CountsPlan(w.start, w.end, "all"), {0: w}, None))
+    return _assemble(definition, frames, tuple(windows))
+
+
+def compute_series(definition: IndexDefinition, store, start: dt.date, end: dt.date,
+                   *, whole: Window | None = None) -> Counts:
+    """A weekly series — one snapshot per ISO week — and, if given, the whole range, in one scan.
+
+    ``start`` is moved back to its Monday; ``whole`` (e.g. the year) must end at ``end``.
+    """
+    monday = start - dt.timedelta(days=start.isoweekday() - 1)
+    plan = CountsPlan(monday, end, "week", outer=whole is not None)
+    buckets = {}
+    for i, first, last in plan.buckets():
+        w = week_of(first)
+        buckets[i] = w if w.end == last else date_range(first, last)
+    if whole is not None and whole.end != end:
+        raise ValueError("the whole window must end where the series ends")
+    frame = _scan(definition, store, plan, buckets, whole)
+    windows = tuple(buckets.values()) + ((whole,) if whole is not None else ())
+    return _assemble(definition, [frame], windows)
+
+
+def _scan(definition: IndexDefinition, store, plan: CountsPlan, buckets: dict[int, Window],
+          whole: Window | None) -> pl.DataFrame:
+    """All measures per (bucket, unit) for one plan: one query per record kind (and one
+    more for a kind's distinct measures)."""
+    tgt = get_target(store.dialect)
+    per_kind: list[pl.DataFrame] = []
+    for kind in RECORD_KINDS:
+        for distinct in (False, True):
+            tree = compile_counts(definition, kind, tgt, store.relation(kind), plan, distinct=distinct)
+            if tree is None:
+                continue
+            df = _query(store, tree)
+            windowed = RECORD_KINDS[kind].window_field is not None
+            names = [m.name for m in definition.measures_of(kind) if (m.distinct is not None) == distinct]
+            df = _normalise(df, names, windowed, distinct, plan, buckets)
+            per_kind.append(df)
+    # outer join of all kinds on (bucket, province_code, unit_code)
+    keys = ["bucket", "province_code", "unit_code"]
+    out = None
+    for df in per_kind:
+        out = df if out is None else out.join(df, on=keys, how="full", coalesce=True)
+    if out is None:
+        raise ValueError("the definition has no measures")
+    labels = {i: w.label for i, w in buckets.items()}
+    if whole is not None:
+        labels[OUTER_BUCKET] = whole.label
+    out = out.filter(pl.col("bucket").is_in(list(labels)))
+    return out.with_columns(pl.col("bucket").replace_strict(labels, return_dtype=pl.Utf8).alias("window")
+                            ).drop("bucket")
+
+
+def _normalise(df: pl.DataFrame, names: list[str], windowed: bool, distinct: bool, plan: CountsPlan,
+               buckets: dict[int, Window]) -> pl.DataFrame:
+    """Bring one query's result to rows (bucket, province_code, unit_code) × measures,
+    province rows included, whole-range rows under bucket -1."""
+    df = df.with_columns(pl.col("bucket").cast(pl.Int64), *[pl.col(c).cast(pl.Int64) for c in df.columns
+                                                            if c not in ("province_code", "unit_code", "bucket")])
+    if distinct:
+        # the query already gave province rows (unit_code NULL) and whole-range rows
+        # (records filed under the province code itself are inside the province's own rows)
+        df = df.filter(pl.col("unit_code").is_null() | (pl.col("unit_code") != pl.col("province_code")))
+        df = df.with_columns(pl.coalesce("unit_code", "province_code").alias("unit_code"))
+        frames = [df]
+    else:
+        outer_cols = {n: (f"{n}__outer" if f"{n}__outer" in df.columns else n) for n in names}
+        unit = df.select("bucket", "province_code", "unit_code", *names)
+        frames = [unit]
+        if plan.outer:
+            whole = (df.group_by("province_code", "unit_code")
+                     .agg(*[pl.col(src).sum().alias(n) for n, src in outer_cols.items()])
+                     .with_columns(pl.lit(OUTER_BUCKET, pl.Int64).alias("bucket")))
+            frames.append(whole.select(unit.columns))
+        rows = pl.concat(frames)
+        # a province's own counts: the sum over all its units (its own records included)
+        prov = (rows.group_by("bucket", "province_code").agg(*[pl.col(n).sum() for n in names])
+                .with_columns(pl.col("province_code").alias("unit_code")))
+        # records filed under the province code itself are already inside that sum
+        rows = rows.filter(pl.col("unit_code") != pl.col("province_code"))
+        frames = [rows, prov.select(rows.columns)]
+    out = pl.concat(frames)
+    if not windowed:
+        # a catalogue is the same for every window of the plan
+        ids = list(buckets) + ([OUTER_BUCKET] if plan.outer else [])
+        out = out.drop("bucket").join(pl.DataFrame({"bucket": ids}, schema={"bucket": pl.Int64}), how="cross")
+    return out.select("bucket", "province_code", "unit_code", *names)
+
+
+def _assemble(definition: IndexDefinition, frames: list[pl.DataFrame], windows: tuple[Window, ...]) -> Counts:
+    measures = tuple(definition.measures)
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    for m in measures:
+        if m not in frame.columns:
+            frame = frame.with_columns(pl.lit(0, pl.Int64).alias(m))
+    frame = frame.with_columns(*[pl.col(m).fill_null(0) for m in measures],
+                               (pl.col("unit_code") == pl.col("province_code")).alias("is_province"))
+    return Counts(frame.select("window", "unit_code", "province_code", "is_province", *measures)
+                  .sort("window", "unit_code"), windows, measures)

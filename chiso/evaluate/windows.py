@@ -1,0 +1,166 @@
+"""Windows (kỳ đánh giá): the periods a score is computed over.
+
+Written forms:
+
+=====================  =========================================
+``2026-W34``           ISO week (Monday to Sunday)
+``2026-08``            month
+``2026-Q3``            quarter
+``2026``               year
+``ytd:2026-08-17``     year to date, as of a day
+``2026-08-17``         one day
+``2026-08-01..2026-08-17``  any date range (both days included)
+=====================  =========================================
+
+A record belongs to a window when its window date (a dossier's received date) falls in
+it; a dossier still open is judged at the window's last day.
+
+>>> w = parse_window("2026-W34")
+>>> (w.start.isoformat(), w.end.isoformat(), w.previous().label)
+('2026-08-17', '2026-08-23', '2026-W33')
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from chiso.errors import WindowError
+
+Kind = Literal["week", "month", "quarter", "year", "ytd", "day", "range"]
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    start: dt.date
+    end: dt.date
+    kind: Kind
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise WindowError(f"window {self.label!r} ends before it starts")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def previous(self) -> Window:
+        """The window a change is measured against: the week before, the month before, …"""
+        if self.kind == "week":
+            return week_of(self.start - dt.timedelta(days=7))
+        if self.kind == "month":
+            return month(*_add_months(self.start.year, self.start.month, -1))
+        if self.kind == "quarter":
+            y, m = _add_months(self.start.year, self.start.month, -3)
+            return quarter(y, (m - 1) // 3 + 1)
+        if self.kind == "year":
+            return year(self.start.year - 1)
+        if self.kind == "ytd":
+            return ytd(self.end - dt.timedelta(days=7))
+        if self.kind == "day":
+            return day(self.start - dt.timedelta(days=1))
+        length = dt.timedelta(days=self.days)
+        return date_range(self.start - length, self.end - length)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    n = y * 12 + (m - 1) + k
+    return n // 12, n % 12 + 1
+
+
+def _last_day(y: int, m: int) -> dt.date:
+    ny, nm = _add_months(y, m, 1)
+    return dt.date(ny, nm, 1) - dt.timedelta(days=1)
+
+
+def week(y: int, w: int) -> Window:
+    try:
+        start = dt.date.fromisocalendar(y, w, 1)
+    except ValueError:
+        raise WindowError(f"{y} has no ISO week {w}") from None
+    return Window(start, start + dt.timedelta(days=6), "week", f"{y}-W{w:02d}")
+
+
+def week_of(d: dt.date) -> Window:
+    y, w, _ = d.isocalendar()
+    return week(y, w)
+
+
+def month(y: int, m: int) -> Window:
+    if not 1 <= m <= 12:
+        raise WindowError(f"no month {m}")
+    return Window(dt.date(y, m, 1), _last_day(y, m), "month", f"{y}-{m:02d}")
+
+
+def quarter(y: int, q: int) -> Window:
+    if not 1 <= q <= 4:
+        raise WindowError(f"no quarter {q}")
+    first = 3 * (q - 1) + 1
+    return Window(dt.date(y, first, 1), _last_day(y, first + 2), "quarter", f"{y}-Q{q}")
+
+
+def year(y: int) -> Window:
+    return Window(dt.date(y, 1, 1), dt.date(y, 12, 31), "year", f"{y}")
+
+
+def ytd(as_of: dt.date) -> Window:
+    return Window(dt.date(as_of.year, 1, 1), as_of, "ytd", f"ytd:{as_of.isoformat()}")
+
+
+def day(d: dt.date) -> Window:
+    return Window(d, d, "day", d.isoformat())
+
+
+def date_range(start: dt.date, end: dt.date) -> Window:
+    return Window(start, end, "range", f"{start.isoformat()}..{end.isoformat()}")
+
+
+def _date(text: str, whole: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise WindowError(f"{whole!r}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+_FORMS = (
+    (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), lambda m, t: week(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})-Q([1-4])$", re.I), lambda m, t: quarter(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), lambda m, t: month(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})$"), lambda m, t: year(int(m[1]))),
+    (re.compile(r"^ytd:(.+)$", re.I), lambda m, t: ytd(_date(m[1], t))),
+    (re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$"),
+     lambda m, t: date_range(_date(m[1], t), _date(m[2], t))),
+    (re.compile(r"^(\d{4}-\d{2}-\d{2})$"), lambda m, t: day(_date(m[1], t))),
+)
+
+
+def parse_window(text: str) -> Window:
+    """Read a window written in one of the forms above."""
+    t = str(text).strip()
+    for pattern, build in _FORMS:
+        m = pattern.match(t)
+        if m:
+            return build(m, t)
+    raise WindowError(
+        f"cannot read window {text!r}; write 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "
+        "2026-08-17 or 2026-08-01..2026-08-17")
+
+
+def weeks_between(start: dt.date, end: dt.date) -> list[Window]:
+    """The ISO weeks that end within [start, end] — a weekly series, one snapshot per week end."""
+    out = []
+    w = week_of(start)
+    if w.start < start:
+        w = week_of(w.start + dt.timedelta(days=7))
+    while w.end <= end:
+        out.append(w)
+        w = week_of(w.start + dt.timedelta(days=7))
+    return out

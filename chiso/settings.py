@@ -1,0 +1,82 @@
+"""Settings: a declared table, read from ``CHISO_*`` environment variables.
+
+Every setting is listed in ``SETTINGS`` with its default and help; ``docs/settings.md``
+must document each (a test checks).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from chiso.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CHISO_DATA_DIR", "./data",
+            "Folder of the embedded store: chiso.sqlite (units, definitions, results, audit) "
+            "and records.duckdb (record-level data)."),
+    Setting("CHISO_DATABASE_URL", None,
+            "SQLAlchemy URL of the relational store (e.g. postgresql+psycopg://user@host/db). "
+            "When unset, SQLite in CHISO_DATA_DIR is used."),
+    Setting("CHISO_RECORDS_URL", None,
+            "Where record-level data lives: unset = DuckDB in CHISO_DATA_DIR; a "
+            "postgresql+psycopg:// URL keeps records (and computes counts) in PostgreSQL."),
+    Setting("CHISO_PROVINCE", "24",
+            "The province this installation serves (code from the official list; 24 = Bắc Ninh)."),
+    Setting("CHISO_INDEX_DEFINITION", None,
+            "Path of a province's own copy of the index definition YAML; unset = the shipped one."),
+    Setting("CHISO_THREADS", None,
+            "Threads DuckDB may use; unset = all cores."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str, env: dict[str, str] | None = None) -> str | None:
+    """The value of one declared setting (environment first, then default)."""
+    if name not in _BY_NAME:
+        raise SettingsError(f"unknown setting {name!r}")
+    env = os.environ if env is None else env
+    value = env.get(name)
+    if value is None or value == "":
+        return _BY_NAME[name].default
+    return value
+
+
+def data_dir(env: dict[str, str] | None = None) -> Path:
+    return Path(get("CHISO_DATA_DIR", env) or "./data")
+
+
+def database_url(env: dict[str, str] | None = None) -> str:
+    url = get("CHISO_DATABASE_URL", env)
+    if url:
+        return url
+    return f"sqlite:///{(data_dir(env) / 'chiso.sqlite').as_posix()}"
+
+
+def records_url(env: dict[str, str] | None = None) -> str:
+    url = get("CHISO_RECORDS_URL", env)
+    if url:
+        return url
+    return f"duckdb:///{(data_dir(env) / 'records.duckdb').as_posix()}"
+
+
+def threads(env: dict[str, str] | None = None) -> int | None:
+    value = get("CHISO_THREADS", env)
+    if value is None:
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise SettingsError(f"CHISO_THREADS must be a whole number, not {value!r}") from None
+    if n < 1:
+        raise SettingsError("CHISO_THREADS must be at least 1")
+    return n
