@@ -207,3 +207,34 @@ def record_kind(name: str) -> RecordKind:
         return RECORD_KINDS[name]
     except KeyError:
         raise KeyError(f"unknown record kind {name!r}; known: {', '.join(RECORD_KINDS)}") from None
+
+
+def records_markdown() -> str:
+    """docs/records.md, generated from the declarations above (a test keeps them in sync)."""
+    out = ["# Record schemas", "",
+           "Generated from `chiso/catalog/records.py` (`python -m chiso.catalog.records > docs/records.md`).",
+           "Files loaded with `chiso load` carry these columns (header row); optional columns may be",
+           "left out. Dates are `YYYY-MM-DD` (or `DD/MM/YYYY`); booleans `true/false`, `1/0`, `có/không`.",
+           "A record is identified by its key: loading the same key again replaces the record and",
+           "keeps the earlier version in the history table.", ""]
+    for kind in RECORD_KINDS.values():
+        out += [f"## `{kind.name}` — {kind.vi}", "", kind.description, "",
+                f"Key: {', '.join(f'`{k}`' for k in kind.key)}. "
+                + (f"Placed in a window by `{kind.window_field}`." if kind.window_field
+                   else "Not windowed: the catalogue as it stands."), ""]
+        if kind.date_order:
+            out += ["Date order checked: " + "; ".join(f"`{a}` ≥ `{b}`" for a, b in kind.date_order) + ".", ""]
+        out += ["| field | type | required | Vietnamese | description |", "|---|---|---|---|---|"]
+        for f in kind.fields:
+            t = f.type if f.type != "enum" else "one of " + ", ".join(f"`{c}`" for c in f.choices)
+            if f.minimum is not None:
+                t += f" ≥ {f.minimum}"
+            req = "yes" if f.required else (f"no (default `{str(f.default).lower()}`)" if f.default is not None
+                                            else "no")
+            out.append(f"| `{f.name}` | {t} | {req} | {f.vi} | {f.description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(records_markdown(), end="")

@@ -1,0 +1,115 @@
+"""What the CLI, the web app and reports ask for: scores of a window, from records or from
+a counts file, with the previous window for changes; the records behind a criterion."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from chiso.catalog.index_definition import IndexDefinition
+from chiso.collect.portal_counts import read_portal_counts
+from chiso.engine.records import compile_records
+from chiso.engine.targets import target as get_target
+from chiso.errors import ChisoError, UnknownUnitError
+from chiso.evaluate.counts import Counts, compute_counts, compute_series
+from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
+from chiso.evaluate.windows import Window, parse_window, week_of
+from chiso.units.model import Unit
+
+
+def units_frame(units: list[Unit]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"unit_code": [u.code for u in units], "name": [u.name for u in units], "level": [u.level for u in units],
+         "parent_code": [u.parent_code for u in units], "province_code": [u.province_code for u in units]},
+        schema={"unit_code": pl.Utf8, "name": pl.Utf8, "level": pl.Utf8, "parent_code": pl.Utf8,
+                "province_code": pl.Utf8})
+
+
+def scored_units(tree, counts: Counts) -> pl.DataFrame:
+    """The units to score: every province with records, with all its departments and communes
+    (a unit without records is scored on empty counts, as the portal does)."""
+    provinces = sorted(set(counts.frame["province_code"].drop_nulls().to_list()))
+    units: list[Unit] = []
+    for code in provinces:
+        if code not in tree:
+            raise UnknownUnitError(f"records name province {code!r}, which is not in the unit list")
+        units.append(tree.get(code))
+        units.extend(u for u in tree.units(province=code) if u.level in ("department", "commune"))
+    return units_frame(units)
+
+
+def latest_day(store) -> dt.date | None:
+    """The last day with a received dossier (the default window is the week holding it)."""
+    table = store.query_arrow(f"SELECT MAX(received_date) AS d FROM {store.relation('dossiers')}")
+    value = table.column("d")[0].as_py()
+    return value
+
+
+def default_window(store) -> Window:
+    day = latest_day(store)
+    if day is None:
+        raise ChisoError("the store has no dossiers yet: load records (chiso load) or run chiso init --demo")
+    return week_of(day)
+
+
+def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window: Window,
+                      previous: Window | None, adjustments: pl.DataFrame | None = None) -> ScoreTable:
+    units = scored_units(tree, counts)
+    prev_table = None
+    if previous is not None:
+        prev_inputs = inputs_from_counts(definition, counts.for_window(previous), units)
+        prev_table = score_window(definition, previous.label, prev_inputs, units)
+    inputs = inputs_from_counts(definition, counts.for_window(window), units)
+    return score_window(definition, window.label, inputs, units, previous=prev_table, adjustments=adjustments)
+
+
+def score_records(definition: IndexDefinition, store, tree, window: Window | str | None = None, *,
+                  with_previous: bool = True, adjustments: pl.DataFrame | None = None) -> ScoreTable:
+    """Score every unit for a window from the records in ``store`` (and the window before, for changes)."""
+    if window is None:
+        window = default_window(store)
+    elif isinstance(window, str):
+        window = parse_window(window)
+    previous = window.previous() if with_previous else None
+    if previous is not None and window.kind == "week":
+        # one scan for both weeks
+        counts = compute_series(definition, store, previous.start, window.end)
+    else:
+        counts = compute_counts(definition, store, [window] + ([previous] if previous else []))
+    return score_from_counts(definition, counts, tree, window, previous, adjustments)
+
+
+def score_counts_file(definition: IndexDefinition, path: str, window: str | None = None) -> ScoreTable:
+    """Score the units a portal counts file defines, from its counts and official scores."""
+    pc = read_portal_counts(path, definition)
+    return score_window(definition, window or "counts-file", pc.inputs, pc.units, group_overrides=pc.group_scores)
+
+
+def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_code: str,
+            window: Window | str | None = None, *, only_lost: bool = True, limit: int = 100,
+            offset: int = 0) -> dict:
+    """The records behind a unit's criterion in a window: by default those that lost it points."""
+    if window is None:
+        window = default_window(store)
+    elif isinstance(window, str):
+        window = parse_window(window)
+    unit = tree.get(unit_code)
+    try:
+        criterion = definition.criterion(criterion_code)
+    except KeyError:
+        raise ChisoError(f"{criterion_code!r} is not a criterion of {definition.code}; criteria: "
+                         + ", ".join(c.code for c in definition.criteria)) from None
+    if criterion.attested is not None:
+        raise ChisoError(f"{criterion.code} is attested by the province ({criterion.attested:g}), "
+                         "not counted from records")
+    province_scope = unit.level == "province" or criterion.inherit == "province"
+    column = "province_code" if province_scope else "unit_code"
+    code = unit.province_code if province_scope else unit.code
+    measures = [definition.measures[m] for _, m in criterion.denominator]
+    kind = measures[0].records
+    tgt = get_target(store.dialect)
+    sql = compile_records(definition, criterion, tgt, store.relation(kind), start=window.start, end=window.end,
+                          unit_column=column, unit_code=code, only_lost=only_lost, limit=limit, offset=offset)
+    rows = store.query_arrow(tgt.render(sql)).to_pylist()
+    return {"unit": unit.code, "name": unit.name, "criterion": criterion.code, "window": window.label,
+            "records": kind, "only_lost": only_lost, "offset": offset, "limit": limit, "rows": rows}

@@ -1,0 +1,86 @@
+"""Improvement potential (dư địa cải thiện): what a unit gains if a lever reached a ratio.
+
+- A **criterion** target is a ratio of its numerator to its denominator (``ON_TIME=0.95``);
+  the points follow the criterion's conversion rule.
+- A **group** target is a share of the group's maximum (``ONLINE_SERVICE=0.9``: 90% of 12 =
+  10.8 points), the way bulletins speak of a group ("online services at 70.7%").
+
+"Reached" means at least: a lever already above its target keeps its points (gain 0).
+
+Gains are differences of rounded points, so they add up to the change of the total.
+"""
+from __future__ import annotations
+
+from chiso.evaluate.points import points_from_ratio, round_half_up
+from chiso.evaluate.scores import ScoreTable
+
+
+def whatif(table: ScoreTable, unit_code: str, targets: dict[str, float]) -> dict:
+    """The unit's total before and after the targets; ``changes`` lists each lever's gain."""
+    d = table.definition
+    unit = table.unit(unit_code)
+    crit_rows = {r["criterion"]: r for r in table.unit_criteria(unit_code).to_dicts()}
+    group_points = {g.code: float(unit[g.code] or 0.0) for g in d.groups}
+    new_groups = dict(group_points)
+    changes = []
+    criteria_codes = {c.code for c in d.criteria}
+    group_codes = {g.code for g in d.groups}
+    for code, ratio in targets.items():
+        if code not in criteria_codes and code not in group_codes:
+            raise KeyError(f"{code!r} is neither a criterion nor a group of {d.code}")
+        if not 0 <= ratio <= 1:
+            raise ValueError(f"{code}: the target ratio must be between 0 and 1, not {ratio}")
+    # criteria first, then groups (a group target sets the group as a whole)
+    for code, ratio in targets.items():
+        if code in criteria_codes:
+            c = d.criterion(code)
+            row = crit_rows.get(code, {})
+            before = row.get("points")
+            before = 0.0 if before is None else float(before)
+            after = max(before, points_from_ratio(c, ratio, d.digits) or 0.0)
+            gain = round_half_up(after - before, d.digits)
+            new_groups[c.group] = new_groups[c.group] + gain
+            changes.append({"target": code, "kind": "criterion", "group": c.group,
+                            "ratio_before": row.get("ratio"), "ratio_after": ratio,
+                            "points_before": before, "points_after": after, "max": c.max, "gain": gain})
+    for code, share in targets.items():
+        if code in group_codes:
+            g = d.group(code)
+            before = new_groups[code]
+            after = max(before, round_half_up(share * g.max, d.digits))
+            gain = round_half_up(after - before, d.digits)
+            new_groups[code] = after
+            changes.append({"target": code, "kind": "group", "group": code,
+                            "ratio_before": round(group_points[code] / g.max, 4), "ratio_after": share,
+                            "points_before": before, "points_after": after, "max": g.max, "gain": gain})
+    before_total = float(unit["total"])
+    gain = round_half_up(sum(c["gain"] for c in changes), d.digits)
+    after_total = round_half_up(min(d.max_total, before_total + gain), d.digits)
+    return {"unit": unit_code, "name": unit["name"], "window": table.window, "before": before_total,
+            "after": after_total, "gain": round_half_up(after_total - before_total, d.digits),
+            "changes": changes}
+
+
+def levers(table: ScoreTable, unit_code: str, *, share: float = 0.9) -> list[dict]:
+    """The unit's levers ranked by gain: each criterion and group, with the points it loses
+    now, the gain at full points, and the gain if it reached ``share`` (criterion: that
+    share of its full-points ratio; group: that share of its maximum)."""
+    d = table.definition
+    unit = table.unit(unit_code)
+    out = []
+    for row in table.unit_criteria(unit_code).to_dicts():
+        c = d.criterion(row["criterion"])
+        points = float(row["points"] or 0.0)
+        at_share = points_from_ratio(c, share * c.full_at, d.digits) or 0.0
+        out.append({"code": c.code, "kind": "criterion", "group": c.group, "name": c.name,
+                    "ratio": row["ratio"], "points": points, "max": c.max,
+                    "lost": round_half_up(c.max - points, d.digits),
+                    "gain_at_share": round_half_up(max(0.0, at_share - points), d.digits)})
+    for g in d.groups:
+        points = float(unit[g.code] or 0.0)
+        out.append({"code": g.code, "kind": "group", "group": g.code, "name": g.name,
+                    "ratio": round(points / g.max, 4), "points": points, "max": g.max,
+                    "lost": round_half_up(g.max - points, d.digits),
+                    "gain_at_share": round_half_up(max(0.0, share * g.max - points), d.digits)})
+    out.sort(key=lambda r: (-r["gain_at_share"], -r["lost"], r["code"]))
+    return out
