@@ -81,8 +81,9 @@ def score_records(definition: IndexDefinition, store, tree, window: Window | str
 
 def score_counts_file(definition: IndexDefinition, path: str, window: str | None = None) -> ScoreTable:
     """Score the units a portal counts file defines, from its counts and official scores."""
+    label = parse_window(window).label if window else "counts-file"
     pc = read_portal_counts(path, definition)
-    return score_window(definition, window or "counts-file", pc.inputs, pc.units, group_overrides=pc.group_scores)
+    return score_window(definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores)
 
 
 def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_code: str,
