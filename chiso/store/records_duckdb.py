@@ -1,0 +1,165 @@
+"""The record store in an embedded DuckDB file (the default), or over Parquet files.
+
+DuckDB allows one writer process per file: while a process holds the file read-write no
+other process can open it, even read-only, so a lock error is turned into a clear message.
+Incoming frames are handed to DuckDB as polars/Arrow data without a copy and staged with one
+``CREATE TEMP TABLE … AS SELECT``; every later step is set-based SQL in records.py.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from chiso.catalog.records import RECORD_KINDS, RecordKind
+from chiso.errors import StoreError
+from chiso.store.records import (BATCH_COLUMN, REPLACED_AT, REPLACED_BY, RecordStore, kind_of,
+                                 literal, quote)
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT"}
+
+
+def _path_of(url: str) -> str:
+    """``duckdb:///data/records.duckdb`` → ``data/records.duckdb``; empty → in memory."""
+    rest = url[len("duckdb:"):]
+    if rest in ("", "//", "///", "///:memory:", ":memory:"):
+        return ":memory:"
+    if not rest.startswith("///"):
+        raise StoreError(f"records URL {url!r}: write duckdb:///<path> (three slashes, then the path)")
+    return rest[3:]
+
+
+def _connect(path: str, *, read_only: bool, threads: int | None) -> duckdb.DuckDBPyConnection:
+    config = {"threads": threads} if threads else {}
+    if path != ":memory:":
+        if read_only and not Path(path).exists():
+            raise StoreError(f"no record store at {path}; run `chiso init` first")
+        if not read_only:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(path, read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open the record store {path}: {exc}. DuckDB lets one process "
+                         "write a file at a time; stop the other chiso process or use a "
+                         "PostgreSQL records URL") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open the record store {path}: {exc}") from exc
+
+
+class DuckDBRecordStore(RecordStore):
+    """Records in one DuckDB database (a file, memory, or views over Parquet)."""
+
+    dialect = "duckdb"
+    TEXT_TYPE = "VARCHAR"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, read_only_reason: str | None = None):
+        super().__init__()
+        self._con = con
+        self.READ_ONLY_REASON = read_only_reason
+
+    @classmethod
+    def from_url(cls, url: str, *, read_only: bool = False,
+                 threads: int | None = None) -> DuckDBRecordStore:
+        path = _path_of(url)
+        con = _connect(path, read_only=read_only, threads=threads)
+        return cls(con, read_only_reason="it was opened read-only" if read_only else None)
+
+    @classmethod
+    def over_parquet(cls, paths: dict[str, str | list[str]],
+                     threads: int | None = None) -> DuckDBRecordStore:
+        con = _connect(":memory:", read_only=False, threads=threads)
+        store = cls(con, read_only_reason="it reads Parquet files")
+        try:
+            for name in paths:
+                kind_of(name)
+            for kind in RECORD_KINDS.values():
+                given = paths.get(kind.name)
+                files = [given] if isinstance(given, str) else list(given or [])
+                body = store._parquet_select(kind, files) if files else store._empty_select(kind)
+                store._execute(f"CREATE VIEW {quote(kind.name)} AS {body}")
+                hist = store._empty_select(kind, extra=(
+                    f"CAST(NULL AS TIMESTAMP) AS {quote(REPLACED_AT)}",
+                    f"CAST(NULL AS VARCHAR) AS {quote(REPLACED_BY)}"))
+                store._execute(f"CREATE VIEW {quote(kind.name + '_history')} AS {hist}")
+        except BaseException:
+            con.close()
+            raise
+        return store
+
+    def _empty_select(self, kind: RecordKind, extra: tuple[str, ...] = ()) -> str:
+        cols = [f"CAST(NULL AS {self.sql_type(f)}) AS {quote(f.name)}" for f in kind.fields]
+        cols += [f"CAST(NULL AS VARCHAR) AS {quote(BATCH_COLUMN)}", *extra]
+        return f"SELECT {', '.join(cols)} WHERE FALSE"
+
+    def _parquet_select(self, kind: RecordKind, files: list[str]) -> str:
+        source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], union_by_name = true)"
+        try:
+            described = self.query_arrow(f"DESCRIBE SELECT * FROM {source}").to_pylist()
+        except StoreError as exc:
+            raise StoreError(f"cannot read Parquet for {kind.name} ({', '.join(map(str, files))}): {exc}") from None
+        present = {r["column_name"]: r["column_type"] for r in described}
+        cols = []
+        for f in kind.fields:
+            want = self.sql_type(f)
+            have = present.get(f.name)
+            if have is None:
+                if f.required:
+                    raise StoreError(f"Parquet for {kind.name} lacks the required column {f.name!r}")
+                cols.append(f"CAST({literal(f.default)} AS {want}) AS {quote(f.name)}")
+            elif have == want or (f.type == "int" and have in _INTEGER_TYPES):
+                cols.append(quote(f.name))  # no cast: keeps Parquet statistics usable for pruning
+            else:
+                cols.append(f"CAST({quote(f.name)} AS {want}) AS {quote(f.name)}")
+        if BATCH_COLUMN in present:
+            cols.append(quote(BATCH_COLUMN))
+        else:
+            cols.append(f"CAST(NULL AS VARCHAR) AS {quote(BATCH_COLUMN)}")
+        return f"SELECT {', '.join(cols)} FROM {source}"
+
+    # -- dialect hooks -------------------------------------------------------------------
+    def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
+        try:
+            return self._con.sql(sql, params=params).to_arrow_table()
+        except duckdb.Error as exc:
+            raise StoreError(f"record query failed: {exc}") from exc
+
+    def _execute(self, sql: str, params: Sequence | None = None) -> int:
+        try:
+            # Results stream in DuckDB 2.0: drain each one so the connection is free again.
+            rows = self._con.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(f"record store statement failed: {exc}") from exc
+        if len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], int):
+            return rows[0][0]
+        return -1
+
+    def _stage(self, kind: RecordKind, frame: pl.DataFrame, name: str) -> None:
+        source = f"{name}_src"
+        self._con.register(source, frame)
+        try:
+            cols = ", ".join(f"CAST({quote(f.name)} AS {self.sql_type(f)}) AS {quote(f.name)}"
+                             for f in kind.fields)
+            self._execute(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM {source}")
+        finally:
+            self._con.unregister(source)
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        self._con.begin()
+        try:
+            yield
+        except BaseException:
+            self._con.rollback()
+            raise
+        try:
+            self._con.commit()
+        except duckdb.Error as exc:
+            raise StoreError(f"could not commit the records: {exc}") from exc
+
+    def close(self) -> None:
+        self._con.close()

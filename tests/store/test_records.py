@@ -1,0 +1,219 @@
+"""The record store: same upsert, history, fetch and transaction behaviour on DuckDB and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from chiso.errors import StoreError
+from chiso.store.records import UpsertCounts, open_records, parquet_records
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    if request.param == "duckdb":
+        url = f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}"
+    else:
+        url, _schema = request.getfixturevalue("postgres_schema")  # tests/store/conftest.py
+    s = open_records(url)
+    yield s
+    s.close()
+
+
+def dossiers(**overrides) -> pl.DataFrame:
+    base = {
+        "id": ["D1", "D2", "D3"],
+        "unit_code": ["24-SYT", "24-SYT", "07210"],
+        "province_code": ["24", "24", "24"],
+        "procedure_code": ["P1", "P1", "P2"],
+        "received_date": [date(2026, 8, 14), date(2026, 8, 17), date(2026, 8, 18)],
+        "appointment_date": [date(2026, 8, 19), date(2026, 8, 20), date(2026, 8, 21)],
+        "channel": ["online", "direct", "post"],
+        "fully_online": [True, False, False],
+    }
+    base.update(overrides)
+    return pl.DataFrame(base)
+
+
+def test_tables_created_with_types_and_idempotent(store):
+    store.ensure_tables()  # second time: nothing to do, no error
+    for kind in ("dossiers", "petitions", "procedures", "publications"):
+        assert store.count(kind) == 0
+        assert store.fetch(kind) == []
+    t = store.query_arrow(f"SELECT * FROM {store.relation('dossiers')}")
+    types = dict(zip(t.column_names, t.schema.types))
+    assert types["received_date"] == pa.date32()
+    assert types["supplement_count"] == pa.int32()
+    assert types["fully_online"] == pa.bool_()
+    assert types["channel"] == pa.string()
+    assert "_batch" in types
+    h = store.query_arrow(f"SELECT * FROM {store.history_relation('dossiers')}")
+    assert {"_replaced_at", "_replaced_by_batch", "_batch", "id"} <= set(h.column_names)
+
+
+def test_upsert_insert_unchanged_update_with_history(store):
+    assert store.upsert("dossiers", dossiers(), "b1") == UpsertCounts(3, 0, 0)
+    assert store.count("dossiers") == 3
+    assert store.upsert("dossiers", dossiers(), "b2") == UpsertCounts(0, 0, 3)
+    # unchanged rows are not rewritten: they still carry the first batch
+    assert {r["_batch"] for r in store.fetch("dossiers")} == {"b1"}
+    assert store.history("dossiers", {"id": "D1"}) == []
+
+    changed = dossiers(channel=["online", "online", "post"], id=["D1", "D2", "D4"])
+    assert store.upsert("dossiers", changed, "b3") == UpsertCounts(1, 1, 1)
+    assert store.count("dossiers") == 4
+    [d2] = store.fetch("dossiers", "id = $1", ["D2"])
+    assert d2["channel"] == "online" and d2["_batch"] == "b3"
+    [old] = store.history("dossiers", {"id": "D2"})
+    assert old["channel"] == "direct" and old["_batch"] == "b1"
+    assert old["_replaced_by_batch"] == "b3" and isinstance(old["_replaced_at"], datetime)
+
+    store.upsert("dossiers", dossiers(channel=["post", "post", "post"]).filter(pl.col("id") == "D2"), "b4")
+    assert [h["channel"] for h in store.history("dossiers", {"id": "D2"})] == ["direct", "online"]
+
+
+def test_null_and_value_changes_count_as_changes(store):
+    store.upsert("dossiers", dossiers(), "b1")
+    finished = dossiers(finished_date=[date(2026, 8, 19), None, None])
+    assert store.upsert("dossiers", finished, "b2") == UpsertCounts(0, 1, 2)
+    assert store.upsert("dossiers", dossiers(), "b3") == UpsertCounts(0, 1, 2)
+    assert [h["finished_date"] for h in store.history("dossiers", {"id": "D1"})] == [None, date(2026, 8, 19)]
+
+
+def test_absent_optional_columns_take_defaults(store):
+    store.upsert("dossiers", dossiers().drop("fully_online", "province_code"), "b1")
+    [row] = store.fetch("dossiers", "id = $1", ["D3"])
+    assert row["fully_online"] is False and row["supplement_count"] == 0
+    assert row["province_code"] is None and row["rating"] is None
+
+
+def test_composite_key_history(store):
+    procs = pl.DataFrame({"unit_code": ["24-SYT", "07210"], "procedure_code": ["P1", "P1"],
+                          "name": ["Cấp phép, \"loại A\"\nmới", ""], "statutory_days": [3, 5]})
+    assert store.upsert("procedures", procs, "b1") == UpsertCounts(2, 0, 0)
+    # text with commas, quotes, a newline, diacritics and an empty string survives staging
+    rows = store.fetch("procedures", order_by=["unit_code"])
+    assert [r["name"] for r in rows] == ["", "Cấp phép, \"loại A\"\nmới"]
+    assert store.upsert("procedures", procs.with_columns(statutory_days=pl.Series([3, 7])), "b2") \
+        == UpsertCounts(0, 1, 1)
+    [old] = store.history("procedures", {"unit_code": "07210", "procedure_code": "P1"})
+    assert old["statutory_days"] == 5
+    with pytest.raises(StoreError, match="keyed by"):
+        store.history("procedures", {"procedure_code": "P1"})
+
+
+def test_fetch_where_order_limit_offset(store):
+    store.upsert("dossiers", dossiers(), "b1")
+    rows = store.fetch("dossiers", "unit_code = $1 AND received_date >= $2", ["24-SYT", date(2026, 8, 15)])
+    assert [r["id"] for r in rows] == ["D2"]
+    assert [r["id"] for r in store.fetch("dossiers", order_by="received_date DESC", limit=2)] == ["D3", "D2"]
+    assert [r["id"] for r in store.fetch("dossiers", order_by=["id"], limit=2, offset=1)] == ["D2", "D3"]
+    with pytest.raises(StoreError, match="unknown column"):
+        store.fetch("dossiers", order_by=["nope"])
+    assert store.query_arrow(f"SELECT count(*) AS n FROM {store.relation('dossiers')} WHERE channel = $1",
+                             ["post"]).to_pylist() == [{"n": 1}]
+
+
+def test_transaction_commits_together_or_not_at_all(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.upsert("dossiers", dossiers(), "b1")
+            store.upsert("petitions", pl.DataFrame({"id": ["X"], "unit_code": ["24"],
+                                                    "received_date": [date(2026, 1, 5)]}), "b1")
+            raise RuntimeError("a later file failed")
+    assert store.count("dossiers") == 0 and store.count("petitions") == 0
+
+    with pytest.raises(StoreError):
+        with store.transaction():
+            store.upsert("dossiers", dossiers(), "b1")
+            store.upsert("dossiers", dossiers(channel=["fax", "post", "post"], id=["D7", "D8", "D9"]), "b1")
+    assert store.count("dossiers") == 0
+
+    with store.transaction():
+        store.upsert("dossiers", dossiers(), "b1")
+        store.upsert("petitions", pl.DataFrame({"id": ["X"], "unit_code": ["24"],
+                                                "received_date": [date(2026, 1, 5)]}), "b1")
+    assert store.count("dossiers") == 3 and store.count("petitions") == 1
+
+
+def test_upsert_refuses_bad_frames(store):
+    with pytest.raises(StoreError, match="more than once"):
+        store.upsert("dossiers", dossiers(id=["D1", "D1", "D2"]), "b1")
+    with pytest.raises(StoreError, match="unknown column"):
+        store.upsert("dossiers", dossiers(colour=["r", "g", "b"]), "b1")
+    with pytest.raises(StoreError, match="required"):
+        store.upsert("dossiers", dossiers().drop("channel"), "b1")
+    with pytest.raises(StoreError, match="failed"):  # the CHECK constraint on an enum
+        store.upsert("dossiers", dossiers(channel=["fax", "post", "post"]), "b1")
+    with pytest.raises(StoreError, match="unknown record kind"):
+        store.upsert("letters", dossiers(), "b1")
+    assert store.count("dossiers") == 0
+
+
+def test_dialect_and_relation_names(store):
+    assert store.dialect in ("duckdb", "postgres")
+    assert store.relation("dossiers") == '"dossiers"'
+    assert store.history_relation("petitions") == '"petitions_history"'
+
+
+def test_read_only_duckdb_refuses_writes(tmp_path):
+    url = f"duckdb:///{(tmp_path / 'r.duckdb').as_posix()}"
+    with pytest.raises(StoreError, match="chiso init"):
+        open_records(url, read_only=True)
+    with open_records(url) as s:
+        s.upsert("dossiers", dossiers(), "b1")
+    with open_records(url, read_only=True) as s:
+        assert s.count("dossiers") == 3
+        with pytest.raises(StoreError, match="read-only"):
+            s.upsert("dossiers", dossiers(), "b2")
+
+
+def test_default_url_comes_from_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CHISO_RECORDS_URL", raising=False)
+    monkeypatch.setenv("CHISO_THREADS", "2")
+    with open_records() as s:
+        assert s.dialect == "duckdb"
+        assert s.query_arrow("SELECT current_setting('threads') AS t").to_pylist() == [{"t": 2}]
+    assert (tmp_path / "data" / "records.duckdb").is_file()
+
+
+def test_unknown_url_scheme():
+    with pytest.raises(StoreError, match="expected duckdb"):
+        open_records("mysql://x")
+
+
+def test_parquet_records_views(tmp_path):
+    part = tmp_path / "parts"
+    part.mkdir()
+    d = dossiers()
+    d.head(2).write_parquet(part / "a.parquet")
+    d.tail(1).write_parquet(part / "b.parquet")
+    single = tmp_path / "procedures.parquet"
+    pl.DataFrame({"unit_code": ["24-SYT"], "procedure_code": ["P1"], "name": ["X"],
+                  "statutory_days": [3]}).write_parquet(single)
+    with parquet_records({"dossiers": str(part / "*.parquet"), "procedures": [str(single)]}) as s:
+        assert s.dialect == "duckdb"
+        assert s.count("dossiers") == 3 and s.count("procedures") == 1
+        assert s.count("petitions") == 0 and s.history("dossiers", {"id": "D1"}) == []
+        rows = s.fetch("dossiers", "channel = $1", ["direct"])
+        assert [r["id"] for r in rows] == ["D2"]
+        assert rows[0]["supplement_count"] == 0  # absent optional column → default
+        [proc] = s.fetch("procedures")
+        assert proc["paper_result"] is True and proc["statutory_days"] == 3
+        got = s.query_arrow(f"SELECT unit_code, count(*) AS n FROM {s.relation('dossiers')} "
+                            "GROUP BY unit_code ORDER BY unit_code").to_pylist()
+        assert got == [{"unit_code": "07210", "n": 1}, {"unit_code": "24-SYT", "n": 2}]
+        with pytest.raises(StoreError, match="Parquet"):
+            s.upsert("dossiers", d, "b1")
+
+
+def test_parquet_records_refuses_missing_required_column(tmp_path):
+    path = tmp_path / "d.parquet"
+    dossiers().drop("channel").write_parquet(path)
+    with pytest.raises(StoreError, match="channel"):
+        parquet_records({"dossiers": str(path)})
+    with pytest.raises(StoreError, match="unknown record kind"):
+        parquet_records({"letters": str(path)})
