@@ -28,12 +28,13 @@ def round_half_up(x: float, digits: int = 2) -> float:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return x
     f = 10.0 ** digits
-    return math.floor(abs(x) * f + 0.5 + _EPS) / f * (1 if x >= 0 else -1)
+    # the final round() only trims the binary representation (89.57000000000001 → 89.57)
+    return round(math.floor(abs(x) * f + 0.5 + _EPS) / f * (1 if x >= 0 else -1), digits)
 
 
 def round_half_up_expr(col: pl.Expr, digits: int) -> pl.Expr:
     f = 10.0 ** digits
-    return ((col.abs() * f + 0.5 + _EPS).floor() / f) * col.sign()
+    return (((col.abs() * f + 0.5 + _EPS).floor() / f) * col.sign()).round(digits)
 
 
 def criterion_points(c: Criterion, numerator: pl.Expr, denominator: pl.Expr, digits: int) -> tuple[pl.Expr, pl.Expr]:

@@ -118,7 +118,7 @@ def _criteria_points(definition: IndexDefinition, inputs: pl.DataFrame) -> pl.Da
         out = [inputs.with_columns(pl.lit(None, pl.Float64).alias("ratio"), pl.lit(None, pl.Float64).alias("points"),
                                    pl.lit(None, pl.Float64).alias("max"), pl.lit(None, pl.Utf8).alias("group"))]
     return pl.concat(out).with_columns(
-        (pl.col("max") - pl.col("points").fill_null(0)).alias("lost"))
+        (pl.col("max") - pl.col("points").fill_null(0)).round(definition.digits).alias("lost"))
 
 
 def _group_scores(definition: IndexDefinition, criteria: pl.DataFrame, units: pl.DataFrame,
