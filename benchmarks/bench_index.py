@@ -65,7 +65,8 @@ def step_chiso(n: int) -> dict:
         n_scores += table.units.height
     total = time.perf_counter() - t0
     return {"seconds": total, "counts_seconds": t_counts, "windows": len(counts.windows), "unit_scores": n_scores,
-            "checksum": int(counts.frame.filter(counts.frame["window"] == str(YEAR))["on_time"].sum())}
+            "checksum": int(counts.frame.filter((counts.frame["window"] == str(YEAR)) & ~counts.frame["is_province"])
+                            ["on_time"].sum())}
 
 
 def step_pandas(n: int) -> dict:
@@ -85,13 +86,14 @@ def step_pandas(n: int) -> dict:
     epoch = np.datetime64("1970-01-01")
 
     def days(c):
-        return (pd.to_datetime(df[c]).values.astype("datetime64[D]") - epoch).astype("float64")
+        v = pd.to_datetime(df[c]).values.astype("datetime64[D]")
+        return np.where(np.isnat(v), np.nan, (v - epoch).astype("float64"))
 
-    start = dt.date(YEAR, 1, 1) - dt.timedelta(days=dt.date(YEAR, 1, 1).isoweekday() - 1)
-    d0 = (np.datetime64(start) - epoch).astype(int)
+    first = dt.date(YEAR, 1, 1)
+    d0 = (np.datetime64(first - dt.timedelta(days=first.isoweekday() - 1)) - epoch).astype(int)
     dn = (np.datetime64(dt.date(YEAR, 12, 31)) - epoch).astype(int)
     rec = days("received_date")
-    keep = rec >= (np.datetime64(dt.date(YEAR, 1, 1)) - epoch).astype(int)
+    keep = (rec >= (np.datetime64(first) - epoch).astype(int)) & (rec <= dn)
     df = df[keep].reset_index(drop=True)
     rec = rec[keep]
     fin = days("finished_date")

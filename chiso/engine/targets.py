@@ -30,6 +30,8 @@ class Target:
 
     name = "generic"
     dialect = ""
+    # WITH x AS MATERIALIZED: compute a CTE read several times only once
+    MATERIALIZE_CTE = True
 
     def days(self, column: exp.Expression) -> exp.Expression:
         """Whole days since 1970-01-01 of a DATE expression."""
@@ -62,6 +64,7 @@ class PostgresTarget(Target):
 class SparkTarget(Target):
     name = "spark"
     dialect = "spark"
+    MATERIALIZE_CTE = False  # Spark SQL has no MATERIALIZED hint
 
     def days(self, column: exp.Expression) -> exp.Expression:
         # Spark subtracts dates into an interval; DATEDIFF gives the whole days.

@@ -57,16 +57,16 @@ def compute_series(definition: IndexDefinition, store, start: dt.date, end: dt.d
                    *, whole: Window | None = None) -> Counts:
     """A weekly series — one snapshot per ISO week — and, if given, the whole range, in one scan.
 
-    ``start`` is moved back to its Monday; ``whole`` (e.g. the year) must end at ``end``.
+    Buckets are ISO weeks; a range starting or ending mid-week has a short first or last
+    bucket (labelled as a date range). ``whole`` (e.g. the year) must be [start, end].
     """
-    monday = start - dt.timedelta(days=start.isoweekday() - 1)
-    plan = CountsPlan(monday, end, "week", outer=whole is not None)
+    plan = CountsPlan(start, end, "week", outer=whole is not None)
     buckets = {}
     for i, first, last in plan.buckets():
         w = week_of(first)
-        buckets[i] = w if w.end == last else date_range(first, last)
-    if whole is not None and whole.end != end:
-        raise ValueError("the whole window must end where the series ends")
+        buckets[i] = w if (w.start, w.end) == (first, last) else date_range(first, last)
+    if whole is not None and (whole.start, whole.end) != (start, end):
+        raise ValueError(f"the whole window {whole.label} must cover exactly the series' range {start}..{end}")
     frame = _scan(definition, store, plan, buckets, whole)
     windows = tuple(buckets.values()) + ((whole,) if whole is not None else ())
     return _assemble(definition, [frame], windows)
