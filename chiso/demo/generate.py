@@ -42,8 +42,10 @@ def generate(out_dir: str | Path, units: Sequence[Unit], *, dossiers: int, year:
 
     ``dossiers`` is the exact number of dossiers over the period (default: the whole of
     ``year``); petitions are about one per 200 dossiers. ``progress(done, total)`` is
-    called after each block of dossier and petition rows. Returns the files written per
-    record kind. Part files left in the output folders by an earlier run are removed.
+    called after each block of dossier and petition rows. Ids read ``24-2026-000012345``
+    with ``year`` even when ``start``/``end`` reach into another year. Returns the files
+    written per record kind. Part files left in the output folders by an earlier run are
+    removed.
     """
     if dossiers < 0:
         raise ValueError("dossiers must be non-negative")

@@ -23,7 +23,7 @@ import pyarrow as pa
 from chiso.demo.latent import interpolate
 from chiso.demo.layout import UnitLayout
 from chiso.demo.rng import stream
-from chiso.demo.sectors import COMMUNE, SECTORS, STAR_POPULARITY, expand, sector
+from chiso.demo.sectors import COMMUNE, SECTORS, STAR_POPULARITY, expand
 
 CATALOGUE_SEED = 766  # the national list is fixed, whatever the user's seed
 SLOTS = 4096
@@ -172,7 +172,7 @@ def build_sets(layout: UnitLayout, standing: np.ndarray, seed: int) -> Procedure
                 unit_set[u] = commune_set
                 continue
             rng = stream(seed, "department-set", layout.codes[u])
-            own = cat.members[sector(layout.sector[u]).key]
+            own = cat.members[layout.sector[u]]
             pool = np.concatenate([own, general[~np.isin(general, own)]])
             size = min(len(pool), int(rng.integers(DEPARTMENT_SIZE[0], DEPARTMENT_SIZE[1] + 1)))
             # Own-sector procedures first, the popular ones most surely; general ones fill up.
