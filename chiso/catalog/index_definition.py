@@ -54,6 +54,12 @@ class CriterionSpec(_Strict):
     attested: float | None = Field(default=None, ge=0, le=1)
     scope: Literal["all", "province"] = "all"
 
+    @field_validator("when_empty", mode="before")
+    @classmethod
+    def _yaml_null(cls, v):
+        # `when_empty: null` unquoted is YAML's null; it means the `null` rule
+        return "null" if v is None else v
+
     @model_validator(mode="after")
     def _ratio_or_attested(self):
         if self.attested is None and (self.numerator is None or self.denominator is None):
@@ -286,7 +292,10 @@ def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
             raise DefinitionError(f"{m.records} has no field {m.distinct!r}", path=path, where=where + ".distinct")
         tree = None
         if m.where is not None:
-            tree = parse_predicate(m.where, kind, settings=spec.settings, where=f"{path}: {where}.where")
+            try:
+                tree = parse_predicate(m.where, kind, settings=spec.settings, where=f"{where}.where")
+            except DefinitionError as e:
+                raise type(e)(e.reason, path=path, where=e.where) from None
         dependent = tree is not None and uses_window(tree)
         if dependent and kind.window_field is None:
             raise DefinitionError(f"{m.records} records are not windowed; window_start/window_end cannot be used",
@@ -308,8 +317,11 @@ def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
             codes.add(c.code)
             num = den = ()
             if c.attested is None:
-                num = parse_measure_expression(c.numerator, measures, where=f"{path}: {cwhere}.numerator")
-                den = parse_measure_expression(c.denominator, measures, where=f"{path}: {cwhere}.denominator")
+                try:
+                    num = parse_measure_expression(c.numerator, measures, where=f"{cwhere}.numerator")
+                    den = parse_measure_expression(c.denominator, measures, where=f"{cwhere}.denominator")
+                except DefinitionError as e:
+                    raise type(e)(e.reason, path=path, where=e.where) from None
             criteria.append(Criterion(c.code, g.code, c.name, c.name_en or "", c.max, num, den, c.full_at,
                                       c.when_empty, c.inherit, c.attested, c.scope))
         total = round(sum(c.max for c in criteria), 6)

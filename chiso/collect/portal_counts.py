@@ -87,7 +87,8 @@ def read_portal_counts(path: str | Path, definition: IndexDefinition) -> PortalC
         level = LEVELS.get(row.get("level", "").upper())
         if row.get("level") and level is None:
             bad("level", "must be PROVINCE, DEPARTMENT or COMMUNE", row["level"])
-        if crit and crit not in criteria and crit not in groups:
+        known = crit in criteria or crit in groups
+        if crit and not known:
             bad("criterion", "not a criterion or group code of " + definition.code, crit)
         nums = {}
         for c in ("numerator", "denominator", "score"):
@@ -98,7 +99,7 @@ def read_portal_counts(path: str | Path, definition: IndexDefinition) -> PortalC
                 nums[c] = None
             if nums[c] is not None and nums[c] < 0:
                 bad(c, "must not be negative", row.get(c))
-        if not code or not crit:
+        if not code or not crit or not known or level is None:
             continue
         if (code, crit) in seen:
             bad("criterion", f"{crit} for unit {code} is given twice (also row {seen[(code, crit)]})")

@@ -157,9 +157,7 @@ def parse_window(text: str) -> Window:
 def weeks_between(start: dt.date, end: dt.date) -> list[Window]:
     """The ISO weeks that end within [start, end] — a weekly series, one snapshot per week end."""
     out = []
-    w = week_of(start)
-    if w.start < start:
-        w = week_of(w.start + dt.timedelta(days=7))
+    w = week_of(start)  # the week holding `start` ends on or after it
     while w.end <= end:
         out.append(w)
         w = week_of(w.start + dt.timedelta(days=7))

@@ -1,0 +1,94 @@
+"""The drill-down query (compile_records): the records behind a criterion of one unit and window,
+each marked ``_counted``; by default only those that lost points."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition, parse_index_definition
+from chiso.engine.records import compile_records
+from chiso.engine.targets import target
+
+DEF = load_index_definition(DEFAULT_INDEX)
+W34 = {"start": dt.date(2026, 8, 17), "end": dt.date(2026, 8, 23)}
+
+
+def run(store, code: str, *, unit_column="unit_code", unit_code="07210", definition=DEF, **kw) -> list[dict]:
+    tgt = target(store.dialect)
+    criterion = definition.criterion(code)
+    kind = definition.measures[criterion.denominator[0][1]].records
+    sql = compile_records(definition, criterion, tgt, store.relation(kind), unit_column=unit_column,
+                          unit_code=unit_code, **{**W34, **kw})
+    return store.query_arrow(tgt.render(sql)).to_pylist()
+
+
+def test_lost_on_time_dossiers(duck_store):
+    rows = run(duck_store, "ON_TIME")
+    assert [r["id"] for r in rows] == ["D04", "D05", "D08", "D09"]
+    assert all(r["_counted"] is False for r in rows)
+    assert all(r["unit_code"] == "07210" for r in rows)
+
+
+def test_all_dossiers_with_counted(duck_store, ref):
+    rows = run(duck_store, "ON_TIME", only_lost=False)
+    counted = {r["id"]: r["_counted"] for r in rows}
+    assert counted == {"D01": True, "D02": True, "D03": True, "D04": False, "D05": False, "D06": True,
+                       "D07": True, "D08": False, "D09": False, "D10": True, "D11": True, "D12": True}
+    # ordered by received date, then id
+    assert [r["id"] for r in rows] == sorted(counted, key=lambda i: (next(
+        d["received_date"] for d in ref.HAND_DOSSIERS if d["id"] == i), i))
+    # every record column comes back
+    assert {"appointment_date", "supplement_days", "rating"} <= set(rows[0])
+
+
+def test_negative_numerator_terms_mark_records_lost(duck_store):
+    # on time − complained: D12 is on time but complained about, so it is lost too
+    rows = run(duck_store, "DOSSIER_RECEIVING_SATISFACTION")
+    assert [r["id"] for r in rows] == ["D04", "D05", "D08", "D09", "D12"]
+
+
+def test_denominator_with_a_condition(duck_store):
+    # finished dossiers whose result is paper, by the window end: D01..D05; electronic: D01, D02
+    rows = run(duck_store, "ORIGINAL_RESULT_AVAILABLE", only_lost=False)
+    assert {r["id"]: r["_counted"] for r in rows} == {"D01": True, "D02": True, "D03": False, "D04": False,
+                                                       "D05": False}
+
+
+def test_petitions(duck_store):
+    rows = run(duck_store, "PETITION_PROCESSING_ON_TIME")
+    assert [r["id"] for r in rows] == ["T03", "T05"]
+    rows = run(duck_store, "PETITION_HANDLING_SATISFACTION")
+    assert [r["id"] for r in rows] == ["T02", "T03", "T05", "T07"]
+
+
+def test_paging(duck_store):
+    everything = [r["id"] for r in run(duck_store, "ON_TIME", only_lost=False)]
+    pages = [[r["id"] for r in run(duck_store, "ON_TIME", only_lost=False, limit=5, offset=o)] for o in (0, 5, 10)]
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert sum(pages, []) == everything
+
+
+def test_province_scope_lists_every_record_of_the_province(duck_store, ref):
+    rows = run(duck_store, "PUBLISH_ON_TIME", unit_column="province_code", unit_code="24", only_lost=False)
+    expected = {p["id"]: ref.workdays(p["decision_date"], p["legal_effective_date"]) >= 5
+                for p in ref.dataset()["publications"]
+                if W34["start"] <= p["decision_date"] <= W34["end"]}
+    assert {r["id"]: r["_counted"] for r in rows} == expected
+    assert {"U01", "U02", "U03", "U04", "U05"} <= set(expected)
+
+
+def test_window_limits_the_records(duck_store):
+    rows = run(duck_store, "DOSSIER_SYNC", only_lost=False)
+    assert "D00" not in {r["id"] for r in rows} and "D13" not in {r["id"] for r in rows}
+    assert len(rows) == 12
+
+
+def test_a_criterion_mixing_record_kinds_is_refused():
+    text = DEFAULT_INDEX.read_text(encoding="utf-8")
+    old = "        numerator: synced\n"
+    assert text.count(old) == 1
+    d = parse_index_definition(text.replace(old, "        numerator: petitions_on_time\n"), path="mixed.yaml")
+    with pytest.raises(ValueError, match="dossiers and petitions"):
+        compile_records(d, d.criterion("DOSSIER_SYNC"), target("duckdb"), "dossiers", unit_column="unit_code",
+                        unit_code="07210", **W34)
