@@ -296,13 +296,14 @@ def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet file
 def init(demo: Annotated[bool, typer.Option("--demo", help="with the Bắc Ninh demo: units, one year of "
                                             "generated records, scores")] = False,
          dossiers: Annotated[int, typer.Option(help="demo: Bắc Ninh's dossiers in the year")] = 400_000,
+         others: Annotated[int, typer.Option(help="demo: dossiers of each other province")] = 25_000,
          seed: int = 7,
          today: Annotated[Optional[str], typer.Option(help="demo: the day the year ends (YYYY-MM-DD)")] = None,
          force: Annotated[bool, typer.Option(help="demo: rebuild even if the demo is there")] = False) -> None:
     """Prepare the store (migrations, units, the index definition); --demo adds the Bắc Ninh demo."""
     from chiso.demo.setup import init_store_and_demo
 
-    init_store_and_demo(demo=demo, dossiers=dossiers, seed=seed,
+    init_store_and_demo(demo=demo, dossiers=dossiers, others=others, seed=seed,
                         today=dt.date.fromisoformat(today) if today else None, force=force, console=err)
 
 

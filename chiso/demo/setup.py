@@ -44,7 +44,8 @@ def _register_units_and_definition(db, definition, actor: str) -> int:
 
 
 def init_store_and_demo(*, demo: bool, dossiers: int = 400_000, seed: int = 7, today: dt.date | None = None,
-                        force: bool = False, console: Console | None = None, actor: str = "init") -> dict:
+                        force: bool = False, console: Console | None = None, actor: str = "init",
+                        others: int = OTHER_PROVINCES_DOSSIERS) -> dict:
     """Prepare the relational store (migrations, units, definition) and the record store;
     with ``demo``, generate, load and score the demo year. Returns a summary."""
     from chiso.catalog.index_definition import load_index_definition
@@ -66,7 +67,8 @@ def init_store_and_demo(*, demo: bool, dossiers: int = 400_000, seed: int = 7, t
                                   "use --force to rebuild it")
                 else:
                     summary.update(_build_demo(db, store, definition, definition_id, dossiers=dossiers, seed=seed,
-                                               today=today or dt.date.today(), console=console, actor=actor))
+                                               today=today or dt.date.today(), console=console, actor=actor,
+                                               others=others))
         console.print(f"store ready: {summary['database']}")
         return summary
     finally:
@@ -74,7 +76,7 @@ def init_store_and_demo(*, demo: bool, dossiers: int = 400_000, seed: int = 7, t
 
 
 def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, seed: int, today: dt.date,
-                console: Console, actor: str) -> dict:
+                console: Console, actor: str, others: int) -> dict:
     from rich.progress import Progress
 
     from chiso.collect.load import load_paths
@@ -83,7 +85,7 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
 
     start, end = demo_period(today)
     tree = load_units()
-    others = [p.code for p in tree.provinces() if p.code != DEMO_PROVINCE]
+    other_codes = [p.code for p in tree.provinces() if p.code != DEMO_PROVINCE]
     out = settings.data_dir() / "demo"
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
@@ -92,9 +94,9 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
         files_bn = generate_for(out / "bac-ninh", provinces=[DEMO_PROVINCE], dossiers=dossiers, seed=seed,
                                 start=start, end=end,
                                 progress=lambda d, t: progress.update(task, completed=d, total=t))
-        n_others = OTHER_PROVINCES_DOSSIERS * len(others)
+        n_others = others * len(other_codes)
         task2 = progress.add_task("generating 33 other provinces", total=n_others)
-        files_other = generate_for(out / "others", provinces=others, dossiers=n_others, seed=seed + 1,
+        files_other = generate_for(out / "others", provinces=other_codes, dossiers=n_others, seed=seed + 1,
                                    start=start, end=end,
                                    progress=lambda d, t: progress.update(task2, completed=d, total=t))
     console.print(f"generated {dossiers + n_others:,} dossiers in {time.perf_counter() - t0:.1f} s")

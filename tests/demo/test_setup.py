@@ -1,0 +1,36 @@
+"""chiso init --demo end to end: generate → collect → store → evaluate → store, small."""
+import datetime as dt
+
+from typer.testing import CliRunner
+
+from chiso.cli import app
+from chiso.store import repositories as repo
+from chiso.store.database import open_database
+
+
+def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CHISO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CHISO_RECORDS_URL", raising=False)
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", "--demo", "--dossiers", "6000", "--others", "200", "--today", "2026-11-21"])
+    assert r.exit_code == 0, r.output
+    db = open_database()
+    try:
+        with db.session() as s:
+            runs = repo.list_runs(s, limit=100)
+            assert len(runs) == 52
+            assert runs[0].window_end <= dt.date(2026, 11, 21)
+            latest = repo.run_results(s, repo.latest_run(s, "2026-W46").id)
+            assert {u["level"] for u in latest.units} >= {"province", "department", "commune"}
+            assert latest.criteria, "criterion rows are kept for the latest weeks"
+            assert repo.audit_entries(s, action="load")
+    finally:
+        db.dispose()
+    r = runner.invoke(app, ["rank", "--province", "24", "--level", "commune", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert '"window": "2026-W46"' in r.stdout
+    # a second init keeps the demo (nothing regenerated)
+    r = runner.invoke(app, ["init", "--demo", "--dossiers", "6000", "--others", "200", "--today", "2026-11-21"])
+    assert r.exit_code == 0
+    assert "already loaded" in r.output
