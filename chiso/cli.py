@@ -50,6 +50,18 @@ def _echo(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _emit(format: Format, document, rows: list[dict], title: str, table_rows: list[dict] | None = None) -> None:
+    """Print a result in the chosen format: the JSON document, CSV rows, or a table."""
+    from chiso.output import print_table, to_csv, to_json
+
+    if format == Format.json:
+        _echo(to_json(document))
+    elif format == Format.csv:
+        _echo(to_csv(rows))
+    else:
+        print_table(rows if table_rows is None else table_rows, title=title)
+
+
 def _definition():
     from chiso.catalog.index_definition import load_index_definition
 
@@ -90,19 +102,13 @@ def units(province: Annotated[Optional[str], typer.Option(help="province code, e
           level: Annotated[Optional[Level], typer.Option()] = None,
           format: FormatOpt = Format.table) -> None:
     """List organisation units (đơn vị): provinces, departments, communes/wards."""
-    from chiso.output import print_table, to_csv, to_json
     from chiso.units import load_units, unit_to_dict
 
     tree = load_units()
     if province is not None:
         tree.get(province)
     rows = [unit_to_dict(u) for u in tree.units(province=province, level=level.value if level else None)]
-    if format == Format.json:
-        _echo(to_json(rows))
-    elif format == Format.csv:
-        _echo(to_csv(rows))
-    else:
-        print_table(rows, title=f"{len(rows)} units")
+    _emit(format, rows, rows, f"{len(rows)} units")
 
 
 @app.command()
@@ -170,17 +176,10 @@ def whatif(unit: Annotated[str, typer.Option(help="unit code")],
            window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
     """The points a unit gains if criteria or groups reached given ratios."""
     from chiso.evaluate.whatif import whatif as run
-    from chiso.output import print_table, to_csv, to_json
 
     result = run(_score_table(window, counts), unit, _parse_targets(set_))
-    if format == Format.json:
-        _echo(to_json(result))
-    elif format == Format.csv:
-        _echo(to_csv(result["changes"]))
-    else:
-        print_table(result["changes"], title=f"{result['name']} ({result['unit']}) {result['window']}: "
-                                               f"{result['before']:.2f} → {result['after']:.2f} "
-                                               f"(+{result['gain']:.2f})")
+    _emit(format, result, result["changes"], f"{result['name']} ({result['unit']}) {result['window']}: "
+                                             f"{result['before']:.2f} → {result['after']:.2f} (+{result['gain']:.2f})")
 
 
 @app.command()
@@ -190,15 +189,9 @@ def levers(unit: Annotated[str, typer.Option(help="unit code")], window: WindowO
            top: int = 10, format: FormatOpt = Format.table) -> None:
     """A unit's top levers (đòn bẩy): the criteria and groups with the largest improvement potential."""
     from chiso.evaluate.whatif import levers as run
-    from chiso.output import print_table, to_csv, to_json
 
     rows = run(_score_table(window, counts), unit, share=share)[:top]
-    if format == Format.json:
-        _echo(to_json({"unit": unit, "share": share, "levers": rows}))
-    elif format == Format.csv:
-        _echo(to_csv(rows))
-    else:
-        print_table(rows, title=f"levers of {unit} at {share:.0%}")
+    _emit(format, {"unit": unit, "share": share, "levers": rows}, rows, f"levers of {unit} at {share:.0%}")
 
 
 @app.command()
