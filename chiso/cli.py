@@ -309,5 +309,9 @@ def serve(host: str = "127.0.0.1", port: int = 8766) -> None:
     run(host=host, port=port)
 
 
+# ---------------------------------------------------------------- command groups by concern
+# One line each: every concern keeps its commands in its own package.
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -83,3 +83,23 @@ class LoadError(ChisoError):
 
 class StoreError(ChisoError):
     """The store cannot be opened or is not prepared (run `chiso init`)."""
+
+
+class FormulaError(ChisoError):
+    """A formula cannot be read or compiled; ``column`` (1-based) points at the place."""
+
+    def __init__(self, message: str, *, formula: str = "", column: int | None = None):
+        self.formula, self.column, self.reason = formula, column, message
+        where = f" at column {column}" if column is not None else ""
+        text = f"formula {formula!r}{where}: {message}" if formula else message
+        if formula and column is not None:
+            text += f"\n  {formula}\n  {' ' * (column - 1)}^"
+        super().__init__(text)
+
+
+class NotAllowedError(ChisoError):
+    """A write refused by role or ownership (one data – one source – one owner)."""
+
+
+class LockedError(NotAllowedError):
+    """A write to a locked period (kỳ đã khoá sổ)."""

@@ -245,3 +245,13 @@ class AuditEntry(Base):
     target_kind: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(128))
     detail: Mapped[Any | None] = mapped_column(JSON)
+
+
+# The tables of the other subjects, declared in their own modules on the same Base, are
+# imported here so that ``Base.metadata`` always describes the whole store.
+from chiso.store import (  # noqa: E402, F401
+    models_catalogue,
+    models_evaluation,
+    models_reports,
+    models_values,
+)

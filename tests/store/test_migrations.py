@@ -35,7 +35,7 @@ def test_empty_store_upgrades_to_head(empty_db: Database) -> None:
     assert current_revision(empty_db) is None
     assert table_names(empty_db) == set()
     upgrade(empty_db)
-    assert current_revision(empty_db) == head_revision() == "0001"
+    assert current_revision(empty_db) == head_revision() == "0005"
     assert table_names(empty_db) == TABLES
 
 
@@ -64,7 +64,7 @@ def test_init_store_is_idempotent_and_audits_only_a_real_change(store_url: str) 
     try:
         with second.session() as session:
             entries = audit_entries(session, action="init")
-        assert [(e.actor, e.detail) for e in entries] == [("alice", {"from": None, "to": "0001"})]
+        assert [(e.actor, e.detail) for e in entries] == [("alice", {"from": None, "to": head_revision()})]
     finally:
         first.dispose()
         second.dispose()
