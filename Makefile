@@ -7,8 +7,15 @@ export CHISO_DATA_DIR ?= ./data
 
 .PHONY: run test install demo bench clean docs
 
+# Debian packages the bulletins need (WeasyPrint: Pango/HarfBuzz; fonts with Vietnamese
+# glyphs). Installed only when missing, and only where we may (root).
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); \
+	  else echo "please install: $(DEB_PACKAGES)"; exit 1; fi; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
