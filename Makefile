@@ -9,7 +9,7 @@ export CHISO_DATA_DIR ?= ./data
 
 # Debian packages the bulletins need (WeasyPrint: Pango/HarfBuzz; fonts with Vietnamese
 # glyphs). Installed only when missing, and only where we may (root).
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from chiso.errors import ChisoError
 
@@ -37,11 +38,11 @@ def handled(fn):
         try:
             return fn(*args, **kwargs)
         except ChisoError as e:
-            err.print(f"[bold red]error:[/] {e}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(e))}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except (KeyError, ValueError) as e:
             msg = e.args[0] if e.args else str(e)
-            err.print(f"[bold red]error:[/] {msg}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(msg))}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -204,23 +205,17 @@ def explain(unit: Annotated[str, typer.Option(help="unit code")],
             limit: int = 100, offset: int = 0, format: FormatOpt = Format.table) -> None:
     """The records behind a unit's criterion: by default those that lost it points."""
     from chiso.evaluate.service import explain as run
-    from chiso.output import print_table, to_csv, to_json
     from chiso.store.records import open_records
     from chiso.units import load_units
 
     with open_records(read_only=True) as store:
         result = run(_definition(), store, load_units(), unit, criterion.upper(), window, only_lost=not all_,
                      limit=limit, offset=offset)
-    if format == Format.json:
-        _echo(to_json(result))
-    elif format == Format.csv:
-        _echo(to_csv(result["rows"]))
-    else:
-        cols = ("id", "unit_code", "procedure_code", "received_date", "appointment_date", "finished_date",
-                "supplement_count", "_counted")
-        rows = [{k: r.get(k) for k in cols if k in r} for r in result["rows"]]
-        print_table(rows, title=f"{result['name']} — {result['criterion']} — {result['window']}: "
-                                f"{len(rows)} {result['records']}")
+    cols = ("id", "unit_code", "procedure_code", "name", "received_date", "appointment_date", "finished_date",
+            "supplement_count", "_records", "_first_id", "_first_unit", "_counted")
+    table_rows = [{k: r.get(k) for k in cols if k in r} for r in result["rows"]]
+    _emit(format, result, result["rows"], f"{result['name']} — {result['criterion']} — {result['window']}: "
+                                          f"{len(table_rows)} {result['records']}", table_rows)
 
 
 @app.command()
@@ -269,17 +264,25 @@ def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet file
              nation: Annotated[bool, typer.Option("--nation", help="all 34 provinces")] = False,
              dossiers: Annotated[int, typer.Option(help="dossiers in all, up to 100 million")] = 500_000,
              year: int = dt.date.today().year,
-             seed: int = 0) -> None:
+             seed: int = 0,
+             indicators: Annotated[bool, typer.Option("--indicators", help="also Bắc Ninh's DM indicator "
+                                                      "submissions (the sample catalogue's history for "
+                                                      "--year and the two years before): one CSV per owner "
+                                                      "agency in OUT/indicators")] = False) -> None:
     """Generate realistic synthetic records (deterministic with --seed), streaming to Parquet."""
     from rich.progress import Progress
 
-    from chiso.demo.generate import generate_for
+    from chiso.demo.generate import generate_for, generate_indicator_submissions
 
     provinces = None if nation else (province or ["24"])
+    if indicators and provinces is not None and "24" not in provinces:
+        raise ChisoError("--indicators: the sample indicator catalogue is Bắc Ninh's; include --province 24")
     with Progress(console=err) as progress:
         task = progress.add_task("generating dossiers", total=dossiers)
         files = generate_for(out, provinces=provinces, dossiers=dossiers, year=year, seed=seed,
                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if indicators:
+        files["indicators"] = generate_indicator_submissions(out, year=year, seed=seed)
     for kind, paths in files.items():
         _echo(f"{kind}: {len(paths)} file(s) in {out / kind}")
 
@@ -302,15 +305,27 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="with the Bắc Ninh 
 
 @app.command()
 @handled
-def serve(host: str = "127.0.0.1", port: int = 8766) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8766,
+          workers: Annotated[int, typer.Option(min=1, help="worker processes (each opens the record "
+                                                           "store read-only)")] = 1) -> None:
     """Serve chiso's web pages and JSON API."""
     from chiso.web.app import serve as run
 
-    run(host=host, port=port)
+    run(host=host, port=port, workers=workers)
 
 
 # ---------------------------------------------------------------- command groups by concern
 # One line each: every concern keeps its commands in its own package.
+from chiso.catalog.cli import app as catalog_app; app.add_typer(catalog_app, name="catalog")  # noqa: E402, E702
+from chiso.formula.cli import app as formula_app; app.add_typer(formula_app, name="formula")  # noqa: E402, E702
+from chiso.evaluate.dm_cli import warnings_app; app.add_typer(warnings_app, name="warnings")  # noqa: E402, E702
+from chiso.evaluate.dm_cli import targets_app; app.add_typer(targets_app, name="targets")  # noqa: E402, E702
+from chiso.evaluate.dm_cli import status_app; app.add_typer(status_app, name="status")  # noqa: E402, E702
+from chiso.reports.cli import report; app.command("report")(report)  # noqa: E402, E702
+from chiso.reports.cli import app as bulletins_app; app.add_typer(bulletins_app, name="bulletins")  # noqa: E402, E702
+from chiso.collect.values_cli import app as values_app; app.add_typer(values_app, name="values")  # noqa: E402, E702
+from chiso.collect.values_cli import connectors_app; app.add_typer(connectors_app, name="connectors")  # noqa: E402, E702
+from chiso.web.security.cli import app as users_app; app.add_typer(users_app, name="users")  # noqa: E402, E702
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
             "The province this installation serves (code from the official list; 24 = Bắc Ninh)."),
     Setting("CHISO_INDEX_DEFINITION", None,
             "Path of a province's own copy of the index definition YAML; unset = the shipped one."),
+    Setting("CHISO_HOLIDAYS", None,
+            "Path of a province's own copy of the public-holidays YAML (days off, make-up working "
+            "days); unset = the shipped one."),
     Setting("CHISO_THREADS", None,
             "Threads DuckDB may use; unset = all cores."),
 )

@@ -3,24 +3,26 @@
 - ``province_code`` comes from the unit;
 - optional fields that are absent or empty take their schema default;
 - a dossier without an appointment date gets received date + the procedure's statutory
-  working days (Mon–Fri), the procedure being looked up by (unit_code, procedure_code) in
-  the store or in the same load; a dossier whose procedure is unknown cannot be judged on
+  working days, the procedure being looked up by (unit_code, procedure_code) in the
+  store or in the same load; a dossier whose procedure is unknown cannot be judged on
   time, so that is a problem, not a guess;
 - a dossier's ``full_online_eligible`` / ``result_paper`` come from the procedure catalogue
   (unknown procedure: not eligible / paper result);
 - a petition without a due date gets received date + 15 working days.
 
-Working days are counted with numpy.busday_offset over whole columns. Public holidays can be
-passed in; none are built in yet (the official list changes every year).
+Working days (ngày làm việc) are Monday–Friday minus public holidays plus make-up
+Saturdays, from the holidays file (``chiso.catalog.holidays``, ``CHISO_HOLIDAYS``). A
+deadline that would need a year the file does not list is a problem too: the dossier
+names the year to add, rather than being judged against a guessed calendar.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-import numpy as np
 import polars as pl
 
+from chiso.catalog.holidays import HolidayCalendar, WorkingDays, load_holidays
 from chiso.catalog.records import DOSSIERS, PETITIONS, PROCEDURES, RecordKind
 from chiso.collect.readers import ROW
 from chiso.collect.validate import Problems, UnitLookup, unit_provinces
@@ -31,26 +33,67 @@ CATALOGUE_COLUMNS = ("unit_code", "procedure_code", "statutory_days", "full_onli
                      "paper_result")
 _CATALOGUE_SCHEMA = {"unit_code": pl.String, "procedure_code": pl.String, "statutory_days": pl.Int64,
                      "full_online_eligible": pl.Boolean, "paper_result": pl.Boolean}
+Holidays = HolidayCalendar | WorkingDays | Sequence[date]
+
+
+def working_calendar(holidays: Holidays = ()) -> WorkingDays:
+    """The working days deadlines are counted in: a calendar as given, or the configured
+    holidays file's listed years with ``holidays`` (extra dates) also off."""
+    if isinstance(holidays, WorkingDays):
+        return holidays
+    if isinstance(holidays, HolidayCalendar):
+        return holidays.working_days()
+    cal = load_holidays()
+    extra = list(holidays)
+    if not extra:
+        return _listed_years(cal)
+    base = cal.working_days()
+    off = {d for y in cal.years.values() for d in y.off()} | set(extra)
+    make_up = {m.day for y in cal.years.values() for m in y.make_up_days}
+    return WorkingDays.build(base.first, base.last, off, make_up)
+
+
+_CACHE: dict[str, WorkingDays] = {}
+
+
+def _listed_years(cal: HolidayCalendar) -> WorkingDays:
+    key = f"{cal.path}:{cal.sha256}"
+    if key not in _CACHE:
+        _CACHE[key] = cal.working_days()
+    return _CACHE[key]
 
 
 def add_working_days(start: pl.Series, days: pl.Series | int,
-                     holidays: Sequence[date] = ()) -> pl.Series:
-    """``start`` + ``days`` working days (Mon–Fri, minus ``holidays``), for whole columns.
+                     holidays: Holidays = ()) -> tuple[pl.Series, pl.Series]:
+    """(``start`` + ``days`` working days, beyond) for whole columns.
 
-    A start on a weekend or holiday counts from the next working day. Null in, null out.
+    A start on a weekend or a day off counts from the next working day. ``beyond`` is
+    True where the start or the result lies outside the calendar's years (the result is
+    then null). Null in, null out (and not beyond).
 
-    >>> add_working_days(pl.Series([date(2026, 8, 14)]), 3).to_list()  # a Friday
-    [datetime.date(2026, 8, 19)]
+    >>> ends, beyond = add_working_days(pl.Series([date(2026, 8, 28)]), 3)  # a Friday
+    >>> ends.to_list(), beyond.to_list()  # 31/8 (swapped), 1/9 and 2/9 (Quốc khánh) are off
+    ([datetime.date(2026, 9, 7)], [False])
     """
+    calendar = working_calendar(holidays)
     if isinstance(days, int):
         days = pl.Series([days] * len(start), dtype=pl.Int64)
     valid = (start.is_not_null() & days.is_not_null()).to_numpy()
-    starts = start.cast(pl.Date).fill_null(date(2000, 1, 3)).to_numpy().astype("datetime64[D]")
+    starts = start.cast(pl.Date).fill_null(calendar.first).to_numpy().astype("datetime64[D]")
     offsets = days.cast(pl.Int64).fill_null(0).to_numpy()
-    ends = np.busday_offset(starts, offsets, roll="forward",
-                            holidays=np.array(list(holidays), dtype="datetime64[D]"))
+    ends, inside = calendar.add(starts, offsets)
+    known = valid & inside
     result = pl.Series(start.name, ends).cast(pl.Date)
-    return result.zip_with(pl.Series(valid), pl.Series([None] * len(start), dtype=pl.Date))
+    result = result.zip_with(pl.Series(known), pl.Series([None] * len(start), dtype=pl.Date))
+    return result, pl.Series("beyond", valid & ~inside)
+
+
+def _beyond_reason(calendar: WorkingDays, what: str, fix: str):
+    def reason(row: dict) -> str:
+        return (f"{what} is empty and counting {row['_n']} working days from {row['value']} needs public "
+                f"holidays beyond the holiday calendar ({calendar.first.year}–{calendar.last.year}); {fix} "
+                "or add that year's days off to the holidays file (CHISO_HOLIDAYS, docs/holidays.md)")
+    return reason
 
 
 def complete(kind: RecordKind, typed: pl.DataFrame, units: UnitLookup) -> pl.DataFrame:
@@ -86,7 +129,7 @@ def procedure_catalogue(store: RecordStore | None, loaded: Sequence[pl.DataFrame
 
 
 def _derive_dossiers(frame: pl.DataFrame, catalogue: pl.DataFrame, file: str, sink: Problems,
-                     holidays: Sequence[date]) -> pl.DataFrame:
+                     calendar: WorkingDays) -> pl.DataFrame:
     cat = catalogue.rename({"statutory_days": "_days", "full_online_eligible": "_eligible",
                             "paper_result": "_paper"})
     joined = frame.join(cat, on=["unit_code", "procedure_code"], how="left", maintain_order="left")
@@ -97,7 +140,11 @@ def _derive_dossiers(frame: pl.DataFrame, catalogue: pl.DataFrame, file: str, si
                   lambda r: f"appointment_date is empty and procedure {r['value']} is not in the "
                             f"procedure catalogue of unit {r['unit_code']}, so the dossier's due date "
                             "cannot be derived; load that procedure or give the appointment date")
-    derived = add_working_days(joined["received_date"], joined["_days"], holidays)
+    derived, beyond = add_working_days(joined["received_date"], joined["_days"], calendar)
+    outside = joined.filter(beyond & pl.col("appointment_date").is_null())
+    sink.add_rows(file, "received_date",
+                  outside.select(ROW, pl.col("received_date").alias("value"), pl.col("_days").alias("_n")),
+                  _beyond_reason(calendar, "appointment_date", "give the appointment date"))
     joined = joined.with_columns(
         pl.coalesce(pl.col("appointment_date"), pl.lit(derived)).alias("appointment_date"),
         pl.coalesce(pl.col("full_online_eligible"), pl.col("_eligible"), pl.lit(False)).alias("full_online_eligible"),
@@ -106,19 +153,27 @@ def _derive_dossiers(frame: pl.DataFrame, catalogue: pl.DataFrame, file: str, si
     return joined.drop("_days", "_eligible", "_paper")
 
 
-def _derive_petitions(frame: pl.DataFrame, holidays: Sequence[date]) -> pl.DataFrame:
-    due = add_working_days(frame["received_date"], PETITION_WORKING_DAYS, holidays)
+def _derive_petitions(frame: pl.DataFrame, file: str, sink: Problems, calendar: WorkingDays) -> pl.DataFrame:
+    due, beyond = add_working_days(frame["received_date"], PETITION_WORKING_DAYS, calendar)
+    outside = frame.filter(beyond & pl.col("due_date").is_null())
+    sink.add_rows(file, "received_date",
+                  outside.select(ROW, pl.col("received_date").alias("value"),
+                                 pl.lit(PETITION_WORKING_DAYS).alias("_n")),
+                  _beyond_reason(calendar, "due_date", "give the due date"))
     return frame.with_columns(pl.coalesce(pl.col("due_date"), pl.lit(due)).alias("due_date"))
 
 
 def derive(kind: RecordKind, typed: pl.DataFrame, units: UnitLookup, catalogue: pl.DataFrame | None,
-           file: str, sink: Problems, holidays: Sequence[date] = ()) -> pl.DataFrame:
-    """The complete records of one validated file (all kind columns plus ROW)."""
+           file: str, sink: Problems, holidays: Holidays = ()) -> pl.DataFrame:
+    """The complete records of one validated file (all kind columns plus ROW).
+
+    ``holidays``: the working-day calendar (default: the configured holidays file), or
+    extra dates off on top of it."""
     frame = complete(kind, typed, units)
     if kind is DOSSIERS:
         if catalogue is None:
             raise ValueError("dossiers need the procedure catalogue to derive appointment dates")
-        frame = _derive_dossiers(frame, catalogue, file, sink, holidays)
+        frame = _derive_dossiers(frame, catalogue, file, sink, working_calendar(holidays))
     elif kind is PETITIONS:
-        frame = _derive_petitions(frame, holidays)
+        frame = _derive_petitions(frame, file, sink, working_calendar(holidays))
     return frame

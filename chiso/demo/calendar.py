@@ -1,8 +1,9 @@
 """Vietnamese working days and the seasonality of dossier volumes.
 
 Appointment dates, petition deadlines and publication deadlines are all counted in
-*working days* (Monday–Friday minus public holidays), so the generator needs a
-calendar that knows Tết and the other days off; and dossier volumes follow the same
+*working days* (Monday–Friday minus public holidays, plus make-up Saturdays), so the
+generator uses the same holidays file loading does (``chiso.catalog.holidays``; years
+beyond its list by the file's estimate rule); and dossier volumes follow the same
 rhythm (heavy Monday–Friday, little on Saturday, almost nothing on Sunday or a
 holiday, a rush before Tết and a slow restart after it).
 
@@ -16,31 +17,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-EPOCH = date(1970, 1, 1)
+from chiso.catalog.holidays import HolidayYear, load_holidays
 
-# Lunar New Year's Day (mùng 1 Tết) — astronomical facts, not computable without a lunar
-# calendar; extend the table to generate other years.
-LUNAR_NEW_YEAR: dict[int, date] = {
-    2020: date(2020, 1, 25), 2021: date(2021, 2, 12), 2022: date(2022, 2, 1),
-    2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13), 2030: date(2030, 2, 3), 2031: date(2031, 1, 23),
-    2032: date(2032, 2, 11), 2033: date(2033, 1, 31), 2034: date(2034, 2, 19),
-    2035: date(2035, 2, 8),
-}
-# The official Tết break where the Government announced it (first and last day off);
-# other years use TET_BREAK_DEFAULT around Lunar New Year's Day.
-TET_BREAK: dict[int, tuple[date, date]] = {
-    2024: (date(2024, 2, 8), date(2024, 2, 14)),
-    2025: (date(2025, 1, 25), date(2025, 2, 2)),
-    2026: (date(2026, 2, 14), date(2026, 2, 22)),
-}
-TET_BREAK_DEFAULT = (-3, 4)  # days before / after Lunar New Year's Day
-# Giỗ Tổ Hùng Vương (10th day of the 3rd lunar month); years not listed go without it.
-HUNG_KINGS: dict[int, date] = {
-    2023: date(2023, 4, 29), 2024: date(2024, 4, 18), 2025: date(2025, 4, 7),
-    2026: date(2026, 4, 26), 2027: date(2027, 4, 16),
-}
+EPOCH = date(1970, 1, 1)
 
 # Relative volume by weekday (Monday first). Departments rarely open on Saturday;
 # many commune one-stop shops do on Saturday morning. Online submissions keep a trickle
@@ -70,33 +49,31 @@ def weekday(days: np.ndarray) -> np.ndarray:
     return (np.asarray(days) + 3) % 7
 
 
+def _year(year: int) -> HolidayYear:
+    return load_holidays().year(year, estimate=True)
+
+
 def tet_break(year: int) -> tuple[date, date]:
-    """First and last day of the Tết break that falls in ``year``."""
-    if year in TET_BREAK:
-        return TET_BREAK[year]
-    try:
-        lny = LUNAR_NEW_YEAR[year]
-    except KeyError:
-        raise ValueError(f"no Lunar New Year date for {year}; known years: "
-                         f"{min(LUNAR_NEW_YEAR)}–{max(LUNAR_NEW_YEAR)}") from None
-    before, after = TET_BREAK_DEFAULT
-    return lny + timedelta(days=before), lny + timedelta(days=after)
+    """First and last day of the Tết break that falls in ``year``: the days off around
+    mùng 1 Tết, with the weekends they join (as the Government announces them)."""
+    lny = load_holidays().lunar_new_year(year)
+    hy = _year(year)
+    off, make_up = hy.off(), {m.day for m in hy.make_up_days}
+
+    def closed(d: date) -> bool:
+        return d in off or (d.weekday() >= 5 and d not in make_up)
+
+    first = last = lny
+    while closed(first - timedelta(days=1)):
+        first -= timedelta(days=1)
+    while closed(last + timedelta(days=1)):
+        last += timedelta(days=1)
+    return first, last
 
 
 def public_holidays(year: int) -> list[date]:
-    """Weekdays off in ``year``: fixed holidays (moved to the next working day when they
-    fall on a weekend, as the Labour Code requires) and the whole Tết break."""
-    fixed = [date(year, 1, 1), date(year, 4, 30), date(year, 5, 1), date(year, 9, 1), date(year, 9, 2)]
-    if year in HUNG_KINGS:
-        fixed.append(HUNG_KINGS[year])
-    first, last = tet_break(year)
-    tet = {first + timedelta(days=i) for i in range((last - first).days + 1)}
-    off = set(tet)
-    for d in sorted(fixed):
-        while d in off or d.weekday() >= 5:
-            d += timedelta(days=1)  # compensating day off
-        off.add(d)
-    return sorted(d for d in off if d.weekday() < 5)
+    """Weekdays off in ``year`` (holidays, compensatory and swapped days, the Tết break)."""
+    return _year(year).weekdays_off()
 
 
 @dataclass(frozen=True)
@@ -117,9 +94,9 @@ class WorkCalendar:
     def spanning(cls, first: date, last: date) -> WorkCalendar:
         lo, hi = to_day(first), to_day(last)
         days = np.arange(lo, hi + 1, dtype=np.int32)
-        off = {to_day(h) for y in range(first.year, last.year + 1) for h in public_holidays(y)}
-        work = (weekday(days) < 5) & ~np.isin(days, np.fromiter(off, dtype=np.int64, count=len(off)))
-        workdays = days[work]
+        # datetime64[D] counts days since 1970-01-01 too
+        workdays = load_holidays().working_days(first, last, estimate=True).days.astype(np.int64).astype(np.int32)
+        work = np.isin(days, workdays)
         forward = np.searchsorted(workdays, days, side="left").astype(np.int32)
         return cls(lo, work, forward, workdays)
 
@@ -154,7 +131,10 @@ def closed_mask(days: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
 def day_weights(days: np.ndarray, calendar: WorkCalendar, level: str) -> np.ndarray:
     """Relative dossier volume of each day for a unit of ``level`` ('department'|'commune')."""
     days = np.asarray(days)
-    w = np.asarray(WEEKDAY_WEIGHT[level])[weekday(days)]
+    wd = weekday(days)
+    # a make-up Saturday (ngày làm bù) is as busy as a Friday
+    wd = np.where((wd >= 5) & calendar.is_workday[days - calendar.first], 4, wd)
+    w = np.asarray(WEEKDAY_WEIGHT[level])[wd]
     months = np.array([from_day(d).month for d in days], dtype=np.int64) - 1  # a few hundred days
     w = w * np.asarray(MONTH_WEIGHT)[months] * tet_factor(days, calendar)
     return np.where(closed_mask(days, calendar), HOLIDAY_WEIGHT, w)

@@ -7,6 +7,8 @@ in the official list. Output layout (the loader reads it as is)::
     out_dir/petitions/part-00000.parquet …
     out_dir/procedures/procedures.parquet     one row per (unit, procedure)
     out_dir/publications/publications.parquet
+    out_dir/indicators/24-STC.csv …           DM indicator submissions, one per owner agency
+                                              (``generate_indicator_submissions``)
 
 Memory stays bounded whatever the size: rows are made in fixed blocks of
 ``plan.BLOCK_ROWS`` and streamed to the writer; only per-(day, unit) counts are held for
@@ -89,6 +91,22 @@ def generate_for(out_dir: str | Path, *, provinces: Sequence[str] | None = DEFAU
     tree = load_units(None if provinces is None else list(provinces))
     return generate(out_dir, list(tree), dossiers=dossiers, year=year, seed=seed, start=start, end=end,
                     chunk_rows=chunk_rows, progress=progress)
+
+
+def generate_indicator_submissions(out_dir: str | Path, *, year: int, seed: int = 0,
+                                   today: date | None = None) -> list[Path]:
+    """Bắc Ninh's DM indicator submissions (chiso.demo.indicators) into ``out_dir/indicators``:
+    ``year`` and the two years before it, one CSV per owner agency. A year not over yet
+    ends on the last Sunday before ``today`` (default: the real today)."""
+    from chiso.demo.indicators import default_period, write_submissions
+
+    today = today or date.today()
+    start, end = date(year - 2, 1, 1), date(year, 12, 31)
+    if end >= today:
+        end = default_period(today)[1]
+    if end < date(year, 1, 1):
+        raise ValueError(f"no indicator history for {year}: the year has not started yet (today is {today})")
+    return write_submissions(Path(out_dir) / "indicators", start=start, end=end, seed=seed)
 
 
 def _clear_parts(folder: Path) -> None:

@@ -114,7 +114,11 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
     t0 = time.perf_counter()
     runs = persist_weekly_series(db, store, definition, definition_id, tree, start, end)
     console.print(f"scored {runs} weeks in {time.perf_counter() - t0:.1f} s")
-    return {"demo_start": start.isoformat(), "demo_end": end.isoformat(), "runs": runs}
+    from chiso.demo.dm import build_dm_demo
+
+    dm = build_dm_demo(db, start=dt.date(end.year - 1, 1, 1), end=end, seed=seed, say=console.print)
+    return {"demo_start": start.isoformat(), "demo_end": end.isoformat(), "runs": runs,
+            "indicator_values": dm["values"], "warnings": dm["warnings"]}
 
 
 def persist_weekly_series(db, store, definition, definition_id: int, tree, start: dt.date, end: dt.date) -> int:

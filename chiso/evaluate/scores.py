@@ -1,4 +1,4 @@
-"""Score one window: counts → criteria → groups → total → ranks → bands → changes.
+"""Score windows: counts → criteria → groups → total → ranks → bands → changes.
 
 The pipeline is a tuple of small steps over two frames:
 
@@ -6,19 +6,29 @@ The pipeline is a tuple of small steps over two frames:
 - ``units``: one row per unit: name, level, parent, province, the group scores, total,
   rank among its peers, band, and the change against the previous window.
 
+Every step is keyed by the window as well as the unit, so a whole series — a year and its
+53 weekly snapshots, ~216,000 unit scores — is scored in one vectorised pass
+(:func:`score_windows`); :func:`score_window` is the same pipeline for one window. Criterion
+rules (maximum, ``full_at``, ``when_empty``) are columns joined from a small table, never a
+loop over criteria or units.
+
 Peers: provinces rank nationally; departments, and communes, rank within their province.
 Ranks are competition ranks on the rounded total (equal totals share a rank).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from chiso.catalog.index_definition import IndexDefinition
+from chiso.catalog.index_definition import BandSet, IndexDefinition
 from chiso.evaluate.points import criterion_points, round_half_up_expr
 
 UNIT_COLUMNS = ("unit_code", "name", "level", "parent_code", "province_code")
+WINDOW = "window"  # the key column of a series (kỳ đánh giá)
+INPUT_COLUMNS = ("unit_code", "criterion", "numerator", "denominator", "given_ratio", "given_points", "inherited")
+LEVEL_ORDER = {"nation": 0, "province": 1, "department": 2, "commune": 3}
 
 
 @dataclass
@@ -52,19 +62,65 @@ class ScoreTable:
         return df
 
 
-# ---------------------------------------------------------------- inputs
-def inputs_from_counts(definition: IndexDefinition, counts: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
-    """Criterion inputs (numerator, denominator, given ratio) per unit from one window's counts.
+@dataclass
+class ScoreSeries:
+    """The scores of every unit for several windows, scored together (chuỗi kỳ đánh giá).
 
-    ``units`` lists the units to score; a unit without records gets zero counts.
+    ``units`` is the frame of :class:`ScoreTable` with a leading ``window`` column;
+    ``previous`` maps a window to the window its changes are measured against. The long
+    ``criteria`` frame (~4 million rows for a national year) is built only when asked for,
+    for one window by :meth:`table` or for all by :attr:`criteria`.
     """
+
+    definition: IndexDefinition
+    windows: tuple[str, ...]
+    units: pl.DataFrame
+    scored: pl.DataFrame  # one row per (window, unit): each criterion's inputs, ratio and points
+    previous: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> pl.DataFrame:
+        return _long_criteria(self.definition, self.scored.lazy(), self.windows).collect()
+
+    def table(self, window: str) -> ScoreTable:
+        """One window's scores, as :func:`score_window` gives them."""
+        if window not in self.windows:
+            from chiso.errors import ChisoError
+
+            raise ChisoError(f"window {window!r} is not in this series ({', '.join(self.windows)})")
+        pick = pl.col(WINDOW) == window
+        criteria = _long_criteria(self.definition, self.scored.lazy().filter(pick), [window]).collect()
+        return ScoreTable(self.definition, window, self.units.filter(pick).drop(WINDOW), criteria.drop(WINDOW),
+                          self.previous.get(window))
+
+
+# ---------------------------------------------------------------- inputs
+# The pipeline works on one row per (window, unit) with a few columns per criterion; the
+# long frames (one row per unit and criterion) are its input and output shapes.
+PARTS = ("numerator", "denominator", "given_ratio", "given_points", "inherited")
+
+
+def _col(code: str, part: str) -> str:
+    return f"{code}:{part}"
+
+
+def _wide_from_counts(definition: IndexDefinition, counts: pl.LazyFrame, units: pl.DataFrame,
+                      windows: Sequence[str] | None) -> pl.LazyFrame:
+    """Criterion inputs per (window, unit) straight from the counts (measures per unit)."""
     measures = list(definition.measures)
-    base = units.select("unit_code", "province_code").join(
-        counts.select("unit_code", *measures), on="unit_code", how="left"
-    ).with_columns(*[pl.col(m).fill_null(0) for m in measures])
+    keyed = windows is not None
+    scored = units.lazy().select("unit_code", "province_code")
+    if keyed:
+        scored = scored.join(pl.LazyFrame({WINDOW: list(windows)}, schema={WINDOW: pl.Utf8}), how="cross")
+    else:
+        counts = counts.select(pl.exclude(WINDOW))
+        scored = scored.with_columns(pl.lit("", pl.Utf8).alias(WINDOW))
+        counts = counts.with_columns(pl.lit("", pl.Utf8).alias(WINDOW))
+    base = scored.join(counts.select(WINDOW, "unit_code", *measures), on=[WINDOW, "unit_code"], how="left"
+                       ).with_columns(*[pl.col(m).fill_null(0) for m in measures])
     province_rows = base.filter(pl.col("unit_code") == pl.col("province_code")).select(
-        pl.col("unit_code").alias("province_code"), *[pl.col(m).alias(f"{m}__p") for m in measures])
-    base = base.join(province_rows, on="province_code", how="left")
+        WINDOW, pl.col("unit_code").alias("province_code"), *[pl.col(m).alias(f"{m}__p") for m in measures])
+    base = base.join(province_rows, on=[WINDOW, "province_code"], how="left")
 
     def combine(terms, inherited: bool) -> pl.Expr:
         expr = pl.lit(0, pl.Int64)
@@ -73,78 +129,111 @@ def inputs_from_counts(definition: IndexDefinition, counts: pl.DataFrame, units:
             expr = expr + col * sign
         return expr.cast(pl.Float64)
 
-    frames = []
+    cols = []
     for c in definition.criteria:
         inherited = c.inherit == "province"
         if c.attested is not None:
-            frame = base.select("unit_code", pl.lit(c.code).alias("criterion"),
-                                pl.lit(None, pl.Float64).alias("numerator"),
-                                pl.lit(None, pl.Float64).alias("denominator"),
-                                pl.lit(c.attested, pl.Float64).alias("given_ratio"),
-                                pl.lit(None, pl.Float64).alias("given_points"),
-                                pl.lit(inherited).alias("inherited"))
+            num = den = pl.lit(None, pl.Float64)
+            given = pl.lit(c.attested, pl.Float64)
         else:
-            frame = base.select("unit_code", pl.lit(c.code).alias("criterion"),
-                                combine(c.numerator, inherited).alias("numerator"),
-                                combine(c.denominator, inherited).alias("denominator"),
-                                pl.lit(None, pl.Float64).alias("given_ratio"),
-                                pl.lit(None, pl.Float64).alias("given_points"),
-                                pl.lit(inherited).alias("inherited"))
-        frames.append(frame)
-    return pl.concat(frames)
+            num, den = combine(c.numerator, inherited), combine(c.denominator, inherited)
+            given = pl.lit(None, pl.Float64)
+        cols += [num.alias(_col(c.code, "numerator")), den.alias(_col(c.code, "denominator")),
+                 given.alias(_col(c.code, "given_ratio")), pl.lit(None, pl.Float64).alias(_col(c.code, "given_points")),
+                 pl.lit(inherited).alias(_col(c.code, "inherited")), pl.lit(True).alias(_col(c.code, "has"))]
+    return base.select(WINDOW, "unit_code", *cols)
+
+
+def _wide_from_long(definition: IndexDefinition, inputs: pl.LazyFrame) -> pl.LazyFrame:
+    """Long inputs (one row per unit and criterion, keyed by window) → one row per (window, unit)."""
+    wide = inputs.select(WINDOW, "unit_code").unique()
+    types = {"numerator": pl.Float64, "denominator": pl.Float64, "given_ratio": pl.Float64,
+             "given_points": pl.Float64, "inherited": pl.Boolean}
+    for c in definition.criteria:
+        part = inputs.filter(pl.col("criterion") == c.code).select(
+            WINDOW, "unit_code", *[pl.col(p).cast(types[p]).alias(_col(c.code, p)) for p in PARTS],
+            pl.lit(True).alias(_col(c.code, "has")))
+        wide = wide.join(part, on=[WINDOW, "unit_code"], how="left")
+    return wide.with_columns(*[pl.col(_col(c.code, "has")).fill_null(False) for c in definition.criteria])
+
+
+def _long_criteria(definition: IndexDefinition, scored: pl.LazyFrame, windows: Sequence[str]) -> pl.LazyFrame:
+    """The scored wide frame as one row per (window, unit, criterion) present."""
+    order = pl.LazyFrame({WINDOW: list(windows), "_w": list(range(len(windows)))},
+                         schema={WINDOW: pl.Utf8, "_w": pl.Int64})
+    frames = []
+    for i, c in enumerate(definition.criteria):
+        frames.append(scored.filter(pl.col(_col(c.code, "has"))).select(
+            WINDOW, "unit_code", pl.lit(c.code).alias("criterion"), *[pl.col(_col(c.code, p)).alias(p) for p in PARTS],
+            *[pl.col(_col(c.code, p)).alias(p) for p in ("ratio", "points")], pl.lit(float(c.max)).alias("max"),
+            pl.lit(c.group).alias("group"), pl.col(_col(c.code, "lost")).alias("lost"), pl.lit(i).alias("_c")))
+    return (pl.concat(frames).join(order, on=WINDOW).sort("_w", "unit_code", "_c").drop("_w", "_c"))
+
+
+def inputs_from_counts(definition: IndexDefinition, counts: pl.DataFrame, units: pl.DataFrame,
+                       windows: Sequence[str] | None = None) -> pl.DataFrame:
+    """Criterion inputs (numerator, denominator, given ratio) per unit from counts, one row
+    per unit and criterion.
+
+    ``units`` lists the units to score; a unit without records gets zero counts. Without
+    ``windows``, ``counts`` holds one window's rows (any ``window`` column is ignored); with
+    ``windows``, ``counts`` has a ``window`` column and the inputs of every listed window
+    come out keyed by it.
+    """
+    wide = _wide_from_counts(definition, counts.lazy(), units, windows)
+    frames = [wide.select(WINDOW, "unit_code", pl.lit(c.code).alias("criterion"),
+                          *[pl.col(_col(c.code, p)).alias(p) for p in PARTS]) for c in definition.criteria]
+    out = pl.concat(frames).collect()
+    return out if windows is not None else out.drop(WINDOW)
 
 
 # ---------------------------------------------------------------- pipeline steps
-def _criteria_points(definition: IndexDefinition, inputs: pl.DataFrame) -> pl.DataFrame:
+def _criteria_points(definition: IndexDefinition, wide: pl.LazyFrame) -> pl.LazyFrame:
     """ratio → points → rounding, per criterion; given scores (official) taken as they are."""
-    out = []
+    digits = definition.digits
+    cols = []
     for c in definition.criteria:
-        part = inputs.filter(pl.col("criterion") == c.code)
-        if part.height == 0:
-            continue
-        ratio, points = criterion_points(c, pl.col("numerator"), pl.col("denominator"), definition.digits)
-        given_ratio_points = round_half_up_expr((pl.col("given_ratio") * (c.max / c.full_at)).clip(0, c.max),
-                                                definition.digits)
-        part = part.with_columns(
-            pl.coalesce(pl.col("given_ratio"), ratio).alias("ratio"),
-            pl.when(pl.col("given_points").is_not_null()).then(pl.col("given_points"))
-            .when(pl.col("given_ratio").is_not_null()).then(given_ratio_points)
-            .otherwise(points).alias("points"),
-            pl.lit(c.max).alias("max"),
-            pl.lit(c.group).alias("group"),
-        )
-        out.append(part)
-    if not out:
-        out = [inputs.with_columns(pl.lit(None, pl.Float64).alias("ratio"), pl.lit(None, pl.Float64).alias("points"),
-                                   pl.lit(None, pl.Float64).alias("max"), pl.lit(None, pl.Utf8).alias("group"))]
-    return pl.concat(out).with_columns(
-        (pl.col("max") - pl.col("points").fill_null(0)).round(definition.digits).alias("lost"))
+        def part(p: str) -> pl.Expr:
+            return pl.col(_col(c.code, p))
+        ratio, points = criterion_points(c, part("numerator"), part("denominator"), digits)
+        given = round_half_up_expr((part("given_ratio") * (c.max / c.full_at)).clip(0, c.max), digits)
+        points = (pl.when(part("given_points").is_not_null()).then(part("given_points"))
+                  .when(part("given_ratio").is_not_null()).then(given).otherwise(points))
+        present = part("has")
+        cols += [pl.when(present).then(pl.coalesce(part("given_ratio"), ratio)).alias(_col(c.code, "ratio")),
+                 pl.when(present).then(points).alias(_col(c.code, "points"))]
+    lost = [(pl.lit(float(c.max)) - pl.col(_col(c.code, "points")).fill_null(0)).round(digits)
+            .alias(_col(c.code, "lost")) for c in definition.criteria]
+    return wide.with_columns(*cols).with_columns(*lost)
 
 
-def _group_scores(definition: IndexDefinition, criteria: pl.DataFrame, units: pl.DataFrame,
-                  group_overrides: pl.DataFrame | None) -> pl.DataFrame:
-    sums = criteria.group_by("unit_code", "group").agg(pl.col("points").fill_null(0).sum().alias("points"))
-    if group_overrides is not None and group_overrides.height:
-        sums = (sums.join(group_overrides.rename({"points": "given"}), on=["unit_code", "group"], how="full",
-                          coalesce=True)
-                .with_columns(pl.coalesce("given", "points").alias("points")).drop("given"))
-    wide = sums.pivot(on="group", index="unit_code", values="points")
+def _group_scores(definition: IndexDefinition, scored: pl.LazyFrame, units: pl.LazyFrame,
+                  group_overrides: pl.LazyFrame | None) -> pl.LazyFrame:
+    """A group is the sum of its rounded criteria (or the official group score given)."""
+    sums = []
+    for g in definition.groups:
+        parts = [pl.col(_col(c.code, "points")).fill_null(0.0) for c in g.criteria]
+        present = [pl.col(_col(c.code, "has")) for c in g.criteria]
+        total = pl.sum_horizontal(*parts) if parts else pl.lit(0.0)
+        sums.append(pl.when(pl.any_horizontal(*present) if present else pl.lit(False)).then(total).alias(g.code))
     groups = [g.code for g in definition.groups]
-    for g in groups:
-        if g not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(g))
-    df = units.join(wide.select("unit_code", *groups), on="unit_code", how="left").with_columns(
-        *[round_half_up_expr(pl.col(g).fill_null(0.0), definition.digits) for g in groups])
-    return df
+    df = units.join(scored.select(WINDOW, "unit_code", *sums), on=[WINDOW, "unit_code"], how="left")
+    if group_overrides is not None:
+        on = [WINDOW, "unit_code"] if WINDOW in group_overrides.collect_schema() else ["unit_code"]
+        given = group_overrides.group_by(*on).agg(
+            *[pl.col("points").filter(pl.col("group") == g).first().alias(f"{g}__given") for g in groups])
+        df = df.join(given, on=on, how="left").with_columns(
+            *[pl.coalesce(f"{g}__given", g).alias(g) for g in groups]).drop(*[f"{g}__given" for g in groups])
+    return df.with_columns(*[round_half_up_expr(pl.col(g).fill_null(0.0), definition.digits) for g in groups])
 
 
-def _totals(definition: IndexDefinition, units: pl.DataFrame, adjustments: pl.DataFrame | None) -> pl.DataFrame:
+def _totals(definition: IndexDefinition, units: pl.LazyFrame, adjustments: pl.LazyFrame | None) -> pl.LazyFrame:
     groups = [g.code for g in definition.groups]
-    total = pl.sum_horizontal(*[pl.col(g) for g in groups])
-    units = units.with_columns(total.alias("total_before_adjustment"))
-    if adjustments is not None and adjustments.height:
-        adj = adjustments.group_by("unit_code").agg(pl.col("points").sum().alias("adjustment"))
-        units = units.join(adj, on="unit_code", how="left")
+    units = units.with_columns(pl.sum_horizontal(*[pl.col(g) for g in groups]).alias("total_before_adjustment"))
+    if adjustments is not None:
+        on = [WINDOW, "unit_code"] if WINDOW in adjustments.collect_schema() else ["unit_code"]
+        adj = adjustments.group_by(*on).agg(pl.col("points").sum().alias("adjustment"))
+        units = units.join(adj, on=on, how="left")
     else:
         units = units.with_columns(pl.lit(None, pl.Float64).alias("adjustment"))
     return units.with_columns(
@@ -158,39 +247,88 @@ def peer_key() -> pl.Expr:
             .otherwise(pl.col("province_code").fill_null("") + pl.lit(":") + pl.col("level")))
 
 
-def _ranks(units: pl.DataFrame) -> pl.DataFrame:
+def _ranks(units: pl.LazyFrame) -> pl.LazyFrame:
     units = units.with_columns(peer_key().alias("_peers"))
     return units.with_columns(
-        pl.col("total").rank(method="min", descending=True).over("_peers").cast(pl.Int64).alias("rank"),
-        pl.len().over("_peers").cast(pl.Int64).alias("peers"),
+        pl.col("total").rank(method="min", descending=True).over(WINDOW, "_peers").cast(pl.Int64).alias("rank"),
+        pl.len().over(WINDOW, "_peers").cast(pl.Int64).alias("peers"),
     ).drop("_peers")
 
 
-def _bands(definition: IndexDefinition, units: pl.DataFrame) -> pl.DataFrame:
-    codes, labels, labels_en = [], [], []
-    for level, province, total in zip(units["level"], units["province_code"], units["total"]):
-        band = definition.bands_for(level, province).band(total)
-        codes.append(band.code if band else None)
-        labels.append(band.label if band else None)
-        labels_en.append(band.label_en if band else None)
-    return units.with_columns(pl.Series("band", codes, pl.Utf8), pl.Series("band_label", labels, pl.Utf8),
-                              pl.Series("band_label_en", labels_en, pl.Utf8))
+def _band_of(bands: BandSet, attr: str) -> pl.Expr:
+    """The first level of ``bands`` whose bound the total meets (BandLevel.holds), as an expression."""
+    total = pl.col("total")
+    expr = None
+    for level in bands.levels:
+        if level.gt is not None:
+            cond = total > level.gt
+        elif level.gte is not None:
+            cond = total >= level.gte
+        else:
+            cond = pl.lit(True)
+        value = pl.lit(getattr(level, attr), pl.Utf8)
+        expr = pl.when(cond).then(value) if expr is None else expr.when(cond).then(value)
+    return pl.when(total.is_null()).then(pl.lit(None, pl.Utf8)).otherwise(expr.otherwise(pl.lit(None, pl.Utf8)))
 
 
-def _changes(units: pl.DataFrame, previous: ScoreTable | None) -> pl.DataFrame:
+def _bands(definition: IndexDefinition, units: pl.LazyFrame) -> pl.LazyFrame:
+    """Provinces are banded nationally; a province's units by its own bands when it set some
+    (IndexDefinition.bands_for)."""
+    local = pl.col("level").is_in(["department", "commune"])
+    cols = []
+    for attr, name in (("code", "band"), ("label", "band_label"), ("label_en", "band_label_en")):
+        expr = None
+        for province, bands in definition.province_bands.items():
+            cond = local & (pl.col("province_code") == province)
+            expr = (pl.when(cond) if expr is None else expr.when(cond)).then(_band_of(bands, attr))
+        national = _band_of(definition.national_bands, attr)
+        cols.append((national if expr is None else expr.otherwise(national)).alias(name))
+    return units.with_columns(*cols)
+
+
+def _changes(units: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
+    """``previous``: window, unit_code, previous_total, previous_rank (the window's previous scores)."""
     if previous is None:
         return units.with_columns(pl.lit(None, pl.Float64).alias("previous_total"),
                                   pl.lit(None, pl.Int64).alias("previous_rank"),
                                   pl.lit(None, pl.Float64).alias("score_change"),
                                   pl.lit(None, pl.Int64).alias("rank_change"))
-    prev = previous.units.select("unit_code", pl.col("total").alias("previous_total"),
-                                 pl.col("rank").alias("previous_rank"))
-    units = units.join(prev, on="unit_code", how="left")
+    units = units.join(previous, on=[WINDOW, "unit_code"], how="left")
     return units.with_columns(
         round_half_up_expr(pl.col("total") - pl.col("previous_total"), 2).alias("score_change"),
         # positive = moved up (23rd → 4th is +19)
         (pl.col("previous_rank") - pl.col("rank")).alias("rank_change"),
     )
+
+
+def _pipeline(definition: IndexDefinition, windows: Sequence[str], wide: pl.LazyFrame, units: pl.DataFrame, *,
+              group_overrides: pl.DataFrame | None, adjustments: pl.DataFrame | None,
+              previous: Mapping[str, str | None] | pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The steps for every window at once: (units frame, scored wide frame)."""
+    order = pl.LazyFrame({WINDOW: list(windows), "_w": list(range(len(windows)))},
+                         schema={WINDOW: pl.Utf8, "_w": pl.Int64})
+    scored_units = units.lazy().select(*UNIT_COLUMNS).join(order.select(WINDOW), how="cross")
+    scored = _criteria_points(definition, wide).collect().lazy()
+    df = _group_scores(definition, scored, scored_units,
+                       group_overrides.lazy() if group_overrides is not None and group_overrides.height else None)
+    df = _totals(definition, df, adjustments.lazy() if adjustments is not None and adjustments.height else None)
+    df = _bands(definition, _ranks(df)).collect().lazy()
+    if isinstance(previous, Mapping):
+        links = [(w, p) for w, p in previous.items() if p is not None]
+        if links:
+            link = pl.LazyFrame({WINDOW: [w for w, _ in links], "_prev": [p for _, p in links]},
+                                schema={WINDOW: pl.Utf8, "_prev": pl.Utf8})
+            earlier = df.select(pl.col(WINDOW).alias("_prev"), "unit_code", pl.col("total").alias("previous_total"),
+                                pl.col("rank").alias("previous_rank"))
+            previous = link.join(earlier, on="_prev", how="inner").drop("_prev")
+        else:
+            previous = None
+    elif isinstance(previous, pl.DataFrame):
+        previous = previous.lazy()
+    df = _changes(df, previous)
+    level = pl.col("level").replace_strict(LEVEL_ORDER, default=4, return_dtype=pl.Int64)
+    df = df.join(order, on=WINDOW).sort("_w", level, "province_code", "rank", "unit_code", nulls_last=True).drop("_w")
+    return df.collect(), scored.collect()
 
 
 def score_window(definition: IndexDefinition, window: str, inputs: pl.DataFrame, units: pl.DataFrame, *,
@@ -201,14 +339,62 @@ def score_window(definition: IndexDefinition, window: str, inputs: pl.DataFrame,
     ``inputs``: unit_code, criterion, numerator, denominator, given_ratio, given_points, inherited.
     ``units``: unit_code, name, level, parent_code, province_code.
     """
-    criteria = _criteria_points(definition, inputs)
-    df = _group_scores(definition, criteria, units.select(*UNIT_COLUMNS), group_overrides)
-    df = _totals(definition, df, adjustments)
-    df = _ranks(df)
-    df = _bands(definition, df)
-    df = _changes(df, previous)
-    order = pl.col("level").replace_strict({"nation": 0, "province": 1, "department": 2, "commune": 3},
-                                           default=4, return_dtype=pl.Int64)
-    df = df.sort(order, "province_code", "rank", "unit_code", nulls_last=True)
-    return ScoreTable(definition, window, df, criteria.sort("unit_code"),
+    keyed = inputs.lazy().select(pl.lit(window, pl.Utf8).alias(WINDOW), *INPUT_COLUMNS)
+    prev = None
+    if previous is not None:
+        prev = previous.units.select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code",
+                                     pl.col("total").alias("previous_total"), pl.col("rank").alias("previous_rank"))
+    out_units, scored = _pipeline(definition, [window], _wide_from_long(definition, keyed), units,
+                                  group_overrides=group_overrides, adjustments=adjustments, previous=prev)
+    criteria = _long_criteria(definition, scored.lazy(), [window]).collect()
+    return ScoreTable(definition, window, out_units.drop(WINDOW), criteria.drop(WINDOW),
                       previous.window if previous is not None else None)
+
+
+def score_windows(definition: IndexDefinition, windows: Sequence[str], inputs: pl.DataFrame, units: pl.DataFrame,
+                  *, previous: Mapping[str, str | None] | None = None,
+                  adjustments: pl.DataFrame | None = None) -> ScoreSeries:
+    """Run the pipeline for every window of a series in one vectorised pass.
+
+    ``inputs`` carries a ``window`` column (``inputs_from_counts(…, windows=…)``);
+    ``previous`` maps a window to the window of the series its changes are measured against
+    (e.g. each week to the week before). ``adjustments`` without a ``window`` column apply
+    to every window.
+    """
+    if WINDOW not in inputs.columns:
+        raise ValueError("score_windows needs inputs with a window column (inputs_from_counts(…, windows=…))")
+    wide = _wide_from_long(definition, inputs.lazy().select(WINDOW, *INPUT_COLUMNS))
+    return _series(definition, windows, wide, units, previous, adjustments)
+
+
+def score_counts(definition: IndexDefinition, counts: pl.DataFrame, units: pl.DataFrame, windows: Sequence[str], *,
+                 previous: Mapping[str, str | None] | None = None,
+                 adjustments: pl.DataFrame | None = None) -> ScoreSeries:
+    """Score every unit for every window straight from a counts frame (``window``, ``unit_code``,
+    one column per measure): the one-pass scoring of a whole series.
+
+    >>> from chiso.catalog.index_definition import load_index_definition
+    >>> d = load_index_definition()
+    >>> units = pl.DataFrame({"unit_code": ["24"], "name": ["Bắc Ninh"], "level": ["province"],
+    ...                       "parent_code": ["VN"], "province_code": ["24"]})
+    >>> counts = pl.DataFrame({"window": ["2026-W33", "2026-W34"], "unit_code": ["24", "24"],
+    ...                        "received": [4, 4], "on_time": [2, 3]})
+    >>> counts = counts.with_columns(*[pl.lit(0).alias(m) for m in d.measures if m not in counts.columns])
+    >>> series = score_counts(d, counts, units, ["2026-W33", "2026-W34"], previous={"2026-W34": "2026-W33"})
+    >>> week = series.table("2026-W34").unit("24")
+    >>> week["PROGRESS"], week["score_change"]  # 20 × 3/4; progress +5, dossier satisfaction +1.67
+    (15.0, 6.67)
+    """
+    wide = _wide_from_counts(definition, counts.lazy(), units, windows)
+    return _series(definition, windows, wide, units, previous, adjustments)
+
+
+def _series(definition: IndexDefinition, windows: Sequence[str], wide: pl.LazyFrame, units: pl.DataFrame,
+            previous: Mapping[str, str | None] | None, adjustments: pl.DataFrame | None) -> ScoreSeries:
+    previous = dict(previous or {})
+    unknown = sorted({w for pair in previous.items() for w in pair if w is not None} - set(windows))
+    if unknown:
+        raise ValueError(f"previous names windows outside the series: {', '.join(unknown)}")
+    out_units, scored = _pipeline(definition, windows, wide, units, group_overrides=None, adjustments=adjustments,
+                                  previous=previous)
+    return ScoreSeries(definition, tuple(windows), out_units, scored, {w: previous.get(w) for w in windows})

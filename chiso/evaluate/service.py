@@ -8,7 +8,7 @@ import polars as pl
 
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
-from chiso.engine.records import compile_records
+from chiso.engine.records import compile_distinct, compile_records, compile_totals, distinct_key
 from chiso.engine.targets import target as get_target
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
@@ -87,9 +87,17 @@ def score_counts_file(definition: IndexDefinition, path: str, window: str | None
 
 
 def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_code: str,
-            window: Window | str | None = None, *, only_lost: bool = True, limit: int = 100,
+            window: Window | str | None = None, *, only_lost: bool = True, limit: int | None = 100,
             offset: int = 0) -> dict:
-    """The records behind a unit's criterion in a window: by default those that lost it points."""
+    """What lies behind a unit's criterion in a window: by default what lost it points.
+
+    A criterion counting records lists records (each with ``_counted``); one counting
+    distinct values (procedures with an online payment over procedures with a fee) lists
+    the values, lost ones first, with their evidence (``chiso.engine.records``).
+    ``distinct`` names the value counted (None for records), ``sources`` the record kinds
+    read, and ``totals`` what the whole list adds up to: its rows, the counted ones, and
+    the criterion's numerator and denominator.
+    """
     if window is None:
         window = default_window(store)
     elif isinstance(window, str):
@@ -103,14 +111,32 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
     if criterion.attested is not None:
         raise ChisoError(f"{criterion.code} is attested by the province ({criterion.attested:g}), "
                          "not counted from records")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise ChisoError("limit and offset cannot be negative")
+    # a province's own counts, and a criterion its units inherit, come from all its records
     province_scope = unit.level == "province" or criterion.inherit == "province"
     column = "province_code" if province_scope else "unit_code"
     code = unit.province_code if province_scope else unit.code
-    measures = [definition.measures[m] for _, m in criterion.denominator]
-    kind = measures[0].records
+    kinds = sorted({definition.measures[m].records for m in criterion.measures})
+    records = definition.measures[criterion.denominator[0][1]].records
     tgt = get_target(store.dialect)
-    sql = compile_records(definition, criterion, tgt, store.relation(kind), start=window.start, end=window.end,
-                          unit_column=column, unit_code=code, only_lost=only_lost, limit=limit, offset=offset)
+    scope = dict(start=window.start, end=window.end, unit_column=column, unit_code=code)
+    try:
+        key = distinct_key(definition, criterion)
+        if key is None:
+            def listing(**kw):
+                return compile_records(definition, criterion, tgt, store.relation(records), **scope, **kw)
+        else:
+            def listing(**kw):
+                return compile_distinct(definition, criterion, tgt, {k: store.relation(k) for k in kinds},
+                                        **scope, **kw)
+        sql = listing(only_lost=only_lost, limit=limit, offset=offset)
+        totals_sql = compile_totals(listing(only_lost=False, limit=None))
+    except ValueError as e:  # a definition whose criterion no single list explains
+        raise ChisoError(str(e)) from None
     rows = store.query_arrow(tgt.render(sql)).to_pylist()
+    totals = store.query_arrow(tgt.render(totals_sql)).to_pylist()[0]
+    totals = {k: int(v or 0) for k, v in totals.items()}
     return {"unit": unit.code, "name": unit.name, "criterion": criterion.code, "window": window.label,
-            "records": kind, "only_lost": only_lost, "offset": offset, "limit": limit, "rows": rows}
+            "records": records, "distinct": key, "sources": kinds, "scope": column, "only_lost": only_lost,
+            "offset": offset, "limit": limit, "totals": totals, "rows": rows}

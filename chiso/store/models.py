@@ -250,6 +250,7 @@ class AuditEntry(Base):
 # The tables of the other subjects, declared in their own modules on the same Base, are
 # imported here so that ``Base.metadata`` always describes the whole store.
 from chiso.store import (  # noqa: E402, F401
+    models_accounts,
     models_catalogue,
     models_evaluation,
     models_reports,

@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from chiso.catalog.holidays import load_holidays
 from chiso.demo.calendar import WorkCalendar, day_weights, from_day, public_holidays, tet_break, to_day
 from chiso.demo.latent import LEVER, LEVERS, province_positions, unit_positions
 from chiso.demo.layout import UnitLayout
@@ -13,6 +14,7 @@ from chiso.demo.parquet import ascii_prefixes, fixed_width_ids
 from chiso.demo.plan import CellPlan
 from chiso.demo.procedures import SLOTS, _slot_table, national_catalogue
 from chiso.demo.sectors import expand, sector_of_department
+from chiso.errors import ChisoError
 
 
 def test_public_holidays_2026():
@@ -26,8 +28,23 @@ def test_public_holidays_2026():
 
 
 def test_unknown_lunar_year_is_refused():
-    with pytest.raises(ValueError, match="Lunar New Year"):
+    with pytest.raises(ChisoError, match="Lunar New Year"):
         tet_break(2050)
+
+
+def test_the_calendar_is_the_holidays_file():
+    # the file's days off and make-up days, and its estimate beyond its years
+    cal = WorkCalendar.spanning(date(2025, 12, 1), date(2028, 3, 31))
+    listed = load_holidays().working_days(date(2025, 12, 1), date(2027, 12, 31))
+    span = np.arange(to_day(date(2025, 12, 1)), to_day(date(2027, 12, 31)) + 1)
+    assert (cal.is_workday[: len(span)] == listed.is_working_day(span.astype("datetime64[D]"))).all()
+    assert cal.is_workday[to_day(date(2026, 8, 22)) - cal.first]  # make-up Saturday
+    assert not cal.is_workday[to_day(date(2026, 8, 31)) - cal.first]  # swapped Monday
+    assert tet_break(2024) == (date(2024, 2, 8), date(2024, 2, 14))
+    assert tet_break(2025) == (date(2025, 1, 25), date(2025, 2, 2))
+    assert tet_break(2027) == (date(2027, 2, 4), date(2027, 2, 10))  # computed
+    assert tet_break(2028) == (date(2028, 1, 22), date(2028, 1, 30))  # estimated: mùng 1 on Wednesday 26/1
+    assert set(public_holidays(2028)) == set(load_holidays().year(2028, estimate=True).weekdays_off())
 
 
 def test_working_day_arithmetic():

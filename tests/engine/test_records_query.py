@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition, parse_index_definition
-from chiso.engine.records import compile_records
+from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.records import compile_distinct, compile_records, distinct_key
 from chiso.engine.targets import target
 
 DEF = load_index_definition(DEFAULT_INDEX)
@@ -92,3 +95,38 @@ def test_a_criterion_mixing_record_kinds_is_refused():
     with pytest.raises(ValueError, match="dossiers and petitions"):
         compile_records(d, d.criterion("DOSSIER_SYNC"), target("duckdb"), "dossiers", unit_column="unit_code",
                         unit_code="07210", **W34)
+
+
+def test_contributions_explain_a_signed_numerator(duck_store):
+    # on time − complained: a late dossier with a complaint or a dislike contributes −1
+    rows = {r["id"]: r for r in run(duck_store, "DOSSIER_RECEIVING_SATISFACTION", only_lost=False)}
+    assert {i: rows[i]["_numerator"] for i in ("D01", "D04", "D05", "D08", "D12")} == {
+        "D01": 1, "D04": -1, "D05": 0, "D08": -1, "D12": 0}
+    assert sum(r["_numerator"] for r in rows.values()) == 8 - 3  # on_time − complained, by hand
+    assert sum(r["_denominator"] for r in rows.values()) == 12
+    assert all(r["_in_denominator"] for r in rows.values())
+
+
+def test_records_counted_only_by_the_numerator_are_listed(duck_store):
+    # a (changed) definition whose numerator is not inside its denominator
+    text = DEFAULT_INDEX.read_text(encoding="utf-8")
+    old = "        numerator: electronic_result\n"
+    assert text.count(old) == 1
+    d = parse_index_definition(text.replace(old, "        numerator: digitized\n"), path="wide.yaml")
+    rows = run(duck_store, "ORIGINAL_RESULT_AVAILABLE", definition=d, only_lost=False)
+    # digitized: D01..D09 (9); finished paper results: D01..D05 (5)
+    assert sum(r["_numerator"] for r in rows) == 9 and sum(r["_denominator"] for r in rows) == 5
+    outside = {r["id"] for r in rows if not r["_in_denominator"]}
+    assert outside == {"D06", "D07", "D08", "D09"} and all(r["_counted"] for r in rows if r["id"] in outside)
+
+
+def test_distinct_drill_downs_render_for_spark():
+    spark = target("spark")
+    codes = [c.code for c in DEF.criteria if c.attested is None and distinct_key(DEF, c)]
+    assert codes == ["FEE_PROCEDURE_INTEGRATED", "PROCEDURE_PAID_ONLINE", "CITIZEN_DATA_CONNECTED_FORMALITY"]
+    for code in codes:
+        sql = spark.render(compile_distinct(DEF, DEF.criterion(code), spark,
+                                            {k: f"records.{k}" for k in RECORD_KINDS}, unit_column="unit_code",
+                                            unit_code="07210", **W34))
+        assert isinstance(sqlglot.parse_one(sql, read="spark"), exp.Query)
+        assert "ROW_NUMBER() OVER (PARTITION BY _key, _q ORDER BY" in sql

@@ -218,3 +218,83 @@ def test_scores_of_a_day_window(hand_store, tree):
     # is still ahead, but D05 has two supplementation requests (late)
     crit = {r["criterion"]: r for r in table.unit_criteria("07210").to_dicts()}
     assert (crit["ON_TIME"]["numerator"], crit["ON_TIME"]["denominator"]) == (4.0, 5.0)
+
+
+# ------------------------------------------------------------------ one pass over a series
+def test_doctests():
+    import doctest
+
+    from chiso.evaluate import scores as scores_module
+
+    assert doctest.testmod(scores_module).failed == 0
+
+
+def test_a_series_scored_in_one_pass_equals_window_by_window(duck_store, tree):
+    """score_counts (every window at once, the benchmark's path) gives exactly the tables
+    score_window gives one window at a time, changes against the week before included."""
+    from polars.testing import assert_frame_equal
+
+    from chiso.evaluate.counts import compute_series
+    from chiso.evaluate.scores import score_counts
+
+    whole = parse_window("2026-08-03..2026-08-30")
+    counts = compute_series(DEF, duck_store, whole.start, whole.end, whole=whole)
+    units = scored_units(tree, counts)
+    labels = [w.label for w in counts.windows]
+    weeks = labels[:-1]
+    previous = dict(zip(weeks[1:], weeks[:-1]))
+    series = score_counts(DEF, counts.frame, units, labels, previous=previous)
+    assert series.units.height == units.height * len(labels)
+    earlier = None
+    for w in counts.windows:
+        prev_table = earlier if w.label in previous else None
+        one = score_window(DEF, w.label, inputs_from_counts(DEF, counts.for_window(w), units), units,
+                           previous=prev_table)
+        got = series.table(w.label)
+        assert got.previous_window == one.previous_window == previous.get(w.label)
+        # the unrounded sum of groups may differ in its last binary digit; everything shown is equal
+        assert_frame_equal(got.units.drop("total_before_adjustment"), one.units.drop("total_before_adjustment"))
+        assert_frame_equal(got.criteria, one.criteria)
+        earlier = one if w.kind == "week" else earlier
+    assert series.table("2026-W34").unit("07210")["previous_total"] == series.table("2026-W33").unit("07210")["total"]
+    assert series.criteria.height == sum(series.table(w).criteria.height for w in labels)
+
+
+def test_series_inputs_keyed_by_window_score_like_the_counts(hand_store, tree):
+    from chiso.evaluate.scores import score_counts, score_windows
+
+    w33, w34 = parse_window("2026-W33"), parse_window("2026-W34")
+    counts = compute_counts(DEF, hand_store, [w33, w34])
+    units = scored_units(tree, counts)
+    labels = [w33.label, w34.label]
+    inputs = inputs_from_counts(DEF, counts.frame, units, labels)
+    assert inputs.height == units.height * len(DEF.criteria) * 2 and inputs.columns[0] == "window"
+    a = score_windows(DEF, labels, inputs, units, previous={w34.label: w33.label})
+    b = score_counts(DEF, counts.frame, units, labels, previous={w34.label: w33.label})
+    assert a.units.drop("total_before_adjustment").equals(b.units.drop("total_before_adjustment"))
+    assert a.table(w34.label).unit("07264")["score_change"] == approx(-18.8)
+    with pytest.raises(ValueError, match="window column"):
+        score_windows(DEF, labels, inputs.drop("window"), units)
+    with pytest.raises(ValueError, match="outside the series"):
+        score_counts(DEF, counts.frame, units, labels, previous={w34.label: "2026-W32"})
+    from chiso.errors import ChisoError
+
+    with pytest.raises(ChisoError, match="not in this series"):
+        a.table("2026-W35")
+
+
+def test_absent_criteria_are_left_out_not_scored_empty():
+    """A criterion without an input row has no row and no points (its when_empty rule is not
+    applied): a portal counts file may give only some criteria."""
+    units = pl.DataFrame({"unit_code": ["24"], "name": ["Bắc Ninh"], "level": ["province"], "parent_code": ["VN"],
+                          "province_code": ["24"]})
+    inputs = pl.DataFrame([{"unit_code": "24", "criterion": "ON_TIME", "numerator": 1.0, "denominator": 2.0,
+                            "given_ratio": None, "given_points": None, "inherited": False}],
+                          schema={"unit_code": pl.Utf8, "criterion": pl.Utf8, "numerator": pl.Float64,
+                                  "denominator": pl.Float64, "given_ratio": pl.Float64, "given_points": pl.Float64,
+                                  "inherited": pl.Boolean})
+    table = score_window(DEF, "x", inputs, units)
+    assert table.criteria["criterion"].to_list() == ["ON_TIME"]
+    unit = table.unit("24")
+    # PETITION_* would score full (12 points) on an empty denominator if they were scored
+    assert (unit["PROGRESS"], unit["SATISFACTION"], unit["total"]) == (10.0, 0.0, 10.0)

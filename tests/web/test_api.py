@@ -1,4 +1,5 @@
-"""The read-only API over a small generated Bắc Ninh store (generator → loader → engine)."""
+"""The score API over a small generated Bắc Ninh store (generator → loader → engine), read
+with a leader's API token (sign-in and roles: tests/web/security; every route: tests/web/api)."""
 import datetime as dt
 
 import pytest
@@ -8,7 +9,9 @@ from chiso.collect.load import load_paths
 from chiso.demo.generate import generate_for
 from chiso.store.records import open_records
 from chiso.units import load_units
+from chiso.store.database import init_store
 from chiso.web.app import create_app
+from chiso.web.security import accounts, tokens
 
 
 @pytest.fixture(scope="module")
@@ -17,11 +20,18 @@ def client(tmp_path_factory):
     files = generate_for(tmp / "gen", provinces=["24"], dossiers=30_000, seed=3,
                          start=dt.date(2026, 6, 1), end=dt.date(2026, 8, 30))
     store = open_records(f"duckdb:///{tmp / 'records.duckdb'}")
-    load_paths([str(p) for paths in files.values() for p in paths], store, load_units())
-    app = create_app(store=store, tree=load_units())
-    with TestClient(app) as c:
+    tree = load_units()
+    load_paths([str(p) for paths in files.values() for p in paths], store, tree)
+    url = f"sqlite:///{(tmp / 'chiso.sqlite').as_posix()}"
+    db = init_store(url)
+    accounts.create_account(db, "thiết lập", username="lanhdao", password="mat-khau-thu-nghiem", role="leader",
+                            unit_code="24", tree=tree)
+    token = tokens.create(db, "thiết lập", "lanhdao", "thử nghiệm", "read").secret
+    app = create_app(store=store, tree=tree, database_url=url)
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as c:
         yield c
     store.close()
+    db.dispose()
 
 
 def test_scores_for_a_week(client):
@@ -62,7 +72,6 @@ def test_bad_window_and_unknown_unit_are_clear(client):
     assert r.status_code == 404
 
 
-def test_home_page_renders_vietnamese(client):
-    r = client.get("/", params={"window": "2026-W34"})
-    assert r.status_code == 200
-    assert "Bắc Ninh" in r.text and "Xã, phường" in r.text
+def test_without_credentials_the_api_answers_401(client):
+    r = client.get("/api/v1/scores", params={"window": "2026-W34"}, headers={"Authorization": ""})
+    assert r.status_code == 401 and r.json()["detail"]

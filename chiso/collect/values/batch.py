@@ -1,0 +1,165 @@
+"""A batch of submitted values (lô số liệu), read from a file or handed over by a connector.
+
+Files: CSV, XLSX (first sheet), JSON (an array of objects) or JSON lines, with columns
+``indicator, unit, period, value`` and optionally ``breakdown, note, source, measure``
+(Vietnamese headers are read too: ``mã chỉ số, mã đơn vị, kỳ, giá trị, phân tổ, ghi chú,
+nguồn, đơn vị tính``). Every cell is kept as trimmed NFC text; row numbers are 1-based data
+rows, as the user sees them. The batch is identified by the hash of its content, so the
+same values sent as CSV or as XLSX are the same batch.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chiso.collect.readers import ROW, read_frame
+from chiso.collect.validate import as_text
+from chiso.errors import LoadError, Problem
+
+REQUIRED = ("indicator", "unit", "period", "value")
+OPTIONAL = ("breakdown", "note", "source", "measure")
+COLUMNS = REQUIRED + OPTIONAL
+
+#: Vietnamese (and a few English) headers and the column each means.
+ALIASES: dict[str, str] = {
+    "mã chỉ số": "indicator", "chỉ số": "indicator", "indicator_code": "indicator",
+    "mã đơn vị": "unit", "đơn vị": "unit", "unit_code": "unit",
+    "kỳ": "period", "kỳ báo cáo": "period",
+    "giá trị": "value",
+    "phân tổ": "breakdown",
+    "ghi chú": "note",
+    "nguồn": "source", "nguồn dữ liệu": "source",
+    "đơn vị tính": "measure",
+}
+
+SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row as written: its number and its cells (text or None)."""
+
+    row: int
+    cells: Mapping[str, str | None]
+
+    def get(self, column: str) -> str | None:
+        return self.cells.get(column)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The rows of one submission and where they came from."""
+
+    name: str                       # how problems name the file (or the connector run)
+    rows: tuple[RawRow, ...]
+    columns: tuple[str, ...]
+    content_sha256: str
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _column(name: str) -> str:
+    clean = unicodedata.normalize("NFC", str(name).strip().lstrip("\ufeff")).lower()
+    return ALIASES.get(clean, clean)
+
+
+def _cell(value: Any) -> str | None:
+    """A JSON or connector cell as text: numbers written plainly, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int | str):
+        text = unicodedata.normalize("NFC", str(value).strip())
+        return text or None
+    return f"<{type(value).__name__}>"  # lists and objects hold no value of ours
+
+
+def content_sha256(rows: Iterable[RawRow]) -> str:
+    """The hash of a batch's content, independent of row order and file format."""
+    canonical = sorted(json.dumps([r.get(c) for c in COLUMNS], ensure_ascii=False) for r in rows)
+    return hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest()
+
+
+def _renamed(name: str, columns: Iterable[str]) -> dict[str, str]:
+    """Original header → column name; a LoadError if two headers mean the same column."""
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    problems = []
+    for col in columns:
+        clean = _column(col)
+        if clean in seen:
+            problems.append(Problem(name, None, clean, f"column given twice (as {seen[clean]!r} and {col!r})"))
+            continue
+        seen[clean] = col
+        out[col] = clean
+    if problems:
+        raise LoadError(problems, total=len(problems))
+    return out
+
+
+def batch_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> Batch:
+    """A batch from objects (a JSON array, an HTTP endpoint, a SQL query's rows)."""
+    rows: list[RawRow] = []
+    columns: dict[str, None] = {}
+    problems: list[Problem] = []
+    for n, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            problems.append(Problem(name, n, None, "each entry must be an object with indicator, unit, "
+                                                   "period and value", _cell(record)))
+            continue
+        renamed = _renamed(name, record.keys())
+        cells = {renamed[k]: _cell(v) for k, v in record.items()}
+        columns.update(dict.fromkeys(cells))
+        if any(v is not None for v in cells.values()):
+            rows.append(RawRow(n, cells))
+    if problems:
+        raise LoadError(problems[:1000], total=len(problems))
+    return Batch(name, tuple(rows), tuple(columns), content_sha256(rows))
+
+
+def _read_json(path: Path, name: str) -> list[Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise LoadError([Problem(name, None, None, "cannot read this json file: it is not UTF-8")], total=1) from None
+    except json.JSONDecodeError as exc:
+        raise LoadError([Problem(name, None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                                   f"column {exc.colno}")], total=1) from None
+    if isinstance(data, dict) and isinstance(data.get("values"), list):
+        data = data["values"]
+    if not isinstance(data, list):
+        raise LoadError([Problem(name, None, None, "a JSON submission is an array of objects "
+                                                   "(or an object whose \"values\" is one)")], total=1)
+    return data
+
+
+def read_batch(path: str | Path, display: str | None = None) -> Batch:
+    """Read a submission file; a LoadError names the file (and row) when it cannot be read."""
+    path = Path(path)
+    name = display or str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise LoadError([Problem(name, None, None, f"unsupported file type {suffix or '(none)'!r}; "
+                                                   f"values are read from {', '.join(SUFFIXES)}")], total=1)
+    if not path.is_file():
+        raise LoadError([Problem(name, None, None, "file not found")], total=1)
+    if suffix == ".json":
+        return batch_from_records(name, _read_json(path, name))
+    frame, _fmt = read_frame(path, name)
+    renamed = _renamed(name, [c for c in frame.columns if c != ROW])
+    texts = {renamed[c]: as_text(frame[c]).to_list() for c in renamed}
+    numbers = frame[ROW].to_list()
+    rows = tuple(RawRow(n, {c: texts[c][i] for c in texts}) for i, n in enumerate(numbers))
+    return Batch(name, rows, tuple(texts), content_sha256(rows))

@@ -1,0 +1,125 @@
+"""The demo's direction & management side: Bắc Ninh's catalogue, its history, its warnings.
+
+Everything goes through the real paths a province uses: the sample catalogue is imported
+by the catalogue store; each owner agency submits its own history through collection, in
+monthly batches dated the day before each batch's reporting deadline (so values are on
+time, as an agency that reports regularly would be) — except the latest batch of one
+owner, submitted a few days late, so the "late data" warning has something real to show;
+the warning rules then run as of the demo's last day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import polars as pl
+
+DEMO_ACTOR = "demo"
+LATE_OWNER = "24-SVHTTDL"   # the owner whose latest batch arrives late in the demo
+LATE_BY_DAYS = 4
+#: The demo province judges outliers at mean ± 4·sd: its series are seasonal (year-end and
+#: Tết peaks), and k is the province's setting (collection's default is 3).
+DEMO_OUTLIER_K = 4.0
+
+
+def _deadlines(frame: pl.DataFrame, deadline_days: dict[str, int]) -> pl.DataFrame:
+    """The frame with each row's reporting deadline (period end + the indicator's days)."""
+    days = pl.DataFrame({"indicator": list(deadline_days), "deadline_days": list(deadline_days.values())})
+    return (frame.join(days, on="indicator", how="left")
+            .with_columns((pl.col("period_end") + pl.duration(days=pl.col("deadline_days"))).alias("deadline")))
+
+
+TET_NOTE = "Mùa Tết Nguyên đán (trước, trong và sau kỳ nghỉ Tết)"
+HOLIDAY_NOTE = "Tuần có ngày nghỉ lễ"
+CHECKED_NOTE = "Đã kiểm tra: biến động theo mùa vụ, số liệu đúng"
+TET_SEASON = dt.timedelta(days=21)  # the weeks before and after the break move too
+
+
+def _tet_notes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Agencies annotate the periods of the Tết season: their values dip (or peak)
+    for a known reason, and collection's outlier rule asks for exactly that explanation."""
+    from chiso.demo.calendar import tet_break
+
+    years = range(frame["period_start"].min().year, frame["period_end"].max().year + 1)
+    breaks = [(first - TET_SEASON, last + TET_SEASON) for first, last in map(tet_break, years)]
+    overlaps = pl.lit(False)
+    for first, last in breaks:
+        overlaps = overlaps | ((pl.col("period_start") <= last) & (pl.col("period_end") >= first))
+    short = pl.col("period_kind").is_in(["day", "week", "month"])
+    empty = pl.col("note").is_null() | (pl.col("note") == "")
+    frame = frame.with_columns(pl.when(overlaps & short & empty).then(pl.lit(TET_NOTE))
+                               .otherwise(pl.col("note")).alias("note"))
+    # weeks and days with another public holiday (30/4, 1/5, 2/9, New Year) dip as well
+    from chiso.catalog.holidays import load_holidays
+
+    calendar = load_holidays()
+    days_off = [d.day for y in years for d in calendar.year(y, estimate=True).days_off]
+    holiday = pl.lit(False)
+    for d in days_off:
+        holiday = holiday | ((pl.col("period_start") <= d) & (pl.col("period_end") >= d))
+    empty = pl.col("note").is_null() | (pl.col("note") == "")
+    weekly = pl.col("period_kind").is_in(["day", "week"])
+    return frame.with_columns(pl.when(holiday & weekly & empty).then(pl.lit(HOLIDAY_NOTE))
+                              .otherwise(pl.col("note")).alias("note"))
+
+
+def build_dm_demo(db, *, start: dt.date, end: dt.date, seed: int, say: Callable[[str], None] = print,
+                  province: str = "24") -> dict:
+    """Import the sample catalogue, submit its history owner by owner, refresh warnings."""
+    from chiso.catalog.indicator import LIVE_STATES
+    from chiso.collect.values import Submitter, ValidationConfig, batch_from_records, submit_batch
+    from chiso.demo.indicators import CATALOGUE_PATH, indicator_history
+    from chiso.errors import LoadError
+    from chiso.evaluate.dm.service import refresh_warnings
+    from chiso.store.repo_catalogue import import_catalogue, live_indicators
+    from chiso.units import load_units
+
+    t0 = time.perf_counter()
+    tree = load_units()
+    with db.session() as s:
+        report = import_catalogue(s, CATALOGUE_PATH, by=DEMO_ACTOR, province=province,
+                                  today=min(start, dt.date.today()))
+    with db.session() as s:
+        live = live_indicators(s, province)
+    history = indicator_history(start=start, end=end, seed=seed)
+    frame = _deadlines(_tet_notes(history.frame), {code: ind.deadline_days for code, ind in live.items()
+                                       if ind.status in LIVE_STATES})
+    frame = frame.with_columns(pl.col("deadline").dt.strftime("%Y-%m-%d").alias("batch_day"))
+    batches = accepted = late = explained = 0
+    latest_day = frame.filter(pl.col("owner") == LATE_OWNER)["batch_day"].max()
+    for (owner, day), rows in sorted(frame.partition_by("owner", "batch_day", as_dict=True).items()):
+        when = dt.datetime.combine(rows["deadline"].min() - dt.timedelta(days=1), dt.time(9, 0), dt.UTC)
+        if owner == LATE_OWNER and day == latest_day:
+            when = dt.datetime.combine(rows["deadline"].max() + dt.timedelta(days=LATE_BY_DAYS),
+                                       dt.time(9, 0), dt.UTC)
+        records = rows.select("indicator", "unit_code", "period", "value", "breakdown", "note") \
+                      .rename({"unit_code": "unit"}).to_dicts()
+        for r in records:
+            r["value"] = None if r["value"] is None else repr(float(r["value"]))
+        who = Submitter(as_unit=owner, by=f"{DEMO_ACTOR}:{owner}")
+        now, config = min(when, dt.datetime.now(dt.UTC)), ValidationConfig(outlier_k=DEMO_OUTLIER_K)
+        try:
+            result = submit_batch(db, batch_from_records(f"{owner}-{day}.csv", records), who, live, tree,
+                                  now=now, config=config)
+        except LoadError as refused:
+            # what an officer does with "check it, or explain it in the note column": the
+            # demo's agencies have checked their seasonal peaks and say so, then resubmit
+            flagged = {p.row for p in refused.problems if p.column == "value" and "far from the history" in p.reason}
+            if not flagged or len(flagged) < len(refused.problems):
+                raise
+            for row in flagged:
+                records[row - 1]["note"] = CHECKED_NOTE
+            explained += len(flagged)
+            result = submit_batch(db, batch_from_records(f"{owner}-{day}.csv", records), who, live, tree,
+                                  now=now, config=config)
+        batches += 1
+        accepted += result.inserted + result.corrected
+        late += result.late
+    with db.session() as s:
+        refreshed = refresh_warnings(s, province, today=end, actor=DEMO_ACTOR, units=tree)
+    warnings = len(refreshed.evaluation.warnings)
+    say(f"indicator set: {len(live)} live indicators; {accepted:,} values in {batches} batches "
+        f"({late} late, {explained} checked and explained); {warnings} open warnings; {time.perf_counter() - t0:.1f} s")
+    return {"indicators": len(live), "values": accepted, "batches": batches, "late": late, "explained": explained, "warnings": warnings,
+            "catalogue": report.document()}

@@ -1,0 +1,186 @@
+"""The thin layer between the pure DM evaluation and the store.
+
+It gathers what the rules read — live indicators (catalogue store), the values relation,
+late flags and connector status (values store), targets and statistical figures (this
+subject's tables) — runs the rules or the overview, and writes warnings back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from chiso.catalog.indicator import Indicator
+from chiso.errors import StoreError
+from chiso.evaluate.dm.overview import overview
+from chiso.evaluate.dm.targets import TargetBook, catalogue_targets, seasonal_profiles
+from chiso.evaluate.dm.trend import TrendSettings
+from chiso.evaluate.dm.warnings import (
+    ConnectorStatus,
+    Evaluation,
+    LateValue,
+    WarningInputs,
+    WarningSettings,
+    evaluate_warnings,
+)
+from chiso.store import repo_evaluation as repo
+from chiso.store.repo_evaluation import SyncCounts
+
+
+def live_indicators(session: Session, province: str) -> dict[str, Indicator]:
+    """The province's approved and operating indicators, from the catalogue store."""
+    from chiso.store.repo_catalogue import live_indicators as live
+
+    return live(session, province)
+
+
+def current_values(session: Session, province: str, indicators: Mapping[str, Indicator]) -> pl.DataFrame:
+    """The values relation of the province's live indicators: submitted values from the
+    values store, with the index-fed, aggregated and formula values derived from them
+    (``chiso.evaluate.dm.derived``)."""
+    from chiso.catalog.index_definition import load_index_definition
+    from chiso.evaluate.dm.derived import all_values, index_values
+    from chiso.store.repo_values import current_values as values
+    from chiso.units import load_units
+
+    stamp = _values_stamp(session, province, indicators)
+    hit = _DERIVED.get(stamp)
+    if hit is not None:
+        return hit
+    tree = load_units()
+    submitted = values(session, province=province, indicators=list(indicators))
+    fed = index_values(session, indicators, tree, province, load_index_definition())
+    derived = all_values(indicators, submitted, tree, index_rows=fed)
+    _DERIVED.clear()  # one province's latest state is what is asked for again and again
+    _DERIVED[stamp] = derived
+    return derived
+
+
+#: Derived values are recomputed only when what they are derived from changed: the
+#: stamp holds the store, the province, the indicators and their versions, the latest
+#: accepted submission and value change, and the latest score run.
+_DERIVED: dict[tuple, pl.DataFrame] = {}
+
+
+def _values_stamp(session: Session, province: str, indicators: Mapping[str, Indicator]) -> tuple:
+    from sqlalchemy import func, select
+
+    from chiso.store.models import ScoreRun
+    from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
+
+    bind = session.get_bind()
+    return (str(bind.url), province, tuple(sorted((c, i.version) for c, i in indicators.items())),
+            session.scalar(select(func.max(ValueSubmission.id))),
+            session.scalar(select(func.count()).select_from(IndicatorValue)),
+            session.scalar(select(func.count()).select_from(IndicatorValueHistory)),
+            session.scalar(select(func.max(ScoreRun.id))))
+
+
+def late_values(session: Session, province: str, indicators: Mapping[str, Indicator]) -> list[LateValue]:
+    """Accepted values flagged late by collection (breakdown rows and drafts left out).
+
+    Days late: from the reporting deadline (period end + ``deadline_days``) to the day the
+    value was recorded (UTC).
+    """
+    from chiso.store.repo_values import list_values
+
+    units = set(_province_units(province))
+    out = []
+    for code, ind in indicators.items():
+        for row in list_values(session, indicator=code, include_drafts=False, limit=1_000_000):
+            if not row.late or row.breakdown != "" or row.unit_code not in units:
+                continue
+            deadline = row.period_end + dt.timedelta(days=ind.deadline_days)
+            out.append(LateValue(code, row.unit_code, row.period, max(0, (row.recorded_at.date() - deadline).days)))
+    return out
+
+
+def _province_units(province: str) -> list[str]:
+    from chiso.units import load_units
+
+    return [u.code for u in load_units().units(province=province)]
+
+
+def connector_statuses(session: Session, province: str, now: dt.datetime) -> list[ConnectorStatus]:
+    """The province's connectors with their staleness, as collection judges it.
+
+    A connector's last run failed when its last error is newer than its last success.
+    """
+    from chiso.collect.connectors import connector_status
+    from chiso.store.repo_catalogue import live_indicators as live
+    from chiso.units import load_units
+
+    units = set(_province_units(province))
+    out = []
+    for s in connector_status(session, live, load_units(), now=now):
+        if s["as_unit"] not in units:
+            continue
+        success, error_at = s.get("last_success_at"), s.get("last_error_at")
+        failed = s.get("last_error") if error_at is not None and (success is None or error_at >= success) else None
+        out.append(ConnectorStatus(name=s["name"], owner=s["as_unit"], indicators=tuple(s["indicators"]),
+                                   stale=bool(s["stale"]), last_success=success, last_error=failed))
+    return out
+
+
+def target_book(session: Session, province: str, indicators: Mapping[str, Indicator],
+                values: pl.DataFrame | None = None, spread: str = "linear") -> TargetBook:
+    """The catalogue's targets, then the stored ones (which replace them key by key)."""
+    records = catalogue_targets(indicators, province) + repo.current_targets(session, indicators)
+    profiles = seasonal_profiles(indicators, values) if spread == "seasonal" and values is not None else None
+    return TargetBook(indicators, records, province=province, spread=spread, profiles=profiles)
+
+
+def gather(session: Session, province: str, today: dt.date, *, units=None,
+           settings: WarningSettings = WarningSettings(), spread: str = "linear",
+           now: dt.datetime | None = None) -> WarningInputs:
+    """Read everything the rules need for a province."""
+    from chiso.units import load_units
+
+    units = units if units is not None else load_units()
+    units.get(province)
+    indicators = live_indicators(session, province)
+    values = current_values(session, province, indicators)
+    late = late_values(session, province, indicators)
+    # judging an earlier day (--today), sources are judged at that day's end
+    now = now or min(dt.datetime.now(dt.UTC), dt.datetime.combine(today, dt.time.max, dt.UTC))
+    connectors = connector_statuses(session, province, now)
+    book = target_book(session, province, indicators, values, spread)
+    return WarningInputs(province=province, indicators=indicators, values=values, targets=book,
+                         today=today, units=units, connectors=connectors, late=late,
+                         statistical=repo.statistical_values(session), settings=settings)
+
+
+@dataclass
+class Refresh:
+    evaluation: Evaluation
+    counts: SyncCounts
+
+
+def refresh_warnings(session: Session, province: str, *, today: dt.date | None = None, actor: str = "system",
+                     settings: WarningSettings = WarningSettings(), spread: str = "linear", units=None) -> Refresh:
+    """Re-run every rule for a province and write the outcome (idempotent)."""
+    today = today or dt.date.today()
+    inputs = gather(session, province, today, units=units, settings=settings, spread=spread)
+    if not inputs.live:
+        raise StoreError(f"province {province} has no live (approved or in operation) indicators in the "
+                         "catalogue store; import and approve a catalogue first (chiso catalog import)")
+    evaluation = evaluate_warnings(inputs)
+    counts = repo.sync_warnings(session, province, evaluation, actor=actor)
+    return Refresh(evaluation, counts)
+
+
+def status_report(session: Session, province: str, *, unit: str | None = None, at: str | None = None,
+                  spread: str = "linear", trend_settings: TrendSettings = TrendSettings()) -> dict:
+    """Each live indicator's latest value, target, achievement, status and trend, for one unit."""
+    from chiso.units import load_units
+
+    load_units().get(province)
+    indicators = live_indicators(session, province)
+    values = current_values(session, province, indicators)
+    book = target_book(session, province, indicators, values, spread)
+    rows = overview(indicators, values, book, unit or province, at=at, trend_settings=trend_settings)
+    return {"province": province, "unit": unit or province, "period": at, "spread": spread,
+            "indicators": rows}

@@ -1,0 +1,40 @@
+"""The bulletin as one self-contained HTML page: inline CSS and SVG charts, A4 print rules.
+
+The web app serves it as it is; ``pdf.py`` prints the same page with WeasyPrint.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from chiso.reports.charts import render_charts
+from chiso.reports.facts import Bulletin
+from chiso.reports.numformat import FORMATS
+from chiso.reports.tables import bulletin_tables
+from chiso.reports.text import BulletinText, issued_line, write_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def html_context(b: Bulletin, text: BulletinText, at: dt.datetime) -> dict:
+    """Everything the template shows (inspectable: tests read the data, not the markup)."""
+    return {"b": b, "text": text, "fmt": FORMATS[text.lang], "charts": render_charts(b, text, "svg"),
+            "tables": bulletin_tables(b, text), "css": (TEMPLATES / "bulletin.css").read_text(encoding="utf-8"),
+            "issued": issued_line(b, text.lang, at)}
+
+
+def render_html(b: Bulletin, lang: str = "vi", *, at: dt.datetime | None = None,
+                text: BulletinText | None = None) -> str:
+    """The bulletin page in ``lang``."""
+    text = text or write_text(b, lang)
+    at = at or dt.datetime.now().astimezone()
+    return _environment().get_template("bulletin.html").render(html_context(b, text, at))

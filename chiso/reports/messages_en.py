@@ -1,0 +1,127 @@
+"""English message catalogue of the bulletin. Same keys as ``messages_vi``; numbers come
+already written the English way (92.28; 70.7%). Proper names keep their diacritics."""
+from __future__ import annotations
+
+AND = "and"
+PREVIOUS = {"week": "the week before", "month": "the month before", "quarter": "the quarter before",
+            "year": "the year before"}
+PREVIOUS_OTHER = "the period before"
+PER = {"week": "a week", "month": "a month", "quarter": "a quarter", "year": "a year"}
+RECENT = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
+LEVEL_PLURAL = {"department": "departments", "commune": "communes and wards"}
+
+M = {
+    "title_keeps_lead": "{province} keeps the national lead in the direction & management and "
+                        "service-quality index",
+    "title_takes_lead": "{province} takes the national lead in the direction & management and "
+                        "service-quality index",
+    "title_rank": "{province} ranks {rank} of {peers} nationally in the direction & management and "
+                  "service-quality index",
+    "subtitle": "Bulletin, {period} — {index}",
+    "issued": "Generated {at} from {source}",
+    "source_records": "the province's dossier records",
+    "source_counts": "National Public Service Portal figures",
+    "h_total_lead": "Steady, and still in the lead",
+    "h_total": "Overall result",
+    "h_groups_up": "The component indices keep improving",
+    "h_groups": "The component indices",
+    "h_departments": "{leader} leads the departments",
+    "h_departments_plain": "Departments",
+    "h_communes": "Communes and wards",
+    "h_dm": "Direction indicators and warnings",
+    "h_focus": "Focus for the coming weeks",
+    "h_tables": "Tables",
+    "total": "In {period}, {province} scored {total} points, ranking {rank} of {peers} nationally",
+    "total_change_up": ", up {change} points on {previous}",
+    "total_change_down": ", down {change} points on {previous}",
+    "total_change_none": ", unchanged on {previous}",
+    "total_rank_was": " (ranked {rank} the period before)",
+    "total_steady": ", keeping up a steady rise (between {low} and {high} points {per} over the last {n} {recent})",
+    "lead_over": "{province} is now about {gap} points ahead of {neighbours} ({both}{score} points)",
+    "lead_both": "both at ",
+    "only_above": ", the only locality in the country above {threshold} points.",
+    "many_above": "; {n} localities are above {threshold} points.",
+    "behind": "{province} is {gap} points behind {neighbours} ({score} points).",
+    "groups_up": "Against {previous}, {k} of {province}'s {n} component indices rose: {items}.",
+    "group_up": "{group} up {change} points to {points}/{max} ({share})",
+    "groups_down": "{k} of {n} fell: {items}.",
+    "group_down": "{group} down {change} points to {points}/{max} ({share})",
+    "groups_steady_one": "{names} held steady at {shares}.",
+    "groups_steady_many": "{names} held steady, at {shares} respectively.",
+    "groups_plain": "The component indices: {items}.",
+    "group_plain": "{group} {points}/{max} ({share})",
+    "lever": "{group} ({points}/{max} points, {share}) has the biggest improvement potential: at {target}, the "
+             "province would gain about {gain} points ({after} points).",
+    "dept_takes_lead": "In this {period_short}'s ranking, {leader} rose to first place with {total} points, ahead of "
+                       "{others}.",
+    "dept_keeps_lead": "In this {period_short}'s ranking, {leader} stays first with {total} points, followed by "
+                       "{others}.",
+    "dept_lead": "In this {period_short}'s ranking, {leader} is first with {total} points, followed by {others}.",
+    "commune_takes_lead": "Among communes, {leader} rose to first place with {total} points, ahead of {others}.",
+    "commune_keeps_lead": "Among communes, {leader} still leads with {total} points, followed by {others}.",
+    "commune_lead": "Among communes, {leader} leads with {total} points, followed by {others}.",
+    "unit_score": "{name} ({total} points)",
+    "band": "{band} ({range}): {n} units — {names}.",
+    "band_empty": "{band} ({range}): none.",
+    "range_above_strict": "above {lower} points",
+    "range_above": "{lower} points or more",
+    "range_between": "{lower}–{upper} points",
+    "range_between_strict": "above {lower} up to {upper} points",
+    "range_below": "below {upper} points",
+    "mover": "{name} rose {change} points, from {previous} to {rank} in the province — the biggest move this "
+             "{period_short}.",
+    "spread": "The leading {n} {level} are within {spread} points of each other.",
+    "gap": "The bottom {n} (average {bottom} points) are about {gap} points below the top {n} (average {top} "
+           "points) and still need technical support and resources.",
+    "sync_records": "{name} has technical problems synchronising data: only {ratio} of dossiers ({synced}/"
+                    "{received}) reached the National Public Service Portal.",
+    "sync_connector": "{name}: data source overdue ({detail}).",
+    "period_short_week": "week",
+    "period_short_other": "period",
+    "dm_summary": "Of {n} direction indicators tracked, {off} are off track or at risk; {w} warnings are open.",
+    "dm_none": "No indicator is off track and no warning is open.",
+    "dm_field_off": "{field}: {items}.",
+    "dm_indicator": "{name} {status} ({value} against a target of {target})",
+    "dm_indicator_novalue": "{name} {status}",
+    "dm_field_warnings": "{field} — {k} open warnings: {items}.",
+    "dm_warning": "[{severity}] {message}",
+    "dm_more": "and {n} more",
+    "focus_intro": "To keep improving service quality, {province} focuses on:",
+    "focus_complete": "Push {group} (now {share}) to its maximum ({lost} points to go).",
+    "focus_improve": "Raise {group} (now {share}): {action}; at {target} the province gains about {gain} points.",
+    "focus_support": "Support the bottom {n} communes and wards (average {bottom} points), aiming to lift the group "
+                     "to {target} points or more.",
+    "focus_sync": "Fix technical faults and keep data synchronised at: {names}.",
+    "focus_dm": "Follow up the indicators off track: {names}.",
+    "no_data": "No data yet.",
+}
+
+ACTIONS = {
+    "TRANSPARENCY": "publish procedures on time and sync every dossier's status to the National Public Service "
+                    "Portal",
+    "PROGRESS": "settle dossiers on time and avoid repeated requests for supplements",
+    "ONLINE_SERVICE": "review and extend the procedures eligible for full online service, and guide citizens and "
+                      "businesses in using them",
+    "PAYMENT": "integrate online payment for every procedure with fees and settle the remaining special cases",
+    "DIGITIZATION": "digitise dossier components and results, and reuse digitised data",
+    "SATISFACTION": "handle petitions on time and raise satisfaction at dossier reception",
+}
+ACTION_OTHER = "find where points are lost and assign each unit its task"
+
+LABELS = {
+    "rank": "Rank", "code": "Code", "unit": "Unit", "total": "Total", "change": "Change",
+    "previous_rank": "Previous rank", "rank_change": "Rank change", "band": "Band", "group": "Component index",
+    "points": "Points", "max": "Maximum", "share": "Share", "criterion": "Criterion", "numerator": "Numerator",
+    "denominator": "Denominator", "ratio": "Ratio", "criterion_name": "Criterion name", "lost": "Points lost",
+    "level": "Level", "window": "Period",
+    "province": "Province", "previous_total": "Previous total",
+    "sheet_provinces": "Provinces", "sheet_departments": "Departments", "sheet_communes": "Communes",
+    "sheet_criteria": "Criteria", "sheet_counts": "Counts",
+    "table_groups": "Component indices", "table_provinces": "Leading localities",
+    "table_departments": "Departments ranked", "table_communes": "Leading and last communes",
+    "chart_trend": "{province}'s total over the {recent}", "chart_groups": "Component indices against their maxima",
+    "chart_departments": "Departments ranked", "chart_communes": "Leading {n} communes and wards",
+    "axis_points": "Points", "legend_points": "Points", "legend_max": "Maximum",
+    "levels": {"province": "province", "department": "departments", "commune": "communes and wards"},
+    "ellipsis": "…",
+}

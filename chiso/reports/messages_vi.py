@@ -1,0 +1,135 @@
+"""Vietnamese message catalogue of the bulletin (bản tin). Placeholders are filled by
+``chiso.reports.text`` with numbers already written the Vietnamese way (92,28; 70,7%)."""
+from __future__ import annotations
+
+AND = "và"
+PREVIOUS = {"week": "tuần trước", "month": "tháng trước", "quarter": "quý trước", "year": "năm trước"}
+PREVIOUS_OTHER = "kỳ trước"
+PER = {"week": "mỗi tuần", "month": "mỗi tháng", "quarter": "mỗi quý", "year": "mỗi năm"}
+RECENT = {"week": "tuần", "month": "tháng", "quarter": "quý", "year": "năm"}
+LEVEL_PLURAL = {"department": "sở, ban, ngành", "commune": "xã, phường"}
+
+M = {
+    # ---- title
+    "title_keeps_lead": "{province} tiếp tục dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                        "phục vụ người dân, doanh nghiệp",
+    "title_takes_lead": "{province} vươn lên dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                        "phục vụ người dân, doanh nghiệp",
+    "title_rank": "{province} đứng thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                  "phục vụ người dân, doanh nghiệp",
+    "subtitle": "Bản tin {period} — {index}",
+    "issued": "Tạo lúc {at} từ {source}",
+    "source_records": "dữ liệu hồ sơ của tỉnh",
+    "source_counts": "số liệu Cổng Dịch vụ công quốc gia",
+    # ---- headings
+    "h_total_lead": "Giữ vững ổn định, duy trì vị trí dẫn đầu",
+    "h_total": "Kết quả chung",
+    "h_groups_up": "Các chỉ số thành phần tiếp tục chuyển biến tích cực",
+    "h_groups": "Các chỉ số thành phần",
+    "h_departments": "{leader} dẫn đầu các sở, ban, ngành",
+    "h_departments_plain": "Sở, ban, ngành",
+    "h_communes": "Xã, phường",
+    "h_dm": "Chỉ tiêu chỉ đạo, điều hành và cảnh báo",
+    "h_focus": "Định hướng trọng tâm thời gian tới",
+    "h_tables": "Bảng số liệu",
+    # ---- the province
+    "total": "{period}, {province} đạt {total} điểm, đứng thứ {rank}/{peers} cả nước",
+    "total_change_up": ", tăng {change} điểm so với {previous}",
+    "total_change_down": ", giảm {change} điểm so với {previous}",
+    "total_change_none": ", giữ nguyên số điểm so với {previous}",
+    "total_rank_was": " (kỳ trước đứng thứ {rank})",
+    "total_steady": ", duy trì đà tăng ổn định (tăng từ {low} đến {high} điểm {per} trong {n} {recent} gần đây)",
+    "lead_over": "Với kết quả này, {province} vượt {neighbours} ({both}{score} điểm) khoảng {gap} điểm",
+    "lead_both": "cùng đạt ",
+    "only_above": ", là địa phương duy nhất trong cả nước đạt trên {threshold} điểm.",
+    "many_above": "; cả nước có {n} địa phương đạt trên {threshold} điểm.",
+    "behind": "{province} kém {neighbours} ({score} điểm) {gap} điểm.",
+    # ---- groups
+    "groups_up": "So với {previous}, {k}/{n} chỉ số thành phần của {province} tăng điểm, gồm: {items}.",
+    "group_up": "{group} tăng {change} điểm, đạt {points}/{max} điểm ({share})",
+    "groups_down": "{k}/{n} chỉ số thành phần giảm điểm: {items}.",
+    "group_down": "{group} giảm {change} điểm, còn {points}/{max} điểm ({share})",
+    "groups_steady_one": "Chỉ số {names} giữ ổn định, đạt {shares}.",
+    "groups_steady_many": "Các chỉ số {names} giữ ổn định, đạt lần lượt {shares}.",
+    "groups_plain": "Điểm các chỉ số thành phần: {items}.",
+    "group_plain": "{group} {points}/{max} điểm ({share})",
+    "lever": "Đáng chú ý, {group} ({points}/{max} điểm – tương đương {share}) là chỉ số có dư địa cải thiện "
+             "lớn nhất: nếu đạt {target}, tỉnh có thể tăng thêm khoảng {gain} điểm ({after} điểm).",
+    # ---- peers
+    "dept_takes_lead": "Theo bảng xếp hạng {period_short}, {leader} vươn lên dẫn đầu với {total} điểm, "
+                       "vượt {others}.",
+    "dept_keeps_lead": "Theo bảng xếp hạng {period_short}, {leader} tiếp tục dẫn đầu với {total} điểm, "
+                       "tiếp theo là {others}.",
+    "dept_lead": "Theo bảng xếp hạng {period_short}, {leader} dẫn đầu với {total} điểm, tiếp theo là {others}.",
+    "commune_takes_lead": "Ở cấp xã, {leader} vươn lên dẫn đầu với {total} điểm, vượt {others}.",
+    "commune_keeps_lead": "Ở cấp xã, {leader} tiếp tục dẫn đầu với {total} điểm, tiếp theo là {others}.",
+    "commune_lead": "Ở cấp xã, {leader} dẫn đầu với {total} điểm, tiếp theo là {others}.",
+    "unit_score": "{name} ({total} điểm)",
+    "band": "{band} ({range}) gồm {n} đơn vị: {names}.",
+    "band_empty": "{band} ({range}): chưa có đơn vị nào.",
+    "range_above_strict": "trên {lower} điểm",
+    "range_above": "từ {lower} điểm trở lên",
+    "range_between": "từ {lower} đến {upper} điểm",
+    "range_between_strict": "trên {lower} đến {upper} điểm",
+    "range_below": "dưới {upper} điểm",
+    "mover": "Đáng chú ý, {name} tăng {change} điểm, vươn từ vị trí thứ {previous} lên thứ {rank} toàn tỉnh — "
+             "đơn vị tiến bộ nhất {period_short}.",
+    "spread": "Khoảng cách giữa {n} {level} dẫn đầu là {spread} điểm.",
+    "gap": "Nhóm {n} đơn vị cuối bảng (bình quân {bottom} điểm) thấp hơn nhóm {n} đơn vị dẫn đầu (bình quân "
+           "{top} điểm) khoảng {gap} điểm, cần tiếp tục được hỗ trợ kỹ thuật và nguồn lực.",
+    "sync_records": "{name} gặp vấn đề kỹ thuật về đồng bộ dữ liệu: chỉ {ratio} hồ sơ ({synced}/{received}) "
+                    "được đồng bộ lên Cổng Dịch vụ công quốc gia.",
+    "sync_connector": "{name}: nguồn dữ liệu chậm cập nhật ({detail}).",
+    "period_short_week": "tuần",
+    "period_short_other": "kỳ này",
+    # ---- DM
+    "dm_summary": "Trong {n} chỉ tiêu chỉ đạo, điều hành đang theo dõi, {off} chỉ tiêu chậm tiến độ hoặc có nguy "
+                  "cơ không đạt; {w} cảnh báo đang mở.",
+    "dm_none": "Không có chỉ tiêu chậm tiến độ và không có cảnh báo đang mở.",
+    "dm_field_off": "{field}: {items}.",
+    "dm_indicator": "{name} {status} ({value} so với chỉ tiêu {target})",
+    "dm_indicator_novalue": "{name} {status}",
+    "dm_field_warnings": "{field} — {k} cảnh báo đang mở: {items}.",
+    "dm_warning": "[{severity}] {message}",
+    "dm_more": "và {n} cảnh báo khác",
+    # ---- focus
+    "focus_intro": "Để tiếp tục cải thiện chất lượng phục vụ, {province} tập trung vào các nhiệm vụ trọng tâm:",
+    "focus_complete": "Đẩy mạnh {group} (đang đạt {share}), phấn đấu đạt điểm tối đa (còn {lost} điểm).",
+    "focus_improve": "Nâng cao {group} (đang đạt {share}): {action}; nếu đạt {target}, tỉnh tăng khoảng {gain} điểm.",
+    "focus_support": "Triển khai chương trình hỗ trợ nhóm {n} xã, phường cuối bảng (bình quân {bottom} điểm), phấn "
+                     "đấu nâng điểm nhóm này lên từ {target} điểm trở lên.",
+    "focus_sync": "Khắc phục lỗi kỹ thuật, bảo đảm đồng bộ dữ liệu tại: {names}.",
+    "focus_dm": "Đôn đốc các chỉ tiêu chậm tiến độ: {names}.",
+    "no_data": "Chưa có số liệu.",
+}
+
+ACTIONS = {
+    "TRANSPARENCY": "công bố, công khai thủ tục đúng hạn và đồng bộ đầy đủ trạng thái hồ sơ lên Cổng Dịch vụ "
+                    "công quốc gia",
+    "PROGRESS": "giải quyết hồ sơ đúng hạn, hạn chế yêu cầu bổ sung hồ sơ nhiều lần",
+    "ONLINE_SERVICE": "rà soát, mở rộng các thủ tục đủ điều kiện cung cấp dịch vụ công trực tuyến toàn trình, tăng "
+                      "cường hướng dẫn người dân, doanh nghiệp sử dụng",
+    "PAYMENT": "tích hợp thanh toán trực tuyến cho mọi thủ tục có phí, lệ phí, xử lý các trường hợp đặc thù còn "
+               "tồn tại",
+    "DIGITIZATION": "số hóa thành phần hồ sơ và kết quả giải quyết, tái sử dụng dữ liệu đã số hóa",
+    "SATISFACTION": "xử lý phản ánh, kiến nghị đúng hạn, nâng cao mức độ hài lòng khi tiếp nhận hồ sơ",
+}
+ACTION_OTHER = "rà soát nguyên nhân mất điểm và giao nhiệm vụ cụ thể cho từng đơn vị"
+
+LABELS = {
+    "rank": "Hạng", "code": "Mã", "unit": "Đơn vị", "total": "Tổng điểm", "change": "Thay đổi",
+    "previous_rank": "Hạng kỳ trước", "rank_change": "Thay đổi hạng", "band": "Nhóm", "group": "Chỉ số thành phần",
+    "points": "Điểm", "max": "Tối đa", "share": "Tỷ lệ đạt", "criterion": "Tiêu chí", "numerator": "Tử số",
+    "denominator": "Mẫu số", "ratio": "Tỷ lệ", "criterion_name": "Tên tiêu chí", "lost": "Điểm bị mất",
+    "level": "Cấp", "window": "Kỳ",
+    "province": "Tỉnh, thành phố", "previous_total": "Điểm kỳ trước",
+    "sheet_provinces": "Tỉnh, thành phố", "sheet_departments": "Sở, ban, ngành", "sheet_communes": "Xã, phường",
+    "sheet_criteria": "Tiêu chí", "sheet_counts": "Số liệu",
+    "table_groups": "Điểm các chỉ số thành phần", "table_provinces": "Các địa phương dẫn đầu",
+    "table_departments": "Xếp hạng sở, ban, ngành", "table_communes": "Xã, phường dẫn đầu và cuối bảng",
+    "chart_trend": "Tổng điểm của {province} qua các {recent}", "chart_groups": "Chỉ số thành phần so với điểm tối đa",
+    "chart_departments": "Xếp hạng sở, ban, ngành", "chart_communes": "{n} xã, phường dẫn đầu",
+    "axis_points": "Điểm", "legend_points": "Điểm đạt", "legend_max": "Tối đa",
+    "levels": {"province": "tỉnh", "department": "sở, ban, ngành", "commune": "xã, phường"},
+    "ellipsis": "…",
+}

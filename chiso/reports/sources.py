@@ -1,0 +1,175 @@
+"""Where a bulletin's scores come from: the record store, or portal counts files.
+
+A bulletin needs the scores of its window (with the changes against the window before)
+and the scores of the windows before it, for the trend chart. Both sources give that as
+``Scores``:
+
+- ``RecordsSource`` — the province's own records (``chiso.evaluate``); one scan covers the
+  whole weekly series;
+- ``CountsSource`` — a portal counts CSV (one window, no previous), or a folder of them named
+  by window (``2025-W45.csv``, ``2025-W46.csv``…): the window's file, the previous window's
+  file for the changes, and the earlier files for the trend.
+
+The default window is the latest *complete* week: a bulletin speaks of a week that ended.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from chiso.catalog.index_definition import IndexDefinition
+from chiso.collect.portal_counts import read_portal_counts
+from chiso.errors import ChisoError, WindowError
+from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
+from chiso.evaluate.windows import Window, parse_window, week_of
+
+#: How many windows the trend chart shows (the bulletin's window included).
+TREND_WINDOWS = 8
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The scores a bulletin is written from.
+
+    ``table`` is the bulletin's window, its changes measured against the window before;
+    ``series`` holds the windows of the trend, oldest first, ending with ``table``.
+    """
+
+    table: ScoreTable
+    series: tuple[ScoreTable, ...]
+    source: str  # "records" | "counts"
+
+    @property
+    def window(self) -> str:
+        return self.table.window
+
+
+class ScoreSource(Protocol):
+    """Anything that scores a window for a bulletin (records, counts files)."""
+
+    definition: IndexDefinition
+
+    def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores: ...
+
+
+def latest_complete_week(day: dt.date) -> Window:
+    """The last ISO week that has ended by the end of ``day``.
+
+    >>> latest_complete_week(dt.date(2025, 11, 16)).label  # a Sunday: its week is complete
+    '2025-W46'
+    >>> latest_complete_week(dt.date(2025, 11, 17)).label  # Monday: the week before
+    '2025-W46'
+    """
+    w = week_of(day)
+    return w if day >= w.end else w.previous()
+
+
+def _windows_back(window: Window, n: int) -> list[Window]:
+    """``n`` windows ending with ``window``, oldest first."""
+    out = [window]
+    while len(out) < n:
+        out.append(out[-1].previous())
+    return list(reversed(out))
+
+
+# ---------------------------------------------------------------- records
+@dataclass
+class RecordsSource:
+    """Scores from the record store (DuckDB or PostgreSQL), all units of every province."""
+
+    definition: IndexDefinition
+    store: object
+    tree: object
+    lock: threading.Lock | None = field(default=None, repr=False)
+
+    def default_window(self) -> Window:
+        from chiso.evaluate.service import latest_day
+
+        day = latest_day(self.store)
+        if day is None:
+            raise ChisoError("the store has no dossiers yet: load records (chiso load) or run chiso init --demo")
+        return latest_complete_week(day)
+
+    def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores:
+        from chiso.evaluate.counts import compute_counts, compute_series
+        from chiso.evaluate.service import scored_units
+
+        if self.lock is not None:
+            with self.lock:
+                return self._scores(window, weeks, compute_counts, compute_series, scored_units)
+        return self._scores(window, weeks, compute_counts, compute_series, scored_units)
+
+    def _scores(self, window, weeks, compute_counts, compute_series, scored_units) -> Scores:
+        w = parse_window(window) if window else self.default_window()
+        wanted = _windows_back(w, max(2, weeks))  # at least the window before, for changes
+        if w.kind == "week":
+            counts = compute_series(self.definition, self.store, wanted[0].start, w.end)
+        else:
+            counts = compute_counts(self.definition, self.store, wanted)
+        units = scored_units(self.tree, counts)
+        tables: list[ScoreTable] = []
+        previous = None
+        for x in wanted:
+            inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
+            previous = score_window(self.definition, x.label, inputs, units, previous=previous)
+            tables.append(previous)
+        return Scores(tables[-1], tuple(tables[-weeks:]), "records")
+
+
+# ---------------------------------------------------------------- counts files
+@dataclass
+class CountsSource:
+    """Scores from a portal counts file, or from a folder of them named by window."""
+
+    definition: IndexDefinition
+    path: Path
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.path.exists():
+            raise ChisoError(f"{self.path}: no such counts file or folder")
+
+    def files(self) -> dict[str, Path]:
+        """The folder's counts files by window label (``2025-W46.csv`` → ``2025-W46``), in time order."""
+        if not self.path.is_dir():
+            return {}
+        found: dict[Window, Path] = {}
+        for p in self.path.glob("*.csv"):
+            try:
+                found[parse_window(p.stem)] = p
+            except WindowError:
+                continue  # not a window's file (a README, a note): not ours to read
+        if not found:
+            raise ChisoError(f"{self.path}: no counts files named by window (e.g. 2025-W46.csv)")
+        return {w.label: found[w] for w in sorted(found)}
+
+    def _table(self, label: str, path: Path, previous: ScoreTable | None) -> ScoreTable:
+        pc = read_portal_counts(path, self.definition)
+        return score_window(self.definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores,
+                            previous=previous)
+
+    def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores:
+        if not self.path.is_dir():
+            label = parse_window(window).label if window else "counts-file"
+            table = self._table(label, self.path, None)
+            return Scores(table, (table,), "counts")
+        files = self.files()
+        if window is None:
+            label = list(files)[-1]  # the latest file's window
+        else:
+            label = parse_window(window).label
+            if label not in files:
+                raise ChisoError(f"{self.path}: no counts file for {label} (have: {', '.join(files)})")
+        wanted = [w.label for w in _windows_back(parse_window(label), max(2, weeks))]
+        tables: list[ScoreTable] = []
+        previous = None
+        for lb in wanted:
+            if lb not in files:
+                previous = None  # a gap in the files: the next window has no changes to show
+                continue
+            previous = self._table(lb, files[lb], previous)
+            tables.append(previous)
+        return Scores(tables[-1], tuple(tables[-weeks:]), "counts")

@@ -1,0 +1,338 @@
+"""The bulletin's words, written from its facts in Vietnamese or English.
+
+Every number in a sentence is a field of the ``Bulletin`` written by the language's number
+format (``numformat``); phrases come from the message catalogues (``messages_vi``,
+``messages_en``). The result is plain data — a title and sections of paragraphs and
+bullet items — that every format (HTML, PDF, DOCX) lays out the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from chiso.reports import messages_en, messages_vi
+from chiso.reports.facts import BandFact, Bulletin, PeerFacts, UnitFact
+from chiso.reports.numformat import FORMATS, NumberFormat
+
+CATALOGUES: dict[str, ModuleType] = {"vi": messages_vi, "en": messages_en}
+LANGS = tuple(CATALOGUES)
+#: Open warnings written out per field (most severe first); the others are counted.
+WARNINGS_SHOWN = 3
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BulletinText:
+    lang: str
+    title: str
+    subtitle: str
+    sections: list[Section]
+    labels: dict
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def plain(self) -> str:
+        """The whole text, one paragraph per line (what tests and search read)."""
+        lines = [self.title, self.subtitle]
+        for s in self.sections:
+            lines.append(s.heading)
+            lines.extend(s.paragraphs)
+            lines.extend(f"- {i}" for i in s.items)
+        return "\n".join(lines)
+
+
+def catalogue(lang: str) -> ModuleType:
+    try:
+        return CATALOGUES[lang]
+    except KeyError:
+        raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}") from None
+
+
+def ordinal(n: int, lang: str) -> str:
+    """23 → "23" (vi: "thứ 23" is in the sentence), "23rd" (en)."""
+    if lang == "vi":
+        return str(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class _Writer:
+    def __init__(self, b: Bulletin, lang: str):
+        self.b, self.lang = b, lang
+        self.C = catalogue(lang)
+        self.M: dict[str, str] = self.C.M
+        self.f: NumberFormat = FORMATS[lang]
+        kind = b.window_kind or ""
+        self.previous = self.C.PREVIOUS.get(kind, self.C.PREVIOUS_OTHER)
+        self.period_short = self.M["period_short_week"] if kind == "week" else self.M["period_short_other"]
+
+    def t(self, key: str, **kw) -> str:
+        return self.M[key].format(**kw)
+
+    def join(self, items: list[str]) -> str:
+        items = [i for i in items if i]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + f" {self.C.AND} " + items[-1]
+
+    def name(self, u) -> str:
+        return u.name if self.lang == "vi" else u.name_en
+
+    def gname(self, g) -> str:
+        return g.name if self.lang == "vi" else g.name_en
+
+    def band_label(self, band: BandFact) -> str:
+        return band.label if self.lang == "vi" else band.label_en
+
+    def range_text(self, band: BandFact) -> str:
+        f = self.f
+        if band.lower is None:
+            return self.t("range_below", upper=f.bound(band.upper)) if band.upper is not None else ""
+        if band.upper is None:
+            return self.t("range_above_strict" if band.lower_strict else "range_above", lower=f.bound(band.lower))
+        return self.t("range_between_strict" if band.lower_strict else "range_between", lower=f.bound(band.lower),
+                      upper=f.bound(band.upper))
+
+    # ------------------------------------------------------------ title
+    def title(self) -> str:
+        p = self.b.province
+        u = p.unit
+        name = p.short_name
+        if u.rank == 1 and u.previous_rank not in (None, 1):
+            return self.t("title_takes_lead", province=name)
+        if u.rank == 1:
+            return self.t("title_keeps_lead", province=name)
+        return self.t("title_rank", province=name, rank=ordinal(u.rank, self.lang), peers=u.peers)
+
+    # ------------------------------------------------------------ sections
+    def total(self) -> Section:
+        b, f = self.b, self.f
+        p = b.province
+        u = p.unit
+        head = self.t("h_total_lead" if p.leading else "h_total")
+        period = f.period(b.window)
+        if self.M["total"].startswith("{period}"):  # the sentence starts with it: a capital
+            period = _cap(period)
+        text = self.t("total", period=period, province=p.short_name, total=f.points(u.total),
+                      rank=ordinal(u.rank, self.lang), peers=u.peers)
+        if u.score_change is not None:
+            key = "total_change_up" if u.score_change > 0 else "total_change_down" if u.score_change < 0 \
+                else "total_change_none"
+            text += self.t(key, change=f.points(abs(u.score_change)), previous=self.previous)
+        if u.previous_rank is not None and u.previous_rank != u.rank:
+            text += self.t("total_rank_was", rank=ordinal(u.previous_rank, self.lang))
+        changes = p.weekly_changes
+        if len(changes) >= 3 and all(c > 0 for c in changes):
+            kind = b.window_kind or ""
+            text += self.t("total_steady", low=f.points(min(changes)), high=f.points(max(changes)),
+                           per=self.C.PER.get(kind, ""), n=len(changes), recent=self.C.RECENT.get(kind, ""))
+        paragraphs = [text + "."]
+        if p.neighbours and p.gap is not None:
+            ns = [n.name if self.lang == "vi" else n.name_en for n in p.neighbours]
+            both = self.M["lead_both"] if len(ns) > 1 else ""
+            if p.leading:
+                s = self.t("lead_over", province=p.short_name, neighbours=self.join(ns), both=both,
+                           score=f.points(p.neighbours[0].total), gap=f.points(p.gap))
+                if p.above_threshold == 1:
+                    s += self.t("only_above", threshold=p.threshold)
+                else:
+                    s += self.t("many_above", n=p.above_threshold, threshold=p.threshold)
+            else:
+                s = self.t("behind", province=p.short_name, neighbours=self.join(ns),
+                           score=f.points(p.neighbours[0].total), gap=f.points(p.gap))
+            paragraphs.append(s)
+        return Section("total", head, paragraphs)
+
+    def groups(self) -> Section:
+        b, f = self.b, self.f
+        p = b.province
+        has_previous = any(g.change is not None for g in p.groups)
+        up, down, steady = p.groups_up, p.groups_down, p.groups_steady
+        head = self.t("h_groups_up" if has_previous and len(up) > len(down) else "h_groups")
+        out = []
+        n = len(p.groups)
+        if has_previous:
+            if up:
+                out.append(self.t("groups_up", previous=self.previous, k=len(up), n=n, province=p.short_name,
+                                  items="; ".join(self.t("group_up", group=self.gname(g), change=f.points(g.change),
+                                                         points=f.points(g.points), max=f.bound(g.max),
+                                                         share=f.pct(g.share)) for g in up)))
+            if down:
+                out.append(self.t("groups_down", k=len(down), n=n,
+                                  items="; ".join(self.t("group_down", group=self.gname(g),
+                                                         change=f.points(abs(g.change)), points=f.points(g.points),
+                                                         max=f.bound(g.max), share=f.pct(g.share)) for g in down)))
+            if steady:
+                key = "groups_steady_one" if len(steady) == 1 else "groups_steady_many"
+                out.append(self.t(key, names=self.join([self.gname(g) for g in steady]),
+                                  shares=self.join([f.pct(g.share) for g in steady])))
+        else:
+            out.append(self.t("groups_plain", items="; ".join(
+                self.t("group_plain", group=self.gname(g), points=f.points(g.points), max=f.bound(g.max),
+                       share=f.pct(g.share)) for g in p.groups)))
+        lv = b.top_lever
+        if lv is not None:
+            out.append(self.t("lever", group=self.gname(lv), points=f.points(lv.points), max=f.bound(lv.max),
+                              share=f.pct(lv.share), target=f.pct(lv.target_share, 0), gain=f.number(lv.gain, 1),
+                              after=f.points(lv.total_after)))
+        return Section("groups", head, out)
+
+    def _leaders(self, peers: PeerFacts, prefix: str) -> str:
+        f = self.f
+        lead = peers.ranking[0]
+        others = self.join([self.t("unit_score", name=self.name(u), total=f.points(u.total))
+                            for u in peers.leaders[1:]])
+        if lead.previous_rank is None:
+            key = f"{prefix}_lead"
+        elif lead.previous_rank != 1:
+            key = f"{prefix}_takes_lead"
+        else:
+            key = f"{prefix}_keeps_lead"
+        return self.t(key, leader=self.name(lead), total=f.points(lead.total), others=others,
+                      period_short=self.period_short)
+
+    def _bands(self, peers: PeerFacts) -> list[str]:
+        out = []
+        for band in peers.bands:
+            if band.units:
+                out.append(self.t("band", band=self.band_label(band), range=self.range_text(band), n=len(band.units),
+                                  names=self.join([self.name(u) for u in band.units])))
+            else:
+                out.append(self.t("band_empty", band=self.band_label(band), range=self.range_text(band)))
+        return out
+
+    def _sync(self, level: str) -> list[str]:
+        f = self.f
+        out = []
+        for s in self.b.sync_problems:
+            if s.level != level:
+                continue
+            name = s.name if self.lang == "vi" else s.name_en
+            if s.source == "records" and s.ratio is not None:
+                out.append(self.t("sync_records", name=name, ratio=f.pct(s.ratio), synced=f.count(s.synced),
+                                  received=f.count(s.received)))
+            else:
+                out.append(self.t("sync_connector", name=name, detail=s.detail))
+        return out
+
+    def departments(self) -> Section | None:
+        peers = self.b.departments
+        if peers is None:
+            return None
+        lead = peers.ranking[0]
+        head = self.t("h_departments", leader=self.name(lead)) if lead.rank == 1 else self.t("h_departments_plain")
+        text = [self._leaders(peers, "dept")] if len(peers.ranking) > 1 else []
+        return Section("departments", head, [" ".join(text + self._bands(peers) + self._sync("department"))])
+
+    def communes(self) -> Section | None:
+        peers, f = self.b.communes, self.f
+        if peers is None:
+            return None
+        parts = [self._leaders(peers, "commune")] if len(peers.ranking) > 1 else []
+        m = peers.biggest_mover
+        if m is not None:
+            parts.append(self.t("mover", name=self.name(m), change=f.points(m.score_change or 0.0),
+                                previous=ordinal(m.previous_rank, self.lang), rank=ordinal(m.rank, self.lang),
+                                period_short=self.period_short))
+        paragraphs = [" ".join(parts)] if parts else []
+        second = []
+        n = min(peers.group_size, len(peers.ranking))
+        if peers.top_spread is not None:
+            second.append(self.t("spread", n=n, level=self.C.LEVEL_PLURAL["commune"],
+                                 spread=f.points(peers.top_spread)))
+        if peers.gap is not None:
+            second.append(self.t("gap", n=peers.group_size, bottom=f.points(peers.bottom_mean),
+                                 top=f.points(peers.top_mean), gap=f.points(peers.gap)))
+        second += self._sync("commune")
+        if second:
+            paragraphs.append(" ".join(second))
+        return Section("communes", self.t("h_communes"), paragraphs)
+
+    def dm(self) -> Section | None:
+        dm, f = self.b.dm, self.f
+        if dm is None:
+            return None
+        from chiso.reports.dm import SEVERITY_LABELS, STATUS_LABELS
+
+        i = 0 if self.lang == "vi" else 1
+        out = [self.t("dm_summary", n=dm.indicators, off=dm.off_track, w=dm.warnings)]
+        if not dm.fields:
+            out.append(self.t("dm_none"))
+        for fl in dm.fields:
+            field_name = fl.name if self.lang == "vi" else fl.name_en
+            if fl.off_track:
+                items = []
+                for s in fl.off_track:
+                    name = s.name if self.lang == "vi" else (s.name_en or s.name)
+                    status = STATUS_LABELS[s.status][i]
+                    if s.value is not None and s.target is not None:
+                        unit = f" {s.unit}" if s.unit and s.unit != "%" else (s.unit or "")
+                        items.append(self.t("dm_indicator", name=name, status=status,
+                                            value=f.number(s.value, 2).rstrip("0").rstrip(f.decimal) + unit,
+                                            target=f.number(s.target, 2).rstrip("0").rstrip(f.decimal) + unit))
+                    else:
+                        items.append(self.t("dm_indicator_novalue", name=name, status=status))
+                out.append(self.t("dm_field_off", field=field_name, items="; ".join(items)))
+            if fl.warnings:
+                items = [self.t("dm_warning", severity=SEVERITY_LABELS[w.severity][i],
+                                message=w.message if self.lang == "vi" else (w.message_en or w.message))
+                         for w in fl.warnings[:WARNINGS_SHOWN]]
+                if len(fl.warnings) > WARNINGS_SHOWN:  # the most severe are shown; the rest counted
+                    items.append(self.t("dm_more", n=len(fl.warnings) - WARNINGS_SHOWN))
+                out.append(self.t("dm_field_warnings", field=field_name, k=len(fl.warnings), items="; ".join(items)))
+        return Section("dm", self.t("h_dm"), out)
+
+    def focus(self) -> Section:
+        b, f = self.b, self.f
+        items = []
+        for x in b.focus:
+            name = x.name if self.lang == "vi" else x.name_en
+            if x.kind == "complete":
+                items.append(self.t("focus_complete", group=name, share=f.pct(x.share), lost=f.points(x.lost)))
+            elif x.kind == "improve":
+                action = self.C.ACTIONS.get(x.code, self.C.ACTION_OTHER)
+                items.append(self.t("focus_improve", group=name, share=f.pct(x.share), action=action,
+                                    target=f.pct(x.target, 0), gain=f.number(x.gain, 1)))
+            elif x.kind == "support":
+                items.append(self.t("focus_support", n=len(x.units), bottom=f.points(b.communes.bottom_mean),
+                                    target=f.bound(x.target)))
+            elif x.kind == "sync":
+                items.append(self.t("focus_sync", names=self.join(list(x.units if self.lang == "vi" else x.units_en))))
+            elif x.kind == "dm":
+                items.append(self.t("focus_dm", names=self.join(list(x.units if self.lang == "vi" else x.units_en))))
+        return Section("focus", self.t("h_focus"), [self.t("focus_intro", province=b.province.short_name)], items)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def write_text(b: Bulletin, lang: str = "vi") -> BulletinText:
+    """The bulletin's text in ``lang`` (``vi`` or ``en``)."""
+    w = _Writer(b, lang)
+    f = w.f
+    sections = [s for s in (w.total(), w.groups(), w.departments(), w.communes(), w.dm(), w.focus()) if s]
+    labels = dict(w.C.LABELS)
+    labels["recent"] = w.C.RECENT.get(b.window_kind or "", "")
+    labels["tables_heading"] = w.M["h_tables"]
+    subtitle = w.t("subtitle", period=f.period(b.window), index=b.index_name if lang == "vi" else b.index_name_en)
+    return BulletinText(lang, w.title(), subtitle, sections, labels)
+
+
+def issued_line(b: Bulletin, lang: str, at: dt.datetime) -> str:
+    w = _Writer(b, lang)
+    source = w.t("source_records" if b.source == "records" else "source_counts")
+    stamp = at.strftime("%d/%m/%Y %H:%M") if lang == "vi" else at.strftime("%Y-%m-%d %H:%M")
+    return w.t("issued", at=stamp, source=source)

@@ -1,0 +1,350 @@
+"""Targets, statistical counterpart figures and early warnings in the relational store.
+
+Every function takes a ``Session`` first and leaves committing to it; every write appends
+an audit line in the same session (``chiso.store.repo_audit.audit``).
+
+* Targets and statistical figures keep history: setting a different value adds a row;
+  setting the same value again changes nothing (idempotent).
+* Warnings: ``sync_warnings`` writes one run of the rules — new conditions open a warning,
+  changed numbers update it (escalating an acknowledged one back to open when its
+  severity rises), conditions that cleared are resolved automatically, and a condition
+  that comes back after clearing reopens its warning. A warning resolved by hand stays
+  resolved while its condition persists. Each change is a ``warning_events`` row.
+* Acknowledging and resolving need a person and a note.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiso.catalog.indicator import CODE_PATTERN
+from chiso.errors import StoreError
+from chiso.evaluate.dm.periods import period as parse_period
+from chiso.evaluate.dm.targets import TargetRecord
+from chiso.evaluate.dm.warnings import SEVERITIES, EarlyWarning, Evaluation, subject_of
+from chiso.store.models import utcnow
+from chiso.store.models_evaluation import WARNING_STATES, StatisticalValueRow, TargetRow, WarningEvent, WarningRow
+from chiso.store.repo_audit import audit
+
+SYSTEM = "system"
+NOTES = {
+    "open": "Phát hiện điều kiện cảnh báo — condition found",
+    "update": "Số liệu của cảnh báo thay đổi — the warning's figures changed",
+    "escalate": "Mức độ cảnh báo tăng — severity rose",
+    "auto_resolve": "Điều kiện cảnh báo không còn — condition cleared",
+    "reopen": "Điều kiện cảnh báo xuất hiện lại — condition came back",
+}
+
+
+def _text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise StoreError(f"{what} is required and must not be empty")
+    return text
+
+
+def _number(value: float, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise StoreError(f"{what} {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise StoreError(f"{what} must be a finite number, not {value!r}")
+    return number
+
+
+def _indicator(code: str) -> str:
+    import re
+
+    code = (code or "").strip()
+    if not re.match(CODE_PATTERN, code):
+        raise StoreError(f"indicator code {code!r} is not valid (upper-case letters, digits, _ and .)")
+    return code
+
+
+# ------------------------------------------------------------------------------- targets
+
+def set_target(session: Session, *, indicator: str, unit_code: str, period: str, value: float,
+               set_by: str, basis: str | None = None) -> tuple[TargetRow, bool]:
+    """Set a target; returns (the row in force, whether a row was written).
+
+    The same value and basis as the target in force writes nothing; a different one adds
+    a row and keeps the earlier one as history.
+    """
+    indicator = _indicator(indicator)
+    unit_code = _text(unit_code, "the unit code")
+    w = parse_period(period)
+    value = _number(value, "the target value")
+    set_by = _text(set_by, "who sets the target (--by)")
+    basis = (basis or "").strip() or None
+    current = session.scalars(
+        select(TargetRow).where(TargetRow.indicator == indicator, TargetRow.unit_code == unit_code,
+                                TargetRow.period == w.label).order_by(TargetRow.id.desc()).limit(1)).first()
+    if current is not None and current.value == value and current.basis == basis:
+        return current, False
+    row = TargetRow(indicator=indicator, unit_code=unit_code, period=w.label, period_kind=w.kind,
+                    value=value, basis=basis, set_by=set_by, set_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit(session, set_by, "target.set", "target", row.id,
+          {"indicator": indicator, "unit_code": unit_code, "period": w.label, "value": value,
+           "basis": basis, "previous": None if current is None else current.value})
+    return row, True
+
+
+def target_rows(session: Session, indicator: str | None = None, unit_code: str | None = None,
+                period: str | None = None) -> list[TargetRow]:
+    """Every target row (history included), oldest first."""
+    query = select(TargetRow).order_by(TargetRow.id)
+    if indicator is not None:
+        query = query.where(TargetRow.indicator == indicator)
+    if unit_code is not None:
+        query = query.where(TargetRow.unit_code == unit_code)
+    if period is not None:
+        query = query.where(TargetRow.period == parse_period(period).label)
+    return list(session.scalars(query))
+
+
+def current_targets(session: Session, indicators: Iterable[str] | None = None) -> list[TargetRecord]:
+    """The stored targets in force: the newest row per indicator × unit × period."""
+    wanted = None if indicators is None else set(indicators)
+    newest: dict[tuple[str, str, str], TargetRow] = {}
+    for row in target_rows(session):
+        if wanted is None or row.indicator in wanted:
+            newest[(row.indicator, row.unit_code, row.period)] = row
+    return [TargetRecord(r.indicator, r.unit_code, r.period, r.value, r.basis, "store", r.set_by, r.set_at)
+            for r in sorted(newest.values(), key=lambda r: r.id)]
+
+
+# ------------------------------------------------------------------ statistical figures
+
+def set_statistical_value(session: Session, *, statistical_code: str, unit_code: str, period: str,
+                          value: float, set_by: str, source: str | None = None
+                          ) -> tuple[StatisticalValueRow, bool]:
+    """Record a published statistical figure; same idempotency and history as targets."""
+    code = _text(statistical_code, "the statistical code")
+    unit_code = _text(unit_code, "the unit code")
+    w = parse_period(period)
+    value = _number(value, "the statistical value")
+    set_by = _text(set_by, "who records the figure (--by)")
+    source = (source or "").strip() or None
+    current = session.scalars(
+        select(StatisticalValueRow).where(
+            StatisticalValueRow.statistical_code == code, StatisticalValueRow.unit_code == unit_code,
+            StatisticalValueRow.period == w.label).order_by(StatisticalValueRow.id.desc()).limit(1)).first()
+    if current is not None and current.value == value and current.source == source:
+        return current, False
+    row = StatisticalValueRow(statistical_code=code, unit_code=unit_code, period=w.label, value=value,
+                              source=source, set_by=set_by, set_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit(session, set_by, "statistical_value.set", "statistical_value", row.id,
+          {"statistical_code": code, "unit_code": unit_code, "period": w.label, "value": value,
+           "source": source, "previous": None if current is None else current.value})
+    return row, True
+
+
+def statistical_values(session: Session) -> pl.DataFrame:
+    """The statistical figures in force: statistical_code, unit_code, period, value, source."""
+    newest: dict[tuple[str, str, str], StatisticalValueRow] = {}
+    for row in session.scalars(select(StatisticalValueRow).order_by(StatisticalValueRow.id)):
+        newest[(row.statistical_code, row.unit_code, row.period)] = row
+    rows = sorted(newest.values(), key=lambda r: (r.statistical_code, r.unit_code, r.period))
+    return pl.DataFrame(
+        {"statistical_code": [r.statistical_code for r in rows], "unit_code": [r.unit_code for r in rows],
+         "period": [r.period for r in rows], "value": [r.value for r in rows],
+         "source": [r.source for r in rows]},
+        schema={"statistical_code": pl.Utf8, "unit_code": pl.Utf8, "period": pl.Utf8,
+                "value": pl.Float64, "source": pl.Utf8})
+
+
+# ------------------------------------------------------------------------------ warnings
+
+@dataclass
+class SyncCounts:
+    """What one run of the rules changed in the store."""
+
+    opened: int = 0
+    updated: int = 0
+    escalated: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.opened + self.updated + self.escalated + self.reopened + self.resolved
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _event(session: Session, row: WarningRow, action: str, by: str, note: str, at: dt.datetime,
+           detail: dict | None = None) -> WarningEvent:
+    event = WarningEvent(warning_id=row.id, action=action, by=by, at=at, note=note, detail=detail)
+    session.add(event)
+    return event
+
+
+def _snapshot(row: WarningRow) -> dict:
+    return {"severity": row.severity, "evidence": row.evidence, "responsible_unit": row.responsible_unit,
+            "message_vi": row.message_vi, "message_en": row.message_en}
+
+
+def _differs(row: WarningRow, w: EarlyWarning) -> bool:
+    return (row.severity, row.evidence, row.responsible_unit, row.message_vi, row.message_en, row.field) != (
+        w.severity, w.evidence, w.responsible, w.message_vi, w.message_en, w.field)
+
+
+def _apply(row: WarningRow, w: EarlyWarning, now: dt.datetime) -> None:
+    row.severity, row.evidence, row.responsible_unit = w.severity, w.evidence, w.responsible
+    row.message_vi, row.message_en, row.field, row.updated_at = w.message_vi, w.message_en, w.field, now
+
+
+def _last_action(session: Session, row: WarningRow) -> str | None:
+    return session.scalars(select(WarningEvent.action).where(WarningEvent.warning_id == row.id)
+                           .order_by(WarningEvent.id.desc()).limit(1)).first()
+
+
+def sync_warnings(session: Session, province: str, evaluation: Evaluation, *, actor: str = SYSTEM,
+                  now: dt.datetime | None = None) -> SyncCounts:
+    """Write one run of the rules for a province (idempotent: the same run twice changes nothing)."""
+    now = now or utcnow()
+    counts = SyncCounts()
+    existing = {r.key: r for r in session.scalars(select(WarningRow).where(WarningRow.province_code == province))}
+    produced = evaluation.by_key()
+    for key, w in produced.items():
+        row = existing.get(key)
+        if row is None:
+            row = WarningRow(key=key, province_code=province, rule=w.rule, severity=w.severity,
+                             indicator=w.indicator, field=w.field, unit_code=w.unit,
+                             responsible_unit=w.responsible, period=w.period, message_vi=w.message_vi,
+                             message_en=w.message_en, evidence=w.evidence, state="open",
+                             opened_at=now, updated_at=now)
+            session.add(row)
+            session.flush()
+            _event(session, row, "open", actor, NOTES["open"], now, {"severity": w.severity})
+            counts.opened += 1
+            continue
+        differs = _differs(row, w)
+        if row.state == "resolved":
+            if _last_action(session, row) == "auto_resolve":
+                before = _snapshot(row)
+                _apply(row, w, now)
+                row.state = "open"
+                _event(session, row, "reopen", actor, NOTES["reopen"], now, {"before": before})
+                counts.reopened += 1
+            elif differs:
+                before = _snapshot(row)
+                _apply(row, w, now)
+                _event(session, row, "update", actor, NOTES["update"], now, {"before": before})
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+            continue
+        if not differs:
+            counts.unchanged += 1
+            continue
+        before = _snapshot(row)
+        escalated = SEVERITIES.index(w.severity) > SEVERITIES.index(row.severity)
+        _apply(row, w, now)
+        if escalated:
+            row.state = "open"
+            _event(session, row, "escalate", actor, NOTES["escalate"], now, {"before": before})
+            counts.escalated += 1
+        else:
+            _event(session, row, "update", actor, NOTES["update"], now, {"before": before})
+            counts.updated += 1
+    for key, row in existing.items():
+        if key in produced or row.state == "resolved":
+            continue
+        if subject_of(row.rule, row.indicator, row.unit_code, row.period) not in evaluation.checked:
+            continue
+        row.state, row.updated_at = "resolved", now
+        _event(session, row, "auto_resolve", actor, NOTES["auto_resolve"], now)
+        counts.resolved += 1
+    session.flush()
+    if counts.changed:
+        audit(session, actor, "warnings.refresh", "province", province, counts.as_dict())
+    return counts
+
+
+def list_warnings(session: Session, province: str | None = None, *, state: str | None = "open",
+                  severity: str | None = None, field: str | None = None, indicator: str | None = None,
+                  unit_code: str | None = None) -> list[WarningRow]:
+    """Warnings, most severe first then newest; ``state`` None or "all" = every state."""
+    query = select(WarningRow)
+    if province is not None:
+        query = query.where(WarningRow.province_code == province)
+    if state not in (None, "all"):
+        if state not in WARNING_STATES:
+            raise StoreError(f"state {state!r}: one of {', '.join(WARNING_STATES)} or all")
+        query = query.where(WarningRow.state == state)
+    if severity is not None:
+        if severity not in SEVERITIES:
+            raise StoreError(f"severity {severity!r}: one of {', '.join(SEVERITIES)}")
+        query = query.where(WarningRow.severity == severity)
+    if field is not None:
+        query = query.where(WarningRow.field == field)
+    if indicator is not None:
+        query = query.where(WarningRow.indicator == indicator)
+    if unit_code is not None:
+        query = query.where((WarningRow.unit_code == unit_code) | (WarningRow.responsible_unit == unit_code))
+    rows = list(session.scalars(query))
+    return sorted(rows, key=lambda r: (-SEVERITIES.index(r.severity), -r.updated_at.timestamp(), r.id))
+
+
+def get_warning(session: Session, warning_id: int) -> WarningRow:
+    row = session.get(WarningRow, warning_id)
+    if row is None:
+        raise StoreError(f"no warning with id {warning_id}")
+    return row
+
+
+def warning_events(session: Session, warning_id: int) -> list[WarningEvent]:
+    """A warning's history, oldest first."""
+    return list(session.scalars(select(WarningEvent).where(WarningEvent.warning_id == warning_id)
+                                .order_by(WarningEvent.id)))
+
+
+def acknowledge_warning(session: Session, warning_id: int, *, by: str, note: str) -> WarningRow:
+    """Acknowledge an open warning (đã tiếp nhận): who and a note are required."""
+    by, note = _text(by, "who acknowledges (--by)"), _text(note, "a note (--note)")
+    row = get_warning(session, warning_id)
+    if row.state != "open":
+        raise StoreError(f"warning {warning_id} is {row.state}; only an open warning can be acknowledged")
+    now = utcnow()
+    row.state, row.updated_at = "acknowledged", now
+    _event(session, row, "acknowledge", by, note, now)
+    session.flush()
+    audit(session, by, "warning.acknowledge", "warning", row.id, {"key": row.key, "note": note})
+    return row
+
+
+def resolve_warning(session: Session, warning_id: int, *, by: str, note: str) -> WarningRow:
+    """Resolve an open or acknowledged warning (đã xử lý): who and a note are required."""
+    by, note = _text(by, "who resolves (--by)"), _text(note, "a note (--note)")
+    row = get_warning(session, warning_id)
+    if row.state == "resolved":
+        raise StoreError(f"warning {warning_id} is already resolved")
+    now = utcnow()
+    row.state, row.updated_at = "resolved", now
+    _event(session, row, "resolve", by, note, now)
+    session.flush()
+    audit(session, by, "warning.resolve", "warning", row.id, {"key": row.key, "note": note})
+    return row
+
+
+def warning_to_dict(row: WarningRow) -> dict:
+    """The JSON shape of a stored warning (CLI, API, bulletins)."""
+    return {"id": row.id, "key": row.key, "province": row.province_code, "rule": row.rule,
+            "severity": row.severity, "state": row.state, "indicator": row.indicator, "field": row.field,
+            "unit": row.unit_code, "responsible": row.responsible_unit, "period": row.period,
+            "message_vi": row.message_vi, "message_en": row.message_en, "evidence": row.evidence,
+            "opened_at": row.opened_at.isoformat(), "updated_at": row.updated_at.isoformat()}

@@ -1,0 +1,153 @@
+"""Index scores over the API (Decision 766): scores, rankings, what-if, levers, weekly series
+and the records behind a score.
+
+The index scores and rankings are published figures: any signed-in principal reads them
+for every unit. The records behind a score (``/explain``) are a unit's own data: they are
+read by leaders, viewers and administrators of the province and by the unit's own head
+and officers (``can_read_unit``). Scores, rankings and series carry strong ETags.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from chiso.web.api.access import Principal, WebContext, check_unit, signed_in, web_context
+from chiso.web.api.etag import LONG, cached
+from chiso.web.context import http_error
+
+router = APIRouter(prefix="/api/v1", tags=["scores"])
+
+#: The longest weekly series one request may ask for (weeks).
+MAX_SERIES_WEEKS = 106
+
+
+def _table(ctx: WebContext, window: str | None):
+    try:
+        return ctx.scores(window)
+    except Exception as e:  # noqa: BLE001 - every chiso error becomes a clear HTTP error
+        raise http_error(e) from None
+
+
+@router.get("/scores", summary="Điểm chỉ số phục vụ / index scores")
+def api_scores(request: Request, window: str | None = None, province: str | None = None,
+               level: str | None = None, principal: Principal = Depends(signed_in),
+               ctx: WebContext = Depends(web_context)):
+    """Scores of every unit (or one province's units) for a window."""
+    from chiso.output import score_document
+
+    try:
+        doc = score_document(_table(ctx, window), province=province, level=level)
+    except HTTPException:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    return cached(request, doc, max_age=LONG)
+
+
+@router.get("/rank", summary="Xếp hạng / ranking")
+def api_rank(request: Request, level: str = "province", province: str | None = None, window: str | None = None,
+             principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
+    """A ranking among peers with score and rank changes."""
+    t = _table(ctx, window)
+    try:
+        df = t.select(province=None if level == "province" else province, level=level).sort("rank", "unit_code")
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    return cached(request, {"window": t.window, "previous_window": t.previous_window, "level": level,
+                            "province": province,
+                            "units": df.select("unit_code", "name", "rank", "peers", "total", "band", "band_label",
+                                               "score_change", "previous_rank", "rank_change").to_dicts()},
+                  max_age=LONG)
+
+
+@router.get("/whatif", summary="Giả định / what-if")
+def api_whatif(unit: str, set: list[str] = Query(..., description="TARGET=RATIO"), window: str | None = None,
+               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
+    """The points a unit gains if criteria or groups reached given ratios."""
+    from chiso.cli import _parse_targets
+    from chiso.evaluate.whatif import whatif
+
+    try:
+        return whatif(_table(ctx, window), unit, _parse_targets(set))
+    except HTTPException:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+
+
+@router.get("/levers", summary="Đòn bẩy cải thiện / levers")
+def api_levers(request: Request, unit: str, window: str | None = None,
+               share: float = Query(0.9, gt=0, le=1, description="the share of full points to reach"),
+               limit: int = Query(10, ge=1, le=100), principal: Principal = Depends(signed_in),
+               ctx: WebContext = Depends(web_context)):
+    """A unit's levers ranked by improvement potential (dư địa cải thiện)."""
+    from chiso.evaluate.whatif import levers
+
+    t = _table(ctx, window)
+    try:
+        rows = levers(t, unit, share=share)
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    return cached(request, {"unit": unit, "window": t.window, "share": share, "levers": rows[:limit]})
+
+
+@router.get("/series", summary="Chuỗi điểm theo tuần / weekly series")
+def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, alias="from"),
+               to: dt.date | None = None, principal: Principal = Depends(signed_in),
+               ctx: WebContext = Depends(web_context)):
+    """A unit's total, rank and group scores week by week (ISO weeks; default the last 12)."""
+    from chiso.evaluate.counts import compute_series
+    from chiso.evaluate.scores import score_counts
+    from chiso.evaluate.service import latest_day, scored_units
+    from chiso.units.registry import unit_to_dict
+
+    if unit not in ctx.tree:
+        raise HTTPException(404, f"no unit with code {unit!r}")
+    try:
+        with ctx.lock:
+            end = to or latest_day(ctx.records)
+        if end is None:
+            raise HTTPException(404, "the store has no dossiers yet")
+        start = from_ or (end - dt.timedelta(weeks=12) + dt.timedelta(days=1))
+        if start > end:
+            raise HTTPException(400, f"from ({start}) is after to ({end})")
+        if (end - start).days > MAX_SERIES_WEEKS * 7:
+            raise HTTPException(400, f"a series spans at most {MAX_SERIES_WEEKS} weeks; ask for a shorter range")
+        with ctx.lock:
+            counts = compute_series(ctx.definition, ctx.records, start, end)
+        units = scored_units(ctx.tree, counts)
+        labels = [w.label for w in counts.windows]
+        series = score_counts(ctx.definition, counts.frame, units, labels,
+                              previous={b: a for a, b in zip(labels, labels[1:])})
+    except HTTPException:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    groups = [g.code for g in ctx.definition.groups]
+    frame = series.units.filter(series.units["unit_code"] == unit)
+    points = {r["window"]: r for r in frame.to_dicts()}
+    weeks = [{"window": w.label, "start": w.start.isoformat(), "end": w.end.isoformat(),
+              **({k: points[w.label].get(k) for k in ("total", "rank", "peers", "band", "score_change",
+                                                       "rank_change")} if w.label in points else
+                 {"total": None, "rank": None}),
+              "groups": {g: points[w.label].get(g) for g in groups} if w.label in points else {}}
+             for w in counts.windows]
+    return cached(request, {"unit": unit_to_dict(ctx.tree.get(unit)), "from": start.isoformat(),
+                            "to": end.isoformat(), "weeks": weeks})
+
+
+@router.get("/explain", summary="Hồ sơ sau điểm số / records behind a score")
+def api_explain(unit: str, criterion: str, window: str | None = None, all: bool = False,
+                limit: int = Query(100, ge=0, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
+                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
+    """The records behind a unit's criterion (by default those that lost it points)."""
+    from chiso.evaluate.service import explain
+
+    check_unit(principal, unit, ctx)
+    try:
+        with ctx.lock:
+            return explain(ctx.definition, ctx.records, ctx.tree, unit, criterion, window, only_lost=not all,
+                           limit=limit, offset=offset)
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None

@@ -1,0 +1,57 @@
+"""Uploaded files (tệp tải lên): saved to a private temporary folder under their own name,
+read by the domain's file readers, and problems reported under the name the user sent."""
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from fastapi import HTTPException, UploadFile
+from fastapi.responses import JSONResponse
+
+from chiso.errors import LoadError, Problem
+
+#: The largest file accepted (bytes).
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def safe_name(name: str | None, default: str) -> str:
+    """The file's base name, without folders or characters a file system may refuse."""
+    base = Path((name or "").replace("\\", "/")).name.strip()
+    base = re.sub(r"[\x00-\x1f/:*?\"<>|]+", "_", base)
+    return base if base and base not in (".", "..") else default
+
+
+@contextmanager
+def saved(upload: UploadFile, default: str) -> Iterator[tuple[Path, str]]:
+    """The upload saved as a file: (its path, the name to report); removed afterwards."""
+    name = safe_name(upload.filename, default)
+    data = upload.file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise HTTPException(413, f"{name}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    with tempfile.TemporaryDirectory(prefix="chiso-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        yield path, name
+
+
+def problems_json(problems: list[Problem], path: Path | None = None, name: str | None = None) -> list[dict]:
+    """Problems as JSON (file, row, column, reason, value), the temporary path shown as the upload's name."""
+    out = []
+    for p in problems:
+        if path is not None and name is not None and p.file == str(path):
+            p = replace(p, file=name)
+        out.append(asdict(p))
+    return out
+
+
+def refused(error: LoadError, detail: str, path: Path | None = None, name: str | None = None,
+            **extra) -> JSONResponse:
+    """422 with the row-level report of a refused file; nothing was written."""
+    problems = problems_json(list(error.problems), path, name)
+    total = error.total if error.total is not None else len(problems)
+    return JSONResponse({"detail": detail, "status": "refused", "total": total, "problems": problems,
+                         **extra}, status_code=422)

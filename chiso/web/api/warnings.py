@@ -1,0 +1,148 @@
+"""Early warnings (cảnh báo sớm) over the API: list, one warning with its history,
+acknowledge (đã tiếp nhận) and resolve (đã xử lý), each with a note.
+
+Reading: leaders, viewers and administrators read every warning of the province; a head
+or officer reads the warnings about their unit or for which their unit is responsible.
+
+Acknowledging and resolving: the head or officer of the responsible unit, a leader of the
+province, or an administrator. Both need a note; both are recorded and audited.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from chiso.errors import ChisoError
+from chiso.web.api.access import (
+    Principal,
+    WebContext,
+    domain_error,
+    forbidden,
+    province_for,
+    reads_province,
+    require_write,
+    signed_in,
+    web_context,
+)
+from chiso.web.api.etag import cached
+from chiso.web.api.pagination import Page, page_params, paged
+
+router = APIRouter(prefix="/api/v1", tags=["warnings"])
+
+
+def _visible(principal: Principal, row) -> bool:
+    return reads_province(principal) or principal.unit_code in (row.unit_code, row.responsible_unit)
+
+
+@router.get("/warnings", summary="Cảnh báo sớm / early warnings")
+def list_warnings(request: Request, province: str | None = None,
+                  state: Literal["open", "acknowledged", "resolved", "all"] = Query(
+                      "open", description="open (default), acknowledged, resolved or all"),
+                  severity: Literal["info", "warning", "critical"] | None = None,
+                  field: str | None = Query(None, description="field group, e.g. FINANCE"),
+                  indicator: str | None = None,
+                  unit: str | None = Query(None, description="about this unit, or with it responsible"),
+                  page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
+                  ctx: WebContext = Depends(web_context)):
+    """Warnings, most severe first then newest; paginated."""
+    from chiso.store.repo_evaluation import list_warnings as rows_of
+    from chiso.store.repo_evaluation import warning_to_dict
+
+    province = province_for(principal, province, ctx)
+    try:
+        with ctx.database.session() as session:
+            rows = rows_of(session, province, state=state, severity=severity, field=field, indicator=indicator,
+                           unit_code=unit)
+    except ChisoError as e:
+        raise domain_error(e) from None
+    items = [warning_to_dict(r) for r in rows if _visible(principal, r)]
+    return paged(request, page, items, province=province)
+
+
+def _event(e) -> dict:
+    return {"action": e.action, "by": e.by, "at": e.at.isoformat(), "note": e.note, "detail": e.detail}
+
+
+def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
+    from chiso.store.repo_evaluation import get_warning
+
+    try:
+        row = get_warning(session, warning_id)
+    except ChisoError:
+        raise HTTPException(404, f"no warning with id {warning_id}") from None
+    if row.province_code != principal.province_code and principal.role != "admin":
+        raise forbidden(f"warning {warning_id} is of province {row.province_code}; {principal.username} reads "
+                        f"province {principal.province_code} only")
+    if not _visible(principal, row):
+        raise forbidden(f"warning {warning_id} concerns {row.unit_code} (responsible: {row.responsible_unit}); "
+                        f"{principal.username} ({principal.role} of {principal.unit_code}) may not read it")
+    return row
+
+
+@router.get("/warnings/{warning_id}", summary="Một cảnh báo / one warning")
+def get_warning(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
+                ctx: WebContext = Depends(web_context)):
+    """One warning with its history (opened, updated, acknowledged, resolved…)."""
+    from chiso.store.repo_evaluation import warning_events, warning_to_dict
+
+    try:
+        with ctx.database.session() as session:
+            row = _get(ctx, principal, warning_id, session)
+            doc = {**warning_to_dict(row), "events": [_event(e) for e in warning_events(session, row.id)]}
+    except ChisoError as e:
+        raise domain_error(e) from None
+    return cached(request, doc)
+
+
+class Note(BaseModel):
+    """What was done or found (recorded with the change)."""
+
+    note: str = Field(min_length=1, max_length=2000)
+
+
+def check_handler(principal: Principal, row) -> None:
+    """403 unless the principal may acknowledge or resolve this warning."""
+    if principal.role == "admin":
+        return
+    if principal.role == "leader" and principal.province_code == row.province_code:
+        return
+    if principal.role in ("head", "officer") and principal.unit_code == row.responsible_unit:
+        return
+    raise forbidden(f"handling warning {row.id} needs the head or officer of the responsible unit "
+                    f"{row.responsible_unit}, a leader of province {row.province_code} or an administrator; "
+                    f"{principal.username} is {principal.role} of {principal.unit_code}")
+
+
+def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx: WebContext) -> dict:
+    from chiso.store.repo_evaluation import acknowledge_warning, resolve_warning, warning_to_dict
+
+    if not body.note.strip():
+        raise HTTPException(400, "a note is required and must not be empty")
+    try:
+        with ctx.database.session() as session:
+            row = _get(ctx, principal, warning_id, session)
+            check_handler(principal, row)
+            act = acknowledge_warning if action == "acknowledge" else resolve_warning
+            row = act(session, warning_id, by=principal.username, note=body.note)
+            return warning_to_dict(row)
+    except ChisoError as e:
+        raise (HTTPException(409, str(e)) if "only an open" in str(e) or "already resolved" in str(e)
+               else domain_error(e)) from None
+
+
+@router.post("/warnings/{warning_id}/acknowledge", summary="Tiếp nhận cảnh báo / acknowledge",
+             dependencies=[Depends(require_write)])
+def acknowledge(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Note, principal: Principal = Depends(signed_in),
+                ctx: WebContext = Depends(web_context)):
+    """Acknowledge an open warning, with a note."""
+    return _handle("acknowledge", warning_id, body, principal, ctx)
+
+
+@router.post("/warnings/{warning_id}/resolve", summary="Xử lý xong cảnh báo / resolve",
+             dependencies=[Depends(require_write)])
+def resolve(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Note, principal: Principal = Depends(signed_in),
+            ctx: WebContext = Depends(web_context)):
+    """Resolve an open or acknowledged warning, with a note."""
+    return _handle("resolve", warning_id, body, principal, ctx)

@@ -1,0 +1,99 @@
+"""Trang tổng quan tỉnh (the province overview): ``/``.
+
+The province's total and national rank with its weekly trend, the six group scores against
+their maxima, this week's changes (groups up and down, biggest movers among departments and
+communes), the top levers by improvement potential (``chiso.evaluate.whatif.levers``), the
+open warnings and the DM indicators off track by field. Every signed-in role sees it; the
+warnings a head or officer sees are their own unit's.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from chiso.web.context import WebContext, web_context
+from chiso.web.pages import charts, views
+from chiso.web.pages.render import render
+from chiso.web.security.deps import Principal, can_read_unit, current_principal
+
+router = APIRouter()
+LEVER_SHARE = 0.9
+
+
+def _optional(fn, *args):
+    """A panel's data, or the reason it is missing (no catalogue yet, store not ready)."""
+    try:
+        return fn(*args), None
+    except Exception as e:  # noqa: BLE001 - a missing panel must not take the whole page down
+        return None, str(e)
+
+
+def group_changes(definition, trend: list[dict]) -> list[dict]:
+    """Each group's score this week and its change since the week before (from the trend rows)."""
+    if not trend:
+        return []
+    now, before = trend[-1], (trend[-2] if len(trend) > 1 else None)
+    out = []
+    for g in definition.groups:
+        change = None if before is None or before[g.code] is None else round(now[g.code] - before[g.code], 2)
+        out.append({"code": g.code, "name": g.name, "name_en": g.name_en, "max": g.max,
+                    "score": now[g.code], "change": change})
+    return out
+
+
+def overview_context(request: Request, ctx: WebContext, principal: Principal, window: str | None) -> dict:
+    """Everything the overview and the wall show (the wall reuses it)."""
+    from chiso.evaluate.whatif import levers
+
+    from chiso.web.i18n import request_language
+
+    lang = request_language(request)
+    table = views.scores(ctx, window)
+    province = views.home_province(principal, ctx.tree)
+    provinces = table.select(level="province")
+    mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
+    me = mine[0] if mine else None
+    series = views.weekly_series(ctx, request.app.state, table.window) if me else None
+    trend = views.unit_trend(series, province) if series is not None else []
+    groups = group_changes(table.definition, trend) if me else []
+    if me and groups:  # this week's group scores are the table's own
+        for g in groups:
+            g["score"] = me[g["code"]]
+    departments = table.select(province=province, level="department")
+    communes = table.select(province=province, level="commune")
+    dep_up, dep_down = views.movers(departments, 3)
+    com_up, com_down = views.movers(communes, 3)
+    top_levers = [lv for lv in levers(table, province, share=LEVER_SHARE) if lv["kind"] == "criterion"][:5] \
+        if me else []
+    warnings, warnings_error = _optional(views.open_warnings, ctx, province, principal)
+    return {
+        "table": table, "definition": table.definition, "groups": groups, "me": me,
+        "province": province, "trend": trend,
+        "trend_chart": charts.trend(trend, lang, with_rank=True),
+        "groups_chart": charts.group_bars(groups, lang),
+        "groups_up": [g for g in groups if (g["change"] or 0) > 0],
+        "groups_down": [g for g in groups if (g["change"] or 0) < 0],
+        "movers": {"department": (dep_up, dep_down), "commune": (com_up, com_down)},
+        "levers": top_levers, "lever_share": LEVER_SHARE,
+        "warnings": warnings, "warnings_error": warnings_error,
+        "can_open": lambda code: can_read_unit(principal, code, ctx.tree),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, window: str | None = None, ctx: WebContext = Depends(web_context),
+             principal: Principal = Depends(current_principal)):
+    context = overview_context(request, ctx, principal, window)
+    return render(request, "overview.html", context, principal=principal, active="overview",
+                  window=context["table"].window)
+
+
+@router.get("/overview/dm", response_class=HTMLResponse)
+def overview_dm(request: Request, ctx: WebContext = Depends(web_context),
+                principal: Principal = Depends(current_principal)):
+    """The DM indicators by field (an HTMX fragment the overview loads after it shows:
+    the status report reads every live indicator's history, so it must not hold the page)."""
+    province = views.home_province(principal, ctx.tree)
+    dm, dm_error = _optional(views.dm_off_track_cached, ctx, request.app.state, province)
+    return render(request, "overview.html", {"dm": dm, "dm_error": dm_error}, principal=principal,
+                  active="overview", block="dm_panel")

@@ -1,0 +1,45 @@
+"""Trang xếp hạng (rankings): ``/rankings?level=province|department|commune``.
+
+Provinces nationally, or the principal's province's departments or communes: band, score,
+score and rank change arrows, the biggest movers, a diacritic-insensitive search and a
+sort. The table is paged (50 rows) and HTMX reloads only it (``#ranking-table``) when the
+search, sort or page changes; ``?q=`` and friends work without JavaScript too.
+
+The scores are the published index (the national portal publishes every unit's), so every
+role sees every ranking; a row links to the unit page only when the principal may read it.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from chiso.web.context import WebContext, web_context
+from chiso.web.pages import views
+from chiso.web.pages.render import is_htmx, render
+from chiso.web.security.deps import Principal, can_read_unit, current_principal
+
+router = APIRouter()
+
+
+@router.get("/rankings", response_class=HTMLResponse)
+def rankings(request: Request, level: str = "province", window: str | None = None, q: str = "",
+             sort: str = "rank", page: int = 1, province: str | None = None,
+             ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
+    """``province`` chooses whose departments or communes: the principal's province by
+    default, another province's code, or ``all`` for every province's (each ranked within its
+    own province: 3,321 communes nationally)."""
+    table = views.scores(ctx, window)
+    home = views.home_province(principal, ctx.tree)
+    scope = views.ranking_scope(province, home, ctx.tree)
+    df = views.ranking(table, level=level, province=scope, q=q, sort=sort)
+    everyone = views.ranking(table, level=level, province=scope)
+    up, down = views.movers(everyone, 5)
+    bands = (everyone.group_by("band", "band_label").len().sort("band").to_dicts()
+             if everyone.height else [])
+    context = {"table": table, "level": level, "levels": views.LEVELS, "q": q, "sort": sort,
+               "sorts": views.SORTS, "paged": views.page_of(df, page), "movers_up": up, "movers_down": down,
+               "bands": bands, "province": home, "scope": scope or "all", "peers": everyone.height,
+               "can_open": lambda code: can_read_unit(principal, code, ctx.tree)}
+    block = "ranking_table" if is_htmx(request) and request.headers.get("hx-target") == "ranking-table" else None
+    return render(request, "rankings.html", context, principal=principal, active="rankings",
+                  window=table.window, block=block)

@@ -1,0 +1,134 @@
+"""Trang đơn vị (the unit page): ``/units/{code}``.
+
+A unit's total and rank, its group and criterion breakdown with the points lost, its weekly
+trend, the records behind the lost points (``chiso.evaluate.service.explain``, paged, an
+HTMX fragment at ``/units/{code}/records``) and a what-if panel (``chiso.evaluate.whatif``,
+an HTMX fragment at ``/units/{code}/whatif``; a read, so GET).
+
+Who may open it: ``can_read_unit`` — administrators every unit, leaders and viewers their
+province's units, heads and officers their own unit only (403 otherwise).
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from chiso.web.context import WebContext, http_error, web_context
+from chiso.web.pages import charts, views
+from chiso.web.pages.render import render
+from chiso.web.security.deps import Principal, can_read_unit, current_principal
+
+router = APIRouter()
+RECORDS_PAGE = 20
+
+
+def readable_unit(ctx: WebContext, principal: Principal, code: str):
+    """The unit, if it exists (404) and the principal may read it (403 with the rule)."""
+    if code not in ctx.tree:
+        raise HTTPException(404, f"không có đơn vị mã {code!r} / unknown unit {code!r}")
+    if not can_read_unit(principal, code, ctx.tree):
+        raise HTTPException(403, f"Không đủ quyền: tài khoản {principal.username!r} ({principal.role}, đơn vị "
+                                 f"{principal.unit_code}) chỉ được xem số liệu của đơn vị mình / forbidden: "
+                                 f"{principal.username!r} may read only its own unit's data, not {code!r}")
+    return ctx.tree.get(code)
+
+
+def breakdown(table, code: str) -> list[dict]:
+    """Groups with their criteria: points, maximum, points lost, ratio, numerator, denominator."""
+    d = table.definition
+    unit = table.unit(code)
+    rows = {r["criterion"]: r for r in table.unit_criteria(code).to_dicts()}
+    out = []
+    for g in d.groups:
+        criteria = []
+        for c in g.criteria:
+            r = rows.get(c.code, {})
+            points = r.get("points")
+            criteria.append({"code": c.code, "name": c.name, "name_en": c.name_en, "max": c.max,
+                             "points": points, "lost": round(c.max - (points or 0.0), 2),
+                             "ratio": r.get("ratio"), "numerator": r.get("numerator"),
+                             "denominator": r.get("denominator"),
+                             "explainable": c.attested is None})
+        score = unit[g.code] or 0.0
+        out.append({"code": g.code, "name": g.name, "name_en": g.name_en, "max": g.max, "score": score,
+                    "lost": round(g.max - score, 2), "criteria": criteria})
+    return out
+
+
+@router.get("/units/{code}", response_class=HTMLResponse)
+def unit_page(request: Request, code: str, window: str | None = None, ctx: WebContext = Depends(web_context),
+              principal: Principal = Depends(current_principal)):
+    from chiso.web.i18n import request_language
+
+    unit = readable_unit(ctx, principal, code)
+    table = views.scores(ctx, window)
+    try:
+        me = table.unit(code)
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    series = views.weekly_series(ctx, request.app.state, table.window)
+    trend = views.unit_trend(series, code)
+    groups = breakdown(table, code)
+    parent = ctx.tree.get(unit.parent_code) if unit.parent_code and unit.parent_code in ctx.tree else None
+    lost_first = sorted((c for g in groups for c in g["criteria"] if c["explainable"] and c["lost"] > 0),
+                        key=lambda c: -c["lost"])
+    return render(request, "unit.html", {
+        "unit": unit, "me": me, "table": table, "groups": groups, "parent": parent,
+        "parent_readable": parent is not None and can_read_unit(principal, parent.code, ctx.tree),
+        "trend_chart": charts.trend(trend, request_language(request), with_rank=True),
+        "first_criterion": lost_first[0]["code"] if lost_first else None,
+    }, principal=principal, active="rankings", window=table.window)
+
+
+@router.get("/units/{code}/records", response_class=HTMLResponse)
+def unit_records(request: Request, code: str, criterion: str, window: str | None = None, page: int = 1,
+                 ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
+    """The records behind a criterion's lost points, one page (an HTMX fragment)."""
+    from chiso.evaluate.service import explain
+
+    readable_unit(ctx, principal, code)
+    table = views.scores(ctx, window)
+    page = max(1, page)
+    try:
+        with ctx.lock:
+            found = explain(ctx.definition, ctx.records, ctx.tree, code, criterion, table.window, only_lost=True,
+                            limit=RECORDS_PAGE, offset=(page - 1) * RECORDS_PAGE)
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    lost = found["totals"].get("rows", 0) - found["totals"].get("counted", 0)
+    total = max(lost, 0)
+    pages = max(1, -(-total // RECORDS_PAGE))
+    columns = [k for k in (found["rows"][0].keys() if found["rows"] else []) if not k.startswith("_")]
+    first = (page - 1) * RECORDS_PAGE + 1 if found["rows"] else 0
+    return render(request, "unit_records.html", {
+        "found": found, "columns": columns, "criterion": ctx.definition.criterion(criterion), "unit_code": code,
+        "page": page, "pages": pages, "total": total, "first": first,
+        "last": first + len(found["rows"]) - 1 if found["rows"] else 0, "table": table,
+    }, principal=principal, window=table.window)
+
+
+@router.get("/units/{code}/whatif", response_class=HTMLResponse)
+def unit_whatif(request: Request, code: str, window: str | None = None, ctx: WebContext = Depends(web_context),
+                principal: Principal = Depends(current_principal)):
+    """The points a unit gains if criteria reached the ratios entered (percent), as a fragment."""
+    from chiso.evaluate.whatif import whatif
+
+    readable_unit(ctx, principal, code)
+    table = views.scores(ctx, window)
+    targets: dict[str, float] = {}
+    known = {c.code for c in table.definition.criteria} | {g.code for g in table.definition.groups}
+    for key, value in request.query_params.items():
+        if key in known and value.strip():
+            try:
+                targets[key] = float(value.replace(",", ".").rstrip("% ")) / 100
+            except ValueError:
+                raise HTTPException(400, f"{key}: {value!r} không phải là tỷ lệ phần trăm / is not a percentage") \
+                    from None
+    result = None
+    if targets:
+        try:
+            result = whatif(table, code, targets)
+        except Exception as e:  # noqa: BLE001
+            raise http_error(e) from None
+    return render(request, "unit_whatif.html", {"result": result, "definition": table.definition},
+                  principal=principal, window=table.window)

@@ -1,0 +1,199 @@
+"""What the IOC pages ask the services for (dữ liệu cho các trang): scores, weekly trends,
+rankings with search and sort, and who may open which unit page.
+
+Views only ask (style habit 9): scores come from ``WebContext.scores`` (the evaluate
+service, cached per window), weekly trends from one scan of the record store scored in one
+vectorised pass (``chiso.evaluate.scores.score_counts``), kept per window on the app.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import polars as pl
+from fastapi import HTTPException
+
+from chiso import settings
+from chiso.units.registry import fold
+from chiso.web.context import WebContext, http_error
+
+LEVELS = ("province", "department", "commune")
+SORTS = ("rank", "name", "score", "change", "rank_change")
+PAGE_SIZE = 50
+TREND_WEEKS = 12
+
+_trend_lock = threading.Lock()
+
+
+def scores(ctx: WebContext, window: str | None):
+    """The ScoreTable of ``window`` (default: the latest week) or a clear HTTP error."""
+    try:
+        return ctx.scores(window or None)
+    except Exception as e:  # noqa: BLE001 - every chiso error becomes a clear HTTP error
+        raise http_error(e) from None
+
+
+def home_province(principal, tree) -> str:
+    """The principal's province (the setting ``CHISO_PROVINCE`` for one without)."""
+    code = getattr(principal, "province_code", None) or settings.get("CHISO_PROVINCE")
+    if code not in tree:
+        raise HTTPException(404, f"tỉnh {code!r} không có trong danh sách đơn vị / unknown province {code!r}")
+    return code
+
+
+def sees_whole_province(principal) -> bool:
+    """Leaders, viewers and administrators read the whole province; heads and officers their unit."""
+    return principal.role in ("admin", "leader", "viewer")
+
+
+def weekly_series(ctx: WebContext, app_state, window: str, weeks: int = TREND_WEEKS) -> pl.DataFrame:
+    """Every scored unit's weekly ``total``, ``rank``, ``peers`` and group scores for the
+    ``weeks`` ISO weeks ending with ``window``'s last week (one record scan), kept per window."""
+    from chiso.evaluate.counts import compute_series
+    from chiso.evaluate.scores import score_counts
+    from chiso.evaluate.service import scored_units
+    from chiso.evaluate.windows import parse_window, week_of
+
+    cache: OrderedDict = getattr(app_state, "chiso_weekly_series", None)
+    if cache is None:
+        cache = app_state.chiso_weekly_series = OrderedDict()
+    key = (window, weeks)
+    with _trend_lock:
+        if key in cache:
+            return cache[key]
+    last = week_of(parse_window(window).end)
+    first = last
+    for _ in range(weeks - 1):
+        first = first.previous()
+    with ctx.lock:
+        counts = compute_series(ctx.definition, ctx.records, first.start, last.end)
+    labels = [w.label for w in counts.windows]
+    units = scored_units(ctx.tree, counts)
+    series = score_counts(ctx.definition, counts.frame, units, labels,
+                          previous={b: a for a, b in zip(labels, labels[1:])})
+    groups = [g.code for g in ctx.definition.groups]
+    frame = series.units.select("window", "unit_code", "level", "total", "rank", "peers", *groups)
+    with _trend_lock:
+        cache[key] = frame
+        while len(cache) > 8:
+            cache.popitem(last=False)
+    return frame
+
+
+def unit_trend(frame: pl.DataFrame, unit_code: str) -> list[dict]:
+    """One unit's rows of a weekly series, oldest first."""
+    return frame.filter(pl.col("unit_code") == unit_code).sort("window").to_dicts()
+
+
+NATIONAL = "all"
+
+
+def ranking_scope(asked: str | None, home: str, tree) -> str | None:
+    """Whose departments or communes a ranking lists: ``home`` when nothing is asked, a
+    province code, or ``None`` for every province (``?province=all``)."""
+    if asked is None or asked == "":
+        return home
+    if asked == NATIONAL:
+        return None
+    if asked not in tree or tree.get(asked).level != "province":
+        raise HTTPException(400, f"tỉnh {asked!r} không có trong danh sách đơn vị; dùng mã tỉnh hoặc "
+                                 f"{NATIONAL!r} (cả nước) / unknown province {asked!r}: give a province code "
+                                 f"or {NATIONAL!r} (nationally)")
+    return asked
+
+
+def ranking(table, *, level: str, province: str | None, q: str = "", sort: str = "rank") -> pl.DataFrame:
+    """A ranking among peers: provinces nationally, or one province's departments or communes
+    (``province=None``: every province's, each ranked within its own); ``q`` filters by name
+    without regard to diacritics or case, ``sort`` orders it."""
+    if level not in LEVELS:
+        raise HTTPException(400, f"cấp {level!r} không hợp lệ: {', '.join(LEVELS)} / level must be one of "
+                                 f"{', '.join(LEVELS)}")
+    if sort not in SORTS:
+        raise HTTPException(400, f"cách sắp xếp {sort!r} không hợp lệ: {', '.join(SORTS)} / sort must be one "
+                                 f"of {', '.join(SORTS)}")
+    df = table.select(province=None if level == "province" else province, level=level)
+    if q.strip():
+        needle = fold(q.strip())
+        df = df.filter(pl.col("name").map_elements(lambda n: needle in fold(n), return_dtype=pl.Boolean))
+    order = {"rank": (["rank", "unit_code"], [False, False]),
+             "name": (["name"], [False]),
+             "score": (["total", "unit_code"], [True, False]),
+             "change": (["score_change", "rank"], [True, False]),
+             "rank_change": (["rank_change", "rank"], [True, False])}[sort]
+    return df.sort(order[0], descending=order[1], nulls_last=True)
+
+
+def movers(df: pl.DataFrame, n: int = 5) -> tuple[list[dict], list[dict]]:
+    """The ``n`` biggest climbers and fallers by score change."""
+    moved = df.filter(pl.col("score_change").is_not_null())
+    up = moved.filter(pl.col("score_change") > 0).sort("score_change", descending=True).head(n).to_dicts()
+    down = moved.filter(pl.col("score_change") < 0).sort("score_change").head(n).to_dicts()
+    return up, down
+
+
+def page_of(df: pl.DataFrame, page: int, size: int = PAGE_SIZE) -> dict:
+    """One page of rows with what the pager macro needs."""
+    total = df.height
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
+    rows = df.slice((page - 1) * size, size).to_dicts()
+    first = (page - 1) * size + 1 if total else 0
+    return {"rows": rows, "page": page, "pages": pages, "total": total, "first": first,
+            "last": first + len(rows) - 1 if rows else 0}
+
+
+def open_warnings(ctx: WebContext, province: str, principal, limit: int = 5) -> dict:
+    """Open warnings the principal may read: counts by severity and the first ``limit``."""
+    from chiso.store.models_evaluation import WARNING_SEVERITIES
+    from chiso.store.repo_evaluation import list_warnings, warning_to_dict
+    from chiso.web.security.deps import can_read_unit
+
+    with ctx.database.session() as s:
+        rows = [warning_to_dict(r) for r in list_warnings(s, province, state="open")]
+    if not sees_whole_province(principal):
+        rows = [r for r in rows if can_read_unit(principal, r["unit"], ctx.tree)
+                or (r["responsible"] and can_read_unit(principal, r["responsible"], ctx.tree))]
+    counts = {sev: sum(1 for r in rows if r["severity"] == sev) for sev in reversed(WARNING_SEVERITIES)}
+    return {"total": len(rows), "by_severity": counts, "top": rows[:limit]}
+
+
+DM_STATUS_SECONDS = 300
+
+
+def dm_off_track_cached(ctx: WebContext, app_state, province: str) -> dict:
+    """``dm_off_track`` kept for five minutes per province (values change by submission, not by
+    the second; the warnings centre and indicator pages show the live state)."""
+    import time
+
+    cache: dict = getattr(app_state, "chiso_dm_status", None)
+    if cache is None:
+        cache = app_state.chiso_dm_status = {}
+    hit = cache.get(province)
+    if hit is not None and time.monotonic() - hit[0] < DM_STATUS_SECONDS:
+        return hit[1]
+    result = dm_off_track(ctx, province)
+    cache[province] = (time.monotonic(), result)
+    return result
+
+
+def dm_off_track(ctx: WebContext, province: str) -> dict:
+    """The province's DM indicators by field: how many are off track, at risk, on track, without data."""
+    from chiso.catalog.indicator import DEFAULT_FIELDS
+    from chiso.evaluate.dm.service import status_report
+
+    with ctx.database.session() as s:
+        report = status_report(s, province)
+    fields: dict[str, dict] = {}
+    for row in report["indicators"]:
+        code = row["field"]
+        vi, en = DEFAULT_FIELDS.get(code, (code, code))
+        f = fields.setdefault(code, {"code": code, "name": vi, "name_en": en, "statuses": {}, "indicators": 0,
+                                     "off": []})
+        f["indicators"] += 1
+        f["statuses"][row["status"]] = f["statuses"].get(row["status"], 0) + 1
+        if row["status"] == "off_track":
+            f["off"].append(row)
+    order = list(DEFAULT_FIELDS)
+    out = sorted(fields.values(), key=lambda f: order.index(f["code"]) if f["code"] in order else 99)
+    return {"fields": out, "indicators": len(report["indicators"])}

@@ -1,0 +1,162 @@
+"""Bulletins on the web: the bulletin page, its files, and the archive of issued bulletins.
+
+- ``GET /reports/{province}?window=&lang=`` — the bulletin as an HTML page;
+- ``GET /api/v1/reports/{province}?window=&format=pdf|docx|xlsx|html&lang=vi|en`` — the file;
+- ``GET /api/v1/reports/{province}/archive`` — issued bulletins, newest first;
+- ``GET /api/v1/reports/archive/{id}`` — one archived file, as it was issued (its SHA-256 checked).
+
+``reports_router`` builds the router over a score source (the record store by default).
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse, Response
+
+from chiso.errors import ChisoError, StoreError, UnknownUnitError
+
+
+def _problem(e: Exception) -> HTTPException:
+    if isinstance(e, UnknownUnitError):
+        return HTTPException(404, str(e))
+    if isinstance(e, StoreError):
+        return HTTPException(503, str(e))
+    return HTTPException(400, e.args[0] if e.args else str(e))
+
+
+def reports_router(source=None, *, store=None, tree=None, definition=None, lock: threading.Lock | None = None,
+                   database: Callable | None = None) -> APIRouter:
+    """The bulletin routes over ``source`` (a ``chiso.reports.sources.ScoreSource``), or over the
+    record store ``store`` with ``tree`` and ``definition``; ``database`` opens the relational
+    store holding the archive (default: ``open_database()``)."""
+    from chiso.reports.sources import RecordsSource
+
+    if source is None:
+        if store is None:
+            raise ValueError("reports_router needs a score source, or a record store")
+        if definition is None:
+            from chiso.catalog.index_definition import load_index_definition
+
+            definition = load_index_definition()
+        if tree is None:
+            from chiso.units import load_units
+
+            tree = load_units()
+        source = RecordsSource(definition, store, tree, lock)
+    if database is None:
+        from chiso.store.database import open_database
+
+        database = open_database
+    router = APIRouter(tags=["bulletins"])
+
+    def bulletin(province: str, window: str | None):
+        from chiso.reports.service import bulletin_for
+
+        db = _prepared()
+        try:
+            return bulletin_for(source, province, window, db=db)
+        except (ChisoError, KeyError, ValueError) as e:
+            raise _problem(e) from None
+        finally:
+            if db is not None:
+                db.dispose()
+
+    def _prepared():
+        """The store for the DM section, when it is prepared and current (else no DM section)."""
+        from chiso.store.database import current_revision, head_revision
+
+        try:
+            db = database()
+        except ChisoError:
+            return None
+        if current_revision(db) != head_revision():
+            db.dispose()
+            return None
+        return db
+
+    @router.get("/api/v1/reports/{province}")
+    def api_report(province: str, window: str | None = None, format: str = Query("pdf", description="pdf, docx, "
+                                                                                  "xlsx or html"),
+                   lang: str = Query("vi", description="vi or en")) -> Response:
+        """A province's bulletin for a window (default: the latest complete week) as a file."""
+        from chiso.reports.render import check, file_name, render
+
+        try:
+            check(format, lang)
+        except ValueError as e:
+            raise _problem(e) from None
+        b = bulletin(province, window)
+        rendered = render(b, format, lang)
+        disposition = "inline" if format == "html" else "attachment"
+        return Response(rendered.content, media_type=rendered.media_type, headers={
+            "Content-Disposition": f'{disposition}; filename="{file_name(province, b.window, format, lang)}"'})
+
+    @router.get("/reports/{province}", response_class=HTMLResponse)
+    def report_page(province: str, window: str | None = None, lang: str = "vi") -> HTMLResponse:
+        """The bulletin page."""
+        from chiso.reports.html import render_html
+
+        if lang not in ("vi", "en"):
+            raise HTTPException(400, f"language {lang!r}: vi or en")
+        return HTMLResponse(render_html(bulletin(province, window), lang))
+
+    def _archive_rows(province: str | None, limit: int) -> list[dict]:
+        from chiso.store.repo_reports import list_archive
+
+        try:
+            db = database()
+        except ChisoError as e:
+            raise _problem(e) from None
+        try:
+            with db.session() as s:
+                return [{"id": r.id, "province": r.province, "window": r.window, "lang": r.lang,
+                         "format": r.format, "sha256": r.sha256, "size": r.size, "issued_by": r.issued_by,
+                         "issued_at": r.issued_at.isoformat(), "schedule_id": r.schedule_id,
+                         "url": f"/api/v1/reports/archive/{r.id}", "_path": r.path}
+                        for r in list_archive(s, province=province, limit=limit)]
+        except Exception as e:  # an unprepared store has no archive table
+            if isinstance(e, HTTPException):
+                raise
+            raise HTTPException(503, f"the bulletin archive cannot be read: run `chiso init` "
+                                     f"({type(e).__name__})") from None
+        finally:
+            db.dispose()
+
+    @router.get("/api/v1/reports/{province}/archive")
+    def api_archive(province: str, limit: int = Query(100, le=1000)) -> dict:
+        """Issued bulletins of a province, newest first."""
+        rows = _archive_rows(province, limit)
+        return {"province": province, "bulletins": [{k: v for k, v in r.items() if k != "_path"} for r in rows]}
+
+    @router.get("/api/v1/reports/archive/{archive_id}")
+    def api_archived_file(archive_id: int) -> Response:
+        """One archived bulletin file, exactly as issued."""
+        from chiso.reports.render import FORMATS
+        from chiso.store.models_reports import BulletinArchive
+
+        try:
+            db = database()
+        except ChisoError as e:
+            raise _problem(e) from None
+        try:
+            with db.session() as s:
+                row = s.get(BulletinArchive, archive_id)
+                if row is None:
+                    raise HTTPException(404, f"no archived bulletin {archive_id}")
+                path, digest, fmt = Path(row.path), row.sha256, row.format
+        finally:
+            db.dispose()
+        try:
+            content = path.read_bytes()
+        except OSError:
+            raise HTTPException(410, f"archived bulletin {archive_id}: its file {path} is gone") from None
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise HTTPException(409, f"archived bulletin {archive_id}: {path} no longer matches its SHA-256")
+        return Response(content, media_type=FORMATS[fmt][1],
+                        headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+
+    return router

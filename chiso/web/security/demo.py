@@ -1,0 +1,77 @@
+"""Demo accounts (tài khoản mẫu): one per role for a province, for ``make run`` and tests.
+
+The passwords are published here and in docs/security.md — for a demonstration on a
+closed machine only. Never create them on a store that holds real data.
+
+=========  ==================  ===================================================
+username   password            role and unit
+=========  ==================  ===================================================
+quantri    QuanTri@2026demo    admin — the province
+lanhdao    LanhDao@2026demo    leader — the province
+thutruong  ThuTruong@2026demo  head — the department owning most catalogue indicators
+canbo      CanBo@2026demo      officer — the same department
+xem        NguoiXem@2026demo   viewer — the province
+=========  ==================  ===================================================
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from chiso.store import repo_accounts
+from chiso.web.security import accounts
+
+CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "catalog" / "definitions"
+
+# (username, password, role, display name, where: "province" or "owner")
+DEMO: tuple[tuple[str, str, str, str, str], ...] = (
+    ("quantri", "QuanTri@2026demo", "admin", "Quản trị hệ thống", "province"),
+    ("lanhdao", "LanhDao@2026demo", "leader", "Lãnh đạo UBND tỉnh", "province"),
+    ("thutruong", "ThuTruong@2026demo", "head", "Thủ trưởng cơ quan", "owner"),
+    ("canbo", "CanBo@2026demo", "officer", "Cán bộ nhập liệu", "owner"),
+    ("xem", "NguoiXem@2026demo", "viewer", "Người xem", "province"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    unit: str
+
+
+def busiest_owner(province: str) -> str | None:
+    """The department owning most indicators of the province's sample catalogue
+    (``catalogue-<province>.yaml``); ``None`` when there is no catalogue."""
+    path = CATALOGUE_DIR / f"catalogue-{province}.yaml"
+    if not path.exists():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    owners = Counter(i.get("owner") for i in data.get("indicators") or [] if isinstance(i, dict) and i.get("owner"))
+    return owners.most_common(1)[0][0] if owners else None
+
+
+def ensure_demo_accounts(database, province: str = "24", tree=None) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet (idempotent); all five are returned.
+
+    An existing account keeps its password and role: nothing is overwritten.
+    """
+    if tree is None:
+        from chiso.units import load_units
+
+        tree = load_units([province])
+    owner = busiest_owner(province) or province
+    out: list[DemoAccount] = []
+    for username, password, role, display, where in DEMO:
+        unit = owner if where == "owner" else province
+        with database.session() as s:
+            exists = repo_accounts.get_account(s, username) is not None
+        if not exists:
+            accounts.create_account(database, "demo", username=username, password=password, role=role,
+                                    unit_code=unit, tree=tree, display_name=display)
+        out.append(DemoAccount(username, password, role, unit))
+    return out

@@ -1,0 +1,118 @@
+"""The catalogue pages: /indicators (field × group matrix, filters) and /indicators/{code}."""
+from __future__ import annotations
+
+import pytest
+
+from chiso.web.pages.indicators import filter_indicators, fold, formula_parts
+from tests.web.pages.dm_fixtures import ROLES_SAMPLE, shared_dm_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return shared_dm_site(tmp_path_factory)
+
+
+def test_fold_ignores_diacritics():
+    assert fold("Tỷ lệ hồ sơ ĐÚNG HẠN") == "ty le ho so dung han"
+
+
+def test_formula_references_are_linked_and_normalised():
+    parts = formula_parts("KT.BAN_LE / last_year(KT.BAN_LE) × 100 − 100")
+    assert "".join(p for p, _ in parts) == "KT.BAN_LE / last_year(KT.BAN_LE) * 100 - 100"
+    assert [c for _, c in parts if c] == ["KT.BAN_LE", "KT.BAN_LE"]
+
+
+@pytest.mark.parametrize("user", ROLES_SAMPLE)
+def test_catalogue_renders_for_every_role(site, user):
+    r = site.client(user).get("/indicators")
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert "Danh mục chỉ số chỉ đạo, điều hành" in html
+    for field in ("Kinh tế", "Tài chính – Ngân sách nhà nước", "Đầu tư – Xây dựng", "Doanh nghiệp", "Xã hội",
+                  "Hành chính công"):
+        assert field in html
+    assert "Chỉ số kết quả thực hiện nhiệm vụ" in html
+    # live only by default: the candidate and standardised indicators are not listed
+    assert "104 chỉ số" in html
+
+
+def test_matrix_counts_add_up_to_the_live_catalogue(site):
+    r = site.client("lanhdao").get("/indicators")
+    ctx = r.context
+    assert sum(row["total"] for row in ctx["matrix"]) == ctx["matrix_total"] == 104
+    assert len(ctx["matrix"]) == 6 and all(len(row["counts"]) == 5 for row in ctx["matrix"])
+
+
+def test_admin_and_leader_may_see_every_state_others_may_not(site):
+    assert site.client("quantri").get("/indicators", params={"all": "true"}).context["matrix_total"] == 109
+    r = site.client("canbo.syt").get("/indicators", params={"all": "true"})
+    assert r.status_code == 403
+    assert "chỉ quản trị viên và lãnh đạo" in r.text.lower()
+
+
+def test_filters_and_search_without_diacritics(site):
+    c = site.client("xem")
+    found = c.get("/indicators", params={"q": "ban le"}).context["indicators"]
+    assert "KT.BAN_LE" in [i.code for i in found]
+    owned = c.get("/indicators", params={"owner": "24-SYT"}).context["indicators"]
+    assert owned and {i.owner for i in owned} == {"24-SYT"}
+    both = c.get("/indicators", params={"field": "SOCIETY", "group": "output"}).context["indicators"]
+    assert all(i.field == "SOCIETY" and i.group == "output" for i in both)
+
+
+def test_filter_indicators_by_status():
+    from chiso.catalog.indicator import Indicator
+
+    base = dict(name="Tỷ lệ đúng hạn", name_en="On time", definition="…", group="output", field="ADMINISTRATION",
+                unit="%", source_system="S", owner="24-STC")
+    live = Indicator(code="A.B", status="approved", **base)
+    draft = Indicator(code="A.C", status="candidate", **base)
+    assert filter_indicators([live, draft]) == [live]
+    assert filter_indicators([live, draft], live_only=False, status="candidate") == [draft]
+    assert filter_indicators([live, draft], q="DUNG HAN", live_only=False) == [live, draft]
+
+
+@pytest.mark.parametrize("user", ROLES_SAMPLE)
+def test_indicator_page_renders_for_every_role(site, user):
+    r = site.client(user).get("/indicators/XH.TIEM_CHUNG")
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert "Khái niệm, mục đích" in html and "Cơ quan chủ quản" in html
+    assert 'href="/indicators?owner=24-SYT"' in html
+    assert "Lịch sử số liệu" in html and "Các phiên bản" in html
+
+
+def test_indicator_page_has_trend_against_target_and_history(site):
+    r = site.client("lanhdao").get("/indicators/KT.BAN_LE", params={"unit": "24"})
+    assert r.status_code == 200
+    ctx = r.context
+    assert ctx["unit"] == "24" and ctx["series"]["points"]
+    assert 'data-chart=' in r.text
+    assert ctx["history"].transitions[0].by == "Văn phòng UBND tỉnh"
+    assert ctx["used_by"] == ["KT.TANG_BAN_LE"]
+    formula = site.client("lanhdao").get("/indicators/KT.TANG_BAN_LE").text
+    assert '<a href="/indicators/KT.BAN_LE">KT.BAN_LE</a>' in formula
+
+
+def test_an_officer_cannot_read_another_agencys_values(site):
+    c = site.client("canbo.syt")
+    r = c.get("/indicators/KT.BAN_LE", params={"unit": "24"})
+    assert r.status_code == 403
+    assert "canbo.syt" in r.text and "their own unit" in r.text
+    page = c.get("/indicators/KT.BAN_LE")
+    assert page.status_code == 200 and page.context["versions"] == [] and page.context["hidden_units"] == 1
+
+
+def test_unknown_indicator_is_404(site):
+    r = site.client("xem").get("/indicators/KHONG.CO")
+    assert r.status_code == 404 and "KHONG.CO" in r.text
+
+
+def test_not_signed_in_goes_to_login(site):
+    r = site.client(None).get("/indicators")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def test_english(site):
+    r = site.client("xem").get("/indicators", params={"lang": "en"})
+    assert "Direction &amp; management indicators" in r.text

@@ -1,0 +1,127 @@
+"""Data submission: upload (row-level report on refusal), batches, approve and lock by role."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.pages.dm_fixtures import ROLES_SAMPLE, csrf_of, shared_dm_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return shared_dm_site(tmp_path_factory)
+
+
+def period_state(site, code: str, period: str) -> str | None:
+    from chiso.store.repo_values import get_period
+
+    db = site.database()
+    try:
+        with db.session() as s:
+            row = get_period(s, code, period)
+            return None if row is None else row.state
+    finally:
+        db.dispose()
+
+
+def upload(client, name: str, text: str, **form):
+    token = csrf_of(client.get("/submissions").text)
+    return client.post("/submissions", data={"csrf_token": token, **form},
+                       files={"file": (name, text.encode("utf-8"), "text/csv")})
+
+
+@pytest.mark.parametrize("user", ROLES_SAMPLE)
+def test_submissions_page_renders_for_every_role(site, user):
+    r = site.client(user).get("/submissions")
+    assert r.status_code == 200, r.text
+    assert "Nộp số liệu" in r.text and "Trạng thái các kỳ số liệu" in r.text
+    ctx = r.context
+    assert ctx["may_submit"] == (user in ("quantri", "giamdoc.syt", "canbo.syt"))
+    if user in ("giamdoc.syt", "canbo.syt"):
+        assert all(b.as_unit == "24-SYT" for b in ctx["batches"])
+        assert ctx["periods"] and all(p["p"].owner == "24-SYT" for p in ctx["periods"])
+
+
+def test_an_upload_with_errors_shows_the_row_level_report_and_writes_nothing(site):
+    officer = site.client("canbo.syt")
+    before = len(officer.get("/submissions").context["batches"])
+    r = upload(officer, "tiem-chung-loi.csv",
+               "indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-13,50\nXH.TIEM_CHUNG,24,2026-05,không biết\n")
+    assert r.status_code == 200 and r.context["refused"]
+    html = r.text
+    assert "bị từ chối" in html and "không ghi dữ liệu nào" in html
+    problems = r.context["problems"]
+    assert {p.row for p in problems} >= {1, 2}  # data rows, as collection numbers them
+    assert {p.column for p in problems} >= {"period", "value"}
+    assert all(p.file == "tiem-chung-loi.csv" for p in problems)
+    assert "2026-13" in html and "không biết" in html
+    batches = officer.get("/submissions").context["batches"]
+    assert len(batches) == before + 1 and batches[0].status == "refused"  # registered with its report
+    detail = officer.get(f"/submissions/{batches[0].id}")
+    assert detail.status_code == 200 and "không biết" in detail.text
+
+
+def test_an_officer_cannot_submit_another_agencys_indicator(site):
+    r = upload(site.client("canbo.syt"), "ban-le.csv", "indicator,unit,period,value\nKT.BAN_LE,24,2026-07,1\n")
+    assert r.status_code == 200 and r.context["refused"]
+    assert any(p.column == "indicator" or "owner" in p.reason or "24-SCT" in p.reason for p in r.context["problems"])
+
+
+def test_correction_then_approve_then_lock(site):
+    officer = site.client("canbo.syt")
+    text = "indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-07,54.5\n"
+    r = upload(officer, "dinh-chinh.csv", text)
+    assert r.status_code == 200 and r.context["refused"] and "reason" in r.text  # a correction needs a reason
+    r = upload(officer, "dinh-chinh.csv", text, reason="Sở Y tế rà soát lại số liệu tháng 7")
+    assert r.status_code == 200, r.text
+    assert r.context["result"].corrected == 1 and "Đã nhận lô số liệu" in r.text
+    page = site.client("giamdoc.syt").get("/indicators/XH.TIEM_CHUNG")
+    assert "Sở Y tế rà soát lại số liệu tháng 7" in page.text and "canbo.syt" in page.text
+    assert period_state(site, "XH.TIEM_CHUNG", "2026-07") == "submitted"
+
+    token = csrf_of(officer.get("/submissions").text)
+    r = officer.post("/submissions/approve", data={"indicator": "XH.TIEM_CHUNG", "period": "2026-07",
+                                                   "csrf_token": token})
+    assert r.status_code == 403 and "head" in r.text
+    other = site.client("giamdoc.sct")
+    token = csrf_of(other.get("/submissions").text)
+    r = other.post("/submissions/approve", data={"indicator": "XH.TIEM_CHUNG", "period": "2026-07",
+                                                 "csrf_token": token})
+    assert r.status_code == 403
+    assert period_state(site, "XH.TIEM_CHUNG", "2026-07") == "submitted"
+
+    head = site.client("giamdoc.syt")
+    token = csrf_of(head.get("/submissions").text)
+    r = head.post("/submissions/approve", data={"indicator": "XH.TIEM_CHUNG", "period": "2026-07",
+                                                "csrf_token": token})
+    assert r.status_code == 303 and period_state(site, "XH.TIEM_CHUNG", "2026-07") == "approved"
+    r = site.client("lanhdao").post("/submissions/lock", data={
+        "indicator": "XH.TIEM_CHUNG", "period": "2026-07", "csrf_token": csrf_of(site.client("lanhdao").get("/indicators").text)})
+    assert r.status_code == 403 and period_state(site, "XH.TIEM_CHUNG", "2026-07") == "approved"
+    r = head.post("/submissions/lock", data={"indicator": "XH.TIEM_CHUNG", "period": "2026-07", "csrf_token": token},
+                  headers={"HX-Request": "true"})
+    assert r.status_code == 200 and period_state(site, "XH.TIEM_CHUNG", "2026-07") == "locked"
+    # a locked period refuses new values
+    r = upload(officer, "sau-khoa.csv", "indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-07,60\n", reason="thử")
+    assert r.status_code == 200 and r.context["refused"]
+    assert period_state(site, "XH.TIEM_CHUNG", "2026-07") == "locked"
+
+
+def test_leader_and_viewer_may_not_upload(site):
+    for user in ("lanhdao", "xem"):
+        c = site.client(user)
+        token = csrf_of(c.get("/indicators").text)
+        r = c.post("/submissions", data={"csrf_token": token},
+                   files={"file": ("a.csv", b"indicator,unit,period,value\n", "text/csv")})
+        assert r.status_code == 403, user
+
+
+def test_upload_needs_csrf(site):
+    r = site.client("canbo.syt").post("/submissions", files={
+        "file": ("a.csv", b"indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-07,1\n", "text/csv")})
+    assert r.status_code == 403
+
+
+def test_officer_cannot_open_another_agencys_batch(site):
+    sct = [b for b in site.client("quantri").get("/submissions").context["batches"] if b.as_unit == "24-SCT"][0]
+    r = site.client("canbo.syt").get(f"/submissions/{sct.id}")
+    assert r.status_code == 403 and "their own unit" in r.text
