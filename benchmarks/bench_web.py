@@ -126,11 +126,17 @@ def sign_in(base: str, username: str, password: str) -> str:
     raise SystemExit("sign-in answered without a session cookie")
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, source: Path | None = None) -> subprocess.Popen:
+    """``chiso serve`` in its own process group; ``source``: serve the ``chiso`` package of
+    another tree (e.g. ``git archive HEAD chiso | tar -x -C /tmp/before``) to measure before/after."""
     env = {**os.environ, "CHISO_DATA_DIR": str(DATA)}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     log = open(OUT / f"serve-{workers}w.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([str(BIN / "chiso"), "serve", "--port", str(port), "--workers", str(workers)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen([str(BIN / "python"), "-m", "chiso.cli", "serve", "--port", str(port),
+                             "--workers", str(workers)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            cwd=str(source or ROOT))
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if proc.poll() is not None:
@@ -208,11 +214,12 @@ def drive(base: str, cookie: str, name: str, etag: str | None, *, connections: i
 def markdown(results: list[dict], meta: dict) -> str:
     lines = [f"{meta['when']} · {meta['connections']} connections · {meta['seconds']} s per target · "
              f"wrk {meta['wrk_threads']} thread(s)", "",
-             "| workers | target | req/s | p50 ms | p90 ms | p99 ms | non-2xx | KiB/answer | load 1/5/15 (before → after) |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+             "| workers | target | req/s | p50 ms | p90 ms | p99 ms | non-2xx | timeouts (10 s) | KiB/answer "
+             "| load 1/5/15 (before → after) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         lines.append(f"| {r['workers']} | {r['target']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {r['non2xx']} | {r['kib_per_response']} | "
+                     f"{r['p99_ms']:.1f} | {r['non2xx']} | {r['errors'].get('timeout', 0)} | {r['kib_per_response']} | "
                      f"{r['load_before']} → {r['load_after']} |")
     return "\n".join(lines) + "\n"
 
@@ -231,17 +238,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user", default="lanhdao")
     ap.add_argument("--password", default="LanhDao@2026demo")
     ap.add_argument("--label", default="", help="a tag for the results file (e.g. before/after)")
+    ap.add_argument("--source", type=Path, default=None,
+                    help="serve the chiso package found in this folder instead (a before/after comparison)")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     OUT.mkdir(parents=True, exist_ok=True)
     prepare(args.dossiers, args.others, args.seed)
     meta = {"when": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "connections": args.connections,
-            "seconds": args.seconds, "wrk_threads": args.wrk_threads, "label": args.label}
+            "seconds": args.seconds, "wrk_threads": args.wrk_threads, "label": args.label,
+            "source": str(args.source or ROOT)}
     results: list[dict] = []
     for workers in args.workers:
         print(f"chiso serve --workers {workers}", flush=True)
-        proc = start_server(args.port, workers)
+        proc = start_server(args.port, workers, args.source)
         try:
             base = f"http://127.0.0.1:{args.port}"
             cookie = sign_in(base, args.user, args.password)

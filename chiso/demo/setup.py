@@ -124,16 +124,19 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
 def persist_weekly_series(db, store, definition, definition_id: int, tree, start: dt.date, end: dt.date) -> int:
     """Score every week of [start, end] from one scan and store the runs."""
     from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.service import score_from_counts
+    from chiso.evaluate.scores import score_counts
+    from chiso.evaluate.service import scored_units
     from chiso.store import repositories as repo
 
     counts = compute_series(definition, store, start, end)
     weeks = [w for w in counts.windows if w.kind == "week"]
-    previous = None
+    labels = [w.label for w in weeks]
+    # every week scored in one pass, each against the week before
+    series = score_counts(definition, counts.frame, scored_units(tree, counts), labels,
+                          previous=dict(zip(labels[1:], labels[:-1])))
     n = 0
     for i, w in enumerate(weeks):
-        table = score_from_counts(definition, counts, tree, w, previous)
-        previous = w
+        table = series.table(w.label)
         units = table.units.select(
             "unit_code", "level", "total", "rank", "peers", "band", "score_change", "rank_change").to_dicts()
         crit = []

@@ -28,6 +28,9 @@ def create_app(store=None, tree=None, definition=None, database_url: str | None 
     app.include_router(api.router)
     app.include_router(pages.router)
     pages.mount_static(app)
+    from chiso.web.pages.errors import install_error_pages
+
+    install_error_pages(app)
     # bulletins are for signed-in users, like every other page and API route
     app.include_router(reports_router(store=ctx.records, tree=ctx.tree, definition=ctx.definition,
                                       lock=ctx.lock, database=lambda: ctx.database),

@@ -32,6 +32,7 @@ class WebContext:
     _database: Any = field(default=None, repr=False)
     _scores: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _derived: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     @property
     def database(self):
@@ -58,10 +59,28 @@ class WebContext:
                 self._scores.popitem(last=False)
         return table
 
+    def derived(self, key: tuple, compute):
+        """A value derived from the scores alone (a ranking's serialised answer, a page's
+        panels), computed once per ``key`` and dropped with the scores (``forget_scores``).
+
+        ``key`` must name everything the value depends on (the window label first).
+        """
+        with self._scores_lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key]
+        value = compute()
+        with self._scores_lock:
+            self._derived[key] = value
+            while len(self._derived) > 256:
+                self._derived.popitem(last=False)
+        return value
+
     def forget_scores(self) -> None:
-        """Drop computed scores (after new records are loaded)."""
+        """Drop computed scores and what was derived from them (after new records are loaded)."""
         with self._scores_lock:
             self._scores.clear()
+            self._derived.clear()
 
 
 def web_context(request: Request) -> WebContext:

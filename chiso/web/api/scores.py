@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from chiso.web.api.access import Principal, WebContext, check_unit, signed_in, web_context
 from chiso.web.api.etag import LONG, cached
@@ -20,6 +20,27 @@ router = APIRouter(prefix="/api/v1", tags=["scores"])
 
 #: The longest weekly series one request may ask for (weeks).
 MAX_SERIES_WEEKS = 106
+
+
+def _serialised(content) -> bytes:
+    """JSON bytes as ``chiso.web.api.etag.cached`` writes them (NaN → null, UTF-8)."""
+    import json
+
+    from fastapi.encoders import jsonable_encoder
+
+    from chiso.web.api.etag import finite
+
+    return json.dumps(finite(jsonable_encoder(content)), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def _answer(request: Request, body: bytes, tag: str, max_age: int) -> Response:
+    """A serialised answer with its ETag (304 when the client has it), like ``cached``."""
+    headers = {"ETag": tag, "Cache-Control": f"private, max-age={max_age}", "Vary": "Authorization, Cookie"}
+    wanted = [t.strip() for t in (request.headers.get("if-none-match") or "").split(",")]
+    if "*" in wanted or tag in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _table(ctx: WebContext, window: str | None):
@@ -48,17 +69,27 @@ def api_scores(request: Request, window: str | None = None, province: str | None
 @router.get("/rank", summary="Xếp hạng / ranking")
 def api_rank(request: Request, level: str = "province", province: str | None = None, window: str | None = None,
              principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
-    """A ranking among peers with score and rank changes."""
+    """A ranking among peers with score and rank changes.
+
+    The answer depends on the window's scores only, so it is serialised once per window,
+    level and province (3,321 communes nationally: ≈ 0.6 MB) and kept with the scores."""
+    from chiso.web.api.etag import etag_of
+
     t = _table(ctx, window)
-    try:
+
+    def serialise() -> tuple[bytes, str]:
         df = t.select(province=None if level == "province" else province, level=level).sort("rank", "unit_code")
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
-    return cached(request, {"window": t.window, "previous_window": t.previous_window, "level": level,
+        body = _serialised({"window": t.window, "previous_window": t.previous_window, "level": level,
                             "province": province,
                             "units": df.select("unit_code", "name", "rank", "peers", "total", "band", "band_label",
-                                               "score_change", "previous_rank", "rank_change").to_dicts()},
-                  max_age=LONG)
+                                               "score_change", "previous_rank", "rank_change").to_dicts()})
+        return body, etag_of(body)
+
+    try:
+        body, tag = ctx.derived(("api.rank", t.window, level, province), serialise)
+    except Exception as e:  # noqa: BLE001
+        raise http_error(e) from None
+    return _answer(request, body, tag, LONG)
 
 
 @router.get("/whatif", summary="Giả định / what-if")

@@ -41,40 +41,52 @@ def group_changes(definition, trend: list[dict]) -> list[dict]:
     return out
 
 
-def overview_context(request: Request, ctx: WebContext, principal: Principal, window: str | None) -> dict:
-    """Everything the overview and the wall show (the wall reuses it)."""
+def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
+    """The overview's panels that depend on the window's scores alone (the province's row,
+    weekly trend, group changes, movers, levers): the same for every principal of the
+    province, so computed once per window and province and kept with the scores."""
     from chiso.evaluate.whatif import levers
 
+    def compute() -> dict:
+        provinces = table.select(level="province")
+        mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
+        me = mine[0] if mine else None
+        series = views.weekly_series(ctx, app_state, table.window) if me else None
+        trend = views.unit_trend(series, province) if series is not None else []
+        groups = group_changes(table.definition, trend) if me else []
+        if me and groups:  # this week's group scores are the table's own
+            for g in groups:
+                g["score"] = me[g["code"]]
+        departments = table.select(province=province, level="department")
+        communes = table.select(province=province, level="commune")
+        top_levers = [lv for lv in levers(table, province, share=LEVER_SHARE) if lv["kind"] == "criterion"][:5] \
+            if me else []
+        return {"me": me, "trend": trend, "groups": groups,
+                "movers": {"department": views.movers(departments, 3), "commune": views.movers(communes, 3)},
+                "levers": top_levers}
+
+    return ctx.derived(("overview", table.window, province), compute)
+
+
+def overview_context(request: Request, ctx: WebContext, principal: Principal, window: str | None) -> dict:
+    """Everything the overview and the wall show (the wall reuses it)."""
     from chiso.web.i18n import request_language
 
     lang = request_language(request)
     table = views.scores(ctx, window)
     province = views.home_province(principal, ctx.tree)
-    provinces = table.select(level="province")
-    mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
-    me = mine[0] if mine else None
-    series = views.weekly_series(ctx, request.app.state, table.window) if me else None
-    trend = views.unit_trend(series, province) if series is not None else []
-    groups = group_changes(table.definition, trend) if me else []
-    if me and groups:  # this week's group scores are the table's own
-        for g in groups:
-            g["score"] = me[g["code"]]
-    departments = table.select(province=province, level="department")
-    communes = table.select(province=province, level="commune")
-    dep_up, dep_down = views.movers(departments, 3)
-    com_up, com_down = views.movers(communes, 3)
-    top_levers = [lv for lv in levers(table, province, share=LEVER_SHARE) if lv["kind"] == "criterion"][:5] \
-        if me else []
+    panels = score_panels(ctx, request.app.state, table, province)
+    groups, trend = panels["groups"], panels["trend"]
     warnings, warnings_error = _optional(views.open_warnings, ctx, province, principal)
     return {
-        "table": table, "definition": table.definition, "groups": groups, "me": me,
+        "table": table, "definition": table.definition, "groups": groups, "me": panels["me"],
         "province": province, "trend": trend,
         "trend_chart": charts.trend(trend, lang, with_rank=True),
         "groups_chart": charts.group_bars(groups, lang),
         "groups_up": [g for g in groups if (g["change"] or 0) > 0],
         "groups_down": [g for g in groups if (g["change"] or 0) < 0],
-        "movers": {"department": (dep_up, dep_down), "commune": (com_up, com_down)},
-        "levers": top_levers, "lever_share": LEVER_SHARE,
+        "movers": panels["movers"],
+        "levers": panels["levers"], "lever_share": LEVER_SHARE,
         "warnings": warnings, "warnings_error": warnings_error,
         "can_open": lambda code: can_read_unit(principal, code, ctx.tree),
     }

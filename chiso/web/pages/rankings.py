@@ -31,11 +31,16 @@ def rankings(request: Request, level: str = "province", window: str | None = Non
     table = views.scores(ctx, window)
     home = views.home_province(principal, ctx.tree)
     scope = views.ranking_scope(province, home, ctx.tree)
-    df = views.ranking(table, level=level, province=scope, q=q, sort=sort)
-    everyone = views.ranking(table, level=level, province=scope)
-    up, down = views.movers(everyone, 5)
-    bands = (everyone.group_by("band", "band_label").len().sort("band").to_dicts()
-             if everyone.height else [])
+
+    def peers_panels():  # the same for every request of this window, level and scope: kept with the scores
+        everyone = views.ranking(table, level=level, province=scope)
+        bands = (everyone.group_by("band", "band_label").len().sort("band").to_dicts()
+                 if everyone.height else [])
+        return everyone, views.movers(everyone, 5), bands
+
+    everyone, (up, down), bands = ctx.derived(("rankings", table.window, level, scope), peers_panels)
+    df = everyone if not q.strip() and sort == "rank" else \
+        views.ranking(table, level=level, province=scope, q=q, sort=sort)
     context = {"table": table, "level": level, "levels": views.LEVELS, "q": q, "sort": sort,
                "sorts": views.SORTS, "paged": views.page_of(df, page), "movers_up": up, "movers_down": down,
                "bands": bands, "province": home, "scope": scope or "all", "peers": everyone.height,
