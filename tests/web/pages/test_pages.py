@@ -100,6 +100,16 @@ def test_commune_ranking_pages_searches_and_sorts(clients, window):
     assert c.get(f"/rankings?level=hamlet&window={window}").status_code == 400
 
 
+def test_commune_ranking_across_the_country_and_a_bad_province(clients, window):
+    c = clients["xem"]
+    national = c.get(f"/rankings?level=commune&window={window}&province=all")
+    assert national.status_code == 200
+    communes = re.search(r"trong ([\d.]+)", national.text)
+    assert communes and int(communes[1].replace(".", "")) > 99   # more than Bắc Ninh's own
+    assert 'name="province" value="all"' in national.text          # search keeps the scope
+    assert c.get(f"/rankings?level=commune&window={window}&province=99x").status_code == 400
+
+
 def test_officer_sees_only_their_own_unit(clients, window):
     c = clients["canbo.syt"]
     assert c.get(f"/units/24-SYT?window={window}").status_code == 200
