@@ -33,8 +33,25 @@ def html_context(b: Bulletin, text: BulletinText, at: dt.datetime) -> dict:
 
 
 def render_html(b: Bulletin, lang: str = "vi", *, at: dt.datetime | None = None,
-                text: BulletinText | None = None) -> str:
-    """The bulletin page in ``lang``."""
+                text: BulletinText | None = None, downloads: bool = False) -> str:
+    """The bulletin page in ``lang``; with ``downloads`` (the web page) a bar of links to the
+    same bulletin as PDF, DOCX and Excel and in the other language (not in files)."""
     text = text or write_text(b, lang)
     at = at or dt.datetime.now().astimezone()
-    return _environment().get_template("bulletin.html").render(html_context(b, text, at))
+    context = html_context(b, text, at)
+    context["downloads"] = _download_links(b, lang) if downloads else None
+    return _environment().get_template("bulletin.html").render(context)
+
+
+def _download_links(b: Bulletin, lang: str) -> list[tuple[str, str]]:
+    from urllib.parse import urlencode
+
+    province = b.province_code
+    api = f"/api/v1/reports/{province}?"
+    links = [(label, api + urlencode({"window": b.window, "format": fmt, "lang": lang}))
+             for fmt, label in (("pdf", "PDF"), ("docx", "DOCX"), ("xlsx", "Excel"))]
+    other = "en" if lang == "vi" else "vi"
+    links.append(("English" if other == "en" else "Tiếng Việt",
+                  f"/reports/{province}?" + urlencode({"window": b.window, "lang": other})))
+    links.append(("← chiso" if lang == "en" else "← Tổng quan", "/"))
+    return links

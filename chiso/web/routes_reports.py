@@ -102,7 +102,7 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
         if lang not in ("vi", "en"):
             raise HTTPException(400, f"language {lang!r}: vi or en")
-        return HTMLResponse(render_html(bulletin(province, window), lang))
+        return HTMLResponse(render_html(bulletin(province, window), lang, downloads=True))
 
     def _archive_rows(province: str | None, limit: int) -> list[dict]:
         from chiso.store.repo_reports import list_archive

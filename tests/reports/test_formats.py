@@ -56,7 +56,9 @@ def test_html_is_one_self_contained_page(bulletin):
     p.feed(page)
     assert p.tags["svg"] >= 4 and p.tags["table"] == 4
     assert re.search(r"<head>.*<style>.*</style>.*</head>", page, re.S)  # the CSS inline
-    assert "<link" not in page and "<script" not in page and "src=" not in page  # nothing to fetch
+    # nothing to fetch: the only link is the empty inline icon (so browsers ask for no favicon)
+    assert all('href="data:' in link for link in re.findall(r"<link[^>]*>", page))
+    assert "<script" not in page and "src=" not in page
     text = " ".join(" ".join(p.text).split())
     for name in NAMES:
         assert name in text
