@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CHISO_DATA_DIR ?= ./data
 
-.PHONY: run test install demo bench clean docs
+.PHONY: run test install demo bench bench-web clean docs
 
-# Debian packages the bulletins need (WeasyPrint: Pango/HarfBuzz; fonts with Vietnamese
-# glyphs). Installed only when missing, and only where we may (root).
+# Debian packages: WeasyPrint's Pango/HarfBuzz and fonts with Vietnamese glyphs (PDF
+# bulletins), Chromium (browser tests). Installed only when missing, and only as root.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium
 
 $(STAMP): pyproject.toml
@@ -35,6 +35,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py
+
+## make bench-web — the web pages under 100 concurrent clients (needs Debian's wrk).
+bench-web: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
