@@ -8,6 +8,7 @@ transaction) or one it opens from a URL; its temporary tables vanish with it.
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,8 +23,9 @@ _PG_TYPES = {pl.String: "TEXT", pl.Date: "DATE", pl.Float64: "DOUBLE PRECISION",
              pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 
 
-class SQLEngine:
-    """Load frames as tables, run statements, fetch frames."""
+class SQLEngine(ABC):
+    """Load frames as tables, run statements, fetch frames: the interface DuckDBEngine and
+    PostgresEngine implement (an abstract base — it cannot be instantiated itself)."""
 
     target: Target
 
@@ -31,14 +33,17 @@ class SQLEngine:
         """A fresh table name: several computations may share one connection."""
         return f"chiso_{stem}_{uuid.uuid4().hex[:10]}"
 
+    @abstractmethod
     def load(self, name: str, frame: pl.DataFrame) -> None:
-        raise NotImplementedError
+        """Create table ``name`` holding ``frame``."""
 
+    @abstractmethod
     def execute(self, sql: str) -> None:
-        raise NotImplementedError
+        """Run one statement."""
 
+    @abstractmethod
     def fetch(self, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-        raise NotImplementedError
+        """Run a query and return its rows as a frame of ``schema``."""
 
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {name}")
