@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -87,6 +88,17 @@ class CountsPlan:
         return out
 
 
+def _merge_ranges(ranges: Sequence[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Day ranges sorted, with touching or overlapping ones joined."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def _n(v: int) -> exp.Expression:
     return exp.Literal.number(v)
 
@@ -136,8 +148,12 @@ def _bucket_expressions(plan: CountsPlan, target: Target, d: exp.Expression) -> 
 
 
 def _scan(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, measures: list[Measure],
-          extra_keys: tuple[str, ...]) -> tuple[exp.Select, PredicateCompiler, PredicateCompiler]:
-    """The inner SELECT: the records of the range, with day numbers, bucket and bucket window."""
+          extra_keys: tuple[str, ...], only: Sequence[tuple[dt.date, dt.date]] | None = None
+          ) -> tuple[exp.Select, PredicateCompiler, PredicateCompiler]:
+    """The inner SELECT: the records of the range, with day numbers, bucket and bucket window.
+
+    ``only`` restricts a windowed kind's records to some day ranges inside the plan (the
+    buckets a refresh recomputes); bucket numbers and windows stay the plan's."""
     needed: set[str] = set()
     for m in measures:
         if m.where is not None:
@@ -159,6 +175,10 @@ def _scan(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, mea
         select = select.select(exp.alias_(b, "_b"), exp.alias_(ws, "_ws"), exp.alias_(we, "_we"))
         select = select.where(exp.Between(this=exp.column(wf), low=date_literal(plan.start),
                                           high=date_literal(plan.end)))
+        if only is not None:
+            ranges = [exp.Between(this=exp.column(wf), low=date_literal(a), high=date_literal(b))
+                      for a, b in _merge_ranges(only)]
+            select = select.where(exp.or_(*ranges) if ranges else exp.false())
         per_bucket = PredicateCompiler(kind, target, window_start=exp.column("_ws"),
                                        window_end=exp.column("_we"), day_columns=day_cols)
     else:
@@ -179,14 +199,58 @@ def compile_counts(definition: IndexDefinition, records: str, target: Target, re
     ``-1`` is the whole range. Returns None when the kind has no such measures.
     """
     kind = RECORD_KINDS[records]
-    measures = [m for m in definition.measures_of(records) if (m.distinct is not None) == distinct]
+    measures = _measures(definition, records, distinct)
+    if not measures:
+        return None
+    if not distinct:
+        return compile_stage(definition, records, target, relation, plan, distinct=False)
+    if _masks_apply(kind, plan):
+        base = compile_stage(definition, records, target, relation, plan, distinct=True)
+        assert base is not None
+        reduced = compile_reduce(definition, records, target, "base", plan)
+        return reduced.with_("base", as_=base, materialized=target.MATERIALIZE_CTE or None)
+    return _compile_distinct(kind, relation, target, plan, measures)
+
+
+def _measures(definition: IndexDefinition, records: str, distinct: bool) -> list[Measure]:
+    return [m for m in definition.measures_of(records) if (m.distinct is not None) == distinct]
+
+
+def _masks_apply(kind: RecordKind, plan: CountsPlan) -> bool:
+    return kind.window_field is not None and plan.grain != "all" and len(plan.buckets()) <= MASK_BUCKETS
+
+
+def keepable(definition: IndexDefinition, records: str, plan: CountsPlan, *, distinct: bool) -> bool:
+    """Whether this kind's counts of this plan can be kept between refreshes: windowed kinds,
+    additive measures by bucket, distinct ones by per-bucket masks."""
+    kind = RECORD_KINDS[records]
+    if kind.window_field is None or plan.grain == "all" or not _measures(definition, records, distinct):
+        return False
+    return not distinct or _masks_apply(kind, plan)
+
+
+def compile_stage(definition: IndexDefinition, records: str, target: Target, relation: str, plan: CountsPlan,
+                  *, distinct: bool, only: Sequence[tuple[dt.date, dt.date]] | None = None) -> exp.Select | None:
+    """The scan of one kind's records — the expensive part, whose rows can be kept.
+
+    Additive measures: one row per (unit, bucket), as :func:`compile_counts` returns them.
+    Distinct measures (mask route only): one row per (unit, distinct value) with a BIGINT
+    mask per measure (bit *b*: a record of bucket *b* meets the condition), ``_any`` (bit
+    *b*: the value has a record in bucket *b*) and, with ``plan.outer``, ``<m>__o`` (bit
+    *b*: a record of bucket *b* meets the condition judged at the range's end). Every
+    column is a function of each bucket's records alone, so a bucket's rows (or bits) can
+    be recomputed from its records without touching the others (``only``).
+    """
+    kind = RECORD_KINDS[records]
+    measures = _measures(definition, records, distinct)
     if not measures:
         return None
     windowed = kind.window_field is not None
     if distinct:
-        return _compile_distinct(kind, relation, target, plan, measures)
-
-    scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, ())
+        if not _masks_apply(kind, plan):
+            return None
+        return _distinct_base(kind, relation, target, plan, measures, only)
+    scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, (), only)
     # a unit lies in one province: grouping by the unit alone (and taking its province
     # along) halves the hashing work of grouping by both
     cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
@@ -203,15 +267,10 @@ def compile_counts(definition: IndexDefinition, records: str, target: Target, re
 
 def _compile_distinct(kind: RecordKind, relation: str, target: Target, plan: CountsPlan,
                       measures: list[Measure]) -> exp.Expression:
+    """Distinct counts the generic way: one row per (unit, value, bucket)."""
     windowed = kind.window_field is not None
-    keys = sorted({m.distinct for m in measures})
-    if len(keys) != 1:
-        raise ValueError(f"{kind.name}: distinct measures must count one field, not {keys}")
-    key = keys[0]
+    key = _distinct_key(kind, measures)
     scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, (key,))
-    n_buckets = len(plan.buckets())
-    if windowed and plan.grain != "all" and n_buckets <= MASK_BUCKETS:
-        return _distinct_by_masks(target, scan, per_bucket, whole, plan, measures, key, n_buckets)
     bucket = exp.column("_b") if windowed else _n(0)
     base_cols: list[exp.Expression] = [exp.column(k) for k in KEYS] + [exp.column(key),
                                                                        exp.alias_(bucket, "bucket")]
@@ -257,63 +316,96 @@ def _bit(mask: exp.Expression, bucket: exp.Expression) -> exp.Expression:
     return exp.EQ(this=exp.Paren(this=exp.BitwiseAnd(this=shifted, expression=_n(1))), expression=_n(1))
 
 
-def _distinct_by_masks(target: Target, scan: exp.Select, per_bucket: PredicateCompiler, whole: PredicateCompiler,
-                       plan: CountsPlan, measures: list[Measure], key: str, n_buckets: int) -> exp.Expression:
-    """Distinct counts for every bucket from one row per (unit, distinct value).
+def _distinct_key(kind: RecordKind, measures: list[Measure]) -> str:
+    keys = sorted({m.distinct for m in measures})
+    if len(keys) != 1:
+        raise ValueError(f"{kind.name}: distinct measures must count one field, not {keys}")
+    return keys[0]
+
+
+def _distinct_base(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, measures: list[Measure],
+                   only: Sequence[tuple[dt.date, dt.date]] | None) -> exp.Select:
+    """One row per (unit, distinct value) with a bucket mask per measure (see compile_stage).
 
     Grouping by unit × value × bucket hashes millions of groups (2.7M for 10M dossiers
     over a year of weeks); grouping by unit × value alone keeps ~300,000, each with a
-    BIGINT mask whose bit *b* says "a record in bucket *b* meets the condition". Then,
-    exactly: a unit's distinct count in bucket *b* = values whose mask has bit *b*; a
-    province's = the same over the OR of its units' masks; the whole range's = values
-    with any bit (or, for a window-dependent condition, with a record meeting it at the
-    range's end). Buckets are expanded by a join with the bucket numbers, on the small
-    table only.
+    BIGINT mask whose bit *b* says "a record in bucket *b* meets the condition".
     """
+    key = _distinct_key(kind, measures)
+    scan, per_bucket, whole = _scan(kind, relation, target, plan, measures, (key,), only)
     one = exp.cast(_n(1), "BIGINT")
     bit_of_row = exp.BitwiseLeftShift(this=one, expression=exp.column("_b"))
-    names = [m.name for m in measures]
-    base_cols: list[exp.Expression] = [exp.column(k) for k in KEYS] + [exp.column(key)]
-    base_cols.append(exp.alias_(exp.BitwiseOrAgg(this=bit_of_row.copy()), "_any"))
-    outer_flag: dict[str, exp.Expression] = {}
+
+    def bits_if(cond: exp.Expression | None) -> exp.Expression:
+        if cond is None:
+            return exp.BitwiseOrAgg(this=bit_of_row.copy())
+        return exp.BitwiseOrAgg(this=exp.Case(ifs=[exp.If(this=exp.Paren(this=cond), true=bit_of_row.copy())],
+                                              default=exp.cast(_n(0), "BIGINT")))
+
+    cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
+                                  exp.column("unit_code"), exp.column(key)]
+    cols.append(exp.alias_(bits_if(None), "_any"))
     for m in measures:
-        cond = per_bucket.compile(m.where) if m.where is not None else None
-        bits = bit_of_row.copy() if cond is None else exp.Case(
-            ifs=[exp.If(this=exp.Paren(this=cond), true=bit_of_row.copy())], default=exp.cast(_n(0), "BIGINT"))
-        base_cols.append(exp.alias_(exp.BitwiseOrAgg(this=bits), m.name))
-        if plan.outer:
-            if m.window_dependent:
-                c = whole.compile(m.where)
-                base_cols.append(exp.alias_(_max_if(c), f"{m.name}__o"))
-                outer_flag[m.name] = exp.EQ(this=exp.column(f"{m.name}__o"), expression=_n(1))
-            else:  # the condition is the same whatever the window: any bucket will do
-                outer_flag[m.name] = exp.NEQ(this=exp.column(m.name), expression=_n(0))
-    base = exp.select(*base_cols).from_(scan.subquery("r")).group_by(*[exp.column(k) for k in KEYS],
-                                                                       exp.column(key))
+        cols.append(exp.alias_(bits_if(per_bucket.compile(m.where) if m.where is not None else None), m.name))
+        if plan.outer and m.window_dependent:
+            cols.append(exp.alias_(bits_if(whole.compile(m.where)), f"{m.name}__o"))
+    return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column(key))
+
+
+def _bit(mask: exp.Expression, bucket: exp.Expression) -> exp.Expression:
+    """((mask >> bucket) & 1) = 1: the bucket's bit is set."""
+    shifted = exp.Paren(this=exp.BitwiseRightShift(this=mask, expression=bucket))
+    return exp.EQ(this=exp.Paren(this=exp.BitwiseAnd(this=shifted, expression=_n(1))), expression=_n(1))
+
+
+def compile_reduce(definition: IndexDefinition, records: str, target: Target, base: str, plan: CountsPlan,
+                   buckets: Sequence[tuple[int, int]] | None = None, *, outer: bool | None = None) -> exp.Select:
+    """Distinct counts from the per-(unit, value) masks in relation ``base`` (compile_stage's rows).
+
+    Exactly: a unit's distinct count in bucket *b* = values whose mask has bit *b*; a
+    province's = the same over the OR of its units' masks; the whole range's = values with
+    any bit (for a window-dependent condition: any bit of its ``__o`` mask). ``buckets``
+    lists (bucket in ``base``, bucket number to report) — default every bucket of the plan,
+    numbered as they are — and ``outer`` (default ``plan.outer``) adds the whole-range rows
+    (bucket -1). Buckets are expanded by a join with their numbers, on the small table only.
+    """
+    kind = RECORD_KINDS[records]
+    measures = _measures(definition, records, True)
+    key = _distinct_key(kind, measures)
+    outer = plan.outer if outer is None else outer
+    if outer and not plan.outer:
+        raise ValueError("the whole range's counts need a plan evaluated at the range's end (outer)")
+    if buckets is None:
+        buckets = [(i, i) for i, _, _ in plan.buckets()]
+    names = [m.name for m in measures]
+    judged_at_end = {m.name for m in measures if plan.outer and m.window_dependent}
+    outer_flag = {n: exp.NEQ(this=exp.column(f"{n}__o" if n in judged_at_end else n), expression=_n(0))
+                  for n in names}
 
     def province_masks() -> exp.Select:
         cols = [exp.column("province_code"), exp.column(key),
                 exp.alias_(exp.BitwiseOrAgg(this=exp.column("_any")), "_any")]
         cols += [exp.alias_(exp.BitwiseOrAgg(this=exp.column(n)), n) for n in names]
-        cols += [exp.alias_(exp.Max(this=exp.column(f"{n}__o")), f"{n}__o") for n in names
-                 if f"{n}__o" in {c.alias_or_name for c in base_cols}]
-        return exp.select(*cols).from_("base").group_by(exp.column("province_code"), exp.column(key))
+        cols += [exp.alias_(exp.BitwiseOrAgg(this=exp.column(f"{n}__o")), f"{n}__o") for n in names
+                 if n in judged_at_end]
+        return exp.select(*cols).from_(base).group_by(exp.column("province_code"), exp.column(key))
 
-    series = exp.Values(expressions=[exp.Tuple(expressions=[_n(i)]) for i in range(n_buckets)],
-                        alias=exp.TableAlias(this=exp.to_identifier("t"), columns=[exp.to_identifier("bucket")]))
+    series = exp.Values(expressions=[exp.Tuple(expressions=[_n(k), _n(o)]) for k, o in buckets],
+                        alias=exp.TableAlias(this=exp.to_identifier("t"),
+                                             columns=[exp.to_identifier("kept_bucket"), exp.to_identifier("bucket")]))
 
     def count(cond: exp.Expression) -> exp.Expression:
         return exp.cast(exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond)), "BIGINT")
 
     def per_bucket_counts(source: exp.Expression, by_unit: bool) -> exp.Select:
-        bucket = exp.column("bucket", table="t")
+        kb, bucket = exp.column("kept_bucket", table="t"), exp.column("bucket", table="t")
         cols = [exp.column("province_code"),
                 exp.column("unit_code") if by_unit else exp.alias_(exp.cast(exp.null(), "VARCHAR"), "unit_code"),
                 exp.alias_(bucket.copy(), "bucket")]
-        cols += [exp.alias_(count(_bit(exp.column(n), bucket.copy())), n) for n in names]
+        cols += [exp.alias_(count(_bit(exp.column(n), kb.copy())), n) for n in names]
         group = [exp.column("province_code")] + ([exp.column("unit_code")] if by_unit else []) + [bucket.copy()]
         return (exp.select(*cols).from_(source).join(series.copy(), join_type="cross")
-                .where(_bit(exp.column("_any"), bucket.copy())).group_by(*group))
+                .where(_bit(exp.column("_any"), kb.copy())).group_by(*group))
 
     def whole_counts(source: exp.Expression, by_unit: bool) -> exp.Select:
         cols = [exp.column("province_code"),
@@ -324,12 +416,10 @@ def _distinct_by_masks(target: Target, scan: exp.Select, per_bucket: PredicateCo
         return exp.select(*cols).from_(source).group_by(*group)
 
     provinces = province_masks().subquery("p")
-    parts = [per_bucket_counts(exp.to_table("base"), True), per_bucket_counts(provinces.copy(), False)]
-    if plan.outer:
-        parts += [whole_counts(exp.to_table("base"), True), whole_counts(provinces.copy(), False)]
+    parts = [per_bucket_counts(exp.to_table(base), True), per_bucket_counts(provinces.copy(), False)]
+    if outer:
+        parts += [whole_counts(exp.to_table(base), True), whole_counts(provinces.copy(), False)]
     union = parts[0]
     for p in parts[1:]:
         union = exp.union(union, p, distinct=False)
-    # the small per-(unit, value) table is read four times: computed once
-    return exp.select("*").from_(union.subquery("u")).with_("base", as_=base,
-                                                            materialized=target.MATERIALIZE_CTE or None)
+    return exp.select("*").from_(union.subquery("u"))
