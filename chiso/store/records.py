@@ -30,6 +30,11 @@ from chiso.catalog.records import RECORD_KINDS, Field, RecordKind
 from chiso.errors import StoreError
 
 BATCH_COLUMN = "_batch"
+# The change log: every upsert that changes records writes, under a new stamp, the days
+# (of the kind's window field) whose records it inserted, replaced or moved — so counts
+# kept between refreshes (chiso.evaluate.kept) recompute only the buckets of those days.
+# A kind without a window field logs one row with a NULL day ("everything").
+CHANGES = "_record_changes"
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
 
@@ -94,6 +99,7 @@ class RecordStore(ABC):
     def __init__(self) -> None:
         self._depth = 0
         self._failed = False
+        self._has_changes = False  # set when the change log table exists (ensure_tables)
 
     # -- dialect hooks -------------------------------------------------------------------
     @abstractmethod
@@ -115,6 +121,10 @@ class RecordStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""
+
+    def _lock_changes(self) -> None:
+        """Serialise writers of the change log until the transaction ends, so that stamps are
+        handed out in commit order (a dialect with concurrent writers overrides this)."""
 
     # -- names ---------------------------------------------------------------------------
     def relation(self, kind: str) -> str:
@@ -175,7 +185,8 @@ class RecordStore(ABC):
                 missing = ", ".join(sorted(cols - existing[table]))
                 raise StoreError(f"record table {table!r} lacks column(s) {missing}: it was made "
                                  "for an older record schema and must be migrated")
-        if all(t in existing for t in wanted):
+        self._has_changes = CHANGES in existing
+        if all(t in existing for t in wanted) and self._has_changes:
             return
         if self.READ_ONLY_REASON:
             missing = ", ".join(t for t in wanted if t not in existing)
@@ -185,6 +196,44 @@ class RecordStore(ABC):
             for kind in RECORD_KINDS.values():
                 for stmt in self.table_ddl(kind):
                     self._execute(stmt)
+            self._execute(f"CREATE TABLE IF NOT EXISTS {CHANGES} (stamp BIGINT NOT NULL, "
+                          f"kind {self.TEXT_TYPE} NOT NULL, day DATE)")
+        self._has_changes = True
+
+    # -- the change log ------------------------------------------------------------------
+    def stamp(self) -> int:
+        """The last change's stamp (0: no change logged, or a store without a change log)."""
+        if not self._has_changes:
+            return 0
+        return self._scalar(f"SELECT COALESCE(MAX(stamp), 0) FROM {CHANGES}")
+
+    def changed_days(self, kind: str, since: int) -> tuple[set[date], bool]:
+        """Days of ``kind``'s window field whose records changed after stamp ``since``, and
+        whether a change touched everything (a kind without a window field)."""
+        if not self._has_changes:
+            return set(), False
+        rows = self.query_arrow(f"SELECT DISTINCT day FROM {CHANGES} WHERE kind = $1 AND stamp > $2",
+                                [kind_of(kind).name, since]).to_pylist()
+        return {r["day"] for r in rows if r["day"] is not None}, any(r["day"] is None for r in rows)
+
+    def _log_changes(self, rk: RecordKind, stage: str, changed: str, on: str) -> None:
+        """Log the days of the records this upsert inserts or replaces (new and old versions)."""
+        if not self._has_changes:
+            return
+        self._lock_changes()
+        stamp = self._scalar(f"SELECT COALESCE(MAX(stamp), 0) + 1 FROM {CHANGES}")
+        table = self.relation(rk.name)
+        new = f"SELECT 1 FROM {table} t WHERE {on}"
+        if rk.window_field is None:
+            self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, CAST(NULL AS DATE) "
+                          f"WHERE EXISTS (SELECT 1 FROM {changed}) "
+                          f"OR EXISTS (SELECT 1 FROM {stage} s WHERE NOT EXISTS ({new}))", [stamp])
+            return
+        wf = quote(rk.window_field)
+        days = (f"SELECT s.{wf} AS day FROM {changed} s UNION SELECT t.{wf} FROM {table} t JOIN {changed} s ON {on} "
+                f"UNION SELECT s.{wf} FROM {stage} s WHERE NOT EXISTS ({new})")
+        self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, d.day "
+                      f"FROM ({days}) d", [stamp])
 
     # -- transactions --------------------------------------------------------------------
     @contextmanager
@@ -246,6 +295,7 @@ class RecordStore(ABC):
                 self._execute(f"CREATE TEMP TABLE {changed} AS SELECT s.* FROM {stage} s "
                               f"JOIN {table} t ON {on} WHERE {differs}")
                 updated = self._scalar(f"SELECT count(*) FROM {changed}")
+                self._log_changes(rk, stage, changed, on)
                 if updated:
                     self._execute(
                         f"INSERT INTO {hist} ({col_list}, {quote(BATCH_COLUMN)}, {quote(REPLACED_AT)}, "

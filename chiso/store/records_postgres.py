@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from chiso.catalog.records import RecordKind
 from chiso.errors import StoreError
-from chiso.store.records import RecordStore, quote
+from chiso.store.records import CHANGES, RecordStore, quote
 
 # PostgreSQL type OIDs → Arrow types; anything else is left to pyarrow to infer.
 _ARROW_TYPES: dict[int, pa.DataType] = {
@@ -119,6 +119,10 @@ class PostgresRecordStore(RecordStore):
                 yield
         except psycopg.Error as exc:
             raise StoreError(f"could not commit the records: {exc}") from exc
+
+    def _lock_changes(self) -> None:
+        # concurrent loads take stamps one after the other, in commit order
+        self._execute(f"LOCK TABLE {CHANGES} IN EXCLUSIVE MODE")
 
     def close(self) -> None:
         self._conn.close()

@@ -217,3 +217,34 @@ def test_parquet_records_refuses_missing_required_column(tmp_path):
         parquet_records({"dossiers": str(path)})
     with pytest.raises(StoreError, match="unknown record kind"):
         parquet_records({"letters": str(path)})
+
+
+# ------------------------------------------------------------------ the change log
+def test_change_log_names_the_days_of_new_changed_and_moved_records(store):
+    assert store.stamp() == 0
+    store.upsert("dossiers", dossiers(), "b1")
+    s1 = store.stamp()
+    assert s1 == 1
+    days, everything = store.changed_days("dossiers", 0)
+    assert days == {date(2026, 8, 14), date(2026, 8, 17), date(2026, 8, 18)} and not everything
+    # identical again: nothing logged, the stamp stays
+    store.upsert("dossiers", dossiers(), "b2")
+    assert store.stamp() == s1
+    # D2 moves from 17 to 20 August, D3 changes in place: old and new days both logged
+    moved = dossiers(received_date=[date(2026, 8, 14), date(2026, 8, 20), date(2026, 8, 18)],
+                     channel=["online", "direct", "online"])
+    store.upsert("dossiers", moved, "b3")
+    assert store.stamp() == s1 + 1
+    assert store.changed_days("dossiers", s1) == ({date(2026, 8, 17), date(2026, 8, 20), date(2026, 8, 18)}, False)
+    assert store.changed_days("petitions", 0) == (set(), False)
+
+
+def test_change_log_of_a_kind_without_window_and_of_a_failed_upsert(store):
+    procs = pl.DataFrame({"unit_code": ["24-SYT"], "procedure_code": ["P1"], "name": ["Cấp phép hành nghề"],
+                          "statutory_days": [3]})
+    store.upsert("procedures", procs, "b1")
+    assert store.changed_days("procedures", 0) == (set(), True)
+    before = store.stamp()
+    with pytest.raises(StoreError):
+        store.upsert("dossiers", pl.concat([dossiers(), dossiers()]), "bad")  # duplicate keys
+    assert store.stamp() == before
