@@ -18,6 +18,7 @@ from chiso.catalog.index_definition import IndexDefinition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine.counts import OUTER_BUCKET, CountsPlan, compile_counts
 from chiso.engine.targets import target as get_target
+from chiso.evaluate import kept
 from chiso.evaluate.windows import Window, date_range, week_of
 
 KEY = ("window", "unit_code")
@@ -80,10 +81,13 @@ def _scan(definition: IndexDefinition, store, plan: CountsPlan, buckets: dict[in
     per_kind: list[pl.DataFrame] = []
     for kind in RECORD_KINDS:
         for distinct in (False, True):
-            tree = compile_counts(definition, kind, tgt, store.relation(kind), plan, distinct=distinct)
-            if tree is None:
-                continue
-            df = _query(store, tree)
+            # counts kept between refreshes (chiso.evaluate.kept) spare the scan when they cover the plan
+            df = kept.read(definition, store, plan, kind, distinct) if plan.grain != "all" else None
+            if df is None:
+                tree = compile_counts(definition, kind, tgt, store.relation(kind), plan, distinct=distinct)
+                if tree is None:
+                    continue
+                df = _query(store, tree)
             windowed = RECORD_KINDS[kind].window_field is not None
             names = [m.name for m in definition.measures_of(kind) if (m.distinct is not None) == distinct]
             df = _normalise(df, names, windowed, distinct, plan, buckets)

@@ -1,0 +1,284 @@
+"""Counts kept between refreshes (số đếm lưu sẵn): the scan's rows stored in the record store.
+
+Counts are the sufficient statistics of the index, and the expensive part of computing them
+is the scan of the records (:func:`chiso.engine.counts.compile_stage`): per windowed record
+kind, one row per (unit, bucket) of additive measures, and one row per (unit, distinct
+value) of bucket masks. Every column of those rows is a function of one bucket's records
+only — window-dependent measures are judged at the bucket's end and, for the plan's whole
+range, at the range's end, both fixed by the plan. So the rows can be **kept** in a table
+of the record store and, after records change, **refreshed incrementally**: the store's
+change log (:data:`chiso.store.records.CHANGES`) names the days whose records changed, and
+only the buckets holding those days are recomputed from their records (additive rows
+replaced; mask bits of those buckets cleared and set again).
+
+Reading a weekly series (:func:`chiso.evaluate.counts.compute_series`) then takes the kept
+rows instead of scanning records — every bucket of the request must be a bucket of the kept
+plan (same first and last day), and the whole range only when it is the kept plan's own.
+
+A kept table is named after the hash of the SQL that computes it, which covers the index
+definition's measures, the plan (range, grain, judgement at the end) and the relation: a
+changed definition or holiday calendar simply does not find its table, and the records are
+scanned. A kept table is used only when its stamp equals the store's last change stamp;
+a writable store refreshes it first, a read-only one scans.
+
+>>> import datetime as dt
+>>> plan = CountsPlan(dt.date(2026, 1, 1), dt.date(2026, 12, 31), "week", outer=True)
+>>> [(f, l) for _, f, l in plan.buckets()][:2]
+[(datetime.date(2026, 1, 1), datetime.date(2026, 1, 4)), (datetime.date(2026, 1, 5), datetime.date(2026, 1, 11))]
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from chiso.catalog.index_definition import IndexDefinition
+from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.counts import CountsPlan, compile_reduce, compile_stage, keepable
+from chiso.engine.targets import target as get_target
+from chiso.errors import StoreError
+
+MANIFEST = "_kept_counts"
+
+
+@dataclass(frozen=True)
+class KeptEntry:
+    """One kept table: which kind and plan it holds, and the change stamp it reflects."""
+
+    table: str
+    kind: str
+    distinct: bool
+    plan: CountsPlan
+    stamp: int
+    rows: int
+    refreshed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh did to one kept table."""
+
+    table: str
+    kind: str
+    distinct: bool
+    buckets: int  # buckets recomputed (0: nothing had changed)
+    rows: int  # rows in the table afterwards
+    seconds: float
+
+
+# -------------------------------------------------------------------- the manifest
+def _ensure_manifest(store) -> None:
+    t = store.TEXT_TYPE
+    store._execute(f"CREATE TABLE IF NOT EXISTS {MANIFEST} (kept_table {t} PRIMARY KEY, kind {t} NOT NULL, "
+                   "is_distinct BOOLEAN NOT NULL, plan_start DATE NOT NULL, plan_end DATE NOT NULL, "
+                   f"grain {t} NOT NULL, judged_at_end BOOLEAN NOT NULL, stamp BIGINT NOT NULL, "
+                   "row_count BIGINT NOT NULL, refreshed_at TIMESTAMP NOT NULL)")
+
+
+def _has_manifest(store) -> bool:
+    rows = store.query_arrow("SELECT count(*) AS n FROM information_schema.tables "
+                             "WHERE table_schema = current_schema() AND table_name = $1", [MANIFEST]).to_pylist()
+    return bool(rows[0]["n"])
+
+
+def entries(store) -> list[KeptEntry]:
+    """Every kept table of the store (none when nothing was ever kept)."""
+    if not _has_manifest(store):
+        return []
+    rows = store.query_arrow(f"SELECT * FROM {MANIFEST} ORDER BY kind, is_distinct, plan_start").to_pylist()
+    return [KeptEntry(r["kept_table"], r["kind"], bool(r["is_distinct"]),
+                      CountsPlan(r["plan_start"], r["plan_end"], r["grain"], bool(r["judged_at_end"])),
+                      int(r["stamp"]), int(r["row_count"]), r["refreshed_at"]) for r in rows]
+
+
+def _record(store, table: str, kind: str, distinct: bool, plan: CountsPlan, stamp: int) -> int:
+    rows = store._scalar(f"SELECT count(*) FROM {table}")
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    store._execute(f"DELETE FROM {MANIFEST} WHERE kept_table = $1", [table])
+    store._execute(f"INSERT INTO {MANIFEST} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                   [table, kind, distinct, plan.start, plan.end, plan.grain, plan.outer, stamp, rows, now])
+    return rows
+
+
+# -------------------------------------------------------------------- naming
+def _stage_sql(definition: IndexDefinition, store, kind: str, plan: CountsPlan, distinct: bool,
+               only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str:
+    tgt = get_target(store.dialect)
+    tree = compile_stage(definition, kind, tgt, store.relation(kind), plan, distinct=distinct, only=only)
+    assert tree is not None
+    return tgt.render(tree)
+
+
+def table_name(definition: IndexDefinition, store, kind: str, plan: CountsPlan, distinct: bool) -> str:
+    """The kept table's name: a hash of the SQL computing it (definition, plan, relation)."""
+    sql = _stage_sql(definition, store, kind, plan, distinct)
+    return "_kept_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+
+
+def _parts(definition: IndexDefinition, plan: CountsPlan) -> list[tuple[str, bool]]:
+    return [(k, d) for k in RECORD_KINDS for d in (False, True) if keepable(definition, k, plan, distinct=d)]
+
+
+def _writable(store) -> None:
+    # Parquet views are read-only records, but their in-memory database can hold derived tables.
+    reason = store.READ_ONLY_REASON
+    if reason and reason != "it reads Parquet files":
+        raise StoreError(f"cannot keep counts: the record store {reason}")
+
+
+# -------------------------------------------------------------------- building
+def keep(definition: IndexDefinition, store, plan: CountsPlan) -> list[KeptEntry]:
+    """Compute and keep the counts of every windowed kind for ``plan`` (replacing any kept
+    table of the same definition and plan), in one transaction."""
+    if plan.grain == "all":
+        raise ValueError("counts are kept by bucket: give a plan of weeks, days or months")
+    _writable(store)
+    with store.transaction():
+        _ensure_manifest(store)
+        stamp = store.stamp()
+        for kind, distinct in _parts(definition, plan):
+            name = table_name(definition, store, kind, plan, distinct)
+            store._execute(f"DROP TABLE IF EXISTS {name}")
+            store._execute(f"CREATE TABLE {name} AS {_stage_sql(definition, store, kind, plan, distinct)}")
+            _record(store, name, kind, distinct, plan, stamp)
+    return [e for e in entries(store) if e.plan == plan]
+
+
+def keep_year(definition: IndexDefinition, store, year: int) -> list[KeptEntry]:
+    """Keep the counts of a calendar year's weekly series and the year itself."""
+    return keep(definition, store, CountsPlan(dt.date(year, 1, 1), dt.date(year, 12, 31), "week", outer=True))
+
+
+def forget(store, tables: Iterable[str] | None = None) -> int:
+    """Drop kept tables (all when ``tables`` is None); returns how many."""
+    if not _has_manifest(store):
+        return 0
+    wanted = {e.table for e in entries(store)} if tables is None else set(tables)
+    with store.transaction():
+        for name in wanted:
+            store._execute(f"DROP TABLE IF EXISTS {name}")
+            store._execute(f"DELETE FROM {MANIFEST} WHERE kept_table = $1", [name])
+    return len(wanted)
+
+
+# -------------------------------------------------------------------- refreshing
+def _current(definition: IndexDefinition, store, e: KeptEntry) -> bool:
+    """Whether the entry was computed by this definition (same SQL, hence the same name)."""
+    return keepable(definition, e.kind, e.plan, distinct=e.distinct) and \
+        table_name(definition, store, e.kind, e.plan, e.distinct) == e.table
+
+
+def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[int]] | None = None
+            ) -> list[RefreshReport]:
+    """Bring every kept table of ``definition`` up to the store's last change.
+
+    The buckets recomputed are those holding a day the change log names since the table's
+    stamp; ``buckets`` (kind → bucket numbers) forces a recomputation of the given ones
+    instead (used by the benchmark over Parquet files, which have no change log).
+    """
+    import time
+
+    _writable(store)
+    out = []
+    with store.transaction():
+        stamp = store.stamp()
+        for e in entries(store):
+            if not _current(definition, store, e):
+                continue
+            t0 = time.perf_counter()
+            if buckets is not None:
+                todo = sorted(set(buckets.get(e.kind, ())))
+            else:
+                if e.stamp == stamp:
+                    continue
+                days, everything = store.changed_days(e.kind, e.stamp)
+                todo = [i for i, f, l in e.plan.buckets()
+                        if everything or any(f <= d <= l for d in days)]
+            if todo:
+                _recompute(definition, store, e, todo)
+            rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
+            out.append(RefreshReport(e.table, e.kind, e.distinct, len(todo), rows, time.perf_counter() - t0))
+    return out
+
+
+def _recompute(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[int]) -> None:
+    spans = {i: (f, l) for i, f, l in e.plan.buckets()}
+    only = [spans[i] for i in todo]
+    fresh = _stage_sql(definition, store, e.kind, e.plan, e.distinct, only=only)
+    if not e.distinct:
+        listed = ", ".join(str(i) for i in todo)
+        store._execute(f"DELETE FROM {e.table} WHERE bucket IN ({listed})")
+        store._execute(f"INSERT INTO {e.table} {fresh}")
+        return
+    # masks: clear the recomputed buckets' bits, then OR in their new bits
+    cleared = 0
+    for i in todo:
+        cleared |= 1 << i
+    keep_bits = ~cleared  # a negative BIGINT literal: all bits but the recomputed ones
+    cols = [c for c in store.query_arrow(f"SELECT * FROM {e.table} LIMIT 0").column_names]
+    keys = ["province_code", "unit_code"]
+    value = cols[2]  # province_code, unit_code, <distinct field>, _any, masks…
+    masks = cols[3:]
+    tmp = f"{e.table}_new"
+    store._execute(f"DROP TABLE IF EXISTS {tmp}")
+    store._execute(f"CREATE TEMP TABLE {tmp} AS {fresh}")
+    merged = ", ".join(
+        [f"COALESCE(o.{k}, n.{k}) AS {k}" for k in keys + [value]]
+        + [f"(COALESCE(o.{m}, CAST(0 AS BIGINT)) & CAST({keep_bits} AS BIGINT)) | COALESCE(n.{m}, CAST(0 AS BIGINT)) "
+           f"AS {m}" for m in masks])
+    joined = f"{tmp}_all"
+    store._execute(f"DROP TABLE IF EXISTS {joined}")
+    store._execute(f"CREATE TEMP TABLE {joined} AS SELECT {merged} FROM {e.table} o FULL OUTER JOIN {tmp} n "
+                   f"ON o.unit_code = n.unit_code AND o.{value} = n.{value}")
+    store._execute(f"DELETE FROM {e.table}")
+    store._execute(f"INSERT INTO {e.table} SELECT * FROM {joined} WHERE _any <> 0")
+    store._execute(f"DROP TABLE {joined}")
+    store._execute(f"DROP TABLE {tmp}")
+
+
+# -------------------------------------------------------------------- reading
+def bucket_map(kept: CountsPlan, wanted: CountsPlan) -> list[tuple[int, int]] | None:
+    """(kept bucket, wanted bucket) for every bucket of ``wanted``, or None when one of them
+    is not a bucket of ``kept`` or the whole range is wanted and is not the kept one."""
+    if kept.grain != wanted.grain:
+        return None
+    if wanted.outer and not (kept.outer and (kept.start, kept.end) == (wanted.start, wanted.end)):
+        return None
+    by_span = {(f, l): i for i, f, l in kept.buckets()}
+    out = []
+    for j, f, l in wanted.buckets():
+        i = by_span.get((f, l))
+        if i is None:
+            return None
+        out.append((i, j))
+    return out
+
+
+def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool) -> pl.DataFrame | None:
+    """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
+    or None when no current, fresh (or refreshable) kept table covers the plan."""
+    if not keepable(definition, kind, plan, distinct=distinct) or not _has_manifest(store):
+        return None
+    for e in entries(store):
+        if e.kind != kind or e.distinct != distinct:
+            continue
+        pairs = bucket_map(e.plan, plan)
+        if pairs is None or not _current(definition, store, e):
+            continue
+        if e.stamp != store.stamp():
+            if store.READ_ONLY_REASON:
+                continue
+            refresh(definition, store)
+        tgt = get_target(store.dialect)
+        if distinct:
+            sql = tgt.render(compile_reduce(definition, kind, tgt, e.table, e.plan, pairs, outer=plan.outer))
+        else:
+            pairs_sql = ", ".join(f"({i}, {j})" for i, j in pairs)
+            cols = [c for c in store.query_arrow(f"SELECT * FROM {e.table} LIMIT 0").column_names if c != "bucket"]
+            sql = (f"SELECT {', '.join('k.' + c for c in cols)}, t.bucket FROM {e.table} k "
+                   f"JOIN (VALUES {pairs_sql}) AS t(kept_bucket, bucket) ON k.bucket = t.kept_bucket")
+        return pl.from_arrow(store.query_arrow(sql))
+    return None
