@@ -2,13 +2,15 @@
 snapshots — from N generated dossiers, side by side with a plain pandas implementation
 of the same dossier counts.
 
-    .venv/bin/python benchmarks/bench_index.py --dossiers 10000000 --pandas --repeat 3
-    .venv/bin/python benchmarks/bench_index.py --dossiers 100000000 --repeat 2
+    .venv/bin/python benchmarks/bench_index.py --dossiers 10000000 --pandas --kept --repeat 3
+    .venv/bin/python benchmarks/bench_index.py --dossiers 100000000 --kept --repeat 2
 
 Each measured step runs in its own fresh process, so its peak memory (max RSS) is its
 own; implementations alternate, ``--repeat`` times, and the best and median wall times,
 the CPU seconds and the load average before each run are reported (the machine is
 shared). Data is generated once into benchmarks/out/ (not timed with the scoring).
+With ``--kept``, chiso also counts once and keeps the counts (``keep``), then, in a fresh
+process, scores every window from them and times the weekly refresh (``kept``).
 Year totals of ten measures and the provinces' distinct counts are compared between
 chiso and pandas. Results are printed as a Markdown table for docs/performance.md.
 """
@@ -76,6 +78,82 @@ def step_chiso(n: int) -> dict:
             "province_year": {m: int(counts.frame.filter((counts.frame["window"] == str(YEAR))
                                                          & counts.frame["is_province"])[m].sum())
                               for m in ("procedures_paid_online", "procedures_population_db")}}
+
+
+REFRESH_WEEKS = 8  # a weekly load: the new week's dossiers and updates to those of the 7 weeks before
+
+
+def _kept_db(n: int) -> Path:
+    return _out(n) / "kept.duckdb"
+
+
+def _score_all(d, tree, counts) -> tuple[int, dict]:
+    from chiso.evaluate.scores import score_counts
+    from chiso.evaluate.service import scored_units
+
+    units = scored_units(tree, counts)
+    labels = [w.label for w in counts.windows]
+    weeks = [w.label for w in counts.windows if w.label != str(YEAR)]
+    series = score_counts(d, counts.frame, units, labels, previous=dict(zip(weeks[1:], weeks[:-1])))
+    f = counts.frame
+    year_rows = f.filter((f["window"] == str(YEAR)) & ~f["is_province"])
+    checks = {m: int(year_rows[m].sum()) for m in CHECKED}
+    province = {m: int(f.filter((f["window"] == str(YEAR)) & f["is_province"])[m].sum())
+                for m in ("procedures_paid_online", "procedures_population_db")}
+    return series.units.height, {"checks": checks, "province_year": province}
+
+
+def step_keep(n: int) -> dict:
+    """chiso, once: count the year and keep the counts (what loading the records does when
+    counts are kept) — the same scan as step_chiso, written to a DuckDB file."""
+    from chiso.catalog.index_definition import load_index_definition
+    from chiso.evaluate import kept
+    from chiso.store.records import parquet_records
+
+    _kept_db(n).unlink(missing_ok=True)
+    d = load_index_definition()
+    store = parquet_records(_files(n), database=str(_kept_db(n)))
+    t0, c0 = time.perf_counter(), time.process_time()
+    made = kept.keep_year(d, store, YEAR)
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    store.close()
+    return {"seconds": total, "cpu_seconds": cpu, "kept_rows": sum(e.rows for e in made)}
+
+
+def step_kept(n: int) -> dict:
+    """chiso with kept counts, in a fresh process: (1) score the year and its 53 weeks from
+    the kept counts; (2) the weekly refresh — recompute the last REFRESH_WEEKS weeks' buckets
+    from their records, then score every window again."""
+    import datetime as _dt
+
+    from chiso.catalog.index_definition import load_index_definition
+    from chiso.evaluate import kept
+    from chiso.evaluate.counts import compute_series
+    from chiso.evaluate.windows import year
+    from chiso.store.records import parquet_records
+    from chiso.units import load_units
+
+    d = load_index_definition()
+    tree = load_units()
+    store = parquet_records(_files(n), database=str(_kept_db(n)))
+    first, last = _dt.date(YEAR, 1, 1), _dt.date(YEAR, 12, 31)
+    t0, c0 = time.perf_counter(), time.process_time()
+    counts = compute_series(d, store, first, last, whole=year(YEAR))
+    unit_scores, checks = _score_all(d, tree, counts)
+    score_s, score_cpu = time.perf_counter() - t0, time.process_time() - c0
+    plan_buckets = [i for i, _, _ in kept.entries(store)[0].plan.buckets()]
+    recent = plan_buckets[-REFRESH_WEEKS:]
+    t1, c1 = time.perf_counter(), time.process_time()
+    kept.refresh(d, store, buckets={k: recent for k in ("dossiers", "petitions", "publications")})
+    refresh_s = time.perf_counter() - t1
+    counts2 = compute_series(d, store, first, last, whole=year(YEAR))
+    _, checks2 = _score_all(d, tree, counts2)
+    weekly_s, weekly_cpu = time.perf_counter() - t1, time.process_time() - c1
+    store.close()
+    assert checks2 == checks, "a refresh of unchanged records changed the counts"
+    return {"seconds": score_s, "cpu_seconds": score_cpu, "refresh_seconds": refresh_s,
+            "weekly_seconds": weekly_s, "weekly_cpu_seconds": weekly_cpu, "unit_scores": unit_scores,
+            "windows": len(counts.windows), "checksum": checks["checks"]["on_time"], **checks}
 
 
 CHECKED = ("received", "on_time", "synced", "fully_online", "paid_online", "finished_paper_result",
@@ -166,7 +244,8 @@ def step_pandas(n: int) -> dict:
             "checks": checks, "province_year": {k: int(v["province_year"].sum()) for k, v in distinct.items()}}
 
 
-STEPS = {"generate": step_generate, "chiso": step_chiso, "pandas": step_pandas}
+STEPS = {"generate": step_generate, "chiso": step_chiso, "pandas": step_pandas, "keep": step_keep,
+         "kept": step_kept}
 
 
 def run_child(step: str, n: int) -> dict:
@@ -200,6 +279,8 @@ def main() -> None:
     ap.add_argument("--dossiers", type=int, default=10_000_000)
     ap.add_argument("--pandas", action="store_true", help="also run the plain pandas implementation")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each implementation (best and median shown)")
+    ap.add_argument("--kept", action="store_true",
+                    help="also keep the counts once and time scoring from them and the weekly refresh")
     ap.add_argument("--child")
     args = ap.parse_args()
     if args.child:
@@ -211,7 +292,7 @@ def main() -> None:
     if not (_out(n) / "dossiers").exists():
         g = run_child("generate", n)
         print(f"generated {n:,} dossiers in {g['seconds']:.1f} s (peak {g['peak_mib']:.0f} MiB)", file=sys.stderr)
-    names = ["chiso"] + (["pandas"] if args.pandas else [])
+    names = ["chiso"] + (["pandas"] if args.pandas else []) + (["keep", "kept"] if args.kept else [])
     runs: dict[str, list[dict]] = {k: [] for k in names}
     for _ in range(args.repeat):  # interleaved, so both see the same machine load
         for k in names:
@@ -227,12 +308,25 @@ def main() -> None:
           + "; ".join(f"{k} {', '.join(r['loads'])}" for k, r in rows.items()) + "\n")
     print("| implementation | best wall s | median wall s | CPU s (best run) | dossiers/s (best) | peak MiB |")
     print("|---|---:|---:|---:|---:|---:|")
-    labels = {"chiso": "chiso (DuckDB; all counts, all scores)", "pandas": "plain pandas (dossier counts only)"}
+    labels = {"chiso": "chiso from records (DuckDB; all counts, all scores)",
+              "pandas": "plain pandas (dossier counts only)",
+              "keep": "chiso: count once and keep (what a load does)",
+              "kept": "chiso from kept counts (all scores)"}
     for k, r in rows.items():
         print(f"| {labels[k]} | {r['best']:.2f} | {r['median']:.2f} | {r['cpu_seconds']:.2f} | "
               f"{n / r['best']:,.0f} | {r['peak_mib']:,.0f} |")
     print(f"\nchiso counts: best {c['counts_seconds']:.2f} s wall ({c['counts_cpu_seconds']:.2f} s CPU); "
           f"scoring {c['seconds'] - c['counts_seconds']:.2f} s")
+    if args.kept:
+        k = rows["kept"]
+        weekly = sorted(r["weekly_seconds"] for r in runs["kept"])
+        agree = k["checks"] == c["checks"] and k["province_year"] == c["province_year"]
+        print(f"chiso weekly refresh ({REFRESH_WEEKS} weeks' buckets recomputed from their records, then every "
+              f"window scored again): best {weekly[0]:.2f} s wall, median {statistics.median(weekly):.2f} s "
+              f"({k['weekly_cpu_seconds']:.2f} s CPU; the recount {k['refresh_seconds']:.2f} s); kept counts "
+              f"equal to the scan's: {agree}")
+        if not agree:
+            print("WARNING: kept counts differ from the scan's", file=sys.stderr)
     if args.pandas:
         p = rows["pandas"]
         agree = p["checks"] == c["checks"] and p["province_year"] == c["province_year"]

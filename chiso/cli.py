@@ -230,10 +230,17 @@ def load(paths: Annotated[list[Path], typer.Argument(help="CSV, Parquet, JSON li
     from chiso.store.records import open_records
     from chiso.units import load_units
 
+    from chiso.evaluate import kept
+
     with open_records() as store:
         store.ensure_tables()
         report = load_paths([str(p) for p in paths], store, load_units(), kind=kind)
+        # counts kept between refreshes follow the records at once (only the changed buckets)
+        refreshed = kept.refresh(_definition(), store) if kept.entries(store) else []
     _audit_load(report, by)
+    for r in refreshed:
+        err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}: {r.buckets} bucket(s) "
+                  f"recomputed in {r.seconds:.2f} s")
     print_table([{"file": f.path, "kind": f.kind, "rows": f.rows, "inserted": f.inserted, "updated": f.updated,
                   "unchanged": f.unchanged} for f in report.files], title=f"loaded (batch {report.batch})")
 
@@ -325,6 +332,7 @@ from chiso.reports.cli import report; app.command("report")(report)  # noqa: E40
 from chiso.reports.cli import app as bulletins_app; app.add_typer(bulletins_app, name="bulletins")  # noqa: E402, E702
 from chiso.collect.values_cli import app as values_app; app.add_typer(values_app, name="values")  # noqa: E402, E702
 from chiso.collect.values_cli import connectors_app; app.add_typer(connectors_app, name="connectors")  # noqa: E402, E702
+from chiso.evaluate.kept_cli import app as counts_app; app.add_typer(counts_app, name="counts")  # noqa: E402, E702
 from chiso.web.security.cli import app as users_app; app.add_typer(users_app, name="users")  # noqa: E402, E702
 
 

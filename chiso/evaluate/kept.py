@@ -123,9 +123,8 @@ def _parts(definition: IndexDefinition, plan: CountsPlan) -> list[tuple[str, boo
 
 
 def _writable(store) -> None:
-    # Parquet views are read-only records, but their in-memory database can hold derived tables.
-    reason = store.READ_ONLY_REASON
-    if reason and reason != "it reads Parquet files":
+    reason = store.derived_read_only_reason
+    if reason:
         raise StoreError(f"cannot keep counts: the record store {reason}")
 
 
@@ -269,7 +268,7 @@ def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distin
         if pairs is None or not _current(definition, store, e):
             continue
         if e.stamp != store.stamp():
-            if store.READ_ONLY_REASON:
+            if store.derived_read_only_reason:
                 continue
             refresh(definition, store)
         tgt = get_target(store.dialect)

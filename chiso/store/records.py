@@ -126,6 +126,12 @@ class RecordStore(ABC):
         """Serialise writers of the change log until the transaction ends, so that stamps are
         handed out in commit order (a dialect with concurrent writers overrides this)."""
 
+    @property
+    def derived_read_only_reason(self) -> str | None:
+        """Why tables derived from the records (kept counts) cannot be written here; None
+        when they can (a store over Parquet files has read-only records but can)."""
+        return self.READ_ONLY_REASON
+
     # -- names ---------------------------------------------------------------------------
     def relation(self, kind: str) -> str:
         """The SQL relation to select ``kind`` records FROM."""
@@ -424,12 +430,13 @@ def open_records(url: str | None = None, *, read_only: bool = False) -> RecordSt
     return store
 
 
-def parquet_records(paths: dict[str, str | list[str]]) -> RecordStore:
-    """A read-only in-memory DuckDB store whose relations are views over Parquet files/globs.
+def parquet_records(paths: dict[str, str | list[str]], database: str = ":memory:") -> RecordStore:
+    """A read-only DuckDB store whose relations are views over Parquet files/globs.
 
     ``paths`` maps a record kind to a file, a glob or a list of them; kinds not given are
-    empty views, so queries over all four kinds still run.
+    empty views, so queries over all four kinds still run. The views live in memory, or in
+    the DuckDB file ``database`` (which then also keeps derived tables such as kept counts).
     """
     from chiso.store.records_duckdb import DuckDBRecordStore
 
-    return DuckDBRecordStore.over_parquet(paths, threads=settings.threads())
+    return DuckDBRecordStore.over_parquet(paths, threads=settings.threads(), database=database)

@@ -61,6 +61,11 @@ class DuckDBRecordStore(RecordStore):
         super().__init__()
         self._con = con
         self.READ_ONLY_REASON = read_only_reason
+        self._over_parquet = False
+
+    @property
+    def derived_read_only_reason(self) -> str | None:
+        return None if self._over_parquet else self.READ_ONLY_REASON
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False,
@@ -71,9 +76,12 @@ class DuckDBRecordStore(RecordStore):
 
     @classmethod
     def over_parquet(cls, paths: dict[str, str | list[str]],
-                     threads: int | None = None) -> DuckDBRecordStore:
-        con = _connect(":memory:", read_only=False, threads=threads)
+                     threads: int | None = None, database: str = ":memory:") -> DuckDBRecordStore:
+        """Views over Parquet files in an in-memory database — or in the DuckDB file
+        ``database``, whose derived tables (kept counts) then outlive the process."""
+        con = _connect(database, read_only=False, threads=threads)
         store = cls(con, read_only_reason="it reads Parquet files")
+        store._over_parquet = True
         try:
             for name in paths:
                 kind_of(name)
@@ -81,11 +89,11 @@ class DuckDBRecordStore(RecordStore):
                 given = paths.get(kind.name)
                 files = [given] if isinstance(given, str) else list(given or [])
                 body = store._parquet_select(kind, files) if files else store._empty_select(kind)
-                store._execute(f"CREATE VIEW {quote(kind.name)} AS {body}")
+                store._execute(f"CREATE OR REPLACE VIEW {quote(kind.name)} AS {body}")
                 hist = store._empty_select(kind, extra=(
                     f"CAST(NULL AS TIMESTAMP) AS {quote(REPLACED_AT)}",
                     f"CAST(NULL AS VARCHAR) AS {quote(REPLACED_BY)}"))
-                store._execute(f"CREATE VIEW {quote(kind.name + '_history')} AS {hist}")
+                store._execute(f"CREATE OR REPLACE VIEW {quote(kind.name + '_history')} AS {hist}")
         except BaseException:
             con.close()
             raise
