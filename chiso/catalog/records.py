@@ -216,7 +216,13 @@ def records_markdown() -> str:
            "Files loaded with `chiso load` carry these columns (header row); optional columns may be",
            "left out. Dates are `YYYY-MM-DD` (or `DD/MM/YYYY`); booleans `true/false`, `1/0`, `có/không`.",
            "A record is identified by its key: loading the same key again replaces the record and",
-           "keeps the earlier version in the history table.", ""]
+           "keeps the earlier version in the history table.", "",
+           "Next to the record tables and their `<kind>_history` tables the record store holds the",
+           "change log `_record_changes` (`stamp`, `kind`, `day`: every upsert that changes records logs,",
+           "under a new stamp, the window days of the records it inserted, replaced or moved; NULL for a",
+           "kind without a window) and the counts kept between refreshes: `_kept_<hash>` tables (the",
+           "counts scan's rows) listed in `_kept_counts` with their plan and the stamp they reflect",
+           "(`chiso counts list`; see docs/decisions.md, decision 15).", ""]
     for kind in RECORD_KINDS.values():
         out += [f"## `{kind.name}` — {kind.vi}", "", kind.description, "",
                 f"Key: {', '.join(f'`{k}`' for k in kind.key)}. "

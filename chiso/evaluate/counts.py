@@ -47,10 +47,17 @@ def _query(store, sql_tree) -> pl.DataFrame:
 
 
 def compute_counts(definition: IndexDefinition, store, windows: Sequence[Window]) -> Counts:
-    """Counts for each window, one scan per window (per record kind)."""
+    """Counts for each window, one scan per window (per record kind) — or, for a window that
+    is the whole range of kept counts (a kept year), from those."""
     frames = []
     for w in windows:
-        frames.append(_scan(definition, store, CountsPlan(w.start, w.end, "all"), {0: w}, None))
+        weekly = CountsPlan(w.start, w.end, "week", outer=True)
+        if kept.covers(definition, store, weekly):
+            buckets = {i: date_range(f, l) for i, f, l in weekly.buckets()}
+            frame = _scan(definition, store, weekly, buckets, w)
+            frames.append(frame.filter(pl.col("window") == w.label))
+        else:
+            frames.append(_scan(definition, store, CountsPlan(w.start, w.end, "all"), {0: w}, None))
     return _assemble(definition, frames, tuple(windows))
 
 

@@ -256,9 +256,10 @@ def bucket_map(kept: CountsPlan, wanted: CountsPlan) -> list[tuple[int, int]] | 
     return out
 
 
-def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool) -> pl.DataFrame | None:
-    """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
-    or None when no current, fresh (or refreshable) kept table covers the plan."""
+def _usable(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool
+            ) -> tuple[KeptEntry, list[tuple[int, int]]] | None:
+    """A current kept table covering ``plan`` for this kind, fresh or refreshed now, with its
+    bucket map — or None (no such table, or a stale one in a read-only store)."""
     if not keepable(definition, kind, plan, distinct=distinct) or not _has_manifest(store):
         return None
     for e in entries(store):
@@ -271,13 +272,29 @@ def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distin
             if store.derived_read_only_reason:
                 continue
             refresh(definition, store)
-        tgt = get_target(store.dialect)
-        if distinct:
-            sql = tgt.render(compile_reduce(definition, kind, tgt, e.table, e.plan, pairs, outer=plan.outer))
-        else:
-            pairs_sql = ", ".join(f"({i}, {j})" for i, j in pairs)
-            cols = [c for c in store.query_arrow(f"SELECT * FROM {e.table} LIMIT 0").column_names if c != "bucket"]
-            sql = (f"SELECT {', '.join('k.' + c for c in cols)}, t.bucket FROM {e.table} k "
-                   f"JOIN (VALUES {pairs_sql}) AS t(kept_bucket, bucket) ON k.bucket = t.kept_bucket")
-        return pl.from_arrow(store.query_arrow(sql))
+        return e, pairs
     return None
+
+
+def covers(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
+    """Whether kept tables cover ``plan`` for every keepable part of the definition."""
+    parts = _parts(definition, plan)
+    return bool(parts) and all(_usable(definition, store, plan, k, d) is not None for k, d in parts)
+
+
+def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool) -> pl.DataFrame | None:
+    """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
+    or None when no current, fresh (or refreshable) kept table covers the plan."""
+    found = _usable(definition, store, plan, kind, distinct)
+    if found is None:
+        return None
+    e, pairs = found
+    tgt = get_target(store.dialect)
+    if distinct:
+        sql = tgt.render(compile_reduce(definition, kind, tgt, e.table, e.plan, pairs, outer=plan.outer))
+    else:
+        pairs_sql = ", ".join(f"({i}, {j})" for i, j in pairs)
+        cols = [c for c in store.query_arrow(f"SELECT * FROM {e.table} LIMIT 0").column_names if c != "bucket"]
+        sql = (f"SELECT {', '.join('k.' + c for c in cols)}, t.bucket FROM {e.table} k "
+               f"JOIN (VALUES {pairs_sql}) AS t(kept_bucket, bucket) ON k.bucket = t.kept_bucket")
+    return pl.from_arrow(store.query_arrow(sql))

@@ -179,3 +179,19 @@ def test_kept_rows_are_the_scans_rows(duck_store):
     assert set(table["bucket"].unique()) <= {i for i, _, _ in PLAN.buckets()}
     assert int(table["received"].sum()) == duck_store.count("dossiers") - sum(
         1 for r in duck_store.fetch("dossiers", limit=None) if not START <= r["received_date"] <= END)
+
+
+def test_a_window_that_is_a_kept_range_is_counted_from_the_kept_counts(store):
+    from chiso.evaluate.counts import compute_counts
+
+    whole = date_range(START, END)
+    before = compute_counts(DEF, store, [whole])
+    kept.keep(DEF, store, PLAN)
+    assert kept.covers(DEF, store, CountsPlan(START, END, "week", outer=True))
+    assert not kept.covers(DEF, store, CountsPlan(START, D(2026, 9, 29), "week", outer=True))
+    assert_frame_equal(compute_counts(DEF, store, [whole]).frame, before.frame)
+    # … and really from them: a (deliberately) wrong kept row shows through
+    [e] = [e for e in kept.entries(store) if e.kind == "dossiers" and not e.distinct]
+    store._execute(f"UPDATE {e.table} SET received = received + 1")
+    after = compute_counts(DEF, store, [whole]).frame
+    assert int(after["received"].sum()) > int(before.frame["received"].sum())
