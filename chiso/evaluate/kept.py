@@ -190,6 +190,10 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             t0 = time.perf_counter()
             if buckets is not None:
                 todo = sorted(set(buckets.get(e.kind, ())))
+                unknown = set(todo) - {i for i, _, _ in e.plan.buckets()}
+                if unknown:
+                    raise ValueError(f"bucket(s) {sorted(unknown)} are not buckets of the kept plan "
+                                     f"{e.plan.start}..{e.plan.end}")
             else:
                 if e.stamp == stamp:
                     continue
