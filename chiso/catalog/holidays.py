@@ -250,13 +250,43 @@ class HolidayCalendar:
 
     def adjustments(self) -> list[tuple[dt.date, int]]:
         """Where the Monday–Friday count of working days is corrected, and by how much:
-        ``(day, -1)`` for a weekday off, ``(day, +1)`` for a make-up day. A SQL target can
-        turn these into a cumulative correction of its weekday arithmetic (WORKDAYS)."""
+        ``(day, -1)`` for a weekday off, ``(day, +1)`` for a make-up day. The predicates'
+        WORKDAYS adds their running total (``correction_steps``) to its Monday–Friday
+        arithmetic in SQL (``chiso.engine.predicates``)."""
         out: list[tuple[dt.date, int]] = []
         for hy in self.years.values():
             out += [(d, -1) for d in hy.weekdays_off()]
             out += [(m.day, +1) for m in hy.make_up_days]
         return sorted(out)
+
+    def correction_steps(self) -> list[tuple[dt.date, int]]:
+        """The running total of ``adjustments()``: ``(day, c)`` says that from ``day`` on
+        (until the next step) the Monday–Friday count from before the first listed year
+        is corrected by ``c``. Before the first step the correction is 0; after the last
+        it stays at the last step's value (years not listed add nothing to it)."""
+        out: list[tuple[dt.date, int]] = []
+        total = 0
+        for day, delta in self.adjustments():
+            total += delta
+            out.append((day, total))
+        return out
+
+    def workdays(self, a: np.ndarray | dt.date, b: np.ndarray | dt.date) -> np.ndarray:
+        """WORKDAYS(a, b) of the predicates for any dates: Monday–Friday after ``a`` up to and
+        including ``b`` (negative when b < a), corrected by the days off and make-up days
+        of the listed years. Inside the listed years this is ``working_days().count``;
+        days in years the file does not list count Monday–Friday (docs/holidays.md)."""
+        a = np.atleast_1d(np.asarray(a, dtype="datetime64[D]"))
+        b = np.atleast_1d(np.asarray(b, dtype="datetime64[D]"))
+        lo, hi = np.minimum(a, b), np.maximum(a, b)  # busday_count is not antisymmetric
+        weekdays = np.where(b >= a, 1, -1) * np.busday_count(lo + 1, hi + 1, weekmask=_WEEKMASK)
+        steps = self.correction_steps()
+        if not steps:
+            return weekdays
+        days = np.array([d for d, _ in steps], dtype="datetime64[D]")
+        running = np.array([0] + [c for _, c in steps], dtype=np.int64)
+        return (weekdays + running[np.searchsorted(days, b, side="right")]
+                - running[np.searchsorted(days, a, side="right")])
 
 
 @dataclass(frozen=True)

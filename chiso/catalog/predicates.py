@@ -14,7 +14,9 @@ Names a predicate may use:
 - the definition's ``settings`` (numbers), e.g. ``max_supplement_requests``.
 
 Functions: ``COALESCE``, ``LEAST``, ``GREATEST``, ``ABS`` and ``WORKDAYS(a, b)`` — the
-number of working days (Monday to Friday) after ``a`` up to and including ``b``.
+number of working days after ``a`` up to and including ``b``: Monday to Friday less the
+public holidays and days off, plus the make-up Saturdays, of the holiday calendar
+(docs/holidays.md).
 
 >>> from chiso.catalog.records import DOSSIERS
 >>> tree = parse_predicate("supplement_count <= limit", DOSSIERS, settings={"limit": 1})

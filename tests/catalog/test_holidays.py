@@ -105,6 +105,34 @@ def test_adjustments_correct_the_weekday_count():
     assert int(days.count(_d(str(a)), _d(str(b)))[0]) == weekdays + correction
 
 
+def test_correction_steps_are_the_running_total_of_the_adjustments():
+    steps = CAL.correction_steps()
+    assert [d for d, _ in steps] == [d for d, _ in CAL.adjustments()]
+    assert steps[:3] == [(date(2024, 1, 1), -1), (date(2024, 2, 8), -2), (date(2024, 2, 9), -3)]
+    # Saturday 4 May 2024 (worked for Monday 29 April) raises the running total by one
+    i = [d for d, _ in steps].index(date(2024, 5, 4))
+    assert steps[i][1] == steps[i - 1][1] + 1
+    assert steps[-1] == (date(2027, 9, 3), sum(delta for _, delta in CAL.adjustments()))
+
+
+def test_workdays_is_the_working_day_count_inside_and_monday_to_friday_outside():
+    days = CAL.working_days()
+    a = np.arange(np.datetime64("2023-10-01"), np.datetime64("2028-03-31")).repeat(61)
+    b = a + np.tile(np.arange(-30, 31), len(a) // 61)
+    got = CAL.workdays(a, b)
+    inside = (np.minimum(a, b) >= np.datetime64("2024-01-01")) & (np.maximum(a, b) <= np.datetime64("2027-12-31"))
+    assert (got[inside] == days.count(a[inside], b[inside])).all()
+    assert (got == -CAL.workdays(b, a)).all()
+    # wholly in years the file does not list: Monday–Friday
+    outside = (np.maximum(a, b) < np.datetime64("2024-01-01")) | (np.minimum(a, b) > np.datetime64("2027-12-31"))
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    assert outside.sum() > 10_000
+    assert (got[outside] == (np.where(b >= a, 1, -1) * np.busday_count(lo + 1, hi + 1))[outside]).all()
+    # into the file from a year it does not list: Friday 29/12/2023 → Tuesday 2/1/2024, 1/1 off
+    assert CAL.workdays(date(2023, 12, 29), date(2024, 1, 2)).tolist() == [1]
+    assert CAL.workdays(date(2026, 2, 13), date(2026, 2, 24)).tolist() == [2]  # Tết Bính Ngọ
+
+
 def test_working_days_span_is_checked():
     with pytest.raises(ValueError, match="ends"):
         CAL.working_days(date(2026, 2, 1), date(2026, 1, 1))

@@ -27,6 +27,14 @@ def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
             assert repo.audit_entries(s, action="load")
     finally:
         db.dispose()
+    # the weeks' counts are kept next to the records, fresh, and they are what scoring reads
+    from chiso.evaluate import kept
+    from chiso.store.records import open_records
+
+    with open_records(read_only=True) as store:
+        entries = kept.entries(store)
+        assert {e.kind for e in entries} == {"dossiers", "petitions", "publications"}
+        assert all(e.stamp == store.stamp() > 0 and e.plan.grain == "week" for e in entries)
     r = runner.invoke(app, ["rank", "--province", "24", "--level", "commune", "--format", "json"])
     assert r.exit_code == 0, r.output
     assert '"window": "2026-W46"' in r.stdout

@@ -2,9 +2,9 @@
 
 - a hand-built Bắc Ninh dataset: every edge case of the on-time rules for commune 07210 in
   ISO week 2026-W34 (counted by hand in test_counts.py), dossiers whose verdict changes with
-  the window end (commune 07264), publications around weekends, a procedure catalogue shared
-  between units, plus deterministic filler records for several departments and communes
-  over weeks 2026-W31..W35 and a few days outside them;
+  the window end (commune 07264), publications around weekends and the make-up Saturday
+  22/8/2026, a procedure catalogue shared between units, plus deterministic filler records
+  for several departments and communes over weeks 2026-W31..W35 and a few days outside them;
 - a plain-Python reference implementation of the Decision 766 measures, written from the
   rules in shared/domain/service-index-766.md (no SQL, no predicate parsing), to compare the
   engine's counts with;
@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from chiso.catalog.holidays import load_holidays
 from chiso.catalog.records import RECORD_KINDS
 from chiso.store.records import POLARS_TYPES, RecordStore, open_records
 
@@ -147,19 +148,22 @@ HAND_PETITIONS = [
     petition("T08", "07210", D(2026, 8, 24), D(2026, 8, 28), None),  # W35: outside W34
 ]
 # The province's publications in W34 (inherited by every unit): decision, effective, public.
+# Saturday 22 August 2026 is a make-up working day (làm bù for Monday 31 August, a swapped
+# day off before 1–2 September): it counts as a working day, 31/8, 1/9 and 2/9 do not.
 HAND_PUBLICATIONS = [
-    # Mon 17 → Mon 24: 5 working days (on time); public Fri 21: 4 (on time); complete
+    # Mon 17 → Mon 24: 6 working days with Sat 22 (on time); public Fri 21: 4 (on time); complete
     publication("U01", "24", P1, D(2026, 8, 17), D(2026, 8, 24), D(2026, 8, 21), True),
-    # Fri 21 → Fri 28: 5 (on time); public Mon 31: 6 (late); incomplete
+    # Fri 21 → Fri 28: 6 (on time); public Mon 31 (a day off): 6 (late); incomplete
     publication("U02", "24", P2, D(2026, 8, 21), D(2026, 8, 28), D(2026, 8, 31), False),
-    # Wed 19 → Mon 24: 3 (late); not made public; complete
+    # Wed 19 → Mon 24: 4 (late); not made public; complete
     publication("U03", "24-STP", P3, D(2026, 8, 19), D(2026, 8, 24), None, True),
     # Sat 22 → Sat 29: 5 (on time); public Sun 23: 0 (on time); complete
     publication("U04", "24-STP", P4, D(2026, 8, 22), D(2026, 8, 29), D(2026, 8, 23), True),
-    # Thu 20 → Wed 26: 4 (late); public Thu 27: 5 (on time); incomplete
+    # Thu 20 → Wed 26: 5 with Sat 22 (on time; 4 Monday–Friday); public Thu 27: 6 (late; 5
+    # Monday–Friday); incomplete
     publication("U05", "24", P5, D(2026, 8, 20), D(2026, 8, 26), D(2026, 8, 27), False),
 ]
-HAND_PROVINCE_PUBLICATIONS_W34 = {"published": 5, "published_on_time": 3, "made_public_on_time": 3,
+HAND_PROVINCE_PUBLICATIONS_W34 = {"published": 5, "published_on_time": 4, "made_public_on_time": 2,
                                   "published_complete": 3}
 HAND_PROCEDURES = [
     procedure("07210", P1, has_fee=True, integrated=True),
@@ -253,12 +257,18 @@ def load(store: RecordStore, data: dict[str, list[dict]], batch: str = "test") -
 
 
 # ------------------------------------------------------------------ reference implementation
+_CALENDAR = load_holidays()
+DAYS_OFF = {d for y in _CALENDAR.years.values() for d in y.off()}
+MAKE_UP_DAYS = {m.day for y in _CALENDAR.years.values() for m in y.make_up_days}
+
+
 def workdays(a: dt.date, b: dt.date) -> int:
-    """Working days (Mon–Fri) after ``a`` up to and including ``b`` (negative when b < a)."""
+    """Working days after ``a`` up to and including ``b`` (negative when b < a): Monday–Friday
+    except the calendar's days off, plus its make-up days (docs/holidays.md), day by day."""
     sign, lo, hi = (1, a, b) if a <= b else (-1, b, a)
     n, d = 0, lo + dt.timedelta(days=1)
     while d <= hi:
-        n += d.weekday() < 5
+        n += (d.weekday() < 5 and d not in DAYS_OFF) or d in MAKE_UP_DAYS
         d += dt.timedelta(days=1)
     return sign * n
 

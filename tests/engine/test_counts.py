@@ -250,10 +250,17 @@ def test_outer_columns_evaluate_at_the_range_end(duck_store, ref):
 
 # ------------------------------------------------------------------ WORKDAYS
 def test_workdays_reference_by_hand(ref):
-    assert ref.workdays(D(2026, 8, 17), D(2026, 8, 24)) == 5  # Mon → next Mon
-    assert ref.workdays(D(2026, 8, 21), D(2026, 8, 24)) == 1  # Fri → Mon
+    assert ref.workdays(D(2026, 8, 3), D(2026, 8, 10)) == 5  # Mon → next Mon
+    assert ref.workdays(D(2026, 8, 7), D(2026, 8, 10)) == 1  # Fri → Mon
+    assert ref.workdays(D(2026, 8, 8), D(2026, 8, 9)) == 0  # Sat → Sun
+    assert ref.workdays(D(2026, 8, 10), D(2026, 8, 3)) == -5
+    # the week of Saturday 22 August 2026, a make-up working day: one more than Monday–Friday
+    assert ref.workdays(D(2026, 8, 17), D(2026, 8, 24)) == 6  # Mon → next Mon
+    assert ref.workdays(D(2026, 8, 21), D(2026, 8, 24)) == 2  # Fri → Mon, through Sat 22
     assert ref.workdays(D(2026, 8, 22), D(2026, 8, 23)) == 0  # Sat → Sun
-    assert ref.workdays(D(2026, 8, 24), D(2026, 8, 17)) == -5
+    assert ref.workdays(D(2026, 8, 24), D(2026, 8, 17)) == -6
+    # Mon 31 August (swapped), 1 and 2 September are off
+    assert ref.workdays(D(2026, 8, 28), D(2026, 9, 7)) == 3  # 3, 4, 7 September
 
 
 def test_workdays_compiled_for_duckdb_matches_the_reference(ref):

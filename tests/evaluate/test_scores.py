@@ -74,8 +74,9 @@ def test_commune_week_scored_by_hand(hand_store, tree):
     table = score_records(DEF, hand_store, tree, "2026-W34")
     points = {r["criterion"]: r["points"] for r in table.unit_criteria("07210").to_dicts()}
     expected = {
-        # inherited from the province: 3 of 5 published on time, 3 of 5 public on time, 3 of 5 complete
-        "PUBLISH_ON_TIME": 3.6, "PUBLIC_UPDATE_ON_TIME": 2.4, "PUBLIC_CONTENT_FULL": 1.2,
+        # inherited from the province: 4 of 5 published on time, 2 of 5 public on time (Saturday
+        # 22/8/2026 is a make-up working day, tests/engine/conftest.py), 3 of 5 complete
+        "PUBLISH_ON_TIME": 4.8, "PUBLIC_UPDATE_ON_TIME": 1.6, "PUBLIC_CONTENT_FULL": 1.2,
         "DOSSIER_SYNC": 5.0,  # 6 × 10/12
         "ON_TIME": 13.33,  # 20 × 8/12
         "FULLY_ONLINE": 6.0,  # 12 × 3/6
@@ -95,9 +96,9 @@ def test_commune_week_scored_by_hand(hand_store, tree):
     assert points == {k: approx(v) for k, v in expected.items()}
     unit = table.unit("07210")
     assert {g: unit[g] for g in GROUPS} == {
-        "TRANSPARENCY": approx(12.2), "PROGRESS": approx(13.33), "ONLINE_SERVICE": approx(6.0),
+        "TRANSPARENCY": approx(12.6), "PROGRESS": approx(13.33), "ONLINE_SERVICE": approx(6.0),
         "PAYMENT": approx(5.5), "DIGITIZATION": approx(12.06), "SATISFACTION": approx(9.64)}
-    assert unit["total"] == approx(58.73)
+    assert unit["total"] == approx(59.13)
     assert (unit["level"], unit["parent_code"], unit["province_code"]) == ("commune", "24", "24")
 
 
@@ -105,14 +106,14 @@ def test_a_unit_without_records_is_scored_on_empty_counts(hand_store, tree):
     table = score_records(DEF, hand_store, tree, "2026-W34")
     assert table.units.height == 1 + 19 + 99
     unit = table.unit("07228")  # no records at all
-    # inherited transparency (3.6 + 2.4 + 1.2), attested certified copies (2), empty petitions (6 + 6)
+    # inherited transparency (4.8 + 1.6 + 1.2), attested certified copies (2), empty petitions (6 + 6)
     assert {g: unit[g] for g in GROUPS} == {
-        "TRANSPARENCY": approx(7.2), "PROGRESS": 0.0, "ONLINE_SERVICE": 0.0, "PAYMENT": 0.0,
+        "TRANSPARENCY": approx(7.6), "PROGRESS": 0.0, "ONLINE_SERVICE": 0.0, "PAYMENT": 0.0,
         "DIGITIZATION": approx(2.0), "SATISFACTION": approx(12.0)}
-    assert unit["total"] == approx(21.2)
+    assert unit["total"] == approx(21.6)
     crit = {r["criterion"]: r for r in table.unit_criteria("07228").to_dicts()}
     assert crit["PUBLISH_ON_TIME"]["inherited"] is True
-    assert (crit["PUBLISH_ON_TIME"]["numerator"], crit["PUBLISH_ON_TIME"]["denominator"]) == (3.0, 5.0)
+    assert (crit["PUBLISH_ON_TIME"]["numerator"], crit["PUBLISH_ON_TIME"]["denominator"]) == (4.0, 5.0)
     assert crit["ON_TIME"]["denominator"] == 0.0
 
 
@@ -157,9 +158,9 @@ def test_changes_against_the_previous_week(hand_store, tree):
         assert now["previous_rank"] == before["rank"]
         assert now["score_change"] == approx(round_half_up(now["total"] - before["total"], 2))
         assert now["rank_change"] == before["rank"] - now["rank"]
-    # 07264 had X04 on time and Y02 answered in W33 (40 points), nothing in W34 (21.2)
+    # 07264 had X04 on time and Y02 answered in W33 (40 points), nothing in W34 (21.6)
     assert table.unit("07264")["previous_total"] == approx(40.0)
-    assert table.unit("07264")["score_change"] == approx(-18.8)
+    assert table.unit("07264")["score_change"] == approx(-18.4)
     # 07228 rose from 3rd to 2nd among the communes
     assert (table.unit("07228")["previous_rank"], table.unit("07228")["rank"]) == (3, 2)
     assert table.unit("07228")["rank_change"] == 1
@@ -176,9 +177,9 @@ def test_adjustments_and_group_overrides(hand_store, tree):
     table = score_window(DEF, w.label, inputs, units, adjustments=adjustments, group_overrides=overrides)
     u = table.unit("07210")
     assert u["ONLINE_SERVICE"] == approx(10.8)
-    assert u["total_before_adjustment"] == approx(58.73 - 6.0 + 10.8)
+    assert u["total_before_adjustment"] == approx(59.13 - 6.0 + 10.8)
     assert u["adjustment"] == -2.0
-    assert u["total"] == approx(58.73 - 6.0 + 10.8 - 2.0)
+    assert u["total"] == approx(59.13 - 6.0 + 10.8 - 2.0)
     # a deduction never takes a total below zero
     assert table.unit("07228")["adjustment"] == -25.0
     assert table.unit("07228")["total"] == 0.0
@@ -272,7 +273,7 @@ def test_series_inputs_keyed_by_window_score_like_the_counts(hand_store, tree):
     a = score_windows(DEF, labels, inputs, units, previous={w34.label: w33.label})
     b = score_counts(DEF, counts.frame, units, labels, previous={w34.label: w33.label})
     assert a.units.drop("total_before_adjustment").equals(b.units.drop("total_before_adjustment"))
-    assert a.table(w34.label).unit("07264")["score_change"] == approx(-18.8)
+    assert a.table(w34.label).unit("07264")["score_change"] == approx(-18.4)
     with pytest.raises(ValueError, match="window column"):
         score_windows(DEF, labels, inputs.drop("window"), units)
     with pytest.raises(ValueError, match="outside the series"):
