@@ -6,6 +6,7 @@ it through the ``web_context`` dependency (``ctx: WebContext = Depends(web_conte
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,9 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from chiso.errors import ChisoError, StoreError, UnknownUnitError
+
+
+_UNSEEN = object()  # no data stamp read yet
 
 
 @dataclass
@@ -33,6 +37,37 @@ class WebContext:
     _scores: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _derived: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    #: Resumed browser sessions kept a few seconds (``chiso.web.security.sessions.ResumeCache``).
+    sessions: Any = field(default=None, repr=False)
+    #: Rendered parts of heavy pages, as text (``chiso.web.pages.render.PageCache``).
+    pages: Any = field(default=None, repr=False)
+    #: Built bulletins (``chiso.web.routes_reports.BulletinCache``), set by ``create_app``.
+    bulletins: Any = field(default=None, repr=False)
+    #: Finished answers per session (``chiso.web.hot.HotStore``), served before routing.
+    hot: Any = field(default=None, repr=False)
+    #: Bumped by ``forget_scores``: part of every key of what was derived from the scores.
+    generation: int = 0
+    #: How often (seconds) ``check_data`` asks the store whether records were loaded since.
+    stamp_seconds: float = 10.0
+    clock: Any = field(default=time.monotonic, repr=False)
+    _stamp: Any = field(default=_UNSEEN, repr=False)
+    _stamp_checked: float = field(default=float("-inf"), repr=False)
+    _short: dict = field(default_factory=dict, repr=False)
+    #: Weekly series per (window, weeks) (``chiso.web.pages.views.weekly_series``).
+    weekly: OrderedDict = field(default_factory=OrderedDict, repr=False)
+
+    def __post_init__(self) -> None:
+        from chiso.web.pages.render import PageCache
+        from chiso.web.security.sessions import ResumeCache
+
+        if self.sessions is None:
+            self.sessions = ResumeCache()
+        if self.pages is None:
+            self.pages = PageCache()
+        if self.hot is None:
+            from chiso.web.hot import HotStore
+
+            self.hot = HotStore()
 
     @property
     def database(self):
@@ -42,6 +77,16 @@ class WebContext:
 
             self._database = open_database(self.database_url)
         return self._database
+
+    def kept_scores(self, window: str | None):
+        """The ScoreTable of a window if it was computed already, else ``None`` (no work)."""
+        with self._scores_lock:
+            return self._scores.get(window)
+
+    def kept(self, key: tuple):
+        """A ``derived`` value if it is there, else ``None`` (no work)."""
+        with self._scores_lock:
+            return self._derived.get(key)
 
     def scores(self, window: str | None):
         """The ScoreTable of a window (default: the latest week), computed once and kept."""
@@ -77,13 +122,86 @@ class WebContext:
         return value
 
     def forget_scores(self) -> None:
-        """Drop computed scores and what was derived from them (after new records are loaded)."""
+        """Drop computed scores and what was derived from them (after new records are loaded):
+        the scores, ``derived`` values, the weekly series and the cached page parts."""
         with self._scores_lock:
             self._scores.clear()
             self._derived.clear()
+            self.weekly.clear()
+            self.generation += 1
+        self.pages.clear()
+        self.hot.clear()
+
+    def data_stamp(self):
+        """What says the records changed: the last registered record load (``chiso load``
+        registers every file in ``load_batches``), or ``None`` without a prepared store."""
+        from sqlalchemy import func, select
+
+        from chiso.store.models import LoadBatch
+
+        try:
+            with self.database.session() as s:
+                return s.scalar(select(func.max(LoadBatch.id)))
+        except Exception:  # noqa: BLE001 - no relational store (or not prepared): nothing to compare
+            return None
+
+    def stamp_due(self) -> bool:
+        """Whether ``check_data`` would ask the store now."""
+        return self.clock() - self._stamp_checked >= self.stamp_seconds
+
+    def claim_stamp_check(self) -> bool:
+        """True for the one caller that should ask the store now (``check_data(claimed=True)``,
+        in the thread pool); every other request goes on with the current generation meanwhile."""
+        with self._scores_lock:
+            now = self.clock()
+            if now - self._stamp_checked < self.stamp_seconds:
+                return False
+            self._stamp_checked = now
+            return True
+
+    async def check_data_async(self) -> None:
+        """``check_data`` from async code: only the claimant asks the store, in the thread pool."""
+        if self.claim_stamp_check():
+            from starlette.concurrency import run_in_threadpool
+
+            await run_in_threadpool(self.check_data, True)
+
+    def check_data(self, claimed: bool = False) -> int:
+        """At most every ``stamp_seconds``, compare the data stamp with the one seen before and
+        ``forget_scores`` when records were loaded since (another process may load them);
+        the current ``generation``. Cheap between checks (a clock read)."""
+        if not claimed and not self.claim_stamp_check():
+            return self.generation
+        stamp = self.data_stamp()
+        if self._stamp is not _UNSEEN and stamp != self._stamp:
+            self.forget_scores()
+        self._stamp = stamp
+        return self.generation
+
+    def short_lived(self, key: tuple, seconds: float, compute):
+        """A value kept ``seconds`` (live data read on every page, such as the open warnings:
+        a few seconds of delay against a store query per request); ``forget_short`` drops them."""
+        now = self.clock()
+        hit = self._short.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[1]
+        value = compute()
+        if len(self._short) > 1024:
+            self._short.clear()
+        self._short[key] = (now + seconds, value)
+        return value
+
+    def forget_short(self, prefix: str | None = None) -> None:
+        """Drop short-lived values (those whose key starts with ``prefix``, or all), and the
+        page parts built from them: a write in this process shows at once."""
+        for key in list(self._short):
+            if prefix is None or key[0] == prefix:
+                self._short.pop(key, None)
+        self.pages.clear()
+        self.hot.clear()
 
 
-def web_context(request: Request) -> WebContext:
+async def web_context(request: Request) -> WebContext:
     """FastAPI dependency: the application's context."""
     return request.app.state.ctx
 

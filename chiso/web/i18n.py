@@ -9,13 +9,16 @@
   Vietnamese; a key missing in both is an error naming the key.
 - Jinja filters format with Babel in the page's language: ``num`` (vi ``92,28``, en
   ``92.28``), ``pct`` for a ratio (vi ``70,7%``, en ``70.7%``), ``signed`` (``+1,25``),
-  ``day`` (vi ``21/11/2026``, en ``21 Nov 2026``), ``moment`` (date and time) and ``named``
-  (an object's ``name``, or its ``name_en`` in English when it has one).
+  ``day`` (vi ``21/11/2026``, en ``21 Nov 2026``), ``moment`` (date and time), ``period``
+  (vi ``Tuần 34/2026``, en ``Week 34, 2026``), ``named`` (an object's ``name``, or its
+  ``name_en`` in English when it has one), and ``reason`` / ``reason_code`` (a submission
+  problem's reason in the language and its stable code, ``chiso.collect.values.reasons``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,12 +117,47 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@lru_cache(maxsize=None)
+def _symbols(lang: str) -> tuple[str, str, str, str]:
+    """The locale's decimal and group separators, minus and percent signs (from Babel, once)."""
+    from babel import Locale
+
+    symbols = Locale.parse(LOCALES[lang]).number_symbols["latn"]
+    return symbols["decimal"], symbols["group"], symbols["minusSign"], symbols["percentSign"]
+
+
+@lru_cache(maxsize=None)
+def _quantum(digits: int) -> Decimal:
+    return Decimal(1).scaleb(-digits)
+
+
+def _grouped(value, lang: str, digits: int, scale: int = 0) -> str:
+    """``value`` as Babel formats it with the pattern ``#,##0.00…`` (``digits`` decimals):
+    the same decimal conversion (``Decimal(str(value))``) and rounding (half to even), the
+    locale's separators and minus sign — without parsing the pattern and the locale on
+    every call (≈ 4 µs instead of ≈ 45 µs a number; pages show a hundred and more)."""
+    if digits < 0:
+        raise ValueError(f"digits must be 0 or more, not {digits}")
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if scale:
+        number = number.scaleb(scale)
+    negative = number.is_signed()
+    text = format(abs(number).quantize(_quantum(digits), rounding=ROUND_HALF_EVEN), f",.{digits}f")
+    decimal, group, minus, _ = _symbols(lang)
+    if (decimal, group) != (".", ","):
+        text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return minus + text if negative else text
+
+
 def format_number(value, lang: str, digits: int = 2) -> str:
     """``92,28`` (vi) / ``92.28`` (en); ``—`` for no value."""
     if _missing(value):
         return EMPTY
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    try:
+        return _grouped(value, lang, digits)
+    except (InvalidOperation, ValueError, TypeError):  # infinities and odd inputs: Babel decides
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def format_signed(value, lang: str, digits: int = 2) -> str:
@@ -136,8 +174,11 @@ def format_ratio(value, lang: str, digits: int = 1) -> str:
     """A ratio as a percentage: 0.707 → ``70,7%`` (vi) / ``70.7%`` (en)."""
     if _missing(value):
         return EMPTY
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return format_percent(value, format=pattern, locale=LOCALES[lang])
+    try:
+        return _grouped(value, lang, digits, scale=2) + _symbols(lang)[3]
+    except (InvalidOperation, ValueError, TypeError):
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+        return format_percent(value, format=pattern, locale=LOCALES[lang])
 
 
 def format_day(value, lang: str) -> str:
@@ -148,6 +189,12 @@ def format_day(value, lang: str) -> str:
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = value.date()
+    return _day_text(value, lang)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(value: dt.date, lang: str) -> str:
+    """A day as Babel writes it (kept: pages show the same days again and again)."""
     return format_date(value, DATE_FORMATS[lang], locale=LOCALES[lang])
 
 
@@ -160,6 +207,36 @@ def format_moment(value, lang: str) -> str:
     if not isinstance(value, dt.datetime):
         return format_day(value, lang)
     return format_datetime(value, DATETIME_FORMATS[lang], locale=LOCALES[lang])
+
+
+@lru_cache(maxsize=4096)
+def format_period(label, lang: str) -> str:
+    """A period label as people of the language write it: ``2026-W34`` → ``Tuần 34/2026`` /
+    ``Week 34, 2026``; ``2026-08`` → ``08/2026`` / ``Aug 2026``; ``2026-Q3`` → ``Quý 3/2026`` /
+    ``Q3 2026``; a day, a year to date and a range with ``day``'s format; a year as it is.
+    Anything that is not a period is returned unchanged."""
+    from chiso.evaluate.windows import parse_window
+
+    if label is None or label == "":
+        return EMPTY
+    try:
+        w = parse_window(str(label))
+    except Exception:  # noqa: BLE001 - not a period label: show it as given
+        return str(label)
+    vi = lang == "vi"
+    if w.kind == "week":
+        week, year = w.start.isocalendar()[1], w.start.isocalendar()[0]
+        return f"Tuần {week}/{year}" if vi else f"Week {week}, {year}"
+    if w.kind == "month":
+        return f"{w.start.month:02d}/{w.start.year}" if vi else format_date(w.start, "MMM y", locale=LOCALES[lang])
+    if w.kind == "quarter":
+        quarter = (w.start.month - 1) // 3 + 1
+        return f"Quý {quarter}/{w.start.year}" if vi else f"Q{quarter} {w.start.year}"
+    if w.kind == "year":
+        return str(w.start.year)
+    if w.kind == "day":
+        return format_day(w.start, lang)
+    return f"{format_day(w.start, lang)}–{format_day(w.end, lang)}"
 
 
 def _lang(ctx) -> str:
@@ -205,6 +282,33 @@ def localized_name(obj, lang: str, field: str = "name") -> str:
 
 
 @pass_context
+def _period(ctx, value):
+    return format_period(value, _lang(ctx))
+
+
+def _problem_parts(problem) -> tuple[str, str | None]:
+    get = problem.get if isinstance(problem, dict) else lambda k: getattr(problem, k, None)
+    return get("reason") or "", get("column")
+
+
+@pass_context
+def _reason(ctx, problem):
+    """A submission problem's reason in the page's language (``chiso.collect.values.reasons``)."""
+    from chiso.collect.values.reasons import localise
+
+    reason, column = _problem_parts(problem)
+    return localise(reason, _lang(ctx), column)
+
+
+def _reason_code(problem):
+    """A submission problem's stable code (``value.range`` …), or ``""``."""
+    from chiso.collect.values.reasons import code_of
+
+    reason, column = _problem_parts(problem)
+    return code_of(reason, column) or ""
+
+
+@pass_context
 def _named(ctx, obj, field: str = "name"):
     return localized_name(obj, _lang(ctx), field)
 
@@ -216,7 +320,8 @@ def _t(ctx, key: str, **values):
 
 def install(env) -> None:
     """Add ``t(key, **values)`` and the filters ``num``, ``signed``, ``pct``, ``day``,
-    ``moment``, ``named`` to a Jinja environment; templates get the language from ``lang``."""
+    ``moment``, ``period``, ``named``, ``reason``, ``reason_code`` to a Jinja environment; templates get the language from ``lang``."""
     env.globals["t"] = _t
     env.globals["LANGUAGES"] = LANGUAGES
-    env.filters.update(num=_num, signed=_signed, pct=_pct, day=_day, moment=_moment, named=_named)
+    env.filters.update(num=_num, signed=_signed, pct=_pct, day=_day, moment=_moment, named=_named,
+                       period=_period, reason=_reason, reason_code=_reason_code)

@@ -6,11 +6,20 @@
 - ``GET /api/v1/reports/archive/{id}`` — one archived file, as it was issued (its SHA-256 checked).
 
 ``reports_router`` builds the router over a score source (the record store by default).
+
+Building a bulletin scores twelve weeks and reads the DM state (≈ 26 s once on the demo), so a
+built bulletin is kept (``BulletinCache``) per province, window and **data stamp** — what the
+bulletin is made of: the records loaded (``load_batches``), the values, the catalogue, the
+warnings and the connectors' runs (counts and latest ids), and the day (a connector becomes
+stale with time); the rendered page and files are kept per language and format on top. Any
+change in the store gives another stamp, so a changed bulletin is built anew.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,11 +37,76 @@ def _problem(e: Exception) -> HTTPException:
     return HTTPException(400, e.args[0] if e.args else str(e))
 
 
+def data_stamp(db) -> tuple | None:
+    """What a bulletin is made of, as counts and latest ids of the relational store (``None``
+    without a prepared store): records loaded, values, catalogue, warnings, connector runs."""
+    if db is None:
+        return None
+    from sqlalchemy import func, select
+
+    from chiso.store.models import LoadBatch
+    from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
+    from chiso.store.models_evaluation import StatisticalValueRow, TargetRow, WarningEvent, WarningRow
+    from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
+
+    with db.session() as s:
+        out = [s.scalar(select(func.max(LoadBatch.id)))]
+        for model in (ValueSubmission, IndicatorValue, IndicatorValueHistory, IndicatorVersion, LifecycleTransition,
+                      TargetRow, StatisticalValueRow, WarningRow, WarningEvent, ConnectorRun):
+            out.append(s.scalar(select(func.count()).select_from(model)))
+        out.append(s.scalar(select(func.max(WarningRow.updated_at))))
+    return tuple(out)
+
+
+class BulletinCache:
+    """Built bulletins and their rendered page and files, least recently used dropped first.
+
+    Keys: (province, window asked, data stamp) for a bulletin; the same plus format and language
+    for what was rendered from it. One bulletin is built at a time (a second view of the same
+    bulletin waits for the first instead of building it again)."""
+
+    def __init__(self, size: int = 16, max_bytes: int = 128 << 20):
+        self.size, self.max_bytes = size, max_bytes
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.building = threading.Lock()
+        self.builds = 0
+
+    @staticmethod
+    def _size(value) -> int:
+        return len(value) if isinstance(value, bytes | str) else 0
+
+    def get(self, key: tuple):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: tuple, value) -> None:
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._size(self._items.pop(key))
+            self._items[key] = value
+            self._bytes += self._size(value)
+            while len(self._items) > self.size * 8 or self._bytes > self.max_bytes:
+                self._bytes -= self._size(self._items.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
 def reports_router(source=None, *, store=None, tree=None, definition=None, lock: threading.Lock | None = None,
-                   database: Callable | None = None) -> APIRouter:
+                   database: Callable | None = None, cache: BulletinCache | None = None,
+                   generation: Callable[[], int] = lambda: 0) -> APIRouter:
     """The bulletin routes over ``source`` (a ``chiso.reports.sources.ScoreSource``), or over the
     record store ``store`` with ``tree`` and ``definition``; ``database`` opens the relational
-    store holding the archive (default: ``open_database()``)."""
+    store holding the archive (default: ``open_database()``). Built bulletins are kept in
+    ``cache`` (a new ``BulletinCache`` by default); ``generation`` is the web context's data
+    generation (records reloaded in this process)."""
     from chiso.reports.sources import RecordsSource
 
     if source is None:
@@ -52,18 +126,39 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
         database = open_database
     router = APIRouter(tags=["bulletins"])
+    kept = cache if cache is not None else BulletinCache()
+    router.bulletins = kept  # type: ignore[attr-defined] - for tests and the application
 
     def bulletin(province: str, window: str | None):
+        """(the bulletin, its cache key): built once per province, window and data stamp."""
         from chiso.reports.service import bulletin_for
 
         db = _prepared()
         try:
-            return bulletin_for(source, province, window, db=db)
+            key = ("bulletin", province, window, generation(), dt.datetime.now(dt.UTC).date(), data_stamp(db))
+            found = kept.get(key)
+            if found is not None:
+                return found, key
+            with kept.building:
+                found = kept.get(key)
+                if found is None:
+                    found = bulletin_for(source, province, window, db=db)
+                    kept.builds += 1
+                    kept.put(key, found)
+            return found, key
         except (ChisoError, KeyError, ValueError) as e:
             raise _problem(e) from None
         finally:
             if db is not None:
                 db.dispose()
+
+    def rendered(key: tuple, what: tuple, make):
+        """What was rendered from the bulletin of ``key`` (``what``: format and language), kept."""
+        found = kept.get((*key, *what))
+        if found is None:
+            found = make()
+            kept.put((*key, *what), found)
+        return found
 
     def _prepared():
         """The store for the DM section, when it is prepared and current (else no DM section)."""
@@ -89,11 +184,14 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
             check(format, lang)
         except ValueError as e:
             raise _problem(e) from None
-        b = bulletin(province, window)
-        rendered = render(b, format, lang)
+        b, key = bulletin(province, window)
+        content, media_type = rendered(key, (format, lang), lambda: _file(render(b, format, lang)))
         disposition = "inline" if format == "html" else "attachment"
-        return Response(rendered.content, media_type=rendered.media_type, headers={
+        return Response(content, media_type=media_type, headers={
             "Content-Disposition": f'{disposition}; filename="{file_name(province, b.window, format, lang)}"'})
+
+    def _file(r) -> tuple[bytes, str]:
+        return r.content, r.media_type
 
     @router.get("/reports/{province}", response_class=HTMLResponse)
     def report_page(province: str, window: str | None = None, lang: str = "vi") -> HTMLResponse:
@@ -102,7 +200,8 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
         if lang not in ("vi", "en"):
             raise HTTPException(400, f"language {lang!r}: vi or en")
-        return HTMLResponse(render_html(bulletin(province, window), lang, downloads=True))
+        b, key = bulletin(province, window)
+        return HTMLResponse(rendered(key, ("page", lang), lambda: render_html(b, lang, downloads=True)))
 
     def _archive_rows(province: str | None, limit: int) -> list[dict]:
         from chiso.store.repo_reports import list_archive

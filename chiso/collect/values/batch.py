@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chiso.collect.readers import ROW, read_frame
+from chiso.collect.values import reasons
 from chiso.collect.validate import as_text
 from chiso.errors import LoadError, Problem
 
@@ -100,7 +101,8 @@ def _renamed(name: str, columns: Iterable[str]) -> dict[str, str]:
     for col in columns:
         clean = _column(col)
         if clean in seen:
-            problems.append(Problem(name, None, clean, f"column given twice (as {seen[clean]!r} and {col!r})"))
+            problems.append(Problem(name, None, clean, reasons.text("column.twice", first=repr(seen[clean]),
+                                                                     second=repr(col))))
             continue
         seen[clean] = col
         out[col] = clean
@@ -116,8 +118,7 @@ def batch_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> Batch
     problems: list[Problem] = []
     for n, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):
-            problems.append(Problem(name, n, None, "each entry must be an object with indicator, unit, "
-                                                   "period and value", _cell(record)))
+            problems.append(Problem(name, n, None, reasons.text("entry.not_object"), _cell(record)))
             continue
         renamed = _renamed(name, record.keys())
         cells = {renamed[k]: _cell(v) for k, v in record.items()}
@@ -133,15 +134,14 @@ def _read_json(path: Path, name: str) -> list[Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise LoadError([Problem(name, None, None, "cannot read this json file: it is not UTF-8")], total=1) from None
+        raise LoadError([Problem(name, None, None, reasons.text("file.not_utf8"))], total=1) from None
     except json.JSONDecodeError as exc:
-        raise LoadError([Problem(name, None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}, "
-                                                   f"column {exc.colno}")], total=1) from None
+        raise LoadError([Problem(name, None, None, reasons.text("file.bad_json", message=exc.msg, line=exc.lineno,
+                                                                column=exc.colno))], total=1) from None
     if isinstance(data, dict) and isinstance(data.get("values"), list):
         data = data["values"]
     if not isinstance(data, list):
-        raise LoadError([Problem(name, None, None, "a JSON submission is an array of objects "
-                                                   "(or an object whose \"values\" is one)")], total=1)
+        raise LoadError([Problem(name, None, None, reasons.text("file.json_shape"))], total=1)
     return data
 
 
@@ -151,10 +151,10 @@ def read_batch(path: str | Path, display: str | None = None) -> Batch:
     name = display or str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise LoadError([Problem(name, None, None, f"unsupported file type {suffix or '(none)'!r}; "
-                                                   f"values are read from {', '.join(SUFFIXES)}")], total=1)
+        raise LoadError([Problem(name, None, None, reasons.text("file.type", suffix=repr(suffix or "(none)"),
+                                                                suffixes=", ".join(SUFFIXES)))], total=1)
     if not path.is_file():
-        raise LoadError([Problem(name, None, None, "file not found")], total=1)
+        raise LoadError([Problem(name, None, None, reasons.text("file.missing"))], total=1)
     if suffix == ".json":
         return batch_from_records(name, _read_json(path, name))
     frame, _fmt = read_frame(path, name)

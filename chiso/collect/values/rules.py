@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from chiso.catalog.indicator import Indicator
+from chiso.collect.values import reasons
 from chiso.collect.values.batch import COLUMNS, REQUIRED, Batch, RawRow
 from chiso.errors import Problem, WindowError
 from chiso.evaluate.windows import Window, parse_window
@@ -134,17 +135,18 @@ def owner_text(indicator: Indicator, units: Units) -> str:
 def check_columns(batch: Batch, found: Findings) -> bool:
     """Required columns present, no unknown ones; False when rows cannot be read at all."""
     if not batch.rows:
-        found.add("invalid", batch.name, None, None, "the file has no values")
+        found.add("invalid", batch.name, None, None, reasons.text("file.empty"))
         return False
     ok = True
     for col in REQUIRED:
         if col not in batch.columns:
-            found.add("invalid", batch.name, None, col, "required column missing; a values file has "
-                      f"columns {', '.join(REQUIRED)} (optional: {', '.join(COLUMNS[len(REQUIRED):])})")
+            found.add("invalid", batch.name, None, col,
+                      reasons.text("column.missing", required=", ".join(REQUIRED),
+                                   optional=", ".join(COLUMNS[len(REQUIRED):])))
             ok = False
     for col in batch.columns:
         if col not in COLUMNS:
-            found.add("invalid", batch.name, None, col, f"unknown column; expected {', '.join(COLUMNS)}")
+            found.add("invalid", batch.name, None, col, reasons.text("column.unknown", columns=", ".join(COLUMNS)))
     return ok
 
 
@@ -154,19 +156,18 @@ def indicator_of(raw: RawRow, catalogue: Mapping[str, Indicator], file: str,
                  found: Findings) -> Indicator | None:
     code = raw.get("indicator")
     if code is None:
-        found.add("invalid", file, raw.row, "indicator", "required value is empty")
+        found.add("invalid", file, raw.row, "indicator", reasons.text("cell.empty"))
         return None
     indicator = catalogue.get(code) or catalogue.get(code.upper())
     if indicator is None:
-        found.add("invalid", file, raw.row, "indicator", "unknown indicator: not in the catalogue", code)
+        found.add("invalid", file, raw.row, "indicator", reasons.text("indicator.unknown"), code)
         return None
     if not indicator.collected:
-        how = "a formula" if indicator.formula is not None else "the index engine"
-        found.add("invalid", file, raw.row, "indicator",
-                  f"{indicator.code} is computed by {how}, not submitted", code)
+        how = "indicator.formula" if indicator.formula is not None else "indicator.index"
+        found.add("invalid", file, raw.row, "indicator", reasons.text(how, code=indicator.code), code)
         return None
     if indicator.status == "retired":
-        found.add("invalid", file, raw.row, "indicator", f"{indicator.code} is retired", code)
+        found.add("invalid", file, raw.row, "indicator", reasons.text("indicator.retired", code=indicator.code), code)
         return None
     return indicator
 
@@ -176,22 +177,22 @@ def unit_of(raw: RawRow, indicator: Indicator, units: Units, file: str,
     """A known unit, of a level the indicator is reported at, in the owner's province."""
     code = raw.get("unit")
     if code is None:
-        found.add("invalid", file, raw.row, "unit", "required value is empty")
+        found.add("invalid", file, raw.row, "unit", reasons.text("cell.empty"))
         return None
     if code not in units:
-        found.add("invalid", file, raw.row, "unit", "unknown unit: no unit has this code", code)
+        found.add("invalid", file, raw.row, "unit", reasons.text("unit.unknown"), code)
         return None
     unit = units.get(code)
     if unit.level not in indicator.levels:
         found.add("invalid", file, raw.row, "unit",
-                  f"{indicator.code} is reported for {', '.join(indicator.levels)} units; "
-                  f"{describe(unit)} is a {unit.level}", code)
+                  reasons.text("unit.level", code=indicator.code, levels=", ".join(indicator.levels),
+                               unit=describe(unit), level=unit.level), code)
         return None
     owner_province = units.get(indicator.owner).province_code if indicator.owner in units else None
     if owner_province is not None and unit.province_code != owner_province:
         found.add("invalid", file, raw.row, "unit",
-                  f"{describe(unit)} is not in province {owner_province}, the province of "
-                  f"{indicator.code}'s owner", code)
+                  reasons.text("unit.province", unit=describe(unit), province=owner_province,
+                               code=indicator.code), code)
         return None
     return unit
 
@@ -201,7 +202,7 @@ def period_of(raw: RawRow, indicator: Indicator, today: dt.date, file: str,
     """A period written as parse_window writes it, of the indicator's frequency, begun by today."""
     text = raw.get("period")
     if text is None:
-        found.add("invalid", file, raw.row, "period", "required value is empty")
+        found.add("invalid", file, raw.row, "period", reasons.text("cell.empty"))
         return None
     try:
         window = parse_window(text)
@@ -211,19 +212,21 @@ def period_of(raw: RawRow, indicator: Indicator, today: dt.date, file: str,
     expected = PERIOD_KIND[indicator.frequency]
     if window.kind != expected:
         found.add("invalid", file, raw.row, "period",
-                  f"{indicator.code} is reported {indicator.frequency}: write the period as a "
-                  f"{expected}, e.g. {EXAMPLE[expected]}", text)
+                  reasons.text("period.frequency", code=indicator.code, frequency=indicator.frequency,
+                               kind=expected, example=EXAMPLE[expected]), text)
         return None
     if window.start > today:
-        found.add("invalid", file, raw.row, "period", f"period {window.label} has not begun yet", text)
+        found.add("invalid", file, raw.row, "period", reasons.text("period.future", period=window.label), text)
         return None
     if indicator.valid_to is not None and window.start > indicator.valid_to:
         found.add("invalid", file, raw.row, "period",
-                  f"{indicator.code} version {indicator.version} is valid until {indicator.valid_to}", text)
+                  reasons.text("period.after_validity", code=indicator.code, version=indicator.version,
+                               date=indicator.valid_to), text)
         return None
     if indicator.valid_from is not None and window.end < indicator.valid_from:
         found.add("invalid", file, raw.row, "period",
-                  f"{indicator.code} version {indicator.version} is valid from {indicator.valid_from}", text)
+                  reasons.text("period.before_validity", code=indicator.code, version=indicator.version,
+                               date=indicator.valid_from), text)
         return None
     return window
 
@@ -248,7 +251,7 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
     """A number in the indicator's unit of measure, within its allowed range."""
     text = raw.get("value")
     if text is None:
-        found.add("invalid", file, raw.row, "value", "required value is empty")
+        found.add("invalid", file, raw.row, "value", reasons.text("cell.empty"))
         return None
     measure = raw.get("measure")
     body = text
@@ -256,21 +259,22 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
         body = body[:-1].strip()
         if indicator.unit != "%":
             found.add("invalid", file, raw.row, "value",
-                      f"a percentage, but {indicator.code} is measured in {indicator.unit}", text)
+                      reasons.text("value.percent", code=indicator.code, unit=indicator.unit), text)
             return None
     if measure is not None and _fold(measure) != _fold(indicator.unit):
         found.add("invalid", file, raw.row, "measure",
-                  f"{indicator.code} is measured in {indicator.unit!r}, not {measure!r}", measure)
+                  reasons.text("measure.mismatch", code=indicator.code, unit=repr(indicator.unit),
+                               measure=repr(measure)), measure)
         return None
     value = parse_number(body)
     if value is None:
-        found.add("invalid", file, raw.row, "value", "not a number (write 12.5 or 12,5)", text)
+        found.add("invalid", file, raw.row, "value", reasons.text("value.not_number"), text)
         return None
     low, high = indicator.range.min, indicator.range.max
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"[{'−∞' if low is None else _num(low)}, {'+∞' if high is None else _num(high)}]"
         found.add("invalid", file, raw.row, "value",
-                  f"outside the allowed range {bounds} of {indicator.code}", text)
+                  reasons.text("value.range", bounds=bounds, code=indicator.code), text)
         return None
     return value
 
@@ -289,21 +293,21 @@ def breakdown_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) 
     if text is None:
         return ""
     if not indicator.breakdowns:
-        found.add("invalid", file, raw.row, "breakdown", f"{indicator.code} has no breakdowns", text)
+        found.add("invalid", file, raw.row, "breakdown", reasons.text("breakdown.none", code=indicator.code), text)
         return None
     parts: dict[str, str] = {}
     for piece in text.split(";"):
         dim, sep, value = (s.strip() for s in piece.partition("="))
         if not sep or not dim or not value:
-            found.add("invalid", file, raw.row, "breakdown",
-                      "write breakdowns as dimension=value, several joined by ';'", text)
+            found.add("invalid", file, raw.row, "breakdown", reasons.text("breakdown.syntax"), text)
             return None
         if dim not in indicator.breakdowns:
             found.add("invalid", file, raw.row, "breakdown",
-                      f"{indicator.code} breaks down by {', '.join(indicator.breakdowns)}, not {dim!r}", text)
+                      reasons.text("breakdown.dimension", code=indicator.code,
+                                   dimensions=", ".join(indicator.breakdowns), dimension=repr(dim)), text)
             return None
         if dim in parts:
-            found.add("invalid", file, raw.row, "breakdown", f"dimension {dim!r} given twice", text)
+            found.add("invalid", file, raw.row, "breakdown", reasons.text("breakdown.twice", dimension=repr(dim)), text)
             return None
         parts[dim] = value
     return ";".join(f"{d}={parts[d]}" for d in indicator.breakdowns if d in parts)
@@ -315,14 +319,14 @@ def source_of(raw: RawRow, indicator: Indicator, declared: str | None, file: str
     written = raw.get("source")
     if written is not None and declared is not None and written != declared:
         found.add("not_allowed", file, raw.row, "source",
-                  f"the row names source {written!r} but the batch is submitted from {declared!r}", written)
+                  reasons.text("source.mismatch", written=repr(written), declared=repr(declared)), written)
         return None
     source = written or declared or indicator.source_system
     allowed = (indicator.source_system, *indicator.other_sources)
     if source not in allowed:
         found.add("not_allowed", file, raw.row, "source",
-                  f"{indicator.code} takes its data only from {', '.join(repr(a) for a in allowed)} "
-                  "(a second source must be named in the catalogue)", source)
+                  reasons.text("source.not_allowed", code=indicator.code,
+                               allowed=", ".join(repr(a) for a in allowed)), source)
         return None
     return source
 
@@ -353,8 +357,9 @@ def check_duplicates(entries: Iterable[Entry], file: str, found: Findings) -> No
     for e in entries:
         if e.key in first:
             found.add("invalid", file, e.row, "indicator, unit, period, breakdown",
-                      f"row {first[e.key]} already gives {e.indicator.code} for {e.unit.code} in "
-                      f"{e.window.label}" + (f" ({e.breakdown})" if e.breakdown else ""),
+                      reasons.text("row.duplicate_breakdown" if e.breakdown else "row.duplicate",
+                                   first=first[e.key], code=e.indicator.code, unit=e.unit.code,
+                                   period=e.window.label, breakdown=e.breakdown),
                       ", ".join(k for k in e.key if k))
         else:
             first[e.key] = e.row
@@ -372,8 +377,7 @@ def check_owner(entries: Iterable[Entry], as_unit: str, admin: bool, units: Unit
     who = describe(units.get(as_unit)) if as_unit in units else as_unit
     for code, e in refused.items():
         found.add("not_allowed", file, e.row, "indicator",
-                  f"only the owner agency {owner_text(e.indicator, units)} may write the values of "
-                  f"{code}; {who} is not its owner (an administrator may, with --admin and a reason)",
+                  reasons.text("owner.not_owner", owner=owner_text(e.indicator, units), code=code, who=who),
                   code)
 
 
@@ -389,12 +393,11 @@ def check_locks(entries: Iterable[Entry], states: Mapping[tuple[str, str], str],
         state = states.get(pair)
         if state == "locked":
             found.add("locked", file, e.row, "period",
-                      f"{e.indicator.code} {e.window.label} is locked (khoá sổ); an administrator "
-                      "must unlock it, with a reason, before values can change", e.window.label)
+                      reasons.text("period.locked", code=e.indicator.code, period=e.window.label), e.window.label)
         elif draft and state in ("submitted", "approved"):
             found.add("invalid", file, e.row, "period",
-                      f"{e.indicator.code} {e.window.label} is already {state}; a draft cannot "
-                      "replace submitted values — submit the correction with a reason", e.window.label)
+                      reasons.text("period.draft_after_submit", code=e.indicator.code, period=e.window.label,
+                                   state=state), e.window.label)
 
 
 def _spread(history: list[float], config: ValidationConfig, value: float) -> tuple[float, float] | None:
@@ -439,15 +442,13 @@ def check_outlier(e: Entry, history: list[float], config: ValidationConfig, file
         return
     if season is not None and _seasonal((e.value - mean) / sd, season(e), config):
         return
-    reason = (f"far from the history of {e.indicator.code} for {e.unit.code}: mean {mean:.4g}, "
-              f"sd {sd:.4g} over {len(history)} earlier periods, expected within "
-              f"[{low:.4g}, {high:.4g}] (mean ± {config.outlier_k:g}·sd)")
+    fields = {"code": e.indicator.code, "unit": e.unit.code, "mean": f"{mean:.4g}", "sd": f"{sd:.4g}",
+              "count": len(history), "low": f"{low:.4g}", "high": f"{high:.4g}", "k": f"{config.outlier_k:g}"}
     if e.note:
-        found.add("warning", file, e.row, "value", reason + "; accepted with the note's explanation",
+        found.add("warning", file, e.row, "value", reasons.text("value.outlier_explained", **fields),
                   _num(e.value))
     else:
-        found.add("invalid", file, e.row, "value",
-                  reason + "; check it, or explain it in the note column", _num(e.value))
+        found.add("invalid", file, e.row, "value", reasons.text("value.outlier", **fields), _num(e.value))
 
 
 def check_outliers(entries: Iterable[Entry], history: Callable[[Entry], list[float]],
@@ -482,10 +483,9 @@ def check_completeness(entries: list[Entry], present: Callable[[str, str], set[s
         if not missing:
             continue
         shown = ", ".join(describe(u) for u in missing[:10]) + (" …" if len(missing) > 10 else "")
-        hint = "; submit them too, or send this batch as a draft (--draft)" if kind == "invalid" else ""
         found.add(kind, file, None, "unit",
-                  f"incomplete: {len(missing)} expected unit(s) have no value of {code} for "
-                  f"{period}: {shown}{hint}", f"{code} {period}")
+                  reasons.text("unit.incomplete" if kind == "invalid" else "unit.incomplete_flag",
+                               count=len(missing), code=code, period=period, units=shown), f"{code} {period}")
 
 
 def deadline(indicator: Indicator, window: Window) -> dt.date:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
+from chiso.collect.values import reasons
 from chiso.collect.values.batch import Batch
 from chiso.collect.values.rules import (
     Entry,
@@ -150,8 +151,8 @@ def _plan(session: Session, entries: list[Entry], who: Submitter, states: Mappin
             plan.corrections.append((e, row))
         else:
             found.add("invalid", file, e.row, "value",
-                      f"differs from the value in force {row.value:g} (recorded by {row.recorded_by} on "
-                      f"{_when(row)}, batch {row.submission_id}); a correction needs a reason (--reason)",
+                      reasons.text("value.correction", current=f"{row.value:g}", who=row.recorded_by,
+                                   when=_when(row), batch=row.submission_id),
                       f"{e.value:g}")
     pairs: dict[tuple[str, str], Indicator] = {}
     for e in entries:

@@ -83,7 +83,7 @@ def domain_error(e: Exception) -> HTTPException:
     return http_error(e)
 
 
-def signed_in(principal: Principal = Depends(current_principal)) -> Principal:
+async def signed_in(principal: Principal = Depends(current_principal)) -> Principal:
     """Dependency: any signed-in principal."""
     return principal
 

@@ -34,9 +34,13 @@ def _serialised(content) -> bytes:
                       allow_nan=False).encode("utf-8")
 
 
+def _headers(tag: str, max_age: int) -> dict[str, str]:
+    return {"ETag": tag, "Cache-Control": f"private, max-age={max_age}", "Vary": "Authorization, Cookie"}
+
+
 def _answer(request: Request, body: bytes, tag: str, max_age: int) -> Response:
     """A serialised answer with its ETag (304 when the client has it), like ``cached``."""
-    headers = {"ETag": tag, "Cache-Control": f"private, max-age={max_age}", "Vary": "Authorization, Cookie"}
+    headers = _headers(tag, max_age)
     wanted = [t.strip() for t in (request.headers.get("if-none-match") or "").split(",")]
     if "*" in wanted or tag in wanted:
         return Response(status_code=304, headers=headers)
@@ -67,17 +71,23 @@ def api_scores(request: Request, window: str | None = None, province: str | None
 
 
 @router.get("/rank", summary="Xếp hạng / ranking")
-def api_rank(request: Request, level: str = "province", province: str | None = None, window: str | None = None,
-             principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
+async def api_rank(request: Request, level: str = "province", province: str | None = None,
+                   window: str | None = None, principal: Principal = Depends(signed_in),
+                   ctx: WebContext = Depends(web_context)):
     """A ranking among peers with score and rank changes.
 
     The answer depends on the window's scores only, so it is serialised once per window,
-    level and province (3,321 communes nationally: ≈ 0.6 MB) and kept with the scores."""
+    level and province (3,321 communes nationally: ≈ 0.6 MB) and kept with the scores; a
+    browser session's answer is also kept whole for the hot path (``chiso.web.hot``)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from chiso.web import hot
     from chiso.web.api.etag import etag_of
 
-    t = _table(ctx, window)
+    await ctx.check_data_async()
+    generation = ctx.generation
 
-    def serialise() -> tuple[bytes, str]:
+    def serialise(t) -> tuple[bytes, str]:
         df = t.select(province=None if level == "province" else province, level=level).sort("rank", "unit_code")
         body = _serialised({"window": t.window, "previous_window": t.previous_window, "level": level,
                             "province": province,
@@ -85,10 +95,18 @@ def api_rank(request: Request, level: str = "province", province: str | None = N
                                                "score_change", "previous_rank", "rank_change").to_dicts()})
         return body, etag_of(body)
 
-    try:
-        body, tag = ctx.derived(("api.rank", t.window, level, province), serialise)
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    def compute() -> tuple[bytes, str]:
+        t = _table(ctx, window)
+        try:
+            return ctx.derived(("api.rank", t.window, level, province), lambda: serialise(t))
+        except Exception as e:  # noqa: BLE001
+            raise http_error(e) from None
+
+    kept_table = ctx.kept_scores(window)
+    found = ctx.kept(("api.rank", kept_table.window, level, province)) if kept_table is not None else None
+    body, tag = found if found is not None else await run_in_threadpool(compute)
+    full = Response(body, media_type="application/json", headers=_headers(tag, LONG))
+    hot.remember(request, ctx, principal, full, body=body, etag=tag, generation=generation)
     return _answer(request, body, tag, LONG)
 
 

@@ -130,6 +130,10 @@ def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx:
     except ChisoError as e:
         raise (HTTPException(409, str(e)) if "only an open" in str(e) or "already resolved" in str(e)
                else domain_error(e)) from None
+    finally:  # the overview's open-warnings panel shows the change at once
+        from chiso.web.pages.views import forget_warnings
+
+        forget_warnings(ctx)
 
 
 @router.post("/warnings/{warning_id}/acknowledge", summary="Tiếp nhận cảnh báo / acknowledge",

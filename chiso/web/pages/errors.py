@@ -39,10 +39,12 @@ async def html_http_exception(request: Request, exc: StarletteHTTPException):
     if exc.status_code < 400 or not wants_html(request):
         return await http_exception_handler(request, exc)
     from chiso.web.pages.render import is_htmx, render
-    from chiso.web.security.deps import optional_principal
+    from starlette.concurrency import run_in_threadpool
+
+    from chiso.web.security.deps import resolve_principal
 
     try:
-        principal = optional_principal(request)
+        principal = await run_in_threadpool(resolve_principal, request)
     except StarletteHTTPException:  # a bad bearer header: show the page without an account
         principal = None
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

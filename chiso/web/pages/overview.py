@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages import charts, views
-from chiso.web.pages.render import render
+from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
 router = APIRouter()
@@ -68,8 +68,19 @@ def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
     return ctx.derived(("overview", table.window, province), compute)
 
 
-def overview_context(request: Request, ctx: WebContext, principal: Principal, window: str | None) -> dict:
-    """Everything the overview and the wall show (the wall reuses it)."""
+def warnings_context(ctx: WebContext, principal: Principal, kept: bool = True) -> dict:
+    """The open-warnings panel's data: kept ``views.WARNINGS_SECONDS`` (``kept``), or read now
+    (the overview keeps the rendered panel itself for that long)."""
+    province = views.home_province(principal, ctx.tree)
+    read = views.open_warnings_cached if kept else views.open_warnings
+    warnings, warnings_error = _optional(read, ctx, province, principal)
+    return {"warnings": warnings, "warnings_error": warnings_error}
+
+
+def overview_context(request: Request, ctx: WebContext, principal: Principal, window: str | None,
+                     with_warnings: bool = True) -> dict:
+    """Everything the overview and the wall show (the wall reuses it); ``with_warnings=False``
+    leaves the open warnings out (the overview renders that panel on its own)."""
     from chiso.web.i18n import request_language
 
     lang = request_language(request)
@@ -77,7 +88,7 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
     province = views.home_province(principal, ctx.tree)
     panels = score_panels(ctx, request.app.state, table, province)
     groups, trend = panels["groups"], panels["trend"]
-    warnings, warnings_error = _optional(views.open_warnings, ctx, province, principal)
+    live = warnings_context(ctx, principal) if with_warnings else {"warnings": None, "warnings_error": None}
     return {
         "table": table, "definition": table.definition, "groups": groups, "me": panels["me"],
         "province": province, "trend": trend,
@@ -87,25 +98,39 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
         "groups_down": [g for g in groups if (g["change"] or 0) < 0],
         "movers": panels["movers"],
         "levers": panels["levers"], "lever_share": LEVER_SHARE,
-        "warnings": warnings, "warnings_error": warnings_error,
+        **live,
         "can_open": lambda code: can_read_unit(principal, code, ctx.tree),
     }
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, window: str | None = None, ctx: WebContext = Depends(web_context),
-             principal: Principal = Depends(current_principal)):
-    context = overview_context(request, ctx, principal, window)
-    return render(request, "overview.html", context, principal=principal, active="overview",
-                  window=context["table"].window)
+async def overview(request: Request, window: str | None = None, ctx: WebContext = Depends(web_context),
+                   principal: Principal = Depends(current_principal)):
+    """The overview's panels are kept (``render.cached_page``) per window, language and viewer's
+    role and unit; the open-warnings panel, live data, on its own for ``views.WARNINGS_SECONDS``."""
+    def build():
+        context = overview_context(request, ctx, principal, window, with_warnings=False)
+        return context, context["table"].window
+
+    return await cached_page(request, ctx, principal, template="overview.html", active="overview", build=build,
+                             live={"warnings_panel": (views.WARNINGS_SECONDS,
+                                                      lambda: warnings_context(ctx, principal, kept=False))})
 
 
 @router.get("/overview/dm", response_class=HTMLResponse)
-def overview_dm(request: Request, ctx: WebContext = Depends(web_context),
-                principal: Principal = Depends(current_principal)):
+async def overview_dm(request: Request, ctx: WebContext = Depends(web_context),
+                      principal: Principal = Depends(current_principal)):
     """The DM indicators by field (an HTMX fragment the overview loads after it shows:
-    the status report reads every live indicator's history, so it must not hold the page)."""
-    province = views.home_province(principal, ctx.tree)
-    dm, dm_error = _optional(views.dm_off_track_cached, ctx, request.app.state, province)
-    return render(request, "overview.html", {"dm": dm, "dm_error": dm_error}, principal=principal,
-                  active="overview", block="dm_panel")
+    the status report reads every live indicator's history, so it must not hold the page).
+    The report is kept five minutes per province (``views.DM_STATUS_SECONDS``), the rendered
+    fragment ``DM_FRAGMENT_SECONDS`` more."""
+    def build():
+        province = views.home_province(principal, ctx.tree)
+        dm, dm_error = _optional(views.dm_off_track_cached, ctx, request.app.state, province)
+        return {"dm": dm, "dm_error": dm_error}, None
+
+    return await cached_page(request, ctx, principal, template="overview.html", active="overview", build=build,
+                             fragment="dm_panel", ttl=DM_FRAGMENT_SECONDS)
+
+
+DM_FRAGMENT_SECONDS = 30.0

@@ -15,19 +15,32 @@ from fastapi.responses import HTMLResponse
 
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages import views
-from chiso.web.pages.render import is_htmx, render
+from chiso.web.pages.render import cached_page, is_htmx
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
 router = APIRouter()
 
 
 @router.get("/rankings", response_class=HTMLResponse)
-def rankings(request: Request, level: str = "province", window: str | None = None, q: str = "",
-             sort: str = "rank", page: int = 1, province: str | None = None,
-             ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
+async def rankings(request: Request, level: str = "province", window: str | None = None, q: str = "",
+                   sort: str = "rank", page: int = 1, province: str | None = None,
+                   ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
     """``province`` chooses whose departments or communes: the principal's province by
     default, another province's code, or ``all`` for every province's (each ranked within its
-    own province: 3,321 communes nationally)."""
+    own province: 3,321 communes nationally).
+
+    The rendered page (or the HTMX table) is kept (``render.cached_page``): it depends on the
+    scores of the window, the query, the language and the viewer's role and unit only."""
+    fragment = "ranking_table" if is_htmx(request) and request.headers.get("hx-target") == "ranking-table" else None
+    return await cached_page(request, ctx, principal, template="rankings.html", active="rankings",
+                             fragment=fragment,
+                             build=lambda: ranking_context(ctx, principal, level=level, window=window, q=q,
+                                                           sort=sort, page=page, province=province))
+
+
+def ranking_context(ctx: WebContext, principal: Principal, *, level: str, window: str | None, q: str, sort: str,
+                    page: int, province: str | None) -> tuple[dict, str]:
+    """The ranking page's context and its window."""
     table = views.scores(ctx, window)
     home = views.home_province(principal, ctx.tree)
     scope = views.ranking_scope(province, home, ctx.tree)
@@ -45,6 +58,4 @@ def rankings(request: Request, level: str = "province", window: str | None = Non
                "sorts": views.SORTS, "paged": views.page_of(df, page), "movers_up": up, "movers_down": down,
                "bands": bands, "province": home, "scope": scope or "all", "peers": everyone.height,
                "can_open": lambda code: can_read_unit(principal, code, ctx.tree)}
-    block = "ranking_table" if is_htmx(request) and request.headers.get("hx-target") == "ranking-table" else None
-    return render(request, "rankings.html", context, principal=principal, active="rankings",
-                  window=table.window, block=block)
+    return context, table.window

@@ -17,11 +17,20 @@ jinja2-fragments); a partial is what HTMX asks for (``HX-Request`` header).
 """
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from chiso.web import i18n
 
@@ -50,12 +59,17 @@ def recent_windows(label: str | None, count: int = 12) -> list[str]:
     """The period ``label`` and the ``count - 1`` before it (for the window picker)."""
     if not label:
         return []
+    return list(_recent_windows(label, count))
+
+
+@lru_cache(maxsize=256)
+def _recent_windows(label: str, count: int) -> tuple[str, ...]:
     from chiso.evaluate.windows import parse_window
 
     try:
         w = parse_window(label)
     except Exception:  # noqa: BLE001 - a window the picker cannot step back from lists itself only
-        return [label]
+        return (label,)
     out = [w.label]
     for _ in range(count - 1):
         try:
@@ -63,7 +77,7 @@ def recent_windows(label: str | None, count: int = 12) -> list[str]:
         except Exception:  # noqa: BLE001
             break
         out.append(w.label)
-    return out
+    return tuple(out)
 
 
 def query_string(request: Request, **changes) -> str:
@@ -77,8 +91,11 @@ def query_string(request: Request, **changes) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-def base_context(request: Request, principal, *, active: str = "", window: str | None = None) -> dict:
-    """What base.html needs: language, principal, CSRF token, navigation, province, window."""
+def base_context(request: Request, principal, *, active: str = "", window: str | None = None,
+                 csrf: bool = True) -> dict:
+    """What base.html needs: language, principal, CSRF token, navigation, province, window.
+
+    ``csrf=False``: no CSRF token (the parts of a page kept for other users, see ``PageCache``)."""
     from chiso.web.security.deps import csrf_token
 
     lang = i18n.request_language(request)
@@ -92,7 +109,7 @@ def base_context(request: Request, principal, *, active: str = "", window: str |
     role_name = i18n.translate(lang, f"user.role.{principal.role}") if principal is not None else ""
     return {
         "request": request, "lang": lang, "principal": principal, "role_name": role_name,
-        "csrf_token": csrf_token(request) if principal is not None else "",
+        "csrf_token": csrf_token(request) if principal is not None and csrf else "",
         "nav": nav, "active": active, "province_code": province_code, "province_name": province_name,
         "window": window, "windows": recent_windows(window),
         "path": request.url.path, "query": lambda **kw: query_string(request, **kw),
@@ -119,3 +136,230 @@ def mount_static(app) -> None:
 
     if not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+
+# ---------------------------------------------------------------- cached page parts
+@dataclass(frozen=True)
+class Viewer:
+    """What the kept parts of a page may know of the person asking: what decides which rows
+    link to unit pages, which row is theirs and which warnings they see — never their name,
+    username or CSRF token (those are rendered per request, in the page's shell)."""
+
+    role: str
+    province_code: str | None
+    unit_code: str | None
+
+    @classmethod
+    def of(cls, principal) -> Viewer:
+        return cls(principal.role, principal.province_code, principal.unit_code)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A page's rendered blocks (``title``, ``content`` …, or one HTMX fragment) and the window
+    they show (for the period picker of the shell)."""
+
+    window: str | None
+    blocks: dict[str, str]
+    expires: float = float("inf")  # set by ``PageCache.put`` from its time to live
+
+    @property
+    def size(self) -> int:
+        return sum(len(v) for v in self.blocks.values())
+
+
+class PageCache:
+    """Rendered parts of heavy pages (the ranking table, the overview's panels), kept in memory.
+
+    A key names everything the parts depend on — the page, the data generation
+    (``WebContext.generation``, bumped when records change), the language, the path and every
+    query parameter, and the viewer's role, province and unit (``Viewer``) — so one user's parts
+    are served to another only when they would have been rendered identically; what is
+    personal (name, role label, CSRF token, sign-out form) is rendered per request around them.
+    Bounded by entries and bytes (least recently used dropped first); an entry may also carry a
+    time to live (parts that show live data such as open warnings).
+    """
+
+    def __init__(self, size: int = 512, max_bytes: int = 64 << 20, clock=time.monotonic):
+        self.size, self.max_bytes, self.clock = size, max_bytes, clock
+        self._items: OrderedDict[tuple, Parts] = OrderedDict()
+        self._claims: dict[tuple, float] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> Parts | None:
+        """Fresh parts, or ``None``."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or self.clock() >= hit.expires:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return hit
+
+    def lookup(self, key: tuple) -> tuple[Parts | None, bool]:
+        """(parts, whether this caller builds them anew). Parts with a time to live are rebuilt
+        ahead (in their last ``AHEAD`` seconds) by one caller while the others go on using them,
+        and once expired they are still served to others while one caller rebuilds them — so
+        a crowd of requests never builds the same parts at the same moment."""
+        now = self.clock()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                if now < hit.expires - AHEAD:
+                    self.hits += 1
+                    return hit, False
+            claimed = self._claims.get(key)
+            if claimed is not None and now - claimed < CLAIM_SECONDS:
+                if hit is not None:
+                    self.hits += 1
+                    return hit, False  # another request rebuilds them
+                self.misses += 1
+                return None, True  # nothing to show meanwhile: build as well
+            self._claims[key] = now
+            if hit is not None and now < hit.expires:
+                self.hits += 1
+                return hit, True  # still fresh: this caller rebuilds ahead
+            self.misses += 1
+            return hit, True
+
+    def release(self, key: tuple) -> None:
+        with self._lock:
+            self._claims.pop(key, None)
+
+    def put(self, key: tuple, parts: Parts, ttl: float | None = None) -> Parts:
+        """Keep ``parts`` (at most ``ttl`` seconds); the parts as kept, with their expiry."""
+        parts = replace(parts, expires=self.clock() + ttl if ttl is not None else float("inf"))
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._items[key] = parts
+            self._bytes += parts.size
+            while self._items and (len(self._items) > self.size or self._bytes > self.max_bytes):
+                _, gone = self._items.popitem(last=False)
+                self._bytes -= gone.size
+        return parts
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._claims.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: Parts with a time to live are rebuilt this many seconds before they expire (``PageCache.lookup``).
+AHEAD = 2.0
+#: A claim to rebuild parts lapses after this long (the request that claimed them failed).
+CLAIM_SECONDS = 30.0
+
+
+def page_key(request: Request, template: str, part: str, generation: int, principal) -> tuple:
+    """Everything kept parts depend on (see ``PageCache``)."""
+    query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
+    return (template, part, generation, i18n.request_language(request), request.url.path, query,
+            Viewer.of(principal))
+
+
+def render_parts(request: Request, template: str, context: dict, *, principal, active: str,
+                 window: str | None, blocks: tuple[str, ...]) -> Parts:
+    """Render ``blocks`` of ``template`` for a ``Viewer`` (no name, no CSRF token)."""
+    full = base_context(request, Viewer.of(principal), active=active, window=window, csrf=False)
+    full.update(context)
+    return Parts(window, {name: render_block(TEMPLATES.env, template, name, full) for name in blocks})
+
+
+def tagged(request: Request, body: str, status_code: int = 200, *, keep=None) -> Response:
+    """An HTML answer with a strong ETag of its bytes; 304 when the browser holds it already.
+
+    ``Cache-Control: private, no-cache``: the browser keeps the page but asks each time (and
+    gets a 304 while nothing changed, the CSRF token included); ``Vary: Cookie``.
+    ``keep(response, body, etag)``: called with the full answer (to keep it, ``chiso.web.hot``)."""
+    data = body.encode("utf-8")
+    tag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+    full = HTMLResponse(data, status_code=status_code, headers=headers)
+    i18n.remember_language(request, full)
+    if keep is not None and status_code == 200:
+        keep(full, data, tag)
+    wanted = request.headers.get("if-none-match")
+    if wanted and (wanted.strip() == "*" or tag in [t.strip() for t in wanted.split(",")]):
+        response = Response(status_code=304, headers=headers)
+        i18n.remember_language(request, response)
+        return response
+    return full
+
+
+def live_marker(name: str) -> str:
+    """Where a live block goes in kept parts (``cached_page(live=…)``)."""
+    return f"<!--chiso-live:{name}-->"
+
+
+async def _parts(ctx, key: tuple, ttl: float | None, make) -> Parts:
+    """Kept parts of ``key``, built by ``make`` in the thread pool when they must be (one caller)."""
+    from starlette.concurrency import run_in_threadpool
+
+    parts, rebuild = ctx.pages.lookup(key)
+    if rebuild:
+        try:
+            parts = ctx.pages.put(key, await run_in_threadpool(make), ttl=ttl)
+        finally:
+            ctx.pages.release(key)
+    return parts
+
+
+async def cached_page(request: Request, ctx, principal, *, template: str, active: str, build,
+                      fragment: str | None = None, blocks: tuple[str, ...] = ("title", "content"),
+                      ttl: float | None = None, live: dict | None = None) -> Response:
+    """A heavy page from kept parts: on a miss ``build()`` — ``(context, window)`` — runs in the
+    thread pool and its blocks are rendered and kept; then the per-user shell (``shell.html``:
+    base.html's header with the name, role, CSRF token and navigation) is rendered around them.
+    ``fragment``: answer that block alone (an HTMX partial). ``ttl``: keep the parts at most this
+    long (they show live data).
+
+    ``live``: ``{block: (ttl, build_live)}`` — blocks inside the kept parts that show live data
+    (the overview's open warnings): the kept parts hold a marker where they go (the template
+    renders ``live[block]`` there, see overview.html), and each is rendered and kept on its own
+    for its ``ttl`` from ``build_live()`` (a context), so the expensive rest is not rebuilt."""
+    from chiso.web import hot
+
+    await ctx.check_data_async()
+    generation = ctx.generation
+    markers = {name: live_marker(name) for name in (live or {})}
+
+    def make() -> Parts:
+        context, window = build()
+        if markers:
+            context = {**context, "live": markers}
+        return render_parts(request, template, context, principal=principal, active=active, window=window,
+                            blocks=(fragment,) if fragment else blocks)
+
+    parts = await _parts(ctx, page_key(request, template, fragment or "page", generation, principal), ttl, make)
+    texts = dict(parts.blocks)
+    expires = parts.expires
+    for name, (live_ttl, build_live) in (live or {}).items():
+        def make_live(name=name, build_live=build_live) -> Parts:
+            return render_parts(request, template, build_live(), principal=principal, active=active,
+                                window=parts.window, blocks=(name,))
+
+        piece = await _parts(ctx, page_key(request, template, "live:" + name, generation, principal), live_ttl,
+                             make_live)
+        expires = min(expires, piece.expires)
+        texts = {k: v.replace(markers[name], piece.blocks[name]) for k, v in texts.items()}
+
+    def keep(response, body: bytes, etag: str) -> None:
+        if ctx.clock() < expires:
+            hot.remember(request, ctx, principal, response, body=body, etag=etag, generation=generation,
+                         expires=expires)
+
+    if fragment:
+        return tagged(request, texts[fragment], keep=keep)
+    full = base_context(request, principal, active=active, window=parts.window)
+    full["cached"] = {name: Markup(text) for name, text in texts.items()}
+    return tagged(request, TEMPLATES.env.get_template("shell.html").render(full), keep=keep)

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chiso.web.context import WebContext, web_context
+from chiso.web.i18n import request_language
 from chiso.web.pages.indicators import (
     forbidden,
     province_of,
@@ -171,8 +172,9 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
                         reason=reason.strip() or None)
     except NotAllowedError as e:
         return _page(request, ctx, principal, refused=str(e), file_name=name, status_code=REFUSED_STATUS,
-                     problems=[Problem(name, None, "reason", "quản trị viên nộp thay phải ghi lý do / an "
-                                       "administrator submitting for another unit must give a reason")])
+                     problems=[Problem(name, None, "reason", "an administrator submitting for another unit must "
+                                       "give a reason" if request_language(request) == "en" else
+                                       "quản trị viên nộp thay phải ghi lý do")])
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
@@ -182,7 +184,8 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
             result = submit_batch(ctx.database, batch, who, catalogue, ctx.tree)
         except (LoadError, NotAllowedError, LockedError) as e:
             problems = e.problems if isinstance(e, LoadError) else problems_of(e)
-            head = "Lô số liệu bị từ chối, không ghi gì / the batch was refused; nothing was written"
+            head = ("the batch was refused; nothing was written" if request_language(request) == "en"
+                    else "Lô số liệu bị từ chối, không ghi gì")
             return _page(request, ctx, principal, refused=head, problems=problems, file_name=name,
                          status_code=REFUSED_STATUS)
         except ChisoError as e:

@@ -54,9 +54,7 @@ def weekly_series(ctx: WebContext, app_state, window: str, weeks: int = TREND_WE
     from chiso.evaluate.service import scored_units
     from chiso.evaluate.windows import parse_window, week_of
 
-    cache: OrderedDict = getattr(app_state, "chiso_weekly_series", None)
-    if cache is None:
-        cache = app_state.chiso_weekly_series = OrderedDict()
+    cache: OrderedDict = ctx.weekly  # dropped with the scores (``forget_scores``)
     key = (window, weeks)
     with _trend_lock:
         if key in cache:
@@ -168,6 +166,25 @@ def open_warnings(ctx: WebContext, province: str, principal, limit: int = 5) -> 
             .order_by(severity_rank.desc(), WarningRow.updated_at.desc(), WarningRow.id).limit(limit))]
     counts = {sev: found.get(sev, 0) for sev in reversed(WARNING_SEVERITIES)}
     return {"total": sum(found.values()), "by_severity": counts, "top": top}
+
+
+#: The overview's open-warnings panel is read from the store at most this often (seconds) per
+#: province and viewer; a warning acknowledged or resolved through this process shows at once.
+WARNINGS_SECONDS = 10.0
+
+
+def open_warnings_cached(ctx: WebContext, province: str, principal, limit: int = 5) -> dict:
+    """``open_warnings`` kept ``WARNINGS_SECONDS`` per province and what the principal sees
+    (all the province's, or their own unit's); ``forget_warnings`` drops it."""
+    scope = None if sees_whole_province(principal) else principal.unit_code
+    return ctx.short_lived(("warnings", province, scope, limit), WARNINGS_SECONDS,
+                           lambda: open_warnings(ctx, province, principal, limit))
+
+
+def forget_warnings(ctx: WebContext) -> None:
+    """After a warning changed through the web (acknowledged, resolved): drop the kept counts
+    and the pages built from them."""
+    ctx.forget_short("warnings")
 
 
 DM_STATUS_SECONDS = 300

@@ -146,6 +146,10 @@ def _act(request: Request, ctx: WebContext, principal: Principal, warning_id: in
             step(session, warning_id, by=principal.username, note=note)
     except StoreError as e:
         raise HTTPException(400, str(e)) from None
+    finally:  # the overview's open-warnings panel shows the change at once
+        from chiso.web.pages.views import forget_warnings
+
+        forget_warnings(ctx)
     row, events = _load(ctx, principal, warning_id)
     if request.headers.get("hx-request"):
         target = request.headers.get("hx-target", "")

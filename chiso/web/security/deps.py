@@ -75,13 +75,40 @@ def _database(request: Request):
     return request.app.state.ctx.database
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The principal behind the request, or ``None`` when nobody signed in.
 
     Resolved once per request (kept on ``request.state``). A session cookie that is
     unknown, expired or revoked counts as "not signed in"; a bearer token that is not
     valid is refused with 401 (the caller meant to authenticate and must be told).
+
+    Asynchronous: a session resumed a moment ago (``sessions.ResumeCache``, a few seconds)
+    is answered from memory on the event loop; only a store query goes to the thread pool.
     """
+    if hasattr(request.state, "principal"):
+        return request.state.principal
+    from chiso.web.security import sessions
+
+    from starlette.concurrency import run_in_threadpool
+
+    raw = request.cookies.get(sessions.COOKIE_NAME)
+    if raw and not request.headers.get("authorization"):
+        kept = request.app.state.ctx.sessions
+        hit = kept.get(raw)
+        if hit is not None and kept.claim_refresh(raw):  # this request re-reads it for everyone
+            hit = await run_in_threadpool(kept.refresh, _database(request), raw)
+            if hit is None:
+                request.state.principal = None
+                return None
+        if hit is not None:
+            request.state.principal, request.state.csrf_secret = hit
+            request.state.session_raw = raw
+            return hit[0]
+    return await run_in_threadpool(resolve_principal, request)
+
+
+def resolve_principal(request: Request) -> Principal | None:
+    """``optional_principal`` for synchronous code (it may query the store)."""
     if hasattr(request.state, "principal"):
         return request.state.principal
     principal: Principal | None = None
@@ -105,7 +132,7 @@ def optional_principal(request: Request) -> Principal | None:
 
         raw = request.cookies.get(sessions.COOKIE_NAME)
         if raw:
-            found_session = sessions.resume(_database(request), raw)
+            found_session = request.app.state.ctx.sessions.resume(_database(request), raw)
             if found_session is not None:
                 principal, csrf_secret = found_session
                 request.state.csrf_secret = csrf_secret
@@ -114,8 +141,8 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-def current_principal(request: Request,
-                      principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def current_principal(request: Request,
+                            principal: Principal | None = Depends(optional_principal)) -> Principal:
     """The signed-in principal; 401 JSON on API paths, a redirect to the sign-in page otherwise."""
     if principal is not None:
         return principal
@@ -134,7 +161,7 @@ def require_roles(*roles: str):
     if unknown or not roles:
         raise ValueError(f"unknown role(s) {unknown or roles!r}; roles are {', '.join(ROLES)}")
 
-    def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in roles:
             wanted = "; ".join(role_label(r) for r in roles)
             raise HTTPException(403, f"Không đủ quyền: cần vai trò {wanted}; tài khoản "
@@ -202,7 +229,7 @@ def csrf_token(request: Request) -> str:
     secret = getattr(request.state, "csrf_secret", None)
     if secret is None:
         try:
-            optional_principal(request)
+            resolve_principal(request)
         except HTTPException:
             return ""
         secret = getattr(request.state, "csrf_secret", None)

@@ -95,6 +95,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         raise HTTPException(503, str(e)) from None
     raw = sessions.sign_in(ctx.database, account, client_address(request),
                            previous_raw=request.cookies.get(sessions.COOKIE_NAME))
+    ctx.sessions.drop(request.cookies.get(sessions.COOKIE_NAME))  # rotated: the old one ends now
     response = RedirectResponse(safe_next(next), status_code=303)
     sessions.set_cookie(response, raw, request)
     return response
@@ -104,7 +105,10 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 async def logout(request: Request, principal: Principal = Depends(require_write),
                  ctx: WebContext = Depends(web_context)):
     if principal.via == "session":
-        sessions.sign_out(ctx.database, request.cookies.get(sessions.COOKIE_NAME), principal.username)
+        raw = request.cookies.get(sessions.COOKIE_NAME)
+        ctx.sessions.drop(raw)
+        sessions.sign_out(ctx.database, raw, principal.username)
+        ctx.sessions.drop(raw)  # and again: a request in between may have kept it
     response = RedirectResponse("/login?signed_out=1", status_code=303)
     sessions.clear_cookie(response, request)
     return response
@@ -236,6 +240,8 @@ def change_account(username: str, body: AccountChange, admin: Principal = Depend
             account = accounts.set_active(ctx.database, admin.username, username, body.active)
     except ChisoError as e:
         raise _fail(e) from None
+    finally:  # its sessions ended in the store: end them in this process's memory at once
+        ctx.sessions.drop_user(username.strip().lower())
     return accounts.account_to_dict(account)
 
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from datetime import timedelta
 
 from fastapi import Request, Response
@@ -25,6 +28,12 @@ COOKIE_NAME = "chiso_session"
 IDLE_TIMEOUT = timedelta(hours=2)  # no request for this long ends the session
 ABSOLUTE_TIMEOUT = timedelta(hours=12)  # a working day; sign in again the next morning
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+#: A resumed session is kept in the process's memory this long (seconds): a page then costs no
+#: store query for who is asking. Sign-out, a role change, a deactivation and sign-in rotation
+#: in the same process drop it at once; a revocation made elsewhere (another worker, the CLI,
+#: the store directly) takes effect within this time. See docs/security.md.
+RESUME_CACHE_SECONDS = 5.0
+RESUME_CACHE_SIZE = 10_000
 
 
 def session_hash(raw: str) -> str:
@@ -49,6 +58,13 @@ def sign_in(database, account: Account, client_address: str | None, previous_raw
 def resume(database, raw: str):
     """(Principal, csrf secret) of a live session, or ``None`` (unknown, expired, revoked,
     idle too long, or its account deactivated)."""
+    found = resume_until(database, raw)
+    return None if found is None else found[:2]
+
+
+def resume_until(database, raw: str):
+    """(Principal, csrf secret, seconds the session stays valid without another request) of a
+    live session, or ``None`` — ``resume`` with how long an in-memory copy may be trusted."""
     from chiso.web.security.deps import Principal
 
     if not raw or len(raw) > 128:
@@ -65,11 +81,118 @@ def resume(database, raw: str):
             return None
         if now - row.last_seen_at >= TOUCH_EVERY:
             repo_accounts.touch_session(s, row, now)
+            last_seen = now
+        else:
+            last_seen = row.last_seen_at
         principal = Principal(username=account.username, display_name=account.display_name,
                               role=account.role, unit_code=account.unit_code,
                               province_code=account.province_code, via="session",
                               scopes=frozenset({"read", "write"}))
-        return principal, row.csrf_secret
+        valid = min(row.expires_at, last_seen + IDLE_TIMEOUT) - now
+        return principal, row.csrf_secret, valid.total_seconds()
+
+
+class ResumeCache:
+    """Resumed sessions kept in memory for ``ttl`` seconds (``RESUME_CACHE_SECONDS``), keyed by
+    the SHA-256 of the cookie value — never longer than the session itself stays valid.
+
+    Only live sessions are kept (an unknown cookie is asked of the store every time, so random
+    cookies cannot fill the cache). ``drop`` (sign-out, rotation) and ``drop_user`` (role
+    change, deactivation) take effect at once in this process.
+    """
+
+    def __init__(self, ttl: float = RESUME_CACHE_SECONDS, size: int = RESUME_CACHE_SIZE, clock=time.monotonic):
+        self.ttl, self.size, self.clock = ttl, size, clock
+        self._items: OrderedDict[str, tuple[float, object, str]] = OrderedDict()
+        self._gone: dict[str, float] = {}  # dropped a moment ago: not kept again within ttl
+        self._refreshing: set[str] = set()
+        self.ahead = min(1.0, ttl / 5)
+        self._lock = threading.Lock()
+
+    def get(self, raw: str):
+        """(Principal, csrf secret) while the copy is fresh, else ``None``."""
+        key = session_hash(raw)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None:
+                return None
+            if self.clock() >= hit[0]:
+                del self._items[key]
+                return None
+            return hit[1], hit[2]
+
+    def claim_refresh(self, raw: str) -> bool:
+        """True for one caller once a kept session enters the last ``ahead`` seconds of its life:
+        that caller re-reads it (``refresh``) while the others go on using the copy, so a busy
+        session is re-read once per ``ttl`` without a crowd of requests missing at the same moment."""
+        key = session_hash(raw)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or key in self._refreshing or self.clock() < hit[0] - self.ahead:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def refresh(self, database, raw: str):
+        """Re-read a session from the store and keep (or drop) it: ``resume`` without the cache."""
+        try:
+            return self._load(database, raw)
+        finally:
+            with self._lock:
+                self._refreshing.discard(session_hash(raw))
+
+    def resume(self, database, raw: str):
+        """``resume`` through the cache: the store is asked at most once per ``ttl`` per session."""
+        hit = self.get(raw) if raw and len(raw) <= 128 else None
+        if hit is not None:
+            return hit
+        return self._load(database, raw)
+
+    def _load(self, database, raw: str):
+        found = resume_until(database, raw)
+        if found is None:
+            self.drop(raw)
+            return None
+        principal, secret, valid_seconds = found
+        if self.ttl > 0:
+            key, now = session_hash(raw), self.clock()
+            with self._lock:
+                if self._gone.get(key, now) > now or self._gone.get("user:" + principal.username, now) > now:
+                    return principal, secret  # dropped while the store was asked: do not keep
+                self._items[key] = (now + min(self.ttl, valid_seconds), principal, secret)
+                self._items.move_to_end(key)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return principal, secret
+
+    def _tombstone(self, key: str) -> None:
+        now = self.clock()
+        if len(self._gone) > self.size:
+            self._gone = {k: t for k, t in self._gone.items() if t > now}
+        self._gone[key] = now + self.ttl
+
+    def drop(self, raw: str | None) -> None:
+        """Forget one session (sign-out, rotation)."""
+        if raw:
+            key = session_hash(raw)
+            with self._lock:
+                self._items.pop(key, None)
+                self._tombstone(key)
+
+    def drop_user(self, username: str) -> None:
+        """Forget every session of an account (role change, deactivation)."""
+        with self._lock:
+            for key in [k for k, v in self._items.items() if v[1].username == username]:
+                del self._items[key]
+            self._tombstone("user:" + username)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._gone.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def sign_out(database, raw: str | None, actor: str) -> bool:

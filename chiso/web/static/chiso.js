@@ -1,13 +1,70 @@
 /* chiso front end, deliberately small:
    - every element with data-chart='{…ECharts option…}' becomes an ECharts chart
      (on load and after every HTMX swap), resized with its box;
+   - chart numbers follow the page's language (<body data-lang>: vi 92,28 and 1.234;
+     en 92.28 and 1,234): the options name formatters as strings ("chiso:num:2",
+     "chiso:num:0", "chiso:axis", see chiso/web/pages/charts.py), turned here into functions;
+     value axes and tooltips that name none get a localised one;
    - HTMX sends the CSRF token (the <body hx-headers> attribute carries X-CSRF-Token). */
 (function () {
   "use strict";
   var charts = [];
+  var LOCALES = { vi: "vi-VN", en: "en-GB" };
+  var formats = {};
 
   function theme() {
     return document.body.classList.contains("theme-wall") ? "dark" : null;
+  }
+
+  function locale() {
+    return LOCALES[document.body.getAttribute("data-lang")] || LOCALES.vi;
+  }
+
+  function numberFormat(min, max) {
+    var key = locale() + ":" + min + ":" + max;
+    if (!formats[key]) {
+      formats[key] = new Intl.NumberFormat(locale(), { minimumFractionDigits: min, maximumFractionDigits: max });
+    }
+    return formats[key];
+  }
+
+  /* "chiso:num:N" → N decimals; "chiso:axis" → at most two. Series labels get {value: …}. */
+  function formatter(name) {
+    var parts = name.split(":");
+    var fmt = parts[1] === "num" ? numberFormat(+parts[2], +parts[2]) : numberFormat(0, 2);
+    return function (x) {
+      var v = (x !== null && typeof x === "object") ? x.value : x;
+      if (Array.isArray(v)) { v = v[v.length - 1]; }
+      if (v === null || v === undefined || v === "" || isNaN(+v)) { return "—"; }
+      return fmt.format(+v);
+    };
+  }
+
+  function localise(node) {
+    if (Array.isArray(node)) { node.forEach(localise); return; }
+    if (node === null || typeof node !== "object") { return; }
+    Object.keys(node).forEach(function (k) {
+      var v = node[k];
+      if ((k === "formatter" || k === "valueFormatter") && typeof v === "string" && v.indexOf("chiso:") === 0) {
+        node[k] = formatter(v);
+      } else {
+        localise(v);
+      }
+    });
+  }
+
+  function withDefaults(option) {
+    [].concat(option.xAxis || [], option.yAxis || []).forEach(function (axis) {
+      if (axis.type === "value") {
+        axis.axisLabel = axis.axisLabel || {};
+        if (!axis.axisLabel.formatter) { axis.axisLabel.formatter = "chiso:axis"; }
+      }
+    });
+    if (option.tooltip && !option.tooltip.valueFormatter && !option.tooltip.formatter) {
+      option.tooltip.valueFormatter = "chiso:axis";
+    }
+    localise(option);
+    return option;
   }
 
   function initCharts(root) {
@@ -21,7 +78,7 @@
       }
       var chart = echarts.init(el, theme(), { renderer: "canvas" });
       if (theme() === "dark") { option.backgroundColor = option.backgroundColor || "transparent"; }
-      chart.setOption(option);
+      chart.setOption(withDefaults(option));
       el.dataset.chartReady = "1";
       charts.push(chart);
     });

@@ -60,6 +60,25 @@ def test_an_upload_with_errors_shows_the_row_level_report_and_writes_nothing(sit
     assert detail.status_code == 200 and "không biết" in detail.text
 
 
+def test_the_report_gives_each_reason_in_the_users_language_with_its_code(site):
+    officer = site.client("canbo.syt")
+    text = "indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-05,không biết\nXH.TIEM_CHUNG,24,2026-13,50\n"
+    vi = upload(officer, "loi.csv", text)
+    assert vi.status_code == 200 and vi.context["refused"]
+    assert "không phải là số (ghi 12.5 hoặc 12,5)" in vi.text and "not a number" not in vi.text
+    assert "không đọc được kỳ báo cáo" in vi.text  # the period the parser cannot read
+    assert 'data-code="value.not_number"' in vi.text and 'data-code="period.unreadable"' in vi.text
+    # the stored report keeps the English reasons; the batch page translates them as well
+    batch = officer.get("/submissions").context["batches"][0]
+    assert "not a number" in batch.report[0]["reason"] or "not a number" in batch.report[1]["reason"]
+    detail = officer.get(f"/submissions/{batch.id}")
+    assert "không phải là số" in detail.text and 'data-code="value.not_number"' in detail.text
+    en = officer.get(f"/submissions/{batch.id}?lang=en")
+    assert "not a number (write 12.5 or 12,5)" in en.text and "không phải là số" not in en.text
+    assert 'data-code="value.not_number"' in en.text
+    officer.get("/submissions?lang=vi")  # back to Vietnamese for the other tests
+
+
 def test_an_officer_cannot_submit_another_agencys_indicator(site):
     r = upload(site.client("canbo.syt"), "ban-le.csv", "indicator,unit,period,value\nKT.BAN_LE,24,2026-07,1\n")
     assert r.status_code == 200 and r.context["refused"]
