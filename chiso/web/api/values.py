@@ -11,7 +11,8 @@ Writing — "một dữ liệu, một nguồn, một chủ sở hữu":
   the indicators their agency owns are accepted (otherwise 403 naming the owner agency).
   An administrator may write any agency's values with a ``reason`` (recorded). The batch
   is accepted whole or refused whole: 422 (invalid rows), 403 (not the owner) or 409
-  (locked period) with the row-level report ``problems``: file, row, column, reason, value.
+  (locked period) with the row-level report ``problems``: file, row, column, reason, value,
+  and the reason's stable ``code`` and Vietnamese text ``reason_vi``.
 - ``POST /api/v1/periods/{indicator}/{period}/approve`` — the head of the owner agency;
   ``lock`` — that head or an administrator; ``unlock`` — an administrator, with a reason.
 
@@ -218,7 +219,12 @@ def _refusal(e: ChisoError, status: int, db, batch, name: str, path) -> JSONResp
     from chiso.collect.values.submit import problems_of
     from chiso.store.repo_values import submissions
 
+    from chiso.collect.values.reasons import code_of, localise
+
     problems = problems_json(problems_of(e), path, name)
+    for p in problems:  # each reason's stable code, and the reason in Vietnamese as well
+        p["code"] = code_of(p["reason"], p["column"])
+        p["reason_vi"] = localise(p["reason"], "vi", p["column"])
     with db.session() as session:
         last = submissions(session, limit=1, content_sha256=batch.content_sha256, status="refused")
     head = problems[0]["reason"] if problems else str(e)

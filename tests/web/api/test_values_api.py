@@ -21,6 +21,10 @@ def test_an_upload_with_errors_is_refused_whole_with_a_row_level_report(world):
     rows = {(p["row"], p["column"]) for p in doc["problems"]}
     assert (2, "period") in rows and (3, "value") in rows
     assert all(p["file"] == "chi-loi.csv" for p in doc["problems"])
+    # every reason with its stable code and in Vietnamese too
+    by_column = {p["column"]: p for p in doc["problems"]}
+    assert by_column["value"]["code"] and by_column["value"]["reason_vi"] != by_column["value"]["reason"]
+    assert by_column["period"]["reason_vi"].startswith("không đọc được kỳ")
     after = world.client.get("/api/v1/values", params={"indicator": "NS.CHI"}, headers=world.auth("quantri"))
     assert after.json()["total"] == before.json()["total"]
     # the refusal is registered with its report, readable by the submitting unit
