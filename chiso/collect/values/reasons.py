@@ -153,6 +153,30 @@ REASONS: tuple[Reason, ...] = (
 #: The parser's message for a period it cannot read (recognised by the ``period`` column).
 UNREADABLE_PERIOD = Reason("period.unreadable", "{detail}", "không đọc được kỳ báo cáo: {detail}")
 
+#: The window parser's own messages (chiso.evaluate.windows) in Vietnamese, shown inside
+#: ``period.unreadable``; their codes are never given out (the period's code is).
+WINDOW_MESSAGES = (
+    Reason("window.month", "no month {m}", "không có tháng {m}"),
+    Reason("window.quarter", "no quarter {q}", "không có quý {q}"),
+    Reason("window.week", "{y} has no ISO week {w}", "năm {y} không có tuần ISO {w}"),
+    Reason("window.date", "{whole}: {text} is not a date (YYYY-MM-DD)",
+           "{whole}: {text} không phải là ngày (YYYY-MM-DD)"),
+    Reason("window.order", "window {label} ends before it starts", "kỳ {label} kết thúc trước khi bắt đầu"),
+    Reason("window.form", "cannot read window {text}; write 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "
+           "2026-08-17 or 2026-08-01..2026-08-17",
+           "không đọc được kỳ {text}; hãy viết 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "
+           "2026-08-17 hoặc 2026-08-01..2026-08-17"),
+)
+
+
+def _window_vi(message: str) -> str:
+    for r in WINDOW_MESSAGES:
+        m = r.pattern.fullmatch(message)
+        if m is not None:
+            return r.vi.format(**m.groupdict())
+    return message
+
+
 BY_CODE: dict[str, Reason] = {r.code: r for r in (*REASONS, UNREADABLE_PERIOD)}
 if len(BY_CODE) != len(REASONS) + 1:  # pragma: no cover - a code given twice is a programming error
     raise RuntimeError("chiso.collect.values.reasons: a reason code is given twice")
@@ -207,4 +231,6 @@ def localise(reason: str, lang: str, column: str | None = None) -> str:
     if found is None:
         return reason
     code, fields = found
+    if code == UNREADABLE_PERIOD.code:
+        fields = {"detail": _window_vi(fields["detail"])}
     return BY_CODE[code].vi.format(**{k: _vi_words(k, v) for k, v in fields.items()})

@@ -66,7 +66,7 @@ def test_a_message_that_is_not_a_reason_is_left_as_it_is():
     assert reasons.explain("quản trị viên nộp thay phải ghi lý do") is None
     assert reasons.localise("quản trị viên nộp thay phải ghi lý do", "vi") == "quản trị viên nộp thay phải ghi lý do"
     # the window parser's own message, recognised by the period column
-    assert reasons.localise("no month 13", "vi", column="period") == "không đọc được kỳ báo cáo: no month 13"
+    assert reasons.localise("no month 13", "vi", column="period") == "không đọc được kỳ báo cáo: không có tháng 13"
     assert reasons.code_of("no month 13", column="period") == "period.unreadable"
     with pytest.raises(ValueError, match="unknown language"):
         reasons.localise("file not found", "fr")
@@ -116,3 +116,18 @@ def test_file_level_reasons_have_codes(sqlite_db, catalogue, units, write, name,
     with pytest.raises(LoadError) as caught:
         submit_batch(sqlite_db, read_batch(write(name, text)), STC, catalogue, units, now=NOW)
     assert reasons.code_of(caught.value.problems[0].reason) == code
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "2026-W60", "tháng 8", "2026-08-20..2026-08-01",
+                                    "2026-02-30"])
+def test_the_window_parsers_messages_read_in_vietnamese(period):
+    from chiso.errors import ChisoError
+    from chiso.evaluate.windows import parse_window
+
+    with pytest.raises(ChisoError) as e:
+        parse_window(period)
+    message = str(e.value)
+    vi = reasons.localise(message, "vi", column="period")
+    assert vi.startswith("không đọc được kỳ báo cáo: ")
+    # no English sentence left inside: every parser message has a Vietnamese form
+    assert vi != f"không đọc được kỳ báo cáo: {message}", message
