@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CHISO_DATA_DIR ?= ./data
 
-.PHONY: run test install demo bench bench-web clean docs
+.PHONY: run test test-fast lint install demo bench bench-web clean docs
 
 # Debian packages: WeasyPrint's Pango/HarfBuzz and fonts with Vietnamese glyphs (PDF
 # bulletins), Chromium (browser tests). Installed only when missing, and only as root.
@@ -28,10 +28,19 @@ run: $(STAMP)
 	$(BIN)/chiso init --demo
 	$(BIN)/chiso serve
 
-## make test — the whole suite (PostgreSQL on 127.0.0.1:5432 is used when present;
-## required when CI=true).
-test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+## make test — lint, the layer contract and the whole suite on both cores (PostgreSQL on
+## 127.0.0.1:5432 is used when present; required when CI=true).
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+
+## make test-fast — the inner loop: everything but the slow and browser tests.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not browser" $(PYTEST_ARGS)
+
+## make lint — ruff and the layer contract (import-linter, docs/architecture.md).
+lint: $(STAMP)
+	$(BIN)/ruff check chiso tests benchmarks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py

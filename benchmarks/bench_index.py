@@ -55,7 +55,7 @@ def step_chiso(n: int) -> dict:
     from chiso.evaluate.counts import compute_series
     from chiso.evaluate.scores import score_counts
     from chiso.evaluate.service import scored_units
-    from chiso.evaluate.windows import year
+    from chiso.periods.windows import year
     from chiso.store.records import parquet_records
     from chiso.units import load_units
 
@@ -131,7 +131,7 @@ def step_kept(n: int) -> dict:
     from chiso.catalog.index_definition import load_index_definition
     from chiso.evaluate import kept
     from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.windows import year
+    from chiso.periods.windows import year
     from chiso.store.records import parquet_records
     from chiso.units import load_units
 

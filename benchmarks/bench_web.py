@@ -133,7 +133,7 @@ def start_server(port: int, workers: int, source: Path | None = None) -> subproc
     if source is not None:
         env["PYTHONPATH"] = str(source)
     log = open(OUT / f"serve-{workers}w.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([str(BIN / "python"), "-m", "chiso.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen([str(BIN / "python"), "-m", "chiso.cli.app", "serve", "--port", str(port),
                              "--workers", str(workers)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             cwd=str(source or ROOT))

@@ -54,6 +54,11 @@ def get(name: str, env: dict[str, str] | None = None) -> str | None:
     return value
 
 
+def province(env: dict[str, str] | None = None) -> str:
+    """The province this installation serves (``CHISO_PROVINCE``)."""
+    return get("CHISO_PROVINCE", env) or _BY_NAME["CHISO_PROVINCE"].default
+
+
 def data_dir(env: dict[str, str] | None = None) -> Path:
     return Path(get("CHISO_DATA_DIR", env) or "./data")
 

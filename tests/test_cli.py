@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 runner = CliRunner()

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlglot import exp
 
+from chiso import settings
 from chiso.catalog.predicates import parse_measure_expression, parse_predicate, uses_window
 from chiso.catalog.records import RECORD_KINDS
 from chiso.errors import DefinitionError
@@ -347,8 +348,6 @@ def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
 def load_index_definition(path: str | Path | None = None) -> IndexDefinition:
     """Load a definition file (the shipped Decision 766 methodology by default)."""
     if path is None:
-        from chiso import settings
-
         path = settings.get("CHISO_INDEX_DEFINITION") or DEFAULT_INDEX
     return _load_cached(str(Path(path)))
 

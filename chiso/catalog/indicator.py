@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chiso.formula.parse import CODE_PATTERN
+
 # ------------------------------------------------------------------ vocabularies
 #: The five groups of a DM set: đầu vào, quá trình, kết quả thực hiện nhiệm vụ,
 #: kết quả tác động (chính sách), tổng hợp.
@@ -63,10 +65,6 @@ Status = Literal["needs_identified", "candidate", "standardised", "unified", "ap
                  "in_operation", "retired"]
 #: States whose indicators feed the dashboard, rankings, warnings and bulletins.
 LIVE_STATES = frozenset({"approved", "in_operation"})
-
-#: Indicator codes: upper-case letters, digits, underscore and dot (KT.GRDP_GROWTH).
-CODE_PATTERN = r"^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*$"
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -17,22 +17,13 @@ the dashboard, rankings, warnings and bulletins. Who may move an indicator is de
 role later; for now ``by`` is recorded.
 
 The rules here are pure; the moves are stored by ``chiso.store.repo_catalogue``. The
-store functions the other parts use are also reachable from here under the issue's names
-(``current_catalogue``, ``live_indicators``, ``indicator_version``, ``indicator_history``,
-``move_indicator``).
+store keeps the versions and moves (``chiso.store.repo_catalogue``: ``current_catalogue``,
+``live_indicators``, ``indicator_version``, ``indicator_history``, ``move_indicator``).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from chiso.catalog.indicator import LIFECYCLE, LIVE_STATES
 from chiso.errors import NotAllowedError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy.orm import Session
-
-    from chiso.catalog.catalogue import Catalogue
-    from chiso.catalog.indicator import Indicator
 
 #: The six steps, in order (retirement is not a step).
 STEPS: tuple[str, ...] = LIFECYCLE[:6]
@@ -107,42 +98,3 @@ def check_transition(code: str, from_state: str, to_state: str, *, by: str, comm
         raise NotAllowedError(f"{code}: cannot move from {from_state} to {to_state}: {why}; "
                               f"from {from_state} it may move to {allowed}")
     return kind
-
-
-# ---------------------------------------------------------------- the store, under the issue's names
-def current_catalogue(session: Session, province: str) -> Catalogue:
-    """The latest version of each indicator of the province (see chiso.store.repo_catalogue)."""
-    from chiso.store import repo_catalogue
-
-    return repo_catalogue.current_catalogue(session, province)
-
-
-def live_indicators(session: Session, province: str) -> dict[str, Indicator]:
-    """The approved and operating indicators of the province, by code."""
-    from chiso.store import repo_catalogue
-
-    return repo_catalogue.live_indicators(session, province)
-
-
-def indicator_version(session: Session, code: str, version: int | None = None,
-                      province: str | None = None) -> Indicator:
-    """One stored version of an indicator (the latest when ``version`` is None)."""
-    from chiso.store import repo_catalogue
-
-    return repo_catalogue.indicator_version(session, code, version, province=province)
-
-
-def indicator_history(session: Session, code: str, province: str | None = None) -> Any:
-    """The versions and lifecycle moves of an indicator."""
-    from chiso.store import repo_catalogue
-
-    return repo_catalogue.indicator_history(session, code, province=province)
-
-
-def move_indicator(session: Session, code: str, to_state: str, *, by: str, comment: str,
-                   province: str | None = None) -> Any:
-    """Move an indicator to another lifecycle state, recording who, when and why."""
-    from chiso.store import repo_catalogue
-
-    return repo_catalogue.move_indicator(session, code, to_state, by=by, comment=comment,
-                                         province=province)

@@ -34,9 +34,11 @@ import fastexcel
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from chiso.catalog.catalogue import Catalogue, RawCatalogue, SheetPlace
+from chiso.catalog.entries import Catalogue, RawCatalogue, SheetPlace
 from chiso.catalog.indicator import GROUPS, LIFECYCLE, Indicator
+from chiso.catalog.lifecycle import STATE_LABELS
 from chiso.errors import ChisoError, LoadError, Problem
+from chiso.units.registry import load_units
 
 SHEET_INDICATORS = "Chỉ số"
 SHEET_FIELDS = "Lĩnh vực"
@@ -231,8 +233,6 @@ def write_workbook(catalogue: Catalogue, path: str | Path, *, history: Sequence[
     ``units`` the owner list (default: the province's units from the registry)."""
     path = Path(path)
     if units is None:
-        from chiso.units.registry import load_units
-
         tree = load_units()
         units = tree.units(province=catalogue.province) if catalogue.province in tree else []
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
@@ -325,8 +325,6 @@ def _write_info(ws: Any, f: _Formats, catalogue: Catalogue) -> None:
     r += 1
     legends = [("group", GROUPS), ("polarity", POLARITIES), ("aggregation", RULES),
                ("frequency", FREQUENCIES), ("levels", LEVELS)]
-    from chiso.catalog.lifecycle import STATE_LABELS
-
     for title, table in legends + [("status", STATE_LABELS)]:
         for code, (vi, en) in table.items():
             ws.write_row(r, 0, [f"{title}: {code}", vi, en], f.text)

@@ -11,7 +11,7 @@
 - a petition without a due date gets received date + 15 working days.
 
 Working days (ngày làm việc) are Monday–Friday minus public holidays plus make-up
-Saturdays, from the holidays file (``chiso.catalog.holidays``, ``CHISO_HOLIDAYS``). A
+Saturdays, from the holidays file (``chiso.periods.holidays``, ``CHISO_HOLIDAYS``). A
 deadline that would need a year the file does not list is a problem too: the dossier
 names the year to add, rather than being judged against a guessed calendar.
 """
@@ -22,11 +22,11 @@ from datetime import date
 
 import polars as pl
 
-from chiso.catalog.holidays import HolidayCalendar, WorkingDays, load_holidays
 from chiso.catalog.records import DOSSIERS, PETITIONS, PROCEDURES, RecordKind
 from chiso.collect.readers import ROW
 from chiso.collect.validate import Problems, UnitLookup, unit_provinces
-from chiso.store.records import POLARS_TYPES, RecordStore
+from chiso.periods.holidays import HolidayCalendar, WorkingDays, load_holidays
+from chiso.store.records_base import POLARS_TYPES, RecordStore
 
 PETITION_WORKING_DAYS = 15
 CATALOGUE_COLUMNS = ("unit_code", "procedure_code", "statutory_days", "full_online_eligible",

@@ -21,7 +21,7 @@ from chiso.collect.derive import derive, procedure_catalogue
 from chiso.collect.readers import ROW, Source, read_source
 from chiso.collect.validate import MAX_PROBLEMS, Problems, UnitLookup, check_across_files, validate
 from chiso.errors import LoadError, Problem
-from chiso.store.records import RecordStore, UpsertCounts
+from chiso.store.records_base import RecordStore, UpsertCounts
 
 # Write order: the procedure catalogue before the records judged by it.
 WRITE_ORDER = ("procedures", "publications", "dossiers", "petitions")

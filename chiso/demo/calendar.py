@@ -2,7 +2,7 @@
 
 Appointment dates, petition deadlines and publication deadlines are all counted in
 *working days* (Monday–Friday minus public holidays, plus make-up Saturdays), so the
-generator uses the same holidays file loading does (``chiso.catalog.holidays``; years
+generator uses the same holidays file loading does (``chiso.periods.holidays``; years
 beyond its list by the file's estimate rule); and dossier volumes follow the same
 rhythm (heavy Monday–Friday, little on Saturday, almost nothing on Sunday or a
 holiday, a rush before Tết and a slow restart after it).
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from chiso.catalog.holidays import HolidayYear, load_holidays
+from chiso.periods.holidays import HolidayYear, load_holidays
 
 EPOCH = date(1970, 1, 1)
 

@@ -15,6 +15,16 @@ from collections.abc import Callable
 
 import polars as pl
 
+from chiso.catalog.indicator import LIVE_STATES
+from chiso.collect.values import Submitter, ValidationConfig, batch_from_records, submit_batch
+from chiso.demo.calendar import tet_break
+from chiso.demo.indicators import CATALOGUE_PATH, indicator_history
+from chiso.errors import LoadError
+from chiso.evaluate.dm.service import refresh_warnings
+from chiso.periods.holidays import load_holidays
+from chiso.store.repo_catalogue import import_catalogue, live_indicators
+from chiso.units import load_units
+
 DEMO_ACTOR = "demo"
 LATE_OWNER = "24-SVHTTDL"   # the owner whose latest batch arrives late in the demo
 LATE_BY_DAYS = 4
@@ -39,8 +49,6 @@ TET_SEASON = dt.timedelta(days=21)  # the weeks before and after the break move 
 def _tet_notes(frame: pl.DataFrame) -> pl.DataFrame:
     """Agencies annotate the periods of the Tết season: their values dip (or peak)
     for a known reason, and collection's outlier rule asks for exactly that explanation."""
-    from chiso.demo.calendar import tet_break
-
     years = range(frame["period_start"].min().year, frame["period_end"].max().year + 1)
     breaks = [(first - TET_SEASON, last + TET_SEASON) for first, last in map(tet_break, years)]
     overlaps = pl.lit(False)
@@ -51,8 +59,6 @@ def _tet_notes(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(pl.when(overlaps & short & empty).then(pl.lit(TET_NOTE))
                                .otherwise(pl.col("note")).alias("note"))
     # weeks and days with another public holiday (30/4, 1/5, 2/9, New Year) dip as well
-    from chiso.catalog.holidays import load_holidays
-
     calendar = load_holidays()
     days_off = [d.day for y in years for d in calendar.year(y, estimate=True).days_off]
     holiday = pl.lit(False)
@@ -67,14 +73,6 @@ def _tet_notes(frame: pl.DataFrame) -> pl.DataFrame:
 def build_dm_demo(db, *, start: dt.date, end: dt.date, seed: int, say: Callable[[str], None] = print,
                   province: str = "24") -> dict:
     """Import the sample catalogue, submit its history owner by owner, refresh warnings."""
-    from chiso.catalog.indicator import LIVE_STATES
-    from chiso.collect.values import Submitter, ValidationConfig, batch_from_records, submit_batch
-    from chiso.demo.indicators import CATALOGUE_PATH, indicator_history
-    from chiso.errors import LoadError
-    from chiso.evaluate.dm.service import refresh_warnings
-    from chiso.store.repo_catalogue import import_catalogue, live_indicators
-    from chiso.units import load_units
-
     t0 = time.perf_counter()
     tree = load_units()
     with db.session() as s:

@@ -24,6 +24,7 @@ from pathlib import Path
 from chiso.catalog.records import DOSSIERS, PETITIONS, PROCEDURES, PUBLICATIONS, RecordKind
 from chiso.demo import dossiers as dossier_rows
 from chiso.demo import petitions as petition_rows
+from chiso.demo.indicators import default_period, write_submissions
 from chiso.demo.parquet import PartWriter, write_table
 from chiso.demo.plan import CellPlan
 from chiso.demo.procedures import procedures_table
@@ -31,6 +32,7 @@ from chiso.demo.publications import publications_table
 from chiso.demo.rng import stream
 from chiso.demo.volume import cell_counts
 from chiso.demo.world import World
+from chiso.units import load_units
 from chiso.units.model import Unit
 
 Progress = Callable[[int, int], None]
@@ -86,8 +88,6 @@ def generate_for(out_dir: str | Path, *, provinces: Sequence[str] | None = DEFAU
                  chunk_rows: int = 2_000_000, progress: Progress | None = None) -> dict[str, list[Path]]:
     """``generate`` for whole provinces of the official unit list (``None``: the nation).
     An unknown or non-province code raises ``UnknownUnitError``."""
-    from chiso.units import load_units  # the registry is only needed by this wrapper
-
     tree = load_units(None if provinces is None else list(provinces))
     return generate(out_dir, list(tree), dossiers=dossiers, year=year, seed=seed, start=start, end=end,
                     chunk_rows=chunk_rows, progress=progress)
@@ -98,8 +98,6 @@ def generate_indicator_submissions(out_dir: str | Path, *, year: int, seed: int 
     """Bắc Ninh's DM indicator submissions (chiso.demo.indicators) into ``out_dir/indicators``:
     ``year`` and the two years before it, one CSV per owner agency. A year not over yet
     ends on the last Sunday before ``today`` (default: the real today)."""
-    from chiso.demo.indicators import default_period, write_submissions
-
     today = today or date.today()
     start, end = date(year - 2, 1, 1), date(year, 12, 31)
     if end >= today:

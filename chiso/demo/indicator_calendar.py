@@ -6,7 +6,7 @@ seasonal weight (month factors, the Tết break, and for dossiers the weekday rh
 chiso.demo.calendar). A period's value is then the sum of its days, so weeks that straddle
 New Year, months and quarters all add up to the same yearly totals.
 
-Periods are written the way ``chiso.evaluate.windows.parse_window`` reads them: ``2026``,
+Periods are written the way ``chiso.periods.windows.parse_window`` reads them: ``2026``,
 ``2026-Q3``, ``2026-08``, ``2026-W34``, ``2026-08-17``.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from chiso.demo.calendar import WorkCalendar, day_weights, tet_break, to_day
-from chiso.evaluate.windows import Window, day, month, quarter, week_of, year
+from chiso.periods.windows import Window, day, month, quarter, week_of, year
 
 #: catalogue frequency → the period kind of the values relation
 PERIOD_KIND: Mapping[str, str] = {"daily": "day", "weekly": "week", "monthly": "month",

@@ -25,7 +25,7 @@ from chiso.demo.indicator_calendar import (
     year_fraction,
 )
 from chiso.demo.indicator_profiles import Flow, Part, Profile, Published, Rate, Split, Stock, YearOnYear
-from chiso.evaluate.windows import Window, month, quarter, week, year
+from chiso.periods.windows import Window, month, quarter, week, year
 from chiso.units.model import Unit
 
 #: Units that count things: values are whole numbers (Poisson / binomial draws).

@@ -38,6 +38,7 @@ from chiso.demo.indicator_calendar import Span
 from chiso.demo.indicator_profiles import PROFILES, Part, Profile
 from chiso.demo.indicator_series import Context, Series, build, digits
 from chiso.demo.rng import stream
+from chiso.units import load_units
 from chiso.units.registry import UnitTree
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[1] / "catalog" / "definitions" / "catalogue-24.yaml"
@@ -108,8 +109,6 @@ def indicator_history(*, start: date, end: date, seed: int = 0, catalogue: Catal
     the Bắc Ninh sample) for its province's units (default: the official list)."""
     catalogue = catalogue or sample_catalogue()
     if units is None:
-        from chiso.units import load_units
-
         units = load_units([catalogue.province])
     province = units.get(catalogue.province)
     communes = sorted(units.units(province=province.code, level="commune"), key=lambda u: u.code)

@@ -15,6 +15,19 @@ import polars as pl
 from rich.console import Console
 
 from chiso import settings
+from chiso.catalog.index_definition import load_index_definition
+from chiso.collect.load import load_paths
+from chiso.demo.dm import build_dm_demo
+from chiso.demo.generate import generate_for
+from chiso.engine.counts import CountsPlan
+from chiso.evaluate import kept
+from chiso.evaluate.counts import compute_series
+from chiso.evaluate.scores import score_counts
+from chiso.evaluate.service import scored_units
+from chiso.store import repositories as repo
+from chiso.store.database import init_store
+from chiso.store.records import open_records
+from chiso.units import load_units
 
 DEMO_PROVINCE = "24"
 OTHER_PROVINCES_DOSSIERS = 25_000  # per province, a lighter volume for the national ranking
@@ -29,9 +42,6 @@ def demo_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _register_units_and_definition(db, definition, actor: str) -> int:
-    from chiso.store import repositories as repo
-    from chiso.units import load_units
-
     tree = load_units()
     official = [u for u in tree if u.level in ("nation", "province", "commune")]
     departments = [u for u in tree if u.level == "department"]
@@ -48,10 +58,6 @@ def init_store_and_demo(*, demo: bool, dossiers: int = 400_000, seed: int = 7, t
                         others: int = OTHER_PROVINCES_DOSSIERS) -> dict:
     """Prepare the relational store (migrations, units, definition) and the record store;
     with ``demo``, generate, load and score the demo year. Returns a summary."""
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.store.database import init_store
-    from chiso.store.records import open_records
-
     console = console or Console(stderr=True)
     definition = load_index_definition()
     settings.data_dir().mkdir(parents=True, exist_ok=True)
@@ -79,10 +85,6 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
                 console: Console, actor: str, others: int) -> dict:
     from rich.progress import Progress
 
-    from chiso.collect.load import load_paths
-    from chiso.demo.generate import generate_for
-    from chiso.units import load_units
-
     start, end = demo_period(today)
     tree = load_units()
     other_codes = [p.code for p in tree.provinces() if p.code != DEMO_PROVINCE]
@@ -105,16 +107,11 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
     t0 = time.perf_counter()
     report = load_paths(paths, store, tree)
     console.print(f"loaded {sum(f.rows for f in report.files):,} records in {time.perf_counter() - t0:.1f} s")
-    from chiso.store import repositories as repo
-
     with db.session() as s:
         for f in report.files:
             repo.record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
                                    inserted=f.inserted, updated=f.updated, unchanged=f.unchanged, loaded_by=actor)
     t0 = time.perf_counter()
-    from chiso.engine.counts import CountsPlan
-    from chiso.evaluate import kept
-
     # the weeks' counts are kept in the record store: scoring and the web read them, and
     # `chiso load` refreshes only the buckets whose records change
     kept.keep(definition, store, CountsPlan(start, end, "week"))
@@ -123,8 +120,6 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
     t0 = time.perf_counter()
     runs = persist_weekly_series(db, store, definition, definition_id, tree, start, end)
     console.print(f"scored {runs} weeks in {time.perf_counter() - t0:.1f} s")
-    from chiso.demo.dm import build_dm_demo
-
     dm = build_dm_demo(db, start=dt.date(end.year - 1, 1, 1), end=end, seed=seed, say=console.print)
     return {"demo_start": start.isoformat(), "demo_end": end.isoformat(), "runs": runs,
             "indicator_values": dm["values"], "warnings": dm["warnings"]}
@@ -132,11 +127,6 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
 
 def persist_weekly_series(db, store, definition, definition_id: int, tree, start: dt.date, end: dt.date) -> int:
     """Score every week of [start, end] from one scan and store the runs."""
-    from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.scores import score_counts
-    from chiso.evaluate.service import scored_units
-    from chiso.store import repositories as repo
-
     counts = compute_series(definition, store, start, end)
     weeks = [w for w in counts.windows if w.kind == "week"]
     labels = [w.label for w in weeks]

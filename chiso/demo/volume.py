@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from chiso.demo.calendar import WorkCalendar, day_weights
-from chiso.demo.layout import COMMUNE_LEVEL, DEPARTMENT, LEVEL_NAMES, UnitLayout
 from chiso.demo.latent import ar1
+from chiso.demo.layout import COMMUNE_LEVEL, DEPARTMENT, LEVEL_NAMES, UnitLayout
 from chiso.demo.rng import stream
 from chiso.demo.sectors import sector
 

@@ -20,10 +20,10 @@ unit, province, bucket and whole-range counts. Plans with more buckets keep one 
 
 >>> import datetime as dt
 >>> from chiso.catalog.index_definition import load_index_definition
->>> from chiso.engine.targets import target
+>>> from chiso.engine.dialects import dialect
 >>> plan = CountsPlan(dt.date(2026, 8, 17), dt.date(2026, 8, 23), grain="all")
->>> sql = compile_counts(load_index_definition(), "petitions", target("duckdb"), "petitions", plan)
->>> "GROUP BY" in target("duckdb").render(sql)
+>>> sql = compile_counts(load_index_definition(), "petitions", dialect("duckdb"), "petitions", plan)
+>>> "GROUP BY" in dialect("duckdb").render(sql)
 True
 """
 from __future__ import annotations
@@ -37,8 +37,8 @@ from sqlglot import exp
 
 from chiso.catalog.index_definition import IndexDefinition, Measure
 from chiso.catalog.records import RECORD_KINDS, RecordKind
+from chiso.engine.dialects import Dialect, date_literal, day_number
 from chiso.engine.predicates import PredicateCompiler
-from chiso.engine.targets import Target, date_literal, day_number
 
 Grain = Literal["all", "week", "day", "month"]
 OUTER_BUCKET = -1
@@ -121,7 +121,7 @@ def _cap(x: exp.Expression, limit: int) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=exp.GT(this=x, expression=_n(limit)), true=_n(limit))], default=x.copy())
 
 
-def _bucket_expressions(plan: CountsPlan, target: Target, d: exp.Expression) -> tuple[exp.Expression, exp.Expression,
+def _bucket_expressions(plan: CountsPlan, target: Dialect, d: exp.Expression) -> tuple[exp.Expression, exp.Expression,
                                                                        exp.Expression]:
     """(bucket number, bucket start day, bucket end day) as expressions of the day number ``d``."""
     d0, dn = day_number(plan.anchor), day_number(plan.end)
@@ -147,7 +147,7 @@ def _bucket_expressions(plan: CountsPlan, target: Target, d: exp.Expression) -> 
             case([day_number(last) for _, _, last in buckets]))
 
 
-def _scan(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, measures: list[Measure],
+def _scan(kind: RecordKind, relation: str, target: Dialect, plan: CountsPlan, measures: list[Measure],
           extra_keys: tuple[str, ...], only: Sequence[tuple[dt.date, dt.date]] | None = None
           ) -> tuple[exp.Select, PredicateCompiler, PredicateCompiler]:
     """The inner SELECT: the records of the range, with day numbers, bucket and bucket window.
@@ -189,7 +189,7 @@ def _scan(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, mea
     return select, per_bucket, whole
 
 
-def compile_counts(definition: IndexDefinition, records: str, target: Target, relation: str,
+def compile_counts(definition: IndexDefinition, records: str, target: Dialect, relation: str,
                    plan: CountsPlan, *, distinct: bool = False) -> exp.Select | None:
     """The counts query for one record kind's additive (or, with ``distinct``, distinct) measures.
 
@@ -229,7 +229,7 @@ def keepable(definition: IndexDefinition, records: str, plan: CountsPlan, *, dis
     return not distinct or _masks_apply(kind, plan)
 
 
-def compile_stage(definition: IndexDefinition, records: str, target: Target, relation: str, plan: CountsPlan,
+def compile_stage(definition: IndexDefinition, records: str, target: Dialect, relation: str, plan: CountsPlan,
                   *, distinct: bool, only: Sequence[tuple[dt.date, dt.date]] | None = None) -> exp.Select | None:
     """The scan of one kind's records — the expensive part, whose rows can be kept.
 
@@ -265,7 +265,7 @@ def compile_stage(definition: IndexDefinition, records: str, target: Target, rel
     return exp.select(*cols).from_(scan.subquery("r")).group_by(*group)
 
 
-def _compile_distinct(kind: RecordKind, relation: str, target: Target, plan: CountsPlan,
+def _compile_distinct(kind: RecordKind, relation: str, target: Dialect, plan: CountsPlan,
                       measures: list[Measure]) -> exp.Expression:
     """Distinct counts the generic way: one row per (unit, value, bucket)."""
     windowed = kind.window_field is not None
@@ -323,7 +323,7 @@ def _distinct_key(kind: RecordKind, measures: list[Measure]) -> str:
     return keys[0]
 
 
-def _distinct_base(kind: RecordKind, relation: str, target: Target, plan: CountsPlan, measures: list[Measure],
+def _distinct_base(kind: RecordKind, relation: str, target: Dialect, plan: CountsPlan, measures: list[Measure],
                    only: Sequence[tuple[dt.date, dt.date]] | None) -> exp.Select:
     """One row per (unit, distinct value) with a bucket mask per measure (see compile_stage).
 
@@ -358,7 +358,7 @@ def _bit(mask: exp.Expression, bucket: exp.Expression) -> exp.Expression:
     return exp.EQ(this=exp.Paren(this=exp.BitwiseAnd(this=shifted, expression=_n(1))), expression=_n(1))
 
 
-def compile_reduce(definition: IndexDefinition, records: str, target: Target, base: str, plan: CountsPlan,
+def compile_reduce(definition: IndexDefinition, records: str, target: Dialect, base: str, plan: CountsPlan,
                    buckets: Sequence[tuple[int, int]] | None = None, *, outer: bool | None = None) -> exp.Select:
     """Distinct counts from the per-(unit, value) masks in relation ``base`` (compile_stage's rows).
 

@@ -4,17 +4,17 @@ One method per node kind that needs rewriting, found by name (``_rewrite_column`
 ``_rewrite_anonymous``); every other node passes through unchanged. Date fields become
 day numbers, ``window_start``/``window_end`` become the expressions the counts query
 provides, and ``WORKDAYS`` becomes integer arithmetic: Monday–Friday day arithmetic plus
-the running correction of the public-holiday calendar (``chiso.catalog.holidays``), a
+the running correction of the public-holiday calendar (``chiso.periods.holidays``), a
 nested CASE that finds a day's correction by binary search over the calendar's steps.
 
 >>> import datetime as dt
->>> from chiso.catalog.holidays import load_holidays
->>> from chiso.engine.targets import target, day_number
+>>> from chiso.periods.holidays import load_holidays
+>>> from chiso.engine.dialects import dialect, day_number
 >>> import duckdb
 >>> cal = load_holidays()
 >>> w = workdays(exp.Literal.number(day_number(dt.date(2026, 2, 13))),
-...              exp.Literal.number(day_number(dt.date(2026, 2, 24))), target("duckdb"), cal)
->>> duckdb.connect().execute("SELECT " + target("duckdb").render(w)).fetchone()[0]  # Tết Bính Ngọ: 23, 24 February
+...              exp.Literal.number(day_number(dt.date(2026, 2, 24))), dialect("duckdb"), cal)
+>>> duckdb.connect().execute("SELECT " + dialect("duckdb").render(w)).fetchone()[0]  # Tết Bính Ngọ: 23, 24 February
 2
 """
 from __future__ import annotations
@@ -23,16 +23,16 @@ import datetime as dt
 
 from sqlglot import exp
 
-from chiso.catalog.holidays import HolidayCalendar, load_holidays
 from chiso.catalog.records import RecordKind
-from chiso.engine.targets import Target, day_number
+from chiso.engine.dialects import Dialect, day_number
+from chiso.periods.holidays import HolidayCalendar, load_holidays
 
 
 def _int(n: int) -> exp.Expression:
     return exp.Literal.number(n)
 
 
-def weekdays_through(day: exp.Expression, target: Target) -> exp.Expression:
+def weekdays_through(day: exp.Expression, target: Dialect) -> exp.Expression:
     """Working days (Mon–Fri) counted from a fixed Monday up to ``day`` (a day number).
 
     Day 0 (1970-01-01) is a Thursday, so ``day + 3`` counts from Monday 1969-12-29.
@@ -58,9 +58,9 @@ def correction_through(day: exp.Expression, steps: list[tuple[dt.date, int]]) ->
     A NULL day falls through to some branch's constant; the caller adds it to Monday–Friday
     arithmetic of the same day, which is NULL, so the sum stays NULL.
 
-    >>> from chiso.engine.targets import target
+    >>> from chiso.engine.dialects import dialect
     >>> steps = [(dt.date(2026, 1, 1), -1), (dt.date(2026, 1, 2), -2), (dt.date(2026, 1, 10), -1)]
-    >>> target("duckdb").render(correction_through(exp.column("d"), steps))
+    >>> dialect("duckdb").render(correction_through(exp.column("d"), steps))
     'CASE WHEN d < 20455 THEN CASE WHEN d < 20454 THEN 0 ELSE -1 END ELSE CASE WHEN d < 20463 THEN -2 ELSE -1 END END'
     """
     bounds = [day_number(d) for d, _ in steps]
@@ -76,7 +76,7 @@ def correction_through(day: exp.Expression, steps: list[tuple[dt.date, int]]) ->
     return pick(0, len(values) - 1)
 
 
-def working_days_through(day: exp.Expression, target: Target, steps: list[tuple[dt.date, int]]) -> exp.Expression:
+def working_days_through(day: exp.Expression, target: Dialect, steps: list[tuple[dt.date, int]]) -> exp.Expression:
     """Working days counted from a fixed Monday up to ``day``: Monday–Friday arithmetic plus
     the calendar's running correction. WORKDAYS(a, b) is the difference at b and at a."""
     base = weekdays_through(day, target)
@@ -85,7 +85,7 @@ def working_days_through(day: exp.Expression, target: Target, steps: list[tuple[
     return exp.Paren(this=exp.Add(this=base, expression=correction_through(day, steps)))
 
 
-def workdays(a: exp.Expression, b: exp.Expression, target: Target, calendar: HolidayCalendar) -> exp.Expression:
+def workdays(a: exp.Expression, b: exp.Expression, target: Dialect, calendar: HolidayCalendar) -> exp.Expression:
     """WORKDAYS(a, b) over day numbers: working days after ``a`` up to and including ``b``
     (negative when b < a, NULL when either is NULL), as ``HolidayCalendar.workdays``:
     exact in the calendar's listed years, Monday–Friday in the years it does not list."""
@@ -102,7 +102,7 @@ class PredicateCompiler:
     first WORKDAYS is compiled.
     """
 
-    def __init__(self, kind: RecordKind, target: Target, *, window_start: exp.Expression,
+    def __init__(self, kind: RecordKind, target: Dialect, *, window_start: exp.Expression,
                  window_end: exp.Expression, day_columns: dict[str, str],
                  calendar: HolidayCalendar | None = None):
         self.kind = kind

@@ -27,8 +27,8 @@ from sqlglot import exp
 
 from chiso.catalog.index_definition import Criterion, IndexDefinition, Measure
 from chiso.catalog.records import RECORD_KINDS, RecordKind
+from chiso.engine.dialects import Dialect, date_literal, day_number
 from chiso.engine.predicates import PredicateCompiler
-from chiso.engine.targets import Target, date_literal, day_number
 
 ORDER_KEYS = ("_date", "_id", "_unit")
 
@@ -72,7 +72,7 @@ class _Scope:
     """The records of one kind in one unit (or province) and window, with day numbers,
     and the criterion's measure conditions over them."""
 
-    def __init__(self, kind: RecordKind, target: Target, relation: str, *, start: dt.date, end: dt.date,
+    def __init__(self, kind: RecordKind, target: Dialect, relation: str, *, start: dt.date, end: dt.date,
                  unit_column: str, unit_code: str):
         self.kind = kind
         dates = [f.name for f in kind.fields if f.type == "date"]
@@ -104,7 +104,7 @@ def _terms(definition: IndexDefinition, criterion: Criterion):
     return measures, num, den
 
 
-def compile_records(definition: IndexDefinition, criterion: Criterion, target: Target, relation: str, *,
+def compile_records(definition: IndexDefinition, criterion: Criterion, target: Dialect, relation: str, *,
                     start: dt.date, end: dt.date, unit_column: str, unit_code: str,
                     only_lost: bool = True, limit: int | None = 100, offset: int = 0) -> exp.Select:
     """Records of ``unit_column = unit_code`` in [start, end] behind ``criterion``.
@@ -152,7 +152,7 @@ def distinct_key(definition: IndexDefinition, criterion: Criterion) -> str | Non
     return keys.pop()
 
 
-def compile_distinct(definition: IndexDefinition, criterion: Criterion, target: Target,
+def compile_distinct(definition: IndexDefinition, criterion: Criterion, target: Dialect,
                      relations: Mapping[str, str], *, start: dt.date, end: dt.date, unit_column: str,
                      unit_code: str, only_lost: bool = True, limit: int | None = 100,
                      offset: int = 0) -> exp.Select:

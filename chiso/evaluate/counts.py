@@ -17,9 +17,9 @@ import polars as pl
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine.counts import OUTER_BUCKET, CountsPlan, compile_counts
-from chiso.engine.targets import target as get_target
+from chiso.engine.dialects import dialect as get_target
 from chiso.evaluate import kept
-from chiso.evaluate.windows import Window, date_range, week_of
+from chiso.periods.windows import Window, date_range, week_of
 
 KEY = ("window", "unit_code")
 

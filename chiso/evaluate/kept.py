@@ -7,7 +7,7 @@ value) of bucket masks. Every column of those rows is a function of one bucket's
 only — window-dependent measures are judged at the bucket's end and, for the plan's whole
 range, at the range's end, both fixed by the plan. So the rows can be **kept** in a table
 of the record store and, after records change, **refreshed incrementally**: the store's
-change log (:data:`chiso.store.records.CHANGES`) names the days whose records changed, and
+change log (:data:`chiso.store.records_base.CHANGES`) names the days whose records changed, and
 only the buckets holding those days are recomputed from their records (additive rows
 replaced; mask bits of those buckets cleared and set again).
 
@@ -38,7 +38,7 @@ import polars as pl
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine.counts import CountsPlan, compile_reduce, compile_stage, keepable
-from chiso.engine.targets import target as get_target
+from chiso.engine.dialects import dialect as get_target
 from chiso.errors import StoreError
 
 MANIFEST = "_kept_counts"

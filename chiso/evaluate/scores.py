@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from chiso.catalog.index_definition import BandSet, IndexDefinition
+from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.points import criterion_points, round_half_up_expr
 
 UNIT_COLUMNS = ("unit_code", "name", "level", "parent_code", "province_code")
@@ -45,8 +46,6 @@ class ScoreTable:
     def unit(self, code: str) -> dict:
         rows = self.units.filter(pl.col("unit_code") == code).to_dicts()
         if not rows:
-            from chiso.errors import UnknownUnitError
-
             raise UnknownUnitError(f"unit {code!r} has no score in window {self.window}")
         return rows[0]
 
@@ -85,8 +84,6 @@ class ScoreSeries:
     def table(self, window: str) -> ScoreTable:
         """One window's scores, as :func:`score_window` gives them."""
         if window not in self.windows:
-            from chiso.errors import ChisoError
-
             raise ChisoError(f"window {window!r} is not in this series ({', '.join(self.windows)})")
         pick = pl.col(WINDOW) == window
         criteria = _long_criteria(self.definition, self.scored.lazy().filter(pick), [window]).collect()

@@ -8,12 +8,12 @@ import polars as pl
 
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
+from chiso.engine.dialects import dialect as get_target
 from chiso.engine.records import compile_distinct, compile_records, compile_totals, distinct_key
-from chiso.engine.targets import target as get_target
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
 from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
-from chiso.evaluate.windows import Window, parse_window, week_of
+from chiso.periods.windows import Window, parse_window, week_of
 from chiso.units.model import Unit
 
 

@@ -11,6 +11,7 @@ Gains are differences of rounded points, so they add up to the change of the tot
 """
 from __future__ import annotations
 
+from chiso.errors import ChisoError
 from chiso.evaluate.points import points_from_ratio, round_half_up
 from chiso.evaluate.scores import ScoreTable
 
@@ -83,4 +84,18 @@ def levers(table: ScoreTable, unit_code: str, *, share: float = 0.9) -> list[dic
                     "lost": round_half_up(g.max - points, d.digits),
                     "gain_at_share": round_half_up(max(0.0, share * g.max - points), d.digits)})
     out.sort(key=lambda r: (-r["gain_at_share"], -r["lost"], r["code"]))
+    return out
+
+
+def parse_targets(sets: list[str]) -> dict[str, float]:
+    """What-if targets from ``TARGET=RATIO`` texts (0.9 or 90%), as the CLI and the API take them."""
+    out = {}
+    for s in sets:
+        if "=" not in s:
+            raise ChisoError(f"--set {s!r}: write TARGET=RATIO, e.g. ONLINE_SERVICE=0.9")
+        k, v = s.split("=", 1)
+        try:
+            out[k.strip().upper()] = float(v.replace(",", ".").rstrip("%")) / (100 if v.strip().endswith("%") else 1)
+        except ValueError:
+            raise ChisoError(f"--set {s!r}: {v!r} is not a ratio (0.9 or 90%)") from None
     return out

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
+from typing import Protocol
 
-from chiso.catalog.indicator import Indicator
 from chiso.errors import FormulaError
 from chiso.formula.parse import Formula, parse_formula
 
 
-def indicator_formulas(indicators: Mapping[str, Indicator]) -> dict[str, Formula]:
+class HasFormula(Protocol):
+    """What the dependency order reads of a catalogue entry: its formula text, if any."""
+
+    @property
+    def formula(self) -> str | None: ...
+
+
+def indicator_formulas(indicators: Mapping[str, HasFormula]) -> dict[str, Formula]:
     """Every formula indicator's checked formula; references must be known indicators."""
     out: dict[str, Formula] = {}
     for code, indicator in indicators.items():

@@ -21,7 +21,6 @@ from pathlib import Path
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from chiso.catalog.indicator import CODE_PATTERN
 from chiso.errors import FormulaError
 from chiso.formula import functions
 from chiso.formula.ast import (
@@ -46,6 +45,8 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_LENGTH = 4000
 MAX_DEPTH = 100
 
+#: Indicator codes: upper-case letters, digits, underscore and dot (KT.GRDP_GROWTH).
+CODE_PATTERN = r"^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*$"
 _CODE = re.compile(CODE_PATTERN)
 _OPS = {"×": "*", "·": "*", "÷": "/", "−": "-", "–": "-",
         "==": "=", "<>": "!=", "≠": "!=", "≤": "<=", "≥": ">="}

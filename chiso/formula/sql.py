@@ -1,7 +1,7 @@
 """Formula tree → SQLGlot expression tree, rendered per target (DuckDB, PostgreSQL, Spark).
 
 The same compiler as the index engine's in spirit and in parts: targets come from
-``chiso.engine.targets`` and a tree is rendered with ``Target.render``. Every number is
+``chiso.engine.dialects`` and a tree is rendered with ``Dialect.render``. Every number is
 a DOUBLE, so all engines do the same binary floating-point arithmetic as the reference
 evaluator; the NULL, division and rounding rules are those of ``semantics.py``:
 
@@ -16,9 +16,9 @@ first *bound*: given a name in a lower SELECT layer (see ``Compiled.layers``), s
 ``round`` calls never copy SQL exponentially.
 
 >>> from chiso.formula import parse_formula
->>> from chiso.engine.targets import target
+>>> from chiso.engine.dialects import dialect
 >>> c = compile_formula(parse_formula("A / (B - 1)").tree, lambda n: exp.column("v_" + n.code))
->>> target("duckdb").render(c.value)
+>>> dialect("duckdb").render(c.value)
 '(v_A / NULLIF((v_B - CAST(1.0 AS DOUBLE)), 0))'
 """
 from __future__ import annotations

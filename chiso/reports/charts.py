@@ -17,8 +17,8 @@ import matplotlib.patches  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from chiso.evaluate.windows import parse_window  # noqa: E402
 from chiso.errors import WindowError  # noqa: E402
+from chiso.periods.windows import parse_window  # noqa: E402
 from chiso.reports.facts import Bulletin, PeerFacts  # noqa: E402
 from chiso.reports.numformat import FORMATS  # noqa: E402
 from chiso.reports.text import BulletinText  # noqa: E402

@@ -16,6 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from chiso.catalog.indicator import DEFAULT_FIELDS
+from chiso.evaluate.dm.service import connector_statuses, status_report
+from chiso.reports.sync import SyncProblem
+from chiso.store.repo_catalogue import current_catalogue
+from chiso.store.repo_evaluation import list_warnings
+from chiso.units import load_units
 
 #: Statuses a bulletin calls "off track" (chậm tiến độ) — the rest is on course.
 OFF_TRACK = ("off_track", "at_risk")
@@ -109,12 +114,6 @@ def dm_from_store(session, province: str, period: str | None = None, *, now=None
     no DM section).
     """
     import datetime as dt
-
-    from chiso.evaluate.dm.service import connector_statuses, status_report
-    from chiso.reports.facts import SyncProblem
-    from chiso.store.repo_catalogue import current_catalogue
-    from chiso.store.repo_evaluation import list_warnings
-    from chiso.units import load_units
 
     units = units or load_units()
     report = status_report(session, province, at=period)

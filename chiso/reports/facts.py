@@ -40,9 +40,12 @@ from chiso.evaluate.points import round_half_up
 from chiso.evaluate.scores import ScoreTable
 from chiso.evaluate.whatif import levers as rank_levers
 from chiso.evaluate.whatif import whatif
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.reports.dm import DMFacts
 from chiso.reports.sources import Scores
+from chiso.reports.sync import SyncProblem
+from chiso.units import load_units
+from chiso.units.registry import short_name
 
 SYNC_CRITERION = "DOSSIER_SYNC"
 COMPLETE_FROM = 0.95  # a group at or above this share of its maximum is "close to full"
@@ -178,24 +181,6 @@ class PeerFacts:
 
 
 @dataclass(frozen=True)
-class SyncProblem:
-    """A unit whose data do not reach the national portal (or whose source is stale)."""
-
-    code: str
-    name: str
-    name_en: str
-    level: str
-    source: str  # "records" (the DOSSIER_SYNC measure) | "connector"
-    synced: float | None = None
-    received: float | None = None
-    detail: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        return None if not self.received else self.synced / self.received
-
-
-@dataclass(frozen=True)
 class FocusItem:
     """A recommended focus for the coming weeks, with the figures behind it."""
 
@@ -266,8 +251,6 @@ class Names:
 
     def __init__(self, tree=None):
         if tree is None:
-            from chiso.units import load_units
-
             tree = load_units()
         self.tree = tree
 
@@ -278,14 +261,10 @@ class Names:
             return None
 
     def short(self, code: str, fallback: str) -> str:
-        from chiso.units.registry import short_name
-
         u = self._unit(code)
         return short_name(u) if u is not None else fallback
 
     def en(self, code: str, fallback: str, level: str) -> str:
-        from chiso.units.registry import short_name
-
         u = self._unit(code)
         if u is None:
             return fallback

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from chiso.errors import WindowError
 from chiso.evaluate.points import round_half_up
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")

@@ -4,8 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from chiso.reports.docx import render_docx
 from chiso.reports.facts import Bulletin
+from chiso.reports.html import render_html
+from chiso.reports.pdf import render_pdf
 from chiso.reports.text import LANGS
+from chiso.reports.xlsx import render_xlsx
 
 FORMATS: dict[str, tuple[str, str]] = {  # format → (file extension, media type)
     "html": ("html", "text/html; charset=utf-8"),
@@ -41,20 +45,12 @@ def render(b: Bulletin, format: str = "pdf", lang: str = "vi", *, at: dt.datetim
     """The bulletin in ``format`` (html, pdf, docx, xlsx) and ``lang`` (vi, en)."""
     check(format, lang)
     if format == "html":
-        from chiso.reports.html import render_html
-
         content = render_html(b, lang, at=at).encode("utf-8")
     elif format == "pdf":
-        from chiso.reports.pdf import render_pdf
-
         content = render_pdf(b, lang, at=at)
     elif format == "docx":
-        from chiso.reports.docx import render_docx
-
         content = render_docx(b, lang, at=at)
     else:
-        from chiso.reports.xlsx import render_xlsx
-
         content = render_xlsx(b, lang)
     return Rendered(content, format, lang)
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from chiso import settings
 from chiso.errors import ChisoError
-from chiso.evaluate.windows import Window, parse_window
+from chiso.periods.windows import Window, parse_window
 from chiso.reports.facts import Bulletin
 from chiso.reports.render import file_name, render
 from chiso.reports.service import bulletin_for

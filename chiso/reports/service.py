@@ -6,15 +6,15 @@ import datetime as dt
 
 from chiso import settings
 from chiso.errors import WindowError
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
+from chiso.reports.dm import dm_from_store
 from chiso.reports.facts import Bulletin, build_bulletin
 from chiso.reports.sources import ScoreSource
+from chiso.store.database import current_revision, head_revision, open_database
 
 
 def prepared_database():
     """The relational store when one has been prepared (``chiso init``) and is current, else None."""
-    from chiso.store.database import current_revision, head_revision, open_database
-
     if settings.get("CHISO_DATABASE_URL") is None and not (settings.data_dir() / "chiso.sqlite").exists():
         return None
     db = open_database()
@@ -30,8 +30,6 @@ def bulletin_for(source: ScoreSource, province: str, window: str | None = None, 
     scores = source.scores(window)
     if db is None:
         return build_bulletin(scores, province)
-    from chiso.reports.dm import dm_from_store
-
     try:
         period = parse_window(scores.window).label
     except WindowError:

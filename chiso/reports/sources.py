@@ -23,8 +23,10 @@ from typing import Protocol
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.errors import ChisoError, WindowError
+from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
-from chiso.evaluate.windows import Window, parse_window, week_of
+from chiso.evaluate.service import latest_day, scored_units
+from chiso.periods.windows import Window, parse_window, week_of
 
 #: How many windows the trend chart shows (the bulletin's window included).
 TREND_WINDOWS = 8
@@ -86,17 +88,12 @@ class RecordsSource:
     lock: threading.Lock | None = field(default=None, repr=False)
 
     def default_window(self) -> Window:
-        from chiso.evaluate.service import latest_day
-
         day = latest_day(self.store)
         if day is None:
             raise ChisoError("the store has no dossiers yet: load records (chiso load) or run chiso init --demo")
         return latest_complete_week(day)
 
     def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores:
-        from chiso.evaluate.counts import compute_counts, compute_series
-        from chiso.evaluate.service import scored_units
-
         if self.lock is not None:
             with self.lock:
                 return self._scores(window, weeks, compute_counts, compute_series, scored_units)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from chiso.reports import messages_en, messages_vi
-from chiso.reports.facts import BandFact, Bulletin, PeerFacts, UnitFact
+from chiso.reports.dm import SEVERITY_LABELS, STATUS_LABELS
+from chiso.reports.facts import BandFact, Bulletin, PeerFacts
 from chiso.reports.numformat import FORMATS, NumberFormat
 
 CATALOGUES: dict[str, ModuleType] = {"vi": messages_vi, "en": messages_en}
@@ -264,8 +265,6 @@ class _Writer:
         dm, f = self.b.dm, self.f
         if dm is None:
             return None
-        from chiso.reports.dm import SEVERITY_LABELS, STATUS_LABELS
-
         i = 0 if self.lang == "vi" else 1
         out = [self.t("dm_summary", n=dm.indicators, off=dm.off_track, w=dm.warnings)]
         if not dm.fields:

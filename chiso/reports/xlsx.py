@@ -15,7 +15,6 @@ from chiso.reports.facts import Bulletin, UnitFact
 from chiso.reports.text import catalogue
 
 
-
 def _width(values: list, minimum: int = 6, maximum: int = 48) -> int:
     longest = max((len(str(v)) for v in values if v is not None), default=0)
     return max(minimum, min(maximum, longest + 2))

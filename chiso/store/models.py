@@ -12,84 +12,28 @@ readable even if the unit list is later corrected.
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Constraint names are spelled by convention so that Alembic batch mode (SQLite rebuilds a
-# table to alter it) and later migrations can refer to every constraint by name.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow  # noqa: F401  (utcnow: also the models' clock)
 
 UNIT_LEVELS = ("nation", "province", "department", "commune")
 UNIT_SOURCES = ("official", "yaml", "counts-file", "manual")
 LOAD_STATUSES = ("loaded", "refused")
 RUN_SOURCES = ("records", "counts-file")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC (the only zone the store writes)."""
-    return datetime.now(UTC)
-
-
-def one_of(column: str, values: tuple[str, ...]) -> str:
-    """SQL text of a CHECK that ``column`` takes one of ``values`` (shared with migrations)."""
-    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp that is always timezone-aware UTC in Python, on every backend.
-
-    PostgreSQL stores ``timestamptz``; SQLite has no zone, so the value is converted to UTC
-    before it is written and read back with ``tzinfo=UTC``. Naive datetimes are refused:
-    guessing their zone is how audit trails drift by seven hours.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r}: the store keeps timezone-aware UTC only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base; its metadata carries the naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class UnitRow(Base):

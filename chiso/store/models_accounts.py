@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chiso.store.models import Base, UTCDateTime, one_of, utcnow
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 ACCOUNT_ROLES = ("admin", "leader", "head", "officer", "viewer")
 TOKEN_SCOPES = ("read", "read write")

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chiso.store.models import Base, UTCDateTime, one_of, utcnow
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 #: The lifecycle states, in order (chiso.catalog.indicator.LIFECYCLE; spelled out in 0002).
 STATES = ("needs_identified", "candidate", "standardised", "unified", "approved",

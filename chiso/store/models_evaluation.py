@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chiso.store.models import Base, UTCDateTime, one_of, utcnow
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 WARNING_STATES = ("open", "acknowledged", "resolved")
+#: Warning severities, least severe first.
+SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
 WARNING_SEVERITIES = ("info", "warning", "critical")
 WARNING_ACTIONS = ("open", "update", "escalate", "acknowledge", "resolve", "auto_resolve", "reopen")
 PERIOD_KINDS = ("day", "week", "month", "quarter", "year")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chiso.store.models import Base, UTCDateTime, one_of, utcnow
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 BULLETIN_FORMATS = ("html", "pdf", "docx", "xlsx")
 BULLETIN_LANGS = ("vi", "en")

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chiso.store.models import Base, UTCDateTime, one_of, utcnow
+from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 SUBMISSION_STATUSES = ("accepted", "refused")
 #: A value row is a draft (work in progress, not in the values relation) or submitted.

@@ -17,8 +17,7 @@ import pyarrow as pa
 
 from chiso.catalog.records import RECORD_KINDS, RecordKind
 from chiso.errors import StoreError
-from chiso.store.records import (BATCH_COLUMN, REPLACED_AT, REPLACED_BY, RecordStore, kind_of,
-                                 literal, quote)
+from chiso.store.records_base import BATCH_COLUMN, REPLACED_AT, REPLACED_BY, RecordStore, kind_of, literal, quote
 
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                   "UINTEGER", "UBIGINT"}

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from chiso.catalog.records import RecordKind
 from chiso.errors import StoreError
-from chiso.store.records import CHANGES, RecordStore, quote
+from chiso.store.records_base import CHANGES, RecordStore, quote
 
 # PostgreSQL type OIDs → Arrow types; anything else is left to pyarrow to infer.
 _ARROW_TYPES: dict[int, pa.DataType] = {

@@ -35,8 +35,8 @@ from chiso.catalog.catalogue import (
 from chiso.catalog.indicator import FieldSpec, Indicator
 from chiso.catalog.lifecycle import check_transition
 from chiso.errors import LoadError, Problem, StoreError
-from chiso.store.models import utcnow
 from chiso.store.models_catalogue import CatalogueImport, IndicatorVersion, LifecycleTransition
+from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
 
 #: Attributes that are not content: the lifecycle state and the version number.

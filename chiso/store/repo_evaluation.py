@@ -5,41 +5,32 @@ an audit line in the same session (``chiso.store.repo_audit.audit``).
 
 * Targets and statistical figures keep history: setting a different value adds a row;
   setting the same value again changes nothing (idempotent).
-* Warnings: ``sync_warnings`` writes one run of the rules — new conditions open a warning,
-  changed numbers update it (escalating an acknowledged one back to open when its
-  severity rises), conditions that cleared are resolved automatically, and a condition
-  that comes back after clearing reopens its warning. A warning resolved by hand stays
-  resolved while its condition persists. Each change is a ``warning_events`` row.
+* Warnings: the rows and their events; the state machine that writes one run of the
+  rules is ``chiso.evaluate.dm.warning_sync``.
 * Acknowledging and resolving need a person and a note.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiso.catalog.indicator import CODE_PATTERN
 from chiso.errors import StoreError
-from chiso.evaluate.dm.periods import period as parse_period
-from chiso.evaluate.dm.targets import TargetRecord
-from chiso.evaluate.dm.warnings import SEVERITIES, EarlyWarning, Evaluation, subject_of
-from chiso.store.models import utcnow
-from chiso.store.models_evaluation import WARNING_STATES, StatisticalValueRow, TargetRow, WarningEvent, WarningRow
+from chiso.formula.parse import CODE_PATTERN
+from chiso.periods.reporting import period as parse_period
+from chiso.store.models_evaluation import (
+    SEVERITIES,
+    WARNING_STATES,
+    StatisticalValueRow,
+    TargetRow,
+    WarningEvent,
+    WarningRow,
+)
+from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
-
-SYSTEM = "system"
-NOTES = {
-    "open": "Phát hiện điều kiện cảnh báo — condition found",
-    "update": "Số liệu của cảnh báo thay đổi — the warning's figures changed",
-    "escalate": "Mức độ cảnh báo tăng — severity rose",
-    "auto_resolve": "Điều kiện cảnh báo không còn — condition cleared",
-    "reopen": "Điều kiện cảnh báo xuất hiện lại — condition came back",
-}
 
 
 def _text(value: str | None, what: str) -> str:
@@ -111,17 +102,6 @@ def target_rows(session: Session, indicator: str | None = None, unit_code: str |
     return list(session.scalars(query))
 
 
-def current_targets(session: Session, indicators: Iterable[str] | None = None) -> list[TargetRecord]:
-    """The stored targets in force: the newest row per indicator × unit × period."""
-    wanted = None if indicators is None else set(indicators)
-    newest: dict[tuple[str, str, str], TargetRow] = {}
-    for row in target_rows(session):
-        if wanted is None or row.indicator in wanted:
-            newest[(row.indicator, row.unit_code, row.period)] = row
-    return [TargetRecord(r.indicator, r.unit_code, r.period, r.value, r.basis, "store", r.set_by, r.set_at)
-            for r in sorted(newest.values(), key=lambda r: r.id)]
-
-
 # ------------------------------------------------------------------ statistical figures
 
 def set_statistical_value(session: Session, *, statistical_code: str, unit_code: str, period: str,
@@ -166,113 +146,12 @@ def statistical_values(session: Session) -> pl.DataFrame:
 
 # ------------------------------------------------------------------------------ warnings
 
-@dataclass
-class SyncCounts:
-    """What one run of the rules changed in the store."""
-
-    opened: int = 0
-    updated: int = 0
-    escalated: int = 0
-    reopened: int = 0
-    resolved: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> int:
-        return self.opened + self.updated + self.escalated + self.reopened + self.resolved
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-
-def _event(session: Session, row: WarningRow, action: str, by: str, note: str, at: dt.datetime,
+def add_warning_event(session: Session, row: WarningRow, action: str, by: str, note: str, at: dt.datetime,
            detail: dict | None = None) -> WarningEvent:
+    """Append one event to a warning's history."""
     event = WarningEvent(warning_id=row.id, action=action, by=by, at=at, note=note, detail=detail)
     session.add(event)
     return event
-
-
-def _snapshot(row: WarningRow) -> dict:
-    return {"severity": row.severity, "evidence": row.evidence, "responsible_unit": row.responsible_unit,
-            "message_vi": row.message_vi, "message_en": row.message_en}
-
-
-def _differs(row: WarningRow, w: EarlyWarning) -> bool:
-    return (row.severity, row.evidence, row.responsible_unit, row.message_vi, row.message_en, row.field) != (
-        w.severity, w.evidence, w.responsible, w.message_vi, w.message_en, w.field)
-
-
-def _apply(row: WarningRow, w: EarlyWarning, now: dt.datetime) -> None:
-    row.severity, row.evidence, row.responsible_unit = w.severity, w.evidence, w.responsible
-    row.message_vi, row.message_en, row.field, row.updated_at = w.message_vi, w.message_en, w.field, now
-
-
-def _last_action(session: Session, row: WarningRow) -> str | None:
-    return session.scalars(select(WarningEvent.action).where(WarningEvent.warning_id == row.id)
-                           .order_by(WarningEvent.id.desc()).limit(1)).first()
-
-
-def sync_warnings(session: Session, province: str, evaluation: Evaluation, *, actor: str = SYSTEM,
-                  now: dt.datetime | None = None) -> SyncCounts:
-    """Write one run of the rules for a province (idempotent: the same run twice changes nothing)."""
-    now = now or utcnow()
-    counts = SyncCounts()
-    existing = {r.key: r for r in session.scalars(select(WarningRow).where(WarningRow.province_code == province))}
-    produced = evaluation.by_key()
-    for key, w in produced.items():
-        row = existing.get(key)
-        if row is None:
-            row = WarningRow(key=key, province_code=province, rule=w.rule, severity=w.severity,
-                             indicator=w.indicator, field=w.field, unit_code=w.unit,
-                             responsible_unit=w.responsible, period=w.period, message_vi=w.message_vi,
-                             message_en=w.message_en, evidence=w.evidence, state="open",
-                             opened_at=now, updated_at=now)
-            session.add(row)
-            session.flush()
-            _event(session, row, "open", actor, NOTES["open"], now, {"severity": w.severity})
-            counts.opened += 1
-            continue
-        differs = _differs(row, w)
-        if row.state == "resolved":
-            if _last_action(session, row) == "auto_resolve":
-                before = _snapshot(row)
-                _apply(row, w, now)
-                row.state = "open"
-                _event(session, row, "reopen", actor, NOTES["reopen"], now, {"before": before})
-                counts.reopened += 1
-            elif differs:
-                before = _snapshot(row)
-                _apply(row, w, now)
-                _event(session, row, "update", actor, NOTES["update"], now, {"before": before})
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-            continue
-        if not differs:
-            counts.unchanged += 1
-            continue
-        before = _snapshot(row)
-        escalated = SEVERITIES.index(w.severity) > SEVERITIES.index(row.severity)
-        _apply(row, w, now)
-        if escalated:
-            row.state = "open"
-            _event(session, row, "escalate", actor, NOTES["escalate"], now, {"before": before})
-            counts.escalated += 1
-        else:
-            _event(session, row, "update", actor, NOTES["update"], now, {"before": before})
-            counts.updated += 1
-    for key, row in existing.items():
-        if key in produced or row.state == "resolved":
-            continue
-        if subject_of(row.rule, row.indicator, row.unit_code, row.period) not in evaluation.checked:
-            continue
-        row.state, row.updated_at = "resolved", now
-        _event(session, row, "auto_resolve", actor, NOTES["auto_resolve"], now)
-        counts.resolved += 1
-    session.flush()
-    if counts.changed:
-        audit(session, actor, "warnings.refresh", "province", province, counts.as_dict())
-    return counts
 
 
 def list_warnings(session: Session, province: str | None = None, *, state: str | None = "open",
@@ -321,7 +200,7 @@ def acknowledge_warning(session: Session, warning_id: int, *, by: str, note: str
         raise StoreError(f"warning {warning_id} is {row.state}; only an open warning can be acknowledged")
     now = utcnow()
     row.state, row.updated_at = "acknowledged", now
-    _event(session, row, "acknowledge", by, note, now)
+    add_warning_event(session, row, "acknowledge", by, note, now)
     session.flush()
     audit(session, by, "warning.acknowledge", "warning", row.id, {"key": row.key, "note": note})
     return row
@@ -335,7 +214,7 @@ def resolve_warning(session: Session, warning_id: int, *, by: str, note: str) ->
         raise StoreError(f"warning {warning_id} is already resolved")
     now = utcnow()
     row.state, row.updated_at = "resolved", now
-    _event(session, row, "resolve", by, note, now)
+    add_warning_event(session, row, "resolve", by, note, now)
     session.flush()
     audit(session, by, "warning.resolve", "warning", row.id, {"key": row.key, "note": note})
     return row

@@ -26,6 +26,7 @@ from chiso.store.models_reports import (
     BulletinSchedule,
 )
 from chiso.store.repo_audit import audit
+from chiso.units import load_units
 
 ROLES = ("officer", "head", "admin", "system")
 SCHEDULERS = ("head", "admin")
@@ -74,8 +75,6 @@ def add_schedule(session: Session, actor: Actor, *, province: str, cron: str, fo
                  languages: Sequence[str], timezone: str = DEFAULT_TIMEZONE) -> BulletinSchedule:
     """Schedule a province's bulletin; the cron expression is read in ``timezone``."""
     authorise(actor, "schedule")
-    from chiso.units import load_units
-
     tree = load_units()
     if province not in tree or tree.get(province).level != "province":
         raise StoreError(f"{province!r} is not a province code (e.g. 24 = Bắc Ninh)")

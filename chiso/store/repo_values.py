@@ -17,8 +17,8 @@ import polars as pl
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from chiso.errors import Problem, StoreError
-from chiso.store.models import utcnow
+from chiso.errors import Problem, StoreError, WindowError
+from chiso.periods.windows import parse_window
 from chiso.store.models_values import (
     ROLES,
     SUBMISSION_STATUSES,
@@ -31,7 +31,9 @@ from chiso.store.models_values import (
     ValuePeriod,
     ValueSubmission,
 )
+from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
+from chiso.units.registry import load_units
 
 #: The values relation: its columns and their types, in order (the shared contract).
 VALUES_SCHEMA: dict[str, pl.DataType] = {
@@ -194,9 +196,6 @@ def same_season(session: Session, indicator: str, unit_code: str, breakdown: str
                 years: int = 3, limit: int = 24) -> list[tuple[float, list[float]]]:
     """For the same period of each of the ``years`` earlier years (2025-12 → 2024-12, 2023-12…):
     its submitted value and the series' values before it — what a seasonal check compares."""
-    from chiso.errors import WindowError
-    from chiso.evaluate.windows import parse_window
-
     out = []
     for back in range(1, years + 1):
         try:
@@ -222,8 +221,6 @@ def units_with_values(session: Session, indicator: str, period: str) -> set[str]
 
 
 def _province_units(province: str) -> list[str]:
-    from chiso.units.registry import load_units
-
     return [u.code for u in load_units().units(province=province)]
 
 

@@ -10,32 +10,32 @@ import os
 
 from fastapi import Depends, FastAPI
 
-from chiso import __version__
+from chiso import __version__, settings
+from chiso.catalog.index_definition import load_index_definition
+from chiso.store.database import open_database
+from chiso.store.records import open_records
+from chiso.units import load_units
+from chiso.web import api, pages
 from chiso.web.context import WebContext
+from chiso.web.hot import HotAnswers
+from chiso.web.pages import signin
+from chiso.web.pages.errors import install_error_pages
+from chiso.web.routes_reports import BulletinCache, reports_router
+from chiso.web.security.demo import ensure_demo_accounts
+from chiso.web.security.deps import current_principal
 
 
 def create_app(store=None, tree=None, definition=None, database_url: str | None = None) -> FastAPI:
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.store.records import open_records
-    from chiso.units import load_units
-    from chiso.web import api, pages, security
-    from chiso.web.security.deps import current_principal
-    from chiso.web.routes_reports import BulletinCache, reports_router
-
     ctx = WebContext(records=store or open_records(read_only=True), tree=tree or load_units(),
                      definition=definition or load_index_definition(), database_url=database_url)
     app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs")
     ctx.bulletins = BulletinCache()  # built bulletins, per province, window and data stamp
     app.state.ctx = ctx
-    from chiso.web.hot import HotAnswers
-
     app.add_middleware(HotAnswers)  # answers kept for a live session, before routing (chiso.web.hot)
-    app.include_router(security.router)
+    app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     pages.mount_static(app)
-    from chiso.web.pages.errors import install_error_pages
-
     install_error_pages(app)
     # bulletins are for signed-in users, like every other page and API route
     app.include_router(reports_router(store=ctx.records, tree=ctx.tree, definition=ctx.definition,
@@ -78,13 +78,8 @@ def serve(host: str = "127.0.0.1", port: int = 8766, demo_accounts: bool = True,
     """
     import uvicorn
 
-    from chiso import settings
-    from chiso.store.database import open_database
-
     print(f"chiso {__version__} — http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)", flush=True)
     if demo_accounts:
-        from chiso.web.security.demo import ensure_demo_accounts
-
         db = open_database()
         try:
             accounts = ensure_demo_accounts(db, settings.get("CHISO_PROVINCE"))

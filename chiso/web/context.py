@@ -14,7 +14,12 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from chiso.errors import ChisoError, StoreError, UnknownUnitError
-
+from chiso.evaluate.service import score_records
+from chiso.store.database import open_database
+from chiso.store.models import LoadBatch
+from chiso.web.cache import PageCache
+from chiso.web.hot import HotStore
+from chiso.web.security.sessions import ResumeCache
 
 _UNSEEN = object()  # no data stamp read yet
 
@@ -39,7 +44,7 @@ class WebContext:
     _derived: OrderedDict = field(default_factory=OrderedDict, repr=False)
     #: Resumed browser sessions kept a few seconds (``chiso.web.security.sessions.ResumeCache``).
     sessions: Any = field(default=None, repr=False)
-    #: Rendered parts of heavy pages, as text (``chiso.web.pages.render.PageCache``).
+    #: Rendered parts of heavy pages, as text (``chiso.web.cache.PageCache``).
     pages: Any = field(default=None, repr=False)
     #: Built bulletins (``chiso.web.routes_reports.BulletinCache``), set by ``create_app``.
     bulletins: Any = field(default=None, repr=False)
@@ -57,24 +62,17 @@ class WebContext:
     weekly: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
-        from chiso.web.pages.render import PageCache
-        from chiso.web.security.sessions import ResumeCache
-
         if self.sessions is None:
             self.sessions = ResumeCache()
         if self.pages is None:
             self.pages = PageCache()
         if self.hot is None:
-            from chiso.web.hot import HotStore
-
             self.hot = HotStore()
 
     @property
     def database(self):
         """The relational store (opened on first use)."""
         if self._database is None:
-            from chiso.store.database import open_database
-
             self._database = open_database(self.database_url)
         return self._database
 
@@ -94,8 +92,6 @@ class WebContext:
             if window in self._scores:
                 self._scores.move_to_end(window)
                 return self._scores[window]
-        from chiso.evaluate.service import score_records
-
         with self.lock:
             table = score_records(self.definition, self.records, self.tree, window)
         with self._scores_lock:
@@ -136,8 +132,6 @@ class WebContext:
         """What says the records changed: the last registered record load (``chiso load``
         registers every file in ``load_batches``), or ``None`` without a prepared store."""
         from sqlalchemy import func, select
-
-        from chiso.store.models import LoadBatch
 
         try:
             with self.database.session() as s:

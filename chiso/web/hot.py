@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from chiso.web import i18n
+from chiso.web.security.sessions import COOKIE_NAME
 
 #: An answer with a time to live is renewed by one request in its last seconds (``HotStore.get``).
 AHEAD = 2.0
@@ -105,8 +107,6 @@ class HotStore:
 
 def answer_key(request: Request, principal, csrf_secret: str, generation: int) -> tuple:
     """The key of a finished answer: the session, the request, the data generation."""
-    from chiso.web import i18n
-
     query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
     headers = request.headers
     return (request.scope["path"], query, i18n.request_language(request), headers.get("hx-request"),
@@ -159,9 +159,6 @@ class HotAnswers:
 
     @staticmethod
     async def _kept(request: Request, ctx) -> Kept | None:
-        from chiso.web import i18n
-        from chiso.web.security.sessions import COOKIE_NAME
-
         if "authorization" in request.headers:
             return None
         cookies = request.cookies

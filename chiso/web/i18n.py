@@ -27,7 +27,9 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from jinja2 import pass_context
 
+from chiso.collect.values.reasons import code_of, localise
 from chiso.errors import DefinitionError
+from chiso.periods.windows import parse_window
 
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -215,8 +217,6 @@ def format_period(label, lang: str) -> str:
     ``Week 34, 2026``; ``2026-08`` → ``08/2026`` / ``Aug 2026``; ``2026-Q3`` → ``Quý 3/2026`` /
     ``Q3 2026``; a day, a year to date and a range with ``day``'s format; a year as it is.
     Anything that is not a period is returned unchanged."""
-    from chiso.evaluate.windows import parse_window
-
     if label is None or label == "":
         return EMPTY
     try:
@@ -294,16 +294,12 @@ def _problem_parts(problem) -> tuple[str, str | None]:
 @pass_context
 def _reason(ctx, problem):
     """A submission problem's reason in the page's language (``chiso.collect.values.reasons``)."""
-    from chiso.collect.values.reasons import localise
-
     reason, column = _problem_parts(problem)
     return localise(reason, _lang(ctx), column)
 
 
 def _reason_code(problem):
     """A submission problem's stable code (``value.range`` …), or ``""``."""
-    from chiso.collect.values.reasons import code_of
-
     reason, column = _problem_parts(problem)
     return code_of(reason, column) or ""
 

@@ -26,7 +26,20 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
+from chiso.catalog.index_definition import load_index_definition
 from chiso.errors import ChisoError, StoreError, UnknownUnitError
+from chiso.reports.html import render_html
+from chiso.reports.render import FORMATS, check, file_name, render
+from chiso.reports.service import bulletin_for
+from chiso.reports.sources import RecordsSource
+from chiso.store.database import current_revision, head_revision, open_database
+from chiso.store.models import LoadBatch
+from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
+from chiso.store.models_evaluation import StatisticalValueRow, TargetRow, WarningEvent, WarningRow
+from chiso.store.models_reports import BulletinArchive
+from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
+from chiso.store.repo_reports import list_archive
+from chiso.units import load_units
 
 
 def _problem(e: Exception) -> HTTPException:
@@ -43,11 +56,6 @@ def data_stamp(db) -> tuple | None:
     if db is None:
         return None
     from sqlalchemy import func, select
-
-    from chiso.store.models import LoadBatch
-    from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
-    from chiso.store.models_evaluation import StatisticalValueRow, TargetRow, WarningEvent, WarningRow
-    from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
 
     with db.session() as s:
         out = [s.scalar(select(func.max(LoadBatch.id)))]
@@ -107,23 +115,15 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     store holding the archive (default: ``open_database()``). Built bulletins are kept in
     ``cache`` (a new ``BulletinCache`` by default); ``generation`` is the web context's data
     generation (records reloaded in this process)."""
-    from chiso.reports.sources import RecordsSource
-
     if source is None:
         if store is None:
             raise ValueError("reports_router needs a score source, or a record store")
         if definition is None:
-            from chiso.catalog.index_definition import load_index_definition
-
             definition = load_index_definition()
         if tree is None:
-            from chiso.units import load_units
-
             tree = load_units()
         source = RecordsSource(definition, store, tree, lock)
     if database is None:
-        from chiso.store.database import open_database
-
         database = open_database
     router = APIRouter(tags=["bulletins"])
     kept = cache if cache is not None else BulletinCache()
@@ -131,8 +131,6 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
     def bulletin(province: str, window: str | None):
         """(the bulletin, its cache key): built once per province, window and data stamp."""
-        from chiso.reports.service import bulletin_for
-
         db = _prepared()
         try:
             key = ("bulletin", province, window, generation(), dt.datetime.now(dt.UTC).date(), data_stamp(db))
@@ -162,8 +160,6 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
     def _prepared():
         """The store for the DM section, when it is prepared and current (else no DM section)."""
-        from chiso.store.database import current_revision, head_revision
-
         try:
             db = database()
         except ChisoError:
@@ -178,8 +174,6 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
                                                                                   "xlsx or html"),
                    lang: str = Query("vi", description="vi or en")) -> Response:
         """A province's bulletin for a window (default: the latest complete week) as a file."""
-        from chiso.reports.render import check, file_name, render
-
         try:
             check(format, lang)
         except ValueError as e:
@@ -196,16 +190,12 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     @router.get("/reports/{province}", response_class=HTMLResponse)
     def report_page(province: str, window: str | None = None, lang: str = "vi") -> HTMLResponse:
         """The bulletin page."""
-        from chiso.reports.html import render_html
-
         if lang not in ("vi", "en"):
             raise HTTPException(400, f"language {lang!r}: vi or en")
         b, key = bulletin(province, window)
         return HTMLResponse(rendered(key, ("page", lang), lambda: render_html(b, lang, downloads=True)))
 
     def _archive_rows(province: str | None, limit: int) -> list[dict]:
-        from chiso.store.repo_reports import list_archive
-
         try:
             db = database()
         except ChisoError as e:
@@ -234,9 +224,6 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     @router.get("/api/v1/reports/archive/{archive_id}")
     def api_archived_file(archive_id: int) -> Response:
         """One archived bulletin file, exactly as issued."""
-        from chiso.reports.render import FORMATS
-        from chiso.store.models_reports import BulletinArchive
-
         try:
             db = database()
         except ChisoError as e:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.store.database import init_store
 from tests.catalog.test_catalogue import catalogue_doc, entry, finance
 

@@ -11,8 +11,8 @@ from chiso.catalog.catalogue import load_catalogue
 from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.indicator import GROUPS, LIVE_STATES, CatalogueSpec
 from chiso.demo.indicators import CATALOGUE_PATH
-from chiso.evaluate.windows import parse_window
 from chiso.formula import parse_formula
+from chiso.periods.windows import parse_window
 from chiso.units import ascii_name, load_units
 
 

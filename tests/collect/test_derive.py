@@ -6,10 +6,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from chiso.catalog.holidays import DEFAULT_HOLIDAYS, load_holidays, parse_holidays
 from chiso.collect.derive import add_working_days
 from chiso.collect.load import load_paths
 from chiso.errors import LoadError
+from chiso.periods.holidays import DEFAULT_HOLIDAYS, load_holidays, parse_holidays
 
 PROCEDURES = ("unit_code,procedure_code,name,statutory_days,full_online_eligible,paper_result\n"
               "24-SYT,P1,Cấp giấy phép,3,true,false\n"

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from chiso.demo.generate import generate
+
 from .sample_units import build_units
 
 

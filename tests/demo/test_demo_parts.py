@@ -6,7 +6,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-from chiso.catalog.holidays import load_holidays
 from chiso.demo.calendar import WorkCalendar, day_weights, from_day, public_holidays, tet_break, to_day
 from chiso.demo.latent import LEVER, LEVERS, province_positions, unit_positions
 from chiso.demo.layout import UnitLayout
@@ -15,6 +14,7 @@ from chiso.demo.plan import CellPlan
 from chiso.demo.procedures import SLOTS, _slot_table, national_catalogue
 from chiso.demo.sectors import expand, sector_of_department
 from chiso.errors import ChisoError
+from chiso.periods.holidays import load_holidays
 
 
 def test_public_holidays_2026():

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chiso.catalog.indicator import LIVE_STATES
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.collect.values.batch import read_batch
 from chiso.collect.values.rules import Findings, read_rows
 from chiso.demo.generate import generate_indicator_submissions
@@ -25,7 +25,7 @@ from chiso.demo.indicators import (
     sample_catalogue,
     write_submissions,
 )
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.units import load_units
 
 START, END = dt.date(2024, 1, 1), dt.date(2026, 11, 15)

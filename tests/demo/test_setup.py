@@ -3,7 +3,7 @@ import datetime as dt
 
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.store import repositories as repo
 from chiso.store.database import open_database
 

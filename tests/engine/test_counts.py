@@ -20,10 +20,10 @@ from chiso.catalog.predicates import parse_predicate
 from chiso.catalog.records import PUBLICATIONS, RECORD_KINDS
 from chiso.engine import counts as counts_module
 from chiso.engine.counts import OUTER_BUCKET, CountsPlan, compile_counts
+from chiso.engine.dialects import EPOCH, dialect
 from chiso.engine.predicates import PredicateCompiler
-from chiso.engine.targets import EPOCH, target
 from chiso.evaluate.counts import compute_counts, compute_series
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 
 DEF = load_index_definition(DEFAULT_INDEX)
 D = dt.date
@@ -188,7 +188,7 @@ def test_counts_plan_buckets():
 
 def test_kinds_without_measures_of_a_sort_compile_to_nothing():
     plan = CountsPlan(D(2026, 8, 3), D(2026, 8, 9))
-    tgt = target("duckdb")
+    tgt = dialect("duckdb")
     assert compile_counts(DEF, "petitions", tgt, "petitions", plan, distinct=True) is None
     assert compile_counts(DEF, "publications", tgt, "publications", plan, distinct=True) is None
     assert compile_counts(DEF, "procedures", tgt, "procedures", plan, distinct=False) is None
@@ -196,7 +196,7 @@ def test_kinds_without_measures_of_a_sort_compile_to_nothing():
 
 def _run_plan(store, plan: CountsPlan) -> dict[tuple[int, str], dict[str, int]]:
     """{(bucket, unit): {measure: count}} from the raw counts queries (additive and distinct)."""
-    tgt = target(store.dialect)
+    tgt = dialect(store.dialect)
     out: dict[tuple[int, str], dict[str, int]] = {}
     for kind in RECORD_KINDS:
         for distinct in (False, True):
@@ -237,7 +237,7 @@ def test_day_week_and_month_buckets_match_the_reference(duck_store, ref, grain, 
 
 def test_outer_columns_evaluate_at_the_range_end(duck_store, ref):
     plan = CountsPlan(D(2026, 8, 3), D(2026, 8, 23), "week", outer=True)
-    tgt = target("duckdb")
+    tgt = dialect("duckdb")
     tree = compile_counts(DEF, "dossiers", tgt, duck_store.relation("dossiers"), plan)
     rows = [r for r in duck_store.query_arrow(tgt.render(tree)).to_pylist() if r["unit_code"] == "07264"]
     # bucket 0 (W32): X01, X03 on time at the week's end; only X03 still at the range's end
@@ -266,7 +266,7 @@ def test_workdays_reference_by_hand(ref):
 def test_workdays_compiled_for_duckdb_matches_the_reference(ref):
     import duckdb
 
-    tgt = target("duckdb")
+    tgt = dialect("duckdb")
     tree = parse_predicate("WORKDAYS(decision_date, legal_effective_date)", PUBLICATIONS)
     compiled = PredicateCompiler(PUBLICATIONS, tgt, window_start=sqlglot.exp.Literal.number(0),
                                  window_end=sqlglot.exp.Literal.number(0),

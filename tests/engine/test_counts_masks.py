@@ -11,14 +11,14 @@ from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine import counts as counts_module
 from chiso.engine.counts import MASK_BUCKETS, CountsPlan, compile_counts
-from chiso.engine.targets import target
+from chiso.engine.dialects import dialect
 
 DEF = load_index_definition(DEFAULT_INDEX)
 D = dt.date
 
 
 def _distinct_rows(store, plan: CountsPlan) -> list[tuple]:
-    tgt = target(store.dialect)
+    tgt = dialect(store.dialect)
     tree = compile_counts(DEF, "dossiers", tgt, store.relation("dossiers"), plan, distinct=True)
     rows = store.query_arrow(tgt.render(tree)).to_pylist()
     out = [tuple(int(v) if k not in ("province_code", "unit_code") and v is not None else v for k, v in r.items())
@@ -27,7 +27,7 @@ def _distinct_rows(store, plan: CountsPlan) -> list[tuple]:
 
 
 def _sql(plan: CountsPlan) -> str:
-    tgt = target("duckdb")
+    tgt = dialect("duckdb")
     return tgt.render(compile_counts(DEF, "dossiers", tgt, "dossiers", plan, distinct=True))
 
 

@@ -11,11 +11,11 @@ import pytest
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition, parse_index_definition
 from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.dialects import dialect
 from chiso.engine.records import compile_distinct, distinct_key
-from chiso.engine.targets import target
 from chiso.errors import ChisoError
 from chiso.evaluate.service import explain, score_records
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.units import load_units
 
 DEF = load_index_definition(DEFAULT_INDEX)
@@ -142,7 +142,7 @@ def test_refusals(duck_store, tree):
     with pytest.raises(ChisoError, match="negative"):
         explain(DEF, duck_store, tree, "07210", "PROCEDURE_PAID_ONLINE", "2026-W34", limit=-1)
     with pytest.raises(ValueError, match="counts records"):
-        compile_distinct(DEF, DEF.criterion("ON_TIME"), target("duckdb"), {"dossiers": "dossiers"},
+        compile_distinct(DEF, DEF.criterion("ON_TIME"), dialect("duckdb"), {"dossiers": "dossiers"},
                          start=D(2026, 8, 17), end=D(2026, 8, 23), unit_column="unit_code", unit_code="07210")
     # a (changed) definition whose criterion counts records over distinct procedures
     text = DEFAULT_INDEX.read_text(encoding="utf-8")

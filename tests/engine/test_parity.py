@@ -13,12 +13,12 @@ from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.catalog.predicates import parse_predicate
 from chiso.catalog.records import PUBLICATIONS, RECORD_KINDS
 from chiso.engine.counts import CountsPlan, compile_counts
+from chiso.engine.dialects import DIALECTS, EPOCH, dialect
 from chiso.engine.predicates import PredicateCompiler
 from chiso.engine.records import compile_records
-from chiso.engine.targets import EPOCH, TARGETS, target
 from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.service import explain, score_records
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.units import load_units
 
 DEF = load_index_definition(DEFAULT_INDEX)
@@ -67,7 +67,7 @@ def test_raw_counts_queries_are_identical(duck_store, pg_store, grain, start, en
         for distinct in (False, True):
             results = []
             for store in (duck_store, pg_store):
-                tgt = target(store.dialect)
+                tgt = dialect(store.dialect)
                 tree = compile_counts(DEF, kind, tgt, store.relation(kind), plan, distinct=distinct)
                 if tree is None:
                     break
@@ -102,7 +102,7 @@ def test_drill_downs_are_identical(duck_store, pg_store, tree, unit, criterion):
 
 @pytest.mark.postgres
 def test_workdays_in_postgres_match_the_reference(pg_store, ref):
-    tgt = target("postgres")
+    tgt = dialect("postgres")
     compiled = PredicateCompiler(PUBLICATIONS, tgt, window_start=exp.Literal.number(0),
                                  window_end=exp.Literal.number(0),
                                  day_columns={"decision_date": "a", "legal_effective_date": "b"}).compile(
@@ -128,7 +128,7 @@ def _spark_parses(sql: str) -> exp.Expression:
                                           ("day", D(2026, 8, 17)), ("month", D(2026, 7, 20))])
 @pytest.mark.parametrize("outer", [False, True])
 def test_spark_counts_render_and_parse(grain, start, outer):
-    spark = target("spark")
+    spark = dialect("spark")
     plan = CountsPlan(start, D(2026, 8, 30), grain, outer=outer and grain != "all")
     rendered = 0
     for kind in RECORD_KINDS:
@@ -149,7 +149,7 @@ def test_spark_counts_render_and_parse(grain, start, outer):
 
 
 def test_spark_drill_downs_render_and_parse():
-    spark = target("spark")
+    spark = dialect("spark")
     rendered = 0
     for c in DEF.criteria:
         kinds = {DEF.measures[m].records for m in c.measures}
@@ -163,6 +163,6 @@ def test_spark_drill_downs_render_and_parse():
 
 
 def test_targets_are_registered():
-    assert set(TARGETS) == {"duckdb", "postgres", "spark"}
+    assert set(DIALECTS) == {"duckdb", "postgres", "spark"}
     with pytest.raises(KeyError, match="unknown SQL target"):
-        target("oracle")
+        dialect("oracle")

@@ -10,15 +10,15 @@ from sqlglot import exp
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition, parse_index_definition
 from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.dialects import dialect
 from chiso.engine.records import compile_distinct, compile_records, distinct_key
-from chiso.engine.targets import target
 
 DEF = load_index_definition(DEFAULT_INDEX)
 W34 = {"start": dt.date(2026, 8, 17), "end": dt.date(2026, 8, 23)}
 
 
 def run(store, code: str, *, unit_column="unit_code", unit_code="07210", definition=DEF, **kw) -> list[dict]:
-    tgt = target(store.dialect)
+    tgt = dialect(store.dialect)
     criterion = definition.criterion(code)
     kind = definition.measures[criterion.denominator[0][1]].records
     sql = compile_records(definition, criterion, tgt, store.relation(kind), unit_column=unit_column,
@@ -93,7 +93,7 @@ def test_a_criterion_mixing_record_kinds_is_refused():
     assert text.count(old) == 1
     d = parse_index_definition(text.replace(old, "        numerator: petitions_on_time\n"), path="mixed.yaml")
     with pytest.raises(ValueError, match="dossiers and petitions"):
-        compile_records(d, d.criterion("DOSSIER_SYNC"), target("duckdb"), "dossiers", unit_column="unit_code",
+        compile_records(d, d.criterion("DOSSIER_SYNC"), dialect("duckdb"), "dossiers", unit_column="unit_code",
                         unit_code="07210", **W34)
 
 
@@ -121,7 +121,7 @@ def test_records_counted_only_by_the_numerator_are_listed(duck_store):
 
 
 def test_distinct_drill_downs_render_for_spark():
-    spark = target("spark")
+    spark = dialect("spark")
     codes = [c.code for c in DEF.criteria if c.attested is None and distinct_key(DEF, c)]
     assert codes == ["FEE_PROCEDURE_INTEGRATED", "PROCEDURE_PAID_ONLINE", "CITIZEN_DATA_CONNECTED_FORMALITY"]
     for code in codes:

@@ -22,16 +22,23 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from chiso.catalog.holidays import (DEFAULT_HOLIDAYS, DayOff, EstimateRule, HolidayCalendar, HolidayYear,
-                                    MakeUpDay, load_holidays)
 from chiso.catalog.index_definition import DEFAULT_INDEX, parse_index_definition
 from chiso.catalog.predicates import parse_predicate
 from chiso.catalog.records import PUBLICATIONS
 from chiso.engine import predicates as predicates_module
+from chiso.engine.dialects import day_number, dialect
 from chiso.engine.predicates import PredicateCompiler, correction_through
-from chiso.engine.targets import day_number, target
 from chiso.evaluate.counts import compute_counts
-from chiso.evaluate.windows import parse_window
+from chiso.periods.holidays import (
+    DEFAULT_HOLIDAYS,
+    DayOff,
+    EstimateRule,
+    HolidayCalendar,
+    HolidayYear,
+    MakeUpDay,
+    load_holidays,
+)
+from chiso.periods.windows import parse_window
 from chiso.store.records import open_records
 
 D = dt.date
@@ -48,7 +55,7 @@ def _days(values) -> np.ndarray:
 def compile_sql(tgt_name: str, text: str = "WORKDAYS(decision_date, legal_effective_date)",
                 calendar: HolidayCalendar | None = CAL, window_end: int = 0) -> str:
     """The predicate expression over columns a, b, p (day numbers), rendered for a target."""
-    tgt = target(tgt_name)
+    tgt = dialect(tgt_name)
     compiler = PredicateCompiler(PUBLICATIONS, tgt, window_start=exp.Literal.number(0),
                                  window_end=exp.Literal.number(window_end), day_columns=DAY_COLUMNS,
                                  calendar=calendar)

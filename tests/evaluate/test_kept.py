@@ -17,7 +17,7 @@ from chiso.catalog.records import DOSSIERS
 from chiso.engine.counts import CountsPlan
 from chiso.evaluate import kept
 from chiso.evaluate.counts import compute_series
-from chiso.evaluate.windows import date_range
+from chiso.periods.windows import date_range
 from chiso.store.records import open_records
 
 DEF = load_index_definition(DEFAULT_INDEX)

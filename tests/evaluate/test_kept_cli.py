@@ -7,10 +7,10 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.evaluate import kept
 from chiso.evaluate.counts import compute_series
-from chiso.evaluate.windows import date_range
+from chiso.periods.windows import date_range
 from chiso.store.records import open_records
 
 DEF = load_index_definition(DEFAULT_INDEX)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.evaluate.counts import compute_series
 from chiso.evaluate.service import score_from_counts
-from chiso.evaluate.windows import date_range, parse_window
+from chiso.periods.windows import date_range, parse_window
 from chiso.store.records import open_records
 from chiso.units import load_units
 

@@ -14,7 +14,7 @@ from chiso.evaluate.counts import compute_counts
 from chiso.evaluate.points import round_half_up
 from chiso.evaluate.scores import inputs_from_counts, score_window
 from chiso.evaluate.service import score_counts_file, score_records, scored_units
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.units import load_units
 
 DEF = load_index_definition(DEFAULT_INDEX)

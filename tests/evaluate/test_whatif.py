@@ -10,7 +10,7 @@ from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.points import round_half_up
 from chiso.evaluate.service import explain, score_counts_file, score_records
 from chiso.evaluate.whatif import levers, whatif
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.units import load_units
 
 DEF = load_index_definition(DEFAULT_INDEX)

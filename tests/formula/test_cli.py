@@ -5,7 +5,7 @@ import json
 
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 
 runner = CliRunner()
 

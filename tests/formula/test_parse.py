@@ -10,8 +10,7 @@ from chiso.formula import parse_formula, references
 from chiso.formula.ast import Arith, Call, Neg, Number, PeriodRef, Ref
 from chiso.formula.parse import MAX_DEPTH, MAX_LENGTH
 from chiso.formula.printer import to_text
-
-from .strategies import trees
+from tests.formula.strategies import trees
 
 
 @pytest.mark.parametrize(("written", "normalised"), [

@@ -8,12 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from chiso.engine.targets import target
+from chiso.engine.dialects import dialect
 from chiso.formula import parse_formula
 from chiso.formula.evaluate import evaluate
 from chiso.formula.sql import compile_formula, double, layered_select
-
-from .strategies import CODES, leaf_values, trees
+from tests.formula.strategies import CODES, leaf_values, trees
 
 LEAF = {c: f"v{i}" for i, c in enumerate(CODES)}
 
@@ -41,9 +40,9 @@ def run(tree, rows, engine) -> list:
     compiled = compile_formula(tree, leaf)
     query = layered_select(compiled, rows_select(rows), ["row_id"]).order_by("row_id")
     if engine == "duckdb":
-        return [v for _, v in duckdb.sql(target("duckdb").render(query)).fetchall()]
+        return [v for _, v in duckdb.sql(dialect("duckdb").render(query)).fetchall()]
     with engine.connect() as c:
-        return [v for _, v in c.exec_driver_sql(target("postgres").render(query)).fetchall()]
+        return [v for _, v in c.exec_driver_sql(dialect("postgres").render(query)).fetchall()]
 
 
 @pytest.mark.parametrize(("text", "duckdb_sql", "postgres_sql"), [
@@ -54,9 +53,9 @@ def run(tree, rows, engine) -> list:
 ])
 def test_rendering(text, duckdb_sql, postgres_sql):
     c = compile_formula(parse_formula(text).tree, leaf)
-    assert target("duckdb").render(c.value) == duckdb_sql
-    assert target("postgres").render(c.value) == postgres_sql
-    assert target("spark").render(c.value)  # renders for Spark too
+    assert dialect("duckdb").render(c.value) == duckdb_sql
+    assert dialect("postgres").render(c.value) == postgres_sql
+    assert dialect("spark").render(c.value)  # renders for Spark too
 
 
 def test_round_binds_its_argument_once_per_level():
@@ -64,7 +63,7 @@ def test_round_binds_its_argument_once_per_level():
     text = "round(" * 30 + "A" + ", 1) + 1" * 30
     c = compile_formula(parse_formula(text).tree, leaf)
     assert len(c.layers) == 29
-    assert len(target("duckdb").render(c.value)) < 400
+    assert len(dialect("duckdb").render(c.value)) < 400
     assert run(parse_formula(text).tree, [{"A": 0.04}], "duckdb") == [30.0]
 
 

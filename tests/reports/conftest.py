@@ -9,7 +9,6 @@ import pytest
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.reports.facts import build_bulletin
 from chiso.reports.sources import CountsSource
-from store.conftest import db, postgres_schema, sqlite_url, store_url  # noqa: F401
 
 SEED = Path(__file__).parents[1] / "fixtures" / "seed003"
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.store.database import init_store
 from chiso.store.models_reports import BulletinSchedule
 

@@ -8,8 +8,9 @@ import pytest
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.whatif import whatif
 from chiso.reports.dm import IndicatorStatus, OpenWarning, dm_facts
-from chiso.reports.facts import SyncProblem, build_bulletin
+from chiso.reports.facts import build_bulletin
 from chiso.reports.sources import CountsSource, latest_complete_week
+from chiso.reports.sync import SyncProblem
 
 
 def rows(table, **kw) -> list[dict]:

@@ -20,7 +20,7 @@ from chiso.store.database import (
     require_current,
     upgrade,
 )
-from chiso.store.models import Base
+from chiso.store.orm import Base
 from chiso.store.repositories import audit, audit_entries
 
 TABLES = {"accounts", "adjustments", "api_tokens", "audit_log", "bulletin_archive",

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pytest
 
 from chiso.errors import StoreError
-from chiso.store.records import UpsertCounts, open_records, parquet_records
+from chiso.store.records import open_records, parquet_records
+from chiso.store.records_base import UpsertCounts
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -16,7 +17,7 @@ def store(request, tmp_path):
     if request.param == "duckdb":
         url = f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}"
     else:
-        url, _schema = request.getfixturevalue("postgres_schema")  # tests/store/conftest.py
+        url, _schema = request.getfixturevalue("postgres_schema")  # tests/conftest.py
     s = open_records(url)
     yield s
     s.close()

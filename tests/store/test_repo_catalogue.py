@@ -12,8 +12,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from chiso.catalog import lifecycle
 from chiso.errors import LoadError, NotAllowedError, StoreError
+from chiso.store import repo_catalogue
 from chiso.store.database import Database
 from chiso.store.models_catalogue import CatalogueImport, IndicatorVersion, LifecycleTransition
 from chiso.store.repo_audit import audit_entries
@@ -236,13 +236,13 @@ def test_moves_through_the_six_steps_are_recorded(db: Database, tmp_path: Path) 
 def test_rework_and_retirement_take_an_indicator_off_the_dashboard(db: Database, tmp_path: Path) -> None:
     imported(db, write(tmp_path, catalogue_doc(*finance())))
     with db.session() as s:
-        lifecycle.move_indicator(s, "TC.THU_NSNN", "standardised", by="A", comment="Sửa công thức luỹ kế")
+        move_indicator(s, "TC.THU_NSNN", "standardised", by="A", comment="Sửa công thức luỹ kế")
         move_indicator(s, "TC.DU_TOAN", "retired", by="A", comment="Thay bằng chỉ số khác")
     with db.session() as s:
-        assert lifecycle.live_indicators(s, "24") == {}
-        assert lifecycle.current_catalogue(s, "24")["TC.DU_TOAN"].status == "retired"
-        assert lifecycle.indicator_version(s, "TC.DU_TOAN", 1).status == "retired"
-        assert lifecycle.indicator_history(s, "TC.DU_TOAN").transitions[-1].to_state == "retired"
+        assert repo_catalogue.live_indicators(s, "24") == {}
+        assert repo_catalogue.current_catalogue(s, "24")["TC.DU_TOAN"].status == "retired"
+        assert repo_catalogue.indicator_version(s, "TC.DU_TOAN", 1).status == "retired"
+        assert indicator_history(s, "TC.DU_TOAN").transitions[-1].to_state == "retired"
 
 
 @pytest.mark.parametrize("code, state, comment, error, reason", [

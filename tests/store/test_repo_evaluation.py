@@ -6,24 +6,23 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from chiso.errors import StoreError, WindowError
+from chiso.evaluate.dm.service import current_targets
+from chiso.evaluate.dm.warning_sync import sync_warnings
 from chiso.evaluate.dm.warnings import EarlyWarning, Evaluation
 from chiso.store.database import Database
 from chiso.store.models_evaluation import WarningEvent, WarningRow
 from chiso.store.repo_audit import audit_entries
 from chiso.store.repo_evaluation import (
     acknowledge_warning,
-    current_targets,
     list_warnings,
     resolve_warning,
     set_statistical_value,
     set_target,
     statistical_values,
-    sync_warnings,
     target_rows,
     warning_events,
     warning_to_dict,
 )
-
 
 # --- targets ---------------------------------------------------------------------------------
 

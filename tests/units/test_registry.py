@@ -16,13 +16,14 @@ from chiso.units import (
     NATION_CODE,
     Unit,
     UnitTree,
+    departments,
     full_name,
     load_units,
+    registry,
     short_name,
     split_population,
     unit_to_dict,
 )
-from chiso.units import departments, registry
 
 # The Bắc Ninh departments the weekly ranking (shared/seeds) names.
 SEED_DEPARTMENTS = [

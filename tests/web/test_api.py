@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 
 from chiso.collect.load import load_paths
 from chiso.demo.generate import generate_for
+from chiso.store.database import init_store
 from chiso.store.records import open_records
 from chiso.units import load_units
-from chiso.store.database import init_store
 from chiso.web.app import create_app
 from chiso.web.security import accounts, tokens
 

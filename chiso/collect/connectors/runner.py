@@ -27,8 +27,8 @@ from chiso.collect.values.rules import Units, ValidationConfig, owner_text
 from chiso.collect.values.submit import SubmitResult, Submitter, submit_batch
 from chiso.errors import ChisoError, LoadError, NotAllowedError, Problem
 from chiso.store import repo_values as repo
-from chiso.store.models import utcnow
 from chiso.store.models_values import CONNECTOR_KINDS, Connector
+from chiso.store.orm import utcnow
 
 #: A catalogue for a province: ``chiso.store.repo_catalogue.live_indicators`` fits.
 CatalogueFor = Callable[[Session, str], Mapping[str, Indicator]]

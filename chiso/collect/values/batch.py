@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from chiso.collect.readers import ROW, read_frame
-from chiso.collect.values import reasons
 from chiso.collect.validate import as_text
+from chiso.collect.values import reasons
 from chiso.errors import LoadError, Problem
 
 REQUIRED = ("indicator", "unit", "period", "value")

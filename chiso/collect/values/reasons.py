@@ -153,7 +153,7 @@ REASONS: tuple[Reason, ...] = (
 #: The parser's message for a period it cannot read (recognised by the ``period`` column).
 UNREADABLE_PERIOD = Reason("period.unreadable", "{detail}", "không đọc được kỳ báo cáo: {detail}")
 
-#: The window parser's own messages (chiso.evaluate.windows) in Vietnamese, shown inside
+#: The window parser's own messages (chiso.periods.windows) in Vietnamese, shown inside
 #: ``period.unreadable``; their codes are never given out (the period's code is).
 WINDOW_MESSAGES = (
     Reason("window.month", "no month {m}", "không có tháng {m}"),

@@ -22,7 +22,7 @@ from chiso.catalog.indicator import Indicator
 from chiso.collect.values import reasons
 from chiso.collect.values.batch import COLUMNS, REQUIRED, Batch, RawRow
 from chiso.errors import Problem, WindowError
-from chiso.evaluate.windows import Window, parse_window
+from chiso.periods.windows import Window, parse_window
 from chiso.units.model import Unit
 
 Kind = Literal["invalid", "not_allowed", "locked", "warning"]

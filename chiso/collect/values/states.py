@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from chiso.catalog.indicator import Indicator
 from chiso.collect.values.rules import PERIOD_KIND, Units, describe, owner_text
 from chiso.errors import ChisoError, NotAllowedError
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 from chiso.store import repo_values as repo
 
 

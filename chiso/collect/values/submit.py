@@ -38,8 +38,8 @@ from chiso.collect.values.rules import (
 )
 from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, Problem
 from chiso.store import repo_values as repo
-from chiso.store.models import utcnow
 from chiso.store.models_values import ROLES, IndicatorValue
+from chiso.store.orm import utcnow
 
 #: Việt Nam keeps one time zone, UTC+7, without daylight saving: deadlines are its days.
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")

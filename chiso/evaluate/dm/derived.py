@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
-from chiso.formula.aggregate import NESTS, aggregate_periods, aggregate_units
-from chiso.formula.compute import compute
-from chiso.formula.relation import SCHEMA, check_values, empty_values
+from chiso.engine.aggregate import NESTS, aggregate_periods, aggregate_units
+from chiso.engine.formulas import compute
+from chiso.engine.relation import SCHEMA, check_values, empty_values
+from chiso.periods.windows import parse_window
+from chiso.store.models import CriterionResult, ScoreRun, UnitResult
 from chiso.units.registry import UnitTree
 
 #: Period aggregations tried, smallest first, so that months make quarters before years.
@@ -28,9 +30,6 @@ PERIOD_STEPS = tuple((a, b) for a in ("day", "week", "month", "quarter") for b i
 def index_values(session: Session, indicators: Mapping[str, Indicator], tree: UnitTree,
                  province: str, definition) -> pl.DataFrame:
     """Values of the index-fed indicators from the latest stored run of each weekly window."""
-    from chiso.evaluate.windows import parse_window
-    from chiso.store.models import CriterionResult, ScoreRun, UnitResult
-
     fed = {code: ind for code, ind in indicators.items() if ind.index is not None}
     if not fed:
         return empty_values()

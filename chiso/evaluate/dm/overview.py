@@ -26,10 +26,10 @@ from collections.abc import Mapping
 import polars as pl
 
 from chiso.catalog.indicator import Indicator
-from chiso.evaluate.dm.periods import FREQUENCY_KIND, KINDS, period
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook, catalogue_targets  # noqa: F401  (doctest)
 from chiso.evaluate.dm.trend import TREND_LABELS, TrendSettings, series_trend
+from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period
 
 
 def _series(values: pl.DataFrame, ind: Indicator, unit: str) -> list:

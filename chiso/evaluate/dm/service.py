@@ -7,17 +7,21 @@ subject's tables) — runs the rules or the overview, and writes warnings back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy.orm import Session
 
+from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.indicator import Indicator
+from chiso.collect.connectors import connector_status
 from chiso.errors import StoreError
+from chiso.evaluate.dm.derived import all_values, index_values
 from chiso.evaluate.dm.overview import overview
-from chiso.evaluate.dm.targets import TargetBook, catalogue_targets, seasonal_profiles
+from chiso.evaluate.dm.targets import TargetBook, TargetRecord, catalogue_targets, seasonal_profiles
 from chiso.evaluate.dm.trend import TrendSettings
+from chiso.evaluate.dm.warning_sync import SyncCounts, sync_warnings
 from chiso.evaluate.dm.warnings import (
     ConnectorStatus,
     Evaluation,
@@ -27,13 +31,17 @@ from chiso.evaluate.dm.warnings import (
     evaluate_warnings,
 )
 from chiso.store import repo_evaluation as repo
-from chiso.store.repo_evaluation import SyncCounts
+from chiso.store.models import ScoreRun
+from chiso.store.models_evaluation import TargetRow
+from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
+from chiso.store.repo_catalogue import live_indicators as live
+from chiso.store.repo_values import current_values as values
+from chiso.store.repo_values import list_values
+from chiso.units import load_units
 
 
 def live_indicators(session: Session, province: str) -> dict[str, Indicator]:
     """The province's approved and operating indicators, from the catalogue store."""
-    from chiso.store.repo_catalogue import live_indicators as live
-
     return live(session, province)
 
 
@@ -41,11 +49,6 @@ def current_values(session: Session, province: str, indicators: Mapping[str, Ind
     """The values relation of the province's live indicators: submitted values from the
     values store, with the index-fed, aggregated and formula values derived from them
     (``chiso.evaluate.dm.derived``)."""
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.evaluate.dm.derived import all_values, index_values
-    from chiso.store.repo_values import current_values as values
-    from chiso.units import load_units
-
     stamp = _values_stamp(session, province, indicators)
     hit = _DERIVED.get(stamp)
     if hit is not None:
@@ -68,9 +71,6 @@ _DERIVED: dict[tuple, pl.DataFrame] = {}
 def _values_stamp(session: Session, province: str, indicators: Mapping[str, Indicator]) -> tuple:
     from sqlalchemy import func, select
 
-    from chiso.store.models import ScoreRun
-    from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
-
     bind = session.get_bind()
     return (str(bind.url), province, tuple(sorted((c, i.version) for c, i in indicators.items())),
             session.scalar(select(func.max(ValueSubmission.id))),
@@ -85,8 +85,6 @@ def late_values(session: Session, province: str, indicators: Mapping[str, Indica
     Days late: from the reporting deadline (period end + ``deadline_days``) to the day the
     value was recorded (UTC).
     """
-    from chiso.store.repo_values import list_values
-
     units = set(_province_units(province))
     out = []
     for code, ind in indicators.items():
@@ -99,8 +97,6 @@ def late_values(session: Session, province: str, indicators: Mapping[str, Indica
 
 
 def _province_units(province: str) -> list[str]:
-    from chiso.units import load_units
-
     return [u.code for u in load_units().units(province=province)]
 
 
@@ -109,10 +105,6 @@ def connector_statuses(session: Session, province: str, now: dt.datetime) -> lis
 
     A connector's last run failed when its last error is newer than its last success.
     """
-    from chiso.collect.connectors import connector_status
-    from chiso.store.repo_catalogue import live_indicators as live
-    from chiso.units import load_units
-
     units = set(_province_units(province))
     out = []
     for s in connector_status(session, live, load_units(), now=now):
@@ -128,7 +120,7 @@ def connector_statuses(session: Session, province: str, now: dt.datetime) -> lis
 def target_book(session: Session, province: str, indicators: Mapping[str, Indicator],
                 values: pl.DataFrame | None = None, spread: str = "linear") -> TargetBook:
     """The catalogue's targets, then the stored ones (which replace them key by key)."""
-    records = catalogue_targets(indicators, province) + repo.current_targets(session, indicators)
+    records = catalogue_targets(indicators, province) + current_targets(session, indicators)
     profiles = seasonal_profiles(indicators, values) if spread == "seasonal" and values is not None else None
     return TargetBook(indicators, records, province=province, spread=spread, profiles=profiles)
 
@@ -137,8 +129,6 @@ def gather(session: Session, province: str, today: dt.date, *, units=None,
            settings: WarningSettings = WarningSettings(), spread: str = "linear",
            now: dt.datetime | None = None) -> WarningInputs:
     """Read everything the rules need for a province."""
-    from chiso.units import load_units
-
     units = units if units is not None else load_units()
     units.get(province)
     indicators = live_indicators(session, province)
@@ -168,15 +158,13 @@ def refresh_warnings(session: Session, province: str, *, today: dt.date | None =
         raise StoreError(f"province {province} has no live (approved or in operation) indicators in the "
                          "catalogue store; import and approve a catalogue first (chiso catalog import)")
     evaluation = evaluate_warnings(inputs)
-    counts = repo.sync_warnings(session, province, evaluation, actor=actor)
+    counts = sync_warnings(session, province, evaluation, actor=actor)
     return Refresh(evaluation, counts)
 
 
 def status_report(session: Session, province: str, *, unit: str | None = None, at: str | None = None,
                   spread: str = "linear", trend_settings: TrendSettings = TrendSettings()) -> dict:
     """Each live indicator's latest value, target, achievement, status and trend, for one unit."""
-    from chiso.units import load_units
-
     load_units().get(province)
     indicators = live_indicators(session, province)
     values = current_values(session, province, indicators)
@@ -184,3 +172,14 @@ def status_report(session: Session, province: str, *, unit: str | None = None, a
     rows = overview(indicators, values, book, unit or province, at=at, trend_settings=trend_settings)
     return {"province": province, "unit": unit or province, "period": at, "spread": spread,
             "indicators": rows}
+
+
+def current_targets(session: Session, indicators: Iterable[str] | None = None) -> list[TargetRecord]:
+    """The stored targets in force: the newest row per indicator × unit × period."""
+    wanted = None if indicators is None else set(indicators)
+    newest: dict[tuple[str, str, str], TargetRow] = {}
+    for row in repo.target_rows(session):
+        if wanted is None or row.indicator in wanted:
+            newest[(row.indicator, row.unit_code, row.period)] = row
+    return [TargetRecord(r.indicator, r.unit_code, r.period, r.value, r.basis, "store", r.set_by, r.set_at)
+            for r in sorted(newest.values(), key=lambda r: r.id)]

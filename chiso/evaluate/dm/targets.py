@@ -44,7 +44,7 @@ import polars as pl
 
 from chiso.catalog.indicator import Indicator
 from chiso.errors import ChisoError
-from chiso.evaluate.dm.periods import encloses, month_position, period, year_of
+from chiso.periods.reporting import encloses, month_position, period, year_of
 
 #: Aggregation rules over units that make an indicator intensive (a province target holds
 #: for each of its units).

@@ -7,7 +7,7 @@ Statistics Canada after Eurostat's method, and its reference implementation
 ``sdg/ProgressMeasure.py`` in github.com/open-sdg/sdg-build.
 
 Growth is a compound annual growth rate between a base period ``t0`` and the latest
-period ``ti`` (times in years between period ends, ``chiso.evaluate.dm.periods.time_in_years``)::
+period ``ti`` (times in years between period ends, ``chiso.periods.reporting.time_in_years``)::
 
     CAGR_o = (y_i / y_0) ^ (1 / (t_i − t_0)) − 1              observed
 
@@ -55,8 +55,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from chiso.evaluate.dm.periods import month_position, time_in_years
-from chiso.evaluate.windows import Window
+from chiso.periods.reporting import month_position, time_in_years
+from chiso.periods.windows import Window
 
 TREND_CLASSES: tuple[str, ...] = ("target_achieved", "on_track", "acceleration_needed",
                                   "limited_progress", "deterioration", "unable_to_assess")

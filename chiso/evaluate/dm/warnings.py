@@ -48,13 +48,13 @@ from functools import cached_property
 import polars as pl
 
 from chiso.catalog.indicator import Indicator
-from chiso.evaluate.dm.periods import FREQUENCY_KIND, KINDS, period, periods_back
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook
 from chiso.evaluate.dm.text import number, percent
-from chiso.evaluate.windows import Window
+from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period, periods_back
+from chiso.periods.windows import Window
+from chiso.store.models_evaluation import SEVERITIES
 
-SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
 RULE_NAMES: dict[str, tuple[str, str]] = {
     "below_threshold": ("Dưới ngưỡng chỉ tiêu", "Below threshold"),
     "deterioration": ("Diễn biến xấu liên tiếp", "Consecutive deterioration"),

@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from chiso.errors import StoreError
-from chiso.store.models import Base
+from chiso.store.orm import Base
 
 
 def run_offline() -> None:

@@ -10,7 +10,9 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Request
 
+from chiso.collect.connectors import connector_status
 from chiso.errors import ChisoError
+from chiso.store.repo_catalogue import live_indicators
 from chiso.web.api.access import (
     Principal,
     WebContext,
@@ -30,9 +32,6 @@ def connectors(request: Request, province: str | None = None, stale: bool | None
                page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """Every connector of the province with its last success, last error and staleness; paginated."""
-    from chiso.collect.connectors import connector_status
-    from chiso.store.repo_catalogue import live_indicators
-
     province = province_for(principal, province, ctx)
     now = dt.datetime.now(dt.UTC)
     try:

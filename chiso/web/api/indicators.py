@@ -30,6 +30,14 @@ from pydantic import BaseModel, Field
 
 from chiso.catalog.indicator import LIFECYCLE
 from chiso.errors import ChisoError, LoadError, StoreError
+from chiso.store.repo_catalogue import (
+    current_catalogue,
+    import_catalogue,
+    indicator_history,
+    indicator_version,
+    lifecycle_log,
+    move_indicator,
+)
 from chiso.web.api.access import (
     Principal,
     WebContext,
@@ -56,8 +64,6 @@ LEADER_STATES = frozenset({"approved", "in_operation", "retired"})
 
 
 def _catalogue(ctx: WebContext, province: str):
-    from chiso.store.repo_catalogue import current_catalogue
-
     try:
         with ctx.database.session() as session:
             return current_catalogue(session, province)
@@ -91,8 +97,6 @@ def list_indicators(request: Request, province: str | None = Query(None, descrip
 
 
 def _one(ctx: WebContext, province: str, code: str):
-    from chiso.store.repo_catalogue import indicator_history, indicator_version
-
     try:
         with ctx.database.session() as session:
             return (indicator_version(session, code, province=province),
@@ -120,8 +124,6 @@ def get_indicator(code: str, request: Request, province: str | None = None,
 def lifecycle(request: Request, province: str | None = None, page: Page = Depends(page_params),
               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Every lifecycle move of the province's indicators, oldest first; paginated."""
-    from chiso.store.repo_catalogue import lifecycle_log
-
     province = province_for(principal, province, ctx)
     try:
         with ctx.database.session() as session:
@@ -160,8 +162,6 @@ def check_move(principal: Principal, ind, to_state: str, province: str, ctx: Web
 def move(code: str, body: Move, province: str | None = None, principal: Principal = Depends(signed_in),
          ctx: WebContext = Depends(web_context)):
     """Move an indicator to another lifecycle state (propose, review, approve, retire…)."""
-    from chiso.store.repo_catalogue import indicator_version, move_indicator
-
     province = province_for(principal, province, ctx)
     try:
         with ctx.database.session() as session:
@@ -184,8 +184,6 @@ def import_file(file: UploadFile = File(description="YAML, JSON or XLSX catalogu
                 province: str | None = Form(None, description="the province (default: the file's)"),
                 principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Import a catalogue file (administrators): all or nothing; a changed indicator gets a new version."""
-    from chiso.store.repo_catalogue import import_catalogue
-
     if principal.role != "admin":
         raise forbidden(f"importing a catalogue needs an administrator; {principal.username} is "
                         f"{principal.role}")

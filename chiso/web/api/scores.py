@@ -12,8 +12,15 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
+from chiso.evaluate.counts import compute_series
+from chiso.evaluate.documents import score_document
+from chiso.evaluate.scores import score_counts
+from chiso.evaluate.service import explain, latest_day, scored_units
+from chiso.evaluate.whatif import levers, parse_targets, whatif
+from chiso.units.registry import unit_to_dict
+from chiso.web import hot
 from chiso.web.api.access import Principal, WebContext, check_unit, signed_in, web_context
-from chiso.web.api.etag import LONG, cached
+from chiso.web.api.etag import LONG, cached, etag_of, finite
 from chiso.web.context import http_error
 
 router = APIRouter(prefix="/api/v1", tags=["scores"])
@@ -27,8 +34,6 @@ def _serialised(content) -> bytes:
     import json
 
     from fastapi.encoders import jsonable_encoder
-
-    from chiso.web.api.etag import finite
 
     return json.dumps(finite(jsonable_encoder(content)), ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
@@ -59,8 +64,6 @@ def api_scores(request: Request, window: str | None = None, province: str | None
                level: str | None = None, principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """Scores of every unit (or one province's units) for a window."""
-    from chiso.output import score_document
-
     try:
         doc = score_document(_table(ctx, window), province=province, level=level)
     except HTTPException:
@@ -80,9 +83,6 @@ async def api_rank(request: Request, level: str = "province", province: str | No
     level and province (3,321 communes nationally: ≈ 0.6 MB) and kept with the scores; a
     browser session's answer is also kept whole for the hot path (``chiso.web.hot``)."""
     from starlette.concurrency import run_in_threadpool
-
-    from chiso.web import hot
-    from chiso.web.api.etag import etag_of
 
     await ctx.check_data_async()
     generation = ctx.generation
@@ -114,11 +114,8 @@ async def api_rank(request: Request, level: str = "province", province: str | No
 def api_whatif(unit: str, set: list[str] = Query(..., description="TARGET=RATIO"), window: str | None = None,
                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The points a unit gains if criteria or groups reached given ratios."""
-    from chiso.cli import _parse_targets
-    from chiso.evaluate.whatif import whatif
-
     try:
-        return whatif(_table(ctx, window), unit, _parse_targets(set))
+        return whatif(_table(ctx, window), unit, parse_targets(set))
     except HTTPException:
         raise
     except Exception as e:  # noqa: BLE001
@@ -131,8 +128,6 @@ def api_levers(request: Request, unit: str, window: str | None = None,
                limit: int = Query(10, ge=1, le=100), principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """A unit's levers ranked by improvement potential (dư địa cải thiện)."""
-    from chiso.evaluate.whatif import levers
-
     t = _table(ctx, window)
     try:
         rows = levers(t, unit, share=share)
@@ -146,11 +141,6 @@ def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, 
                to: dt.date | None = None, principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """A unit's total, rank and group scores week by week (ISO weeks; default the last 12)."""
-    from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.scores import score_counts
-    from chiso.evaluate.service import latest_day, scored_units
-    from chiso.units.registry import unit_to_dict
-
     if unit not in ctx.tree:
         raise HTTPException(404, f"no unit with code {unit!r}")
     try:
@@ -191,8 +181,6 @@ def api_explain(unit: str, criterion: str, window: str | None = None, all: bool 
                 limit: int = Query(100, ge=0, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
                 principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The records behind a unit's criterion (by default those that lost it points)."""
-    from chiso.evaluate.service import explain
-
     check_unit(principal, unit, ctx)
     try:
         with ctx.lock:

@@ -11,6 +11,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from chiso.errors import ChisoError, WindowError
+from chiso.evaluate.dm.service import status_report
+from chiso.periods.windows import parse_window
 from chiso.web.api.access import (
     Principal,
     WebContext,
@@ -34,16 +36,12 @@ def status(request: Request, province: str | None = None,
            field: str | None = Query(None, description="only this field group"),
            principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Each live indicator's latest value, target, achievement, status and trend."""
-    from chiso.evaluate.dm.service import status_report
-
     province = province_for(principal, province, ctx)
     unit = unit or (province if reads_province(principal) else principal.unit_code)
     check_unit(principal, unit, ctx)
     if ctx.tree.get(unit).province_code != province:
         raise HTTPException(400, f"unit {unit} is not in province {province}")
     if at is not None:
-        from chiso.evaluate.windows import parse_window
-
         try:
             at = parse_window(at).label
         except WindowError as e:

@@ -29,7 +29,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
+from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch, unlock
+from chiso.collect.values.reasons import code_of, localise
+from chiso.collect.values.submit import problems_of
 from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, WindowError
+from chiso.periods.windows import parse_window
+from chiso.store.models_values import IndicatorValue as V
+from chiso.store.models_values import ValueSubmission as S
+from chiso.store.repo_catalogue import current_catalogue, live_indicators
+from chiso.store.repo_values import get_submission as get
+from chiso.store.repo_values import submissions, value_history
 from chiso.web.api.access import (
     Principal,
     WebContext,
@@ -53,8 +62,6 @@ SUBMITTERS = ("officer", "head", "admin")
 
 
 def _label(period: str | None) -> str | None:
-    from chiso.evaluate.windows import parse_window
-
     if period is None:
         return None
     try:
@@ -65,8 +72,6 @@ def _label(period: str | None) -> str | None:
 
 def _owned(ctx: WebContext, session, province: str, unit: str) -> list[str]:
     """The codes of the province's indicators owned by ``unit``."""
-    from chiso.store.repo_catalogue import current_catalogue
-
     return [c for c, i in current_catalogue(session, province).indicators.items() if i.owner == unit]
 
 
@@ -89,8 +94,6 @@ def list_values(request: Request, indicator: str | None = Query(None, descriptio
                 page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
     """The values in force, filtered by indicator, unit and period; paginated."""
-    from chiso.store.models_values import IndicatorValue as V
-
     province = province_for(principal, province, ctx)
     label = _label(period)
     if unit is not None:
@@ -128,8 +131,6 @@ def history(request: Request, indicator: str = Query(description="indicator code
             unit: str = Query(description="unit code"), period: str | None = None,
             principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Every version of one indicator × unit: who recorded it, when, from which file; who replaced it and why."""
-    from chiso.store.repo_values import value_history
-
     if unit not in ctx.tree:
         raise HTTPException(404, f"no unit with code {unit!r}")
     label = _label(period)
@@ -172,8 +173,6 @@ def list_submissions(request: Request, province: str | None = None,
                      page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                      ctx: WebContext = Depends(web_context)):
     """Submissions, newest first (accepted and refused); paginated."""
-    from chiso.store.models_values import ValueSubmission as S
-
     province = province_for(principal, province, ctx)
     query = select(S).where(S.as_unit.in_(_visible_units(principal, ctx, province)))
     if status is not None:
@@ -194,8 +193,6 @@ def list_submissions(request: Request, province: str | None = None,
 def get_submission(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
                    ctx: WebContext = Depends(web_context)):
     """One submission with its row-level report (the problems of a refusal, the warnings of an acceptance)."""
-    from chiso.store.repo_values import get_submission as get
-
     try:
         with ctx.database.session() as session:
             row = get(session, submission_id)
@@ -216,11 +213,6 @@ def get_submission(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], requ
 
 
 def _refusal(e: ChisoError, status: int, db, batch, name: str, path) -> JSONResponse:
-    from chiso.collect.values.submit import problems_of
-    from chiso.store.repo_values import submissions
-
-    from chiso.collect.values.reasons import code_of, localise
-
     problems = problems_json(problems_of(e), path, name)
     for p in problems:  # each reason's stable code, and the reason in Vietnamese as well
         p["code"] = code_of(p["reason"], p["column"])
@@ -245,9 +237,6 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
            draft: bool = Form(False, description="keep as a draft (nháp), not yet submitted"),
            principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Submit a file of values as your unit: accepted whole, or refused whole with a row-level report."""
-    from chiso.collect.values import Submitter, read_batch, submit_batch
-    from chiso.store.repo_catalogue import live_indicators
-
     if principal.role not in SUBMITTERS:
         raise forbidden(f"submitting values needs an officer or head of the owner agency, or an administrator "
                         f"with a reason; {principal.username} is {principal.role}")
@@ -299,9 +288,6 @@ def period_action(indicator: str, period: str, action: Literal["approve", "lock"
                   ctx: WebContext = Depends(web_context)):
     """Approve a submitted period (head of the owner agency), lock it (that head or an administrator),
     or unlock it (an administrator, with a reason)."""
-    from chiso.collect.values import Actor, approve, lock, unlock
-    from chiso.store.repo_catalogue import live_indicators
-
     reason = body.reason if body else None
     if principal.role not in ("head", "admin"):
         needs = {"approve": "the head of the owner agency", "lock": "the head of the owner agency or an "

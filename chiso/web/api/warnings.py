@@ -15,6 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from chiso.errors import ChisoError
+from chiso.store import repo_evaluation
+from chiso.store.repo_evaluation import acknowledge_warning, resolve_warning, warning_events, warning_to_dict
+from chiso.store.repo_evaluation import list_warnings as rows_of
 from chiso.web.api.access import (
     Principal,
     WebContext,
@@ -28,6 +31,7 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged
+from chiso.web.pages.views import forget_warnings
 
 router = APIRouter(prefix="/api/v1", tags=["warnings"])
 
@@ -47,9 +51,6 @@ def list_warnings(request: Request, province: str | None = None,
                   page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                   ctx: WebContext = Depends(web_context)):
     """Warnings, most severe first then newest; paginated."""
-    from chiso.store.repo_evaluation import list_warnings as rows_of
-    from chiso.store.repo_evaluation import warning_to_dict
-
     province = province_for(principal, province, ctx)
     try:
         with ctx.database.session() as session:
@@ -66,10 +67,8 @@ def _event(e) -> dict:
 
 
 def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
-    from chiso.store.repo_evaluation import get_warning
-
     try:
-        row = get_warning(session, warning_id)
+        row = repo_evaluation.get_warning(session, warning_id)
     except ChisoError:
         raise HTTPException(404, f"no warning with id {warning_id}") from None
     if row.province_code != principal.province_code and principal.role != "admin":
@@ -85,8 +84,6 @@ def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
 def get_warning(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
     """One warning with its history (opened, updated, acknowledged, resolved…)."""
-    from chiso.store.repo_evaluation import warning_events, warning_to_dict
-
     try:
         with ctx.database.session() as session:
             row = _get(ctx, principal, warning_id, session)
@@ -116,8 +113,6 @@ def check_handler(principal: Principal, row) -> None:
 
 
 def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx: WebContext) -> dict:
-    from chiso.store.repo_evaluation import acknowledge_warning, resolve_warning, warning_to_dict
-
     if not body.note.strip():
         raise HTTPException(400, "a note is required and must not be empty")
     try:
@@ -131,8 +126,6 @@ def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx:
         raise (HTTPException(409, str(e)) if "only an open" in str(e) or "already resolved" in str(e)
                else domain_error(e)) from None
     finally:  # the overview's open-warnings panel shows the change at once
-        from chiso.web.pages.views import forget_warnings
-
         forget_warnings(ctx)
 
 

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiso.web.pages import overview, rankings, units, wall
+from chiso.web.pages import indicators, overview, rankings, submissions, units, wall, warnings, workflow
 from chiso.web.pages.render import mount_static
 
 __all__ = ["router", "mount_static"]
 
 router = APIRouter()
-router.include_router(overview.router)
-router.include_router(rankings.router)
-router.include_router(units.router)
-router.include_router(wall.router)
-from chiso.web.pages import indicators; router.include_router(indicators.router)  # noqa: E402,E702
-from chiso.web.pages import warnings; router.include_router(warnings.router)  # noqa: E402,E702
-from chiso.web.pages import submissions; router.include_router(submissions.router)  # noqa: E402,E702
-from chiso.web.pages import workflow; router.include_router(workflow.router)  # noqa: E402,E702
+for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow):
+    router.include_router(_family.router)

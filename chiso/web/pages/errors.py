@@ -20,6 +20,9 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chiso.web.pages.render import is_htmx, render
+from chiso.web.security.deps import resolve_principal
+
 #: Marks an app whose error pages are installed (installing twice changes nothing).
 INSTALLED = "chiso_error_pages"
 
@@ -38,10 +41,7 @@ async def html_http_exception(request: Request, exc: StarletteHTTPException):
     """The HTML error page for a page request; FastAPI's JSON answer otherwise."""
     if exc.status_code < 400 or not wants_html(request):
         return await http_exception_handler(request, exc)
-    from chiso.web.pages.render import is_htmx, render
     from starlette.concurrency import run_in_threadpool
-
-    from chiso.web.security.deps import resolve_principal
 
     try:
         principal = await run_in_threadpool(resolve_principal, request)

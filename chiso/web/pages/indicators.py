@@ -22,8 +22,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from chiso import settings
-from chiso.catalog.indicator import GROUPS, LIVE_STATES, Indicator
+from chiso.catalog.indicator import DEFAULT_FIELDS, GROUPS, LIVE_STATES, Indicator
+from chiso.catalog.lifecycle import STATE_LABELS
+from chiso.errors import StoreError
+from chiso.evaluate.dm.overview import overview
+from chiso.evaluate.dm.service import target_book
+from chiso.formula import parse_formula
+from chiso.store.repo_catalogue import current_catalogue, indicator_history
+from chiso.store.repo_values import current_values, list_values, value_history
+from chiso.store.repo_values import periods as period_states
 from chiso.web.context import WebContext, web_context
+from chiso.web.pages.render import render as render_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
 router = APIRouter()
@@ -36,8 +45,6 @@ SEE_ALL_ROLES = ("admin", "leader")
 def render(request: Request, name: str, context: dict[str, Any], principal: Principal, active: str,
            status_code: int = 200, block: str | None = None) -> HTMLResponse:
     """A DM page (or one block of it, for HTMX) through the shared layout (language, CSRF, navigation)."""
-    from chiso.web.pages.render import render as render_page
-
     return render_page(request, name, context, principal=principal, active=active, block=block,
                        status_code=status_code)
 
@@ -78,16 +85,12 @@ def who_text(principal: Principal) -> str:
 # ---------------------------------------------------------------- the catalogue
 def catalogue_of(ctx: WebContext, province: str):
     """The province's current catalogue (latest version of every indicator) from the store."""
-    from chiso.store.repo_catalogue import current_catalogue
-
     with ctx.database.session() as session:
         return current_catalogue(session, province)
 
 
 def field_names(catalogue) -> dict[str, tuple[str, str]]:
     """Field code → (Vietnamese, English) name, in the catalogue's order."""
-    from chiso.catalog.indicator import DEFAULT_FIELDS
-
     if catalogue.fields:
         return {code: (f.name, f.name_en) for code, f in catalogue.fields.items()}
     return dict(DEFAULT_FIELDS)
@@ -129,8 +132,6 @@ def catalogue_page(request: Request, field: str | None = None, group: str | None
                    all: bool = False, ctx: WebContext = Depends(web_context),  # noqa: A002
                    principal: Principal = Depends(current_principal)):
     """Danh mục chỉ số: the field × group matrix and the filtered list."""
-    from chiso.catalog.lifecycle import STATE_LABELS
-
     if all and principal.role not in SEE_ALL_ROLES:
         raise forbidden(f"Chỉ quản trị viên và lãnh đạo xem được cả chỉ số chưa phê duyệt / only an "
                         f"administrator or a leader lists indicators that are not live; "
@@ -167,8 +168,6 @@ def formula_parts(text: str | None) -> list[tuple[str, str | None]]:
     """
     if not text:
         return []
-    from chiso.formula import parse_formula
-
     try:
         parsed = parse_formula(text)
     except Exception:  # noqa: BLE001 - shown as written; the catalogue check reports it
@@ -199,10 +198,6 @@ def readable_units(principal: Principal, ctx: WebContext, ind: Indicator, codes:
 
 def series_for(ctx: WebContext, province: str, ind: Indicator, unit: str) -> dict[str, Any]:
     """The indicator's values for one unit, the resolved target of each period, and its status row."""
-    from chiso.evaluate.dm.overview import overview
-    from chiso.evaluate.dm.service import target_book
-    from chiso.store.repo_values import current_values
-
     with ctx.database.session() as session:
         values = current_values(session, province=province, indicators=[ind.code])
         book = target_book(session, province, {ind.code: ind}, values)
@@ -220,11 +215,6 @@ def indicator_page(request: Request, code: str, unit: str | None = None,
                    ctx: WebContext = Depends(web_context),
                    principal: Principal = Depends(current_principal)):
     """One indicator: definition, owner, source, formula, trend against target, values, history."""
-    from chiso.catalog.lifecycle import STATE_LABELS
-    from chiso.errors import StoreError
-    from chiso.store.repo_catalogue import indicator_history
-    from chiso.store.repo_values import list_values, value_history
-
     province = province_of(principal)
     catalogue = catalogue_of(ctx, province)
     ind = catalogue.indicators.get(code)
@@ -265,8 +255,6 @@ def indicator_page(request: Request, code: str, unit: str | None = None,
     versions.sort(key=lambda v: (v["period_start"], v["period"], v["breakdown"], v["recorded_at"]), reverse=True)
     periods = []
     if chosen:
-        from chiso.store.repo_values import periods as period_states
-
         with ctx.database.session() as session:
             periods = {p.period: p.state for p in period_states(session, indicator=code)}
     used_by = sorted(c for c, other in catalogue.indicators.items()

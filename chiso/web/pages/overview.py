@@ -11,7 +11,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from chiso.evaluate.whatif import levers
 from chiso.web.context import WebContext, web_context
+from chiso.web.i18n import request_language
 from chiso.web.pages import charts, views
 from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -45,8 +47,6 @@ def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
     """The overview's panels that depend on the window's scores alone (the province's row,
     weekly trend, group changes, movers, levers): the same for every principal of the
     province, so computed once per window and province and kept with the scores."""
-    from chiso.evaluate.whatif import levers
-
     def compute() -> dict:
         provinces = table.select(level="province")
         mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
@@ -81,8 +81,6 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
                      with_warnings: bool = True) -> dict:
     """Everything the overview and the wall show (the wall reuses it); ``with_warnings=False``
     leaves the open warnings out (the overview renders that panel on its own)."""
-    from chiso.web.i18n import request_language
-
     lang = request_language(request)
     table = views.scores(ctx, window)
     province = views.home_province(principal, ctx.tree)

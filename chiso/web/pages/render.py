@@ -18,10 +18,7 @@ jinja2-fragments); a partial is what HTMX asks for (``HX-Request`` header).
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,7 +29,10 @@ from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
-from chiso.web import i18n
+from chiso.periods.windows import parse_window
+from chiso.web import hot, i18n
+from chiso.web.cache import AHEAD, CLAIM_SECONDS, PageCache, Parts  # noqa: F401  (render.AHEAD: the pages' name)
+from chiso.web.security.deps import csrf_token
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 STATIC_DIR = Path(__file__).parent.parent / "static"
@@ -64,8 +64,6 @@ def recent_windows(label: str | None, count: int = 12) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _recent_windows(label: str, count: int) -> tuple[str, ...]:
-    from chiso.evaluate.windows import parse_window
-
     try:
         w = parse_window(label)
     except Exception:  # noqa: BLE001 - a window the picker cannot step back from lists itself only
@@ -96,8 +94,6 @@ def base_context(request: Request, principal, *, active: str = "", window: str |
     """What base.html needs: language, principal, CSRF token, navigation, province, window.
 
     ``csrf=False``: no CSRF token (the parts of a page kept for other users, see ``PageCache``)."""
-    from chiso.web.security.deps import csrf_token
-
     lang = i18n.request_language(request)
     ctx = request.app.state.ctx
     province_code = principal.province_code if principal is not None else None
@@ -152,112 +148,6 @@ class Viewer:
     @classmethod
     def of(cls, principal) -> Viewer:
         return cls(principal.role, principal.province_code, principal.unit_code)
-
-
-@dataclass(frozen=True)
-class Parts:
-    """A page's rendered blocks (``title``, ``content`` …, or one HTMX fragment) and the window
-    they show (for the period picker of the shell)."""
-
-    window: str | None
-    blocks: dict[str, str]
-    expires: float = float("inf")  # set by ``PageCache.put`` from its time to live
-
-    @property
-    def size(self) -> int:
-        return sum(len(v) for v in self.blocks.values())
-
-
-class PageCache:
-    """Rendered parts of heavy pages (the ranking table, the overview's panels), kept in memory.
-
-    A key names everything the parts depend on — the page, the data generation
-    (``WebContext.generation``, bumped when records change), the language, the path and every
-    query parameter, and the viewer's role, province and unit (``Viewer``) — so one user's parts
-    are served to another only when they would have been rendered identically; what is
-    personal (name, role label, CSRF token, sign-out form) is rendered per request around them.
-    Bounded by entries and bytes (least recently used dropped first); an entry may also carry a
-    time to live (parts that show live data such as open warnings).
-    """
-
-    def __init__(self, size: int = 512, max_bytes: int = 64 << 20, clock=time.monotonic):
-        self.size, self.max_bytes, self.clock = size, max_bytes, clock
-        self._items: OrderedDict[tuple, Parts] = OrderedDict()
-        self._claims: dict[tuple, float] = {}
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: tuple) -> Parts | None:
-        """Fresh parts, or ``None``."""
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or self.clock() >= hit.expires:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return hit
-
-    def lookup(self, key: tuple) -> tuple[Parts | None, bool]:
-        """(parts, whether this caller builds them anew). Parts with a time to live are rebuilt
-        ahead (in their last ``AHEAD`` seconds) by one caller while the others go on using them,
-        and once expired they are still served to others while one caller rebuilds them — so
-        a crowd of requests never builds the same parts at the same moment."""
-        now = self.clock()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                if now < hit.expires - AHEAD:
-                    self.hits += 1
-                    return hit, False
-            claimed = self._claims.get(key)
-            if claimed is not None and now - claimed < CLAIM_SECONDS:
-                if hit is not None:
-                    self.hits += 1
-                    return hit, False  # another request rebuilds them
-                self.misses += 1
-                return None, True  # nothing to show meanwhile: build as well
-            self._claims[key] = now
-            if hit is not None and now < hit.expires:
-                self.hits += 1
-                return hit, True  # still fresh: this caller rebuilds ahead
-            self.misses += 1
-            return hit, True
-
-    def release(self, key: tuple) -> None:
-        with self._lock:
-            self._claims.pop(key, None)
-
-    def put(self, key: tuple, parts: Parts, ttl: float | None = None) -> Parts:
-        """Keep ``parts`` (at most ``ttl`` seconds); the parts as kept, with their expiry."""
-        parts = replace(parts, expires=self.clock() + ttl if ttl is not None else float("inf"))
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._items[key] = parts
-            self._bytes += parts.size
-            while self._items and (len(self._items) > self.size or self._bytes > self.max_bytes):
-                _, gone = self._items.popitem(last=False)
-                self._bytes -= gone.size
-        return parts
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._claims.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-#: Parts with a time to live are rebuilt this many seconds before they expire (``PageCache.lookup``).
-AHEAD = 2.0
-#: A claim to rebuild parts lapses after this long (the request that claimed them failed).
-CLAIM_SECONDS = 30.0
 
 
 def page_key(request: Request, template: str, part: str, generation: int, principal) -> tuple:
@@ -327,8 +217,6 @@ async def cached_page(request: Request, ctx, principal, *, template: str, active
     (the overview's open warnings): the kept parts hold a marker where they go (the template
     renders ``live[block]`` there, see overview.html), and each is rendered and kept on its own
     for its ``ttl`` from ``build_live()`` (a context), so the expensive rest is not rebuilt."""
-    from chiso.web import hot
-
     await ctx.check_data_async()
     generation = ctx.generation
     markers = {name: live_marker(name) for name in (live or {})}

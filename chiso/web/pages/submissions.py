@@ -20,6 +20,11 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch
+from chiso.collect.values.submit import problems_of
+from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, Problem
+from chiso.store.repo_catalogue import live_indicators
+from chiso.store.repo_values import get_submission, periods, submissions
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language
 from chiso.web.pages.indicators import (
@@ -46,15 +51,11 @@ REFUSED_STATUS = 200
 
 
 def _live(ctx: WebContext, province: str):
-    from chiso.store.repo_catalogue import live_indicators
-
     with ctx.database.session() as session:
         return live_indicators(session, province)
 
 
 def _batches(ctx: WebContext, principal: Principal, limit: int = 100):
-    from chiso.store.repo_values import submissions
-
     with ctx.database.session() as session:
         rows = submissions(session, limit=1000)
     province = province_of(principal)
@@ -67,8 +68,6 @@ def _batches(ctx: WebContext, principal: Principal, limit: int = 100):
 
 
 def _periods(ctx: WebContext, principal: Principal, live) -> list[dict]:
-    from chiso.store.repo_values import periods
-
     with ctx.database.session() as session:
         rows = periods(session)
     out = []
@@ -120,8 +119,6 @@ def submissions_page(request: Request, state: str | None = None, ctx: WebContext
 def submission_page(request: Request, submission_id: int, ctx: WebContext = Depends(web_context),
                     principal: Principal = Depends(current_principal)):
     """One batch: who, when, as which unit, what it did, and its report (refusal or warnings)."""
-    from chiso.store.repo_values import get_submission
-
     with ctx.database.session() as session:
         row = get_submission(session, submission_id)
     if row is None:
@@ -141,10 +138,6 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
                  principal: Principal = Depends(require_write)):
     """Upload a batch: accepted whole, or refused whole with its row-level report shown (the page
     answers 200 either way; ``refused`` in the page says which)."""
-    from chiso.collect.values import Submitter, read_batch, submit_batch
-    from chiso.collect.values.submit import problems_of
-    from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, Problem
-
     if principal.role not in SUBMITTING_ROLES:
         raise forbidden(f"Chỉ cán bộ nhập liệu, thủ trưởng cơ quan và quản trị viên nộp số liệu / only an "
                         f"officer, a head or an administrator submits values; {who_text(principal)}")
@@ -196,9 +189,6 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
 
 def _period_move(request: Request, ctx: WebContext, principal: Principal, indicator: str, period: str,
                  action: str, reason: str = ""):
-    from chiso.collect.values import Actor, approve, lock
-    from chiso.errors import ChisoError, NotAllowedError
-
     live = _live(ctx, province_of(principal))
     actor = Actor(by=principal.username, role=principal.role if principal.role in ("head", "admin") else "officer",
                   as_unit=principal.unit_code)

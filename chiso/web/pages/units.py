@@ -13,7 +13,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from chiso.evaluate.service import explain
+from chiso.evaluate.whatif import whatif
 from chiso.web.context import WebContext, http_error, web_context
+from chiso.web.i18n import request_language
 from chiso.web.pages import charts, views
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -58,8 +61,6 @@ def breakdown(table, code: str) -> list[dict]:
 @router.get("/units/{code}", response_class=HTMLResponse)
 def unit_page(request: Request, code: str, window: str | None = None, ctx: WebContext = Depends(web_context),
               principal: Principal = Depends(current_principal)):
-    from chiso.web.i18n import request_language
-
     unit = readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
     try:
@@ -84,8 +85,6 @@ def unit_page(request: Request, code: str, window: str | None = None, ctx: WebCo
 def unit_records(request: Request, code: str, criterion: str, window: str | None = None, page: int = 1,
                  ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
     """The records behind a criterion's lost points, one page (an HTMX fragment)."""
-    from chiso.evaluate.service import explain
-
     readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
     page = max(1, page)
@@ -111,8 +110,6 @@ def unit_records(request: Request, code: str, criterion: str, window: str | None
 def unit_whatif(request: Request, code: str, window: str | None = None, ctx: WebContext = Depends(web_context),
                 principal: Principal = Depends(current_principal)):
     """The points a unit gains if criteria reached the ratios entered (percent), as a fragment."""
-    from chiso.evaluate.whatif import whatif
-
     readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
     targets: dict[str, float] = {}

@@ -14,6 +14,15 @@ import polars as pl
 from fastapi import HTTPException
 
 from chiso import settings
+from chiso.catalog.indicator import DEFAULT_FIELDS
+from chiso.evaluate.counts import compute_series
+from chiso.evaluate.dm.service import status_report
+from chiso.evaluate.dm.warnings import SEVERITIES
+from chiso.evaluate.scores import score_counts
+from chiso.evaluate.service import scored_units
+from chiso.periods.windows import parse_window, week_of
+from chiso.store.models_evaluation import WARNING_SEVERITIES, WarningRow
+from chiso.store.repo_evaluation import warning_to_dict
 from chiso.units.registry import fold
 from chiso.web.context import WebContext, http_error
 
@@ -49,11 +58,6 @@ def sees_whole_province(principal) -> bool:
 def weekly_series(ctx: WebContext, app_state, window: str, weeks: int = TREND_WEEKS) -> pl.DataFrame:
     """Every scored unit's weekly ``total``, ``rank``, ``peers`` and group scores for the
     ``weeks`` ISO weeks ending with ``window``'s last week (one record scan), kept per window."""
-    from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.scores import score_counts
-    from chiso.evaluate.service import scored_units
-    from chiso.evaluate.windows import parse_window, week_of
-
     cache: OrderedDict = ctx.weekly  # dropped with the scores (``forget_scores``)
     key = (window, weeks)
     with _trend_lock:
@@ -149,10 +153,6 @@ def open_warnings(ctx: WebContext, province: str, principal, limit: int = 5) -> 
     hundreds of open warnings (loading them all cost ≈ 40 ms a request)."""
     from sqlalchemy import case, func, select
 
-    from chiso.evaluate.dm.warnings import SEVERITIES
-    from chiso.store.models_evaluation import WARNING_SEVERITIES, WarningRow
-    from chiso.store.repo_evaluation import warning_to_dict
-
     where = [WarningRow.province_code == province, WarningRow.state == "open"]
     if not sees_whole_province(principal):  # heads and officers: their own unit's, or theirs to act on
         unit = principal.unit_code if principal.unit_code in ctx.tree else None
@@ -208,9 +208,6 @@ def dm_off_track_cached(ctx: WebContext, app_state, province: str) -> dict:
 
 def dm_off_track(ctx: WebContext, province: str) -> dict:
     """The province's DM indicators by field: how many are off track, at risk, on track, without data."""
-    from chiso.catalog.indicator import DEFAULT_FIELDS
-    from chiso.evaluate.dm.service import status_report
-
     with ctx.database.session() as s:
         report = status_report(s, province)
     fields: dict[str, dict] = {}

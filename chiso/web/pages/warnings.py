@@ -14,6 +14,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chiso.errors import StoreError
+from chiso.evaluate.dm.warnings import RULE_NAMES, SEVERITIES
+from chiso.store.models_evaluation import WARNING_STATES
+from chiso.store.repo_evaluation import acknowledge_warning, get_warning, list_warnings, resolve_warning, warning_events
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages.indicators import (
     catalogue_of,
@@ -25,6 +29,7 @@ from chiso.web.pages.indicators import (
     unit_name,
     who_text,
 )
+from chiso.web.pages.views import forget_warnings
 from chiso.web.security.deps import Principal, can_write_for, current_principal, require_write
 
 router = APIRouter()
@@ -41,27 +46,18 @@ def may_act(principal: Principal, row, tree) -> bool:
 
 
 def _severities() -> tuple[str, ...]:
-    from chiso.evaluate.dm.warnings import SEVERITIES
-
     return tuple(reversed(SEVERITIES))
 
 
 def _rule_names() -> dict[str, tuple[str, str]]:
-    from chiso.evaluate.dm.warnings import RULE_NAMES
-
     return RULE_NAMES
 
 
 def _states() -> tuple[str, ...]:
-    from chiso.store.models_evaluation import WARNING_STATES
-
     return tuple(WARNING_STATES)
 
 
 def _load(ctx: WebContext, principal: Principal, warning_id: int):
-    from chiso.errors import StoreError
-    from chiso.store.repo_evaluation import get_warning, warning_events
-
     with ctx.database.session() as session:
         try:
             row = get_warning(session, warning_id)
@@ -79,8 +75,6 @@ def _load(ctx: WebContext, principal: Principal, warning_id: int):
 
 
 def _row_context(ctx: WebContext, principal: Principal, row, events=None) -> dict:
-    from chiso.evaluate.dm.warnings import RULE_NAMES
-
     return {"w": row, "rule_names": RULE_NAMES, "events": events, "may_act": may_act(principal, row, ctx.tree),
             "unit_name": lambda c: unit_name(ctx, c)}
 
@@ -90,9 +84,6 @@ def warnings_page(request: Request, state: str = "open", severity: str | None = 
                   field: str | None = None, unit: str | None = None,
                   ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
     """Trung tâm cảnh báo: filters and the list, most severe first."""
-    from chiso.errors import StoreError
-    from chiso.store.repo_evaluation import list_warnings
-
     province = province_of(principal)
     if unit and not reads_all_values(principal) and unit != principal.unit_code:
         raise forbidden(f"Không được xem cảnh báo của {unit_name(ctx, unit)} ({unit}): cán bộ và thủ trưởng "
@@ -127,9 +118,6 @@ def warning_page(request: Request, warning_id: int, ctx: WebContext = Depends(we
 
 
 def _act(request: Request, ctx: WebContext, principal: Principal, warning_id: int, note: str, action: str):
-    from chiso.errors import StoreError
-    from chiso.store.repo_evaluation import acknowledge_warning, resolve_warning
-
     row, _ = _load(ctx, principal, warning_id)
     if not may_act(principal, row, ctx.tree):
         verb = "tiếp nhận" if action == "acknowledge" else "xử lý"
@@ -147,8 +135,6 @@ def _act(request: Request, ctx: WebContext, principal: Principal, warning_id: in
     except StoreError as e:
         raise HTTPException(400, str(e)) from None
     finally:  # the overview's open-warnings panel shows the change at once
-        from chiso.web.pages.views import forget_warnings
-
         forget_warnings(ctx)
     row, events = _load(ctx, principal, warning_id)
     if request.headers.get("hx-request"):

@@ -22,6 +22,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chiso.catalog.indicator import LIFECYCLE
+from chiso.catalog.lifecycle import STATE_LABELS, allowed_moves, transition_kind
+from chiso.errors import NotAllowedError
+from chiso.store.repo_catalogue import lifecycle_log, move_indicator
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages.indicators import catalogue_of, forbidden, province_of, render, unit_name, who_text
 from chiso.web.security.deps import Principal, current_principal, require_write
@@ -37,8 +41,6 @@ def refusal(principal: Principal, ind, to_state: str) -> str | None:
 
     The lifecycle's own rule (one step forward, back for rework…) is checked by the store.
     """
-    from chiso.catalog.lifecycle import transition_kind
-
     kind = transition_kind(ind.status, to_state)
     role = principal.role
     if role == "admin":
@@ -61,8 +63,6 @@ def refusal(principal: Principal, ind, to_state: str) -> str | None:
 
 def moves_for(principal: Principal, ind) -> list[str]:
     """The states the principal may move ``ind`` to."""
-    from chiso.catalog.lifecycle import allowed_moves
-
     return [s for s in allowed_moves(ind.status) if refusal(principal, ind, s) is None]
 
 
@@ -70,10 +70,6 @@ def moves_for(principal: Principal, ind) -> list[str]:
 def workflow_page(request: Request, owner: str | None = None, ctx: WebContext = Depends(web_context),
                   principal: Principal = Depends(current_principal)):
     """Quy trình 6 bước: indicators by state, the moves each person may make, the history."""
-    from chiso.catalog.indicator import LIFECYCLE
-    from chiso.catalog.lifecycle import STATE_LABELS
-    from chiso.store.repo_catalogue import lifecycle_log
-
     province = province_of(principal)
     catalogue = catalogue_of(ctx, province)
     columns = {s: [] for s in LIFECYCLE}
@@ -95,9 +91,6 @@ def workflow_page(request: Request, owner: str | None = None, ctx: WebContext = 
 def move(request: Request, code: str, to_state: str = Form(...), comment: str = Form(""),
          ctx: WebContext = Depends(web_context), principal: Principal = Depends(require_write)):
     """Move an indicator to another lifecycle state, with a comment (who and when are recorded)."""
-    from chiso.errors import NotAllowedError
-    from chiso.store.repo_catalogue import move_indicator
-
     province = province_of(principal)
     ind = catalogue_of(ctx, province).indicators.get(code)
     if ind is None:

@@ -6,6 +6,7 @@ itself); its role says what it may do there (see ``chiso.web.security.deps``).
 from __future__ import annotations
 
 import re
+
 from chiso.errors import ChisoError
 from chiso.store import repo_accounts
 from chiso.store.models_accounts import ACCOUNT_ROLES, Account

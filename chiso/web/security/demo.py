@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from chiso.store import repo_accounts
+from chiso.units import load_units
 from chiso.web.security import accounts
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "catalog" / "definitions"
@@ -61,8 +62,6 @@ def ensure_demo_accounts(database, province: str = "24", tree=None) -> list[Demo
     An existing account keeps its password and role: nothing is overwritten.
     """
     if tree is None:
-        from chiso.units import load_units
-
         tree = load_units([province])
     owner = busiest_owner(province) or province
     out: list[DemoAccount] = []

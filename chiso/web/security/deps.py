@@ -19,52 +19,14 @@ data), ``officer`` (cán bộ nhập liệu — writes only their agency's data,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
-ROLES: tuple[str, ...] = ("admin", "leader", "head", "officer", "viewer")
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "admin": ("quản trị viên", "administrator"),
-    "leader": ("lãnh đạo", "leader"),
-    "head": ("thủ trưởng cơ quan", "agency head"),
-    "officer": ("cán bộ nhập liệu", "agency data officer"),
-    "viewer": ("người xem", "viewer"),
-}
-SCOPES: tuple[str, ...] = ("read", "write")
+from chiso.web.security import csrf, sessions, tokens
+from chiso.web.security.principal import ROLE_NAMES, ROLES, SCOPES, Principal, role_label  # noqa: F401  (the contract's names)
+
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The person (or API token) behind a request.
-
-    ``via`` is ``"session"`` (browser sign-in) or ``"token"`` (API token); ``scopes`` is
-    ``{"read", "write"}`` for a session, the token's scope for a token.
-    """
-
-    username: str
-    display_name: str
-    role: str
-    unit_code: str
-    province_code: str
-    via: str = "session"
-    scopes: frozenset[str] = field(default_factory=lambda: frozenset({"read", "write"}))
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def can(self, scope: str) -> bool:
-        """Whether the principal holds ``scope`` (``read`` or ``write``)."""
-        return scope in self.scopes
-
-
-def role_label(role: str) -> str:
-    """``"quản trị viên (administrator)"`` — a role as messages name it."""
-    vi, en = ROLE_NAMES.get(role, (role, role))
-    return f"{role} — {vi} ({en})"
 
 
 def _is_api(request: Request) -> bool:
@@ -87,8 +49,6 @@ async def optional_principal(request: Request) -> Principal | None:
     """
     if hasattr(request.state, "principal"):
         return request.state.principal
-    from chiso.web.security import sessions
-
     from starlette.concurrency import run_in_threadpool
 
     raw = request.cookies.get(sessions.COOKIE_NAME)
@@ -119,8 +79,6 @@ def resolve_principal(request: Request) -> Principal | None:
             raise HTTPException(401, "Tiêu đề Authorization phải là 'Bearer <mã truy cập>' / "
                                      "the Authorization header must be 'Bearer <API token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
-        from chiso.web.security import tokens
-
         found = tokens.authenticate(_database(request), secret.strip())
         if found is None:
             raise HTTPException(401, "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi / "
@@ -128,8 +86,6 @@ def resolve_principal(request: Request) -> Principal | None:
                                 headers={"WWW-Authenticate": "Bearer"})
         principal = found
     else:
-        from chiso.web.security import sessions
-
         raw = request.cookies.get(sessions.COOKIE_NAME)
         if raw:
             found_session = request.app.state.ctx.sessions.resume(_database(request), raw)
@@ -185,8 +141,6 @@ async def require_write(request: Request,
                                      "writes need a token with scope 'read write'")
         return principal
     if request.method.upper() in UNSAFE_METHODS:
-        from chiso.web.security import csrf
-
         await csrf.check_request(request)
     return principal
 
@@ -235,6 +189,4 @@ def csrf_token(request: Request) -> str:
         secret = getattr(request.state, "csrf_secret", None)
     if secret is None:
         return ""
-    from chiso.web.security import csrf
-
     return csrf.token_for(secret)

@@ -21,8 +21,9 @@ from datetime import timedelta
 from fastapi import Request, Response
 
 from chiso.store import repo_accounts
-from chiso.store.models import utcnow
 from chiso.store.models_accounts import Account
+from chiso.store.orm import utcnow
+from chiso.web.security.principal import Principal
 
 COOKIE_NAME = "chiso_session"
 IDLE_TIMEOUT = timedelta(hours=2)  # no request for this long ends the session
@@ -65,8 +66,6 @@ def resume(database, raw: str):
 def resume_until(database, raw: str):
     """(Principal, csrf secret, seconds the session stays valid without another request) of a
     live session, or ``None`` — ``resume`` with how long an in-memory copy may be trusted."""
-    from chiso.web.security.deps import Principal
-
     if not raw or len(raw) > 128:
         return None
     now = utcnow()

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from chiso.errors import ChisoError
 from chiso.store import repo_accounts
-from chiso.store.models import utcnow
+from chiso.store.orm import utcnow
 
 WINDOW = timedelta(minutes=15)
 USERNAME_LIMIT = 5

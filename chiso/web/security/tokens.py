@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 from chiso.errors import NotAllowedError
 from chiso.store import repo_accounts
-from chiso.store.models import utcnow
 from chiso.store.models_accounts import TOKEN_SCOPES, ApiToken
+from chiso.store.orm import utcnow
 from chiso.store.repo_accounts import AccountError
+from chiso.web.security.principal import Principal
 
 TOKEN_RE = re.compile(r"^chiso_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 TOUCH_EVERY = timedelta(minutes=1)
@@ -81,8 +82,6 @@ def create(database, actor: str, owner: str, name: str, scope: str = "read",
 
 def authenticate(database, raw: str):
     """The Principal a token stands for, or ``None`` if it is not a live token."""
-    from chiso.web.security.deps import Principal
-
     match = TOKEN_RE.match(raw or "")
     if match is None:
         return None

@@ -11,7 +11,6 @@ import pytest
 from chiso.catalog.indicator import Indicator, ValueRange
 from chiso.store.database import Database, init_store
 from chiso.units.registry import UnitTree, load_units
-from store.conftest import db, postgres_schema, sqlite_url, store_url  # noqa: F401
 
 #: 2026-09-03 10:00 in Hà Nội: August's values are due by 2026-09-05 (5 days after its end).
 NOW = dt.datetime(2026, 9, 3, 3, 0, tzinfo=dt.UTC)

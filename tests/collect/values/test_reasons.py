@@ -122,7 +122,7 @@ def test_file_level_reasons_have_codes(sqlite_db, catalogue, units, write, name,
                                     "2026-02-30"])
 def test_the_window_parsers_messages_read_in_vietnamese(period):
     from chiso.errors import ChisoError
-    from chiso.evaluate.windows import parse_window
+    from chiso.periods.windows import parse_window
 
     with pytest.raises(ChisoError) as e:
         parse_window(period)

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from chiso.catalog.indicator import Indicator
-from chiso.evaluate.windows import parse_window
+from chiso.periods.windows import parse_window
 
 VALUES_SCHEMA = {"indicator": pl.Utf8, "unit_code": pl.Utf8, "period": pl.Utf8, "period_kind": pl.Utf8,
                  "period_start": pl.Date, "period_end": pl.Date, "value": pl.Float64,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chiso.cli import app
+from chiso.cli.app import app
 from chiso.store.database import init_store
 
 CATALOGUE = """\

@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from chiso.evaluate.dm.periods import time_in_years
 from chiso.evaluate.dm.trend import TrendSettings, series_trend, trend
-from chiso.evaluate.windows import parse_window as w
+from chiso.periods.reporting import time_in_years
+from chiso.periods.windows import parse_window as w
 
 BASE = (2020.0, 100.0)
 NOW = (2022.0, 110.25)            # 5 % a year for two years

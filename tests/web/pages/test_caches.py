@@ -60,8 +60,8 @@ def test_a_resumed_session_is_kept_for_its_time_to_live_only(site):
     from sqlalchemy import update
 
     from chiso.store.database import open_database
-    from chiso.store.models import utcnow
     from chiso.store.models_accounts import WebSession
+    from chiso.store.orm import utcnow
     from chiso.web.security import sessions
 
     clock = Clock()

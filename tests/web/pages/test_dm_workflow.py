@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.web.security.deps import Principal
 from chiso.web.pages.workflow import refusal
+from chiso.web.security.deps import Principal
 from tests.web.pages.dm_fixtures import ROLES_SAMPLE, csrf_of, shared_dm_site
 
 

@@ -16,10 +16,9 @@ from chiso.store import repo_accounts
 from chiso.store.database import Database, init_store
 from chiso.units import load_units
 from chiso.web.context import WebContext
-from chiso.web.security import router as security_router
+from chiso.web.pages.signin import router as security_router
 from chiso.web.security.deps import Principal, current_principal, require_roles, require_write
 from chiso.web.security.passwords import hash_password
-from tests.store.conftest import postgres_schema, sqlite_url, store_url  # noqa: F401
 
 PASSWORD = "Mật-khẩu-đủ-dài-2026"
 DEPARTMENT = "24-STC"  # Sở Tài chính: owns most indicators of the sample catalogue

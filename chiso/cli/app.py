@@ -1,0 +1,282 @@
+"""The ``chiso`` command. Thin: each command gathers options and calls one function."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from chiso.cli.catalog import app as catalog_app
+from chiso.cli.common import Format, Level, definition, echo, emit, err, handled
+from chiso.cli.counts import app as counts_app
+from chiso.cli.dm import status_app, targets_app, warnings_app
+from chiso.cli.formula import app as formula_app
+from chiso.cli.reports import app as bulletins_app
+from chiso.cli.reports import report
+from chiso.cli.users import app as users_app
+from chiso.cli.values import app as values_app
+from chiso.cli.values import connectors_app
+from chiso.errors import ChisoError
+
+app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và chất lượng phục vụ (Quyết định 766/QĐ-TTg).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+def _score_table(window: str | None, counts: Path | None):
+    from chiso.evaluate.service import score_counts_file, score_records
+
+    d = definition()
+    if counts is not None:
+        return score_counts_file(d, str(counts), window)
+    from chiso.store.records import open_records
+    from chiso.units import load_units
+
+    with open_records(read_only=True) as store:
+        return score_records(d, store, load_units(), window)
+
+
+WindowOpt = Annotated[Optional[str], typer.Option("--window", "-w", help="2026-W34, 2026-08, 2026-Q3, 2026, "
+                                                  "ytd:2026-08-17, 2026-08-17 or 2026-08-01..2026-08-17; "
+                                                  "default: the week of the latest dossier")]
+CountsOpt = Annotated[Optional[Path], typer.Option("--counts", help="score a portal counts CSV instead of records")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f")]
+
+
+@app.command()
+def version() -> None:
+    """Print the chiso version."""
+    from chiso import __version__
+
+    echo(__version__)
+
+
+@app.command()
+@handled
+def units(province: Annotated[Optional[str], typer.Option(help="province code, e.g. 24")] = None,
+          level: Annotated[Optional[Level], typer.Option()] = None,
+          format: FormatOpt = Format.table) -> None:
+    """List organisation units (đơn vị): provinces, departments, communes/wards."""
+    from chiso.units import load_units, unit_to_dict
+
+    tree = load_units()
+    if province is not None:
+        tree.get(province)
+    rows = [unit_to_dict(u) for u in tree.units(province=province, level=level.value if level else None)]
+    emit(format, rows, rows, f"{len(rows)} units")
+
+
+@app.command()
+@handled
+def score(province: Annotated[Optional[str], typer.Option(help="only this province and its units")] = None,
+          window: WindowOpt = None, counts: CountsOpt = None,
+          level: Annotated[Optional[Level], typer.Option()] = None,
+          format: FormatOpt = Format.table) -> None:
+    """Score every unit for a window: total, groups, criteria, rank, band, changes."""
+    from chiso.cli.output import print_table, to_csv, to_json
+    from chiso.evaluate.documents import score_document, score_rows
+
+    table = _score_table(window, counts)
+    lv = level.value if level else None
+    if format == Format.json:
+        echo(to_json(score_document(table, province=province, level=lv)))
+    elif format == Format.csv:
+        echo(to_csv(score_rows(table, province=province, level=lv)))
+    else:
+        print_table(score_rows(table, province=province, level=lv), title=f"{table.definition.name} — {table.window}")
+
+
+@app.command()
+@handled
+def rank(province: Annotated[Optional[str], typer.Option(help="province code (peers of its departments or "
+                                                          "communes); for --level province, all provinces")] = None,
+         level: Annotated[Level, typer.Option()] = Level.province,
+         window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
+    """Rank units among their peers, with score and rank changes against the previous window."""
+    from chiso.cli.output import arrow, print_table, to_csv, to_json
+
+    table = _score_table(window, counts)
+    df = table.select(province=None if level == Level.province else province, level=level.value)
+    rows = [{"rank": r["rank"], "code": r["unit_code"], "name": r["name"], "total": r["total"],
+             "band": r["band_label"], "score_change": r["score_change"], "previous_rank": r["previous_rank"],
+             "rank_change": r["rank_change"]} for r in df.sort("rank", "unit_code").to_dicts()]
+    if format == Format.json:
+        echo(to_json({"window": table.window, "previous_window": table.previous_window, "level": level.value,
+                       "province": province, "units": rows}))
+    elif format == Format.csv:
+        echo(to_csv(rows))
+    else:
+        for r in rows:
+            r["move"] = arrow(r["rank_change"])
+        print_table(rows, title=f"{level.value} ranking — {table.window}")
+
+
+@app.command()
+@handled
+def whatif(unit: Annotated[str, typer.Option(help="unit code")],
+           set_: Annotated[list[str], typer.Option("--set", help="TARGET=RATIO: a criterion ratio or a group's "
+                                                   "share of its maximum, e.g. ONLINE_SERVICE=0.9")],
+           window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
+    """The points a unit gains if criteria or groups reached given ratios."""
+    from chiso.evaluate.whatif import parse_targets
+    from chiso.evaluate.whatif import whatif as run
+
+    result = run(_score_table(window, counts), unit, parse_targets(set_))
+    emit(format, result, result["changes"], f"{result['name']} ({result['unit']}) {result['window']}: "
+                                             f"{result['before']:.2f} → {result['after']:.2f} (+{result['gain']:.2f})")
+
+
+@app.command()
+@handled
+def levers(unit: Annotated[str, typer.Option(help="unit code")], window: WindowOpt = None, counts: CountsOpt = None,
+           share: Annotated[float, typer.Option(help="the ratio each lever is imagined at")] = 0.9,
+           top: int = 10, format: FormatOpt = Format.table) -> None:
+    """A unit's top levers (đòn bẩy): the criteria and groups with the largest improvement potential."""
+    from chiso.evaluate.whatif import levers as run
+
+    rows = run(_score_table(window, counts), unit, share=share)[:top]
+    emit(format, {"unit": unit, "share": share, "levers": rows}, rows, f"levers of {unit} at {share:.0%}")
+
+
+@app.command()
+@handled
+def explain(unit: Annotated[str, typer.Option(help="unit code")],
+            criterion: Annotated[str, typer.Option(help="criterion code, e.g. ON_TIME")],
+            window: WindowOpt = None,
+            all_: Annotated[bool, typer.Option("--all", help="every record counted, not only those that lost "
+                                                "points")] = False,
+            limit: int = 100, offset: int = 0, format: FormatOpt = Format.table) -> None:
+    """The records behind a unit's criterion: by default those that lost it points."""
+    from chiso.evaluate.service import explain as run
+    from chiso.store.records import open_records
+    from chiso.units import load_units
+
+    with open_records(read_only=True) as store:
+        result = run(definition(), store, load_units(), unit, criterion.upper(), window, only_lost=not all_,
+                     limit=limit, offset=offset)
+    cols = ("id", "unit_code", "procedure_code", "name", "received_date", "appointment_date", "finished_date",
+            "supplement_count", "_records", "_first_id", "_first_unit", "_counted")
+    table_rows = [{k: r.get(k) for k in cols if k in r} for r in result["rows"]]
+    emit(format, result, result["rows"], f"{result['name']} — {result['criterion']} — {result['window']}: "
+                                          f"{len(table_rows)} {result['records']}", table_rows)
+
+
+@app.command()
+@handled
+def load(paths: Annotated[list[Path], typer.Argument(help="CSV, Parquet, JSON lines or .xlsx files")],
+         kind: Annotated[Optional[str], typer.Option(help="dossiers, petitions, procedures or publications "
+                                                     "(default: from the file name)")] = None,
+         by: Annotated[str, typer.Option(help="who loads (audit)")] = "cli") -> None:
+    """Load record files into the store: all or nothing; loading the same file again changes nothing."""
+    from chiso.cli.output import print_table
+    from chiso.collect.load import load_paths
+    from chiso.evaluate import kept
+    from chiso.store.records import open_records
+    from chiso.units import load_units
+
+    with open_records() as store:
+        store.ensure_tables()
+        report = load_paths([str(p) for p in paths], store, load_units(), kind=kind)
+        # counts kept between refreshes follow the records at once (only the changed buckets)
+        refreshed = kept.refresh(definition(), store) if kept.entries(store) else []
+    _audit_load(report, by)
+    for r in refreshed:
+        err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}: {r.buckets} bucket(s) "
+                  f"recomputed in {r.seconds:.2f} s")
+    print_table([{"file": f.path, "kind": f.kind, "rows": f.rows, "inserted": f.inserted, "updated": f.updated,
+                  "unchanged": f.unchanged} for f in report.files], title=f"loaded (batch {report.batch})")
+
+
+def _audit_load(report, by: str) -> None:
+    """Record the batch in the relational store when it has been prepared (chiso init)."""
+    from chiso import settings
+    from chiso.store import repositories as repo
+    from chiso.store.database import open_database
+
+    if settings.get("CHISO_DATABASE_URL") is None and not (settings.data_dir() / "chiso.sqlite").exists():
+        return
+    db = open_database()
+    try:
+        with db.session() as s:
+            for f in report.files:
+                repo.record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
+                                       inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
+                                       loaded_by=by, status="loaded")
+    finally:
+        db.dispose()
+
+
+@app.command()
+@handled
+def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet files")],
+             province: Annotated[list[str], typer.Option(help="province code(s); default 24 (Bắc Ninh)")] = None,
+             nation: Annotated[bool, typer.Option("--nation", help="all 34 provinces")] = False,
+             dossiers: Annotated[int, typer.Option(help="dossiers in all, up to 100 million")] = 500_000,
+             year: int = dt.date.today().year,
+             seed: int = 0,
+             indicators: Annotated[bool, typer.Option("--indicators", help="also Bắc Ninh's DM indicator "
+                                                      "submissions (the sample catalogue's history for "
+                                                      "--year and the two years before): one CSV per owner "
+                                                      "agency in OUT/indicators")] = False) -> None:
+    """Generate realistic synthetic records (deterministic with --seed), streaming to Parquet."""
+    from rich.progress import Progress
+
+    from chiso.demo.generate import generate_for, generate_indicator_submissions
+
+    provinces = None if nation else (province or ["24"])
+    if indicators and provinces is not None and "24" not in provinces:
+        raise ChisoError("--indicators: the sample indicator catalogue is Bắc Ninh's; include --province 24")
+    with Progress(console=err) as progress:
+        task = progress.add_task("generating dossiers", total=dossiers)
+        files = generate_for(out, provinces=provinces, dossiers=dossiers, year=year, seed=seed,
+                             progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if indicators:
+        files["indicators"] = generate_indicator_submissions(out, year=year, seed=seed)
+    for kind, paths in files.items():
+        echo(f"{kind}: {len(paths)} file(s) in {out / kind}")
+
+
+@app.command()
+@handled
+def init(demo: Annotated[bool, typer.Option("--demo", help="with the Bắc Ninh demo: units, one year of "
+                                            "generated records, scores")] = False,
+         dossiers: Annotated[int, typer.Option(help="demo: Bắc Ninh's dossiers in the year")] = 400_000,
+         others: Annotated[int, typer.Option(help="demo: dossiers of each other province")] = 25_000,
+         seed: int = 7,
+         today: Annotated[Optional[str], typer.Option(help="demo: the day the year ends (YYYY-MM-DD)")] = None,
+         force: Annotated[bool, typer.Option(help="demo: rebuild even if the demo is there")] = False) -> None:
+    """Prepare the store (migrations, units, the index definition); --demo adds the Bắc Ninh demo."""
+    from chiso.demo.setup import init_store_and_demo
+
+    init_store_and_demo(demo=demo, dossiers=dossiers, others=others, seed=seed,
+                        today=dt.date.fromisoformat(today) if today else None, force=force, console=err)
+
+
+@app.command()
+@handled
+def serve(host: str = "127.0.0.1", port: int = 8766,
+          workers: Annotated[int, typer.Option(min=1, help="worker processes (each opens the record "
+                                                           "store read-only)")] = 1) -> None:
+    """Serve chiso's web pages and JSON API."""
+    from chiso.web.app import serve as run
+
+    run(host=host, port=port, workers=workers)
+
+
+# ---------------------------------------------------------------- command groups by concern
+# One line each: every concern keeps its commands in a module of its own beside this one.
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(formula_app, name="formula")
+app.add_typer(warnings_app, name="warnings")
+app.add_typer(targets_app, name="targets")
+app.add_typer(status_app, name="status")
+app.command("report")(report)
+app.add_typer(bulletins_app, name="bulletins")
+app.add_typer(values_app, name="values")
+app.add_typer(connectors_app, name="connectors")
+app.add_typer(counts_app, name="counts")
+app.add_typer(users_app, name="users")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

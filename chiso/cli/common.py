@@ -1,0 +1,93 @@
+"""What every ``chiso`` command shares: output formats, printing, error handling, the store.
+
+Public on purpose: each command module imports these rather than keeping its own copy.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from functools import wraps
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from chiso import settings
+from chiso.catalog.index_definition import IndexDefinition, load_index_definition
+from chiso.cli.output import print_table, to_csv, to_json
+from chiso.errors import ChisoError
+from chiso.store.database import open_database, require_current
+
+#: Messages and progress go to standard error; results to standard output.
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    """How a command prints its result."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Level(str, Enum):
+    province = "province"
+    department = "department"
+    commune = "commune"
+
+
+def handled(fn):
+    """Turn any chiso error into a clear message and exit code 2 — in one place."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ChisoError as e:
+            err.print(f"[bold red]error:[/] {escape(str(e))}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except (KeyError, ValueError) as e:
+            msg = e.args[0] if e.args else str(e)
+            err.print(f"[bold red]error:[/] {escape(str(msg))}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    return wrapper
+
+
+def echo(text: str) -> None:
+    """Print a result to standard output, ending it with one newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def emit(format: Format | str, document, rows: list[dict], title: str,
+         table_rows: list[dict] | None = None) -> None:
+    """Print a result in the chosen format: the JSON document, CSV rows, or a table."""
+    format = Format(format)
+    if format == Format.json:
+        echo(to_json(document))
+    elif format == Format.csv:
+        echo(to_csv(rows))
+    else:
+        print_table(rows if table_rows is None else table_rows, title=title)
+
+
+def definition() -> IndexDefinition:
+    """The index definition in force (``CHISO_INDEX_DEFINITION`` or the shipped one)."""
+    return load_index_definition()
+
+
+def province_code(code: str | None) -> str:
+    """The province a command is about: the one given, else the installation's (settings)."""
+    return code or settings.province()
+
+
+@contextmanager
+def store_session() -> Iterator:
+    """A session on the prepared store (``chiso init`` first)."""
+    db = open_database()
+    try:
+        require_current(db)
+        with db.session() as s:
+            yield s
+    finally:
+        db.dispose()

@@ -1,0 +1,88 @@
+"""``chiso counts``: keep the index counts between refreshes, refresh them, list them, drop them.
+
+Thin: each command opens the record store and calls one function of ``chiso.evaluate.kept``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import typer
+
+from chiso.cli.common import definition, handled
+
+app = typer.Typer(help="Số đếm lưu sẵn / counts kept between refreshes (keep, refresh, list, forget).",
+                  no_args_is_help=True)
+
+
+def _run(fn):
+    """Run ``fn`` under the shared error handling."""
+    return handled(fn)()
+
+
+def _rows(entries) -> list[dict]:
+    return [{"table": e.table, "kind": e.kind, "distinct": e.distinct, "start": e.plan.start.isoformat(),
+             "end": e.plan.end.isoformat(), "grain": e.plan.grain, "judged_at_end": e.plan.outer,
+             "stamp": e.stamp, "rows": e.rows} for e in entries]
+
+
+@app.command("keep")
+def keep_cmd(year: Annotated[Optional[int], typer.Option(help="a calendar year: its weeks and the year")] = None,
+             start: Annotated[Optional[str], typer.Option(help="or a range's first day (YYYY-MM-DD)")] = None,
+             end: Annotated[Optional[str], typer.Option(help="… and last day")] = None) -> None:
+    """Tính và lưu số đếm theo tuần / compute and keep the weekly counts of a year or a range."""
+    def go():
+        from chiso.cli.output import print_table
+        from chiso.engine.counts import CountsPlan
+        from chiso.evaluate import kept
+        from chiso.store.records import open_records
+
+        by_year, by_range = year is not None, start is not None and end is not None
+        if by_year == by_range or (by_year and (start or end)):
+            raise ValueError("give --year, or --start and --end")
+        plan = (CountsPlan(dt.date(year, 1, 1), dt.date(year, 12, 31), "week", outer=True) if year is not None
+                else CountsPlan(dt.date.fromisoformat(start), dt.date.fromisoformat(end), "week", outer=True))
+        with open_records() as store:
+            print_table(_rows(kept.keep(definition(), store, plan)), title="kept counts")
+    _run(go)
+
+
+@app.command("refresh")
+def refresh_cmd() -> None:
+    """Cập nhật số đếm theo thay đổi / recompute the buckets whose records changed since."""
+    def go():
+        from chiso.cli.output import print_table
+        from chiso.evaluate import kept
+        from chiso.store.records import open_records
+
+        with open_records() as store:
+            done = kept.refresh(definition(), store)
+        print_table([{"table": r.table, "kind": r.kind, "distinct": r.distinct, "buckets": r.buckets,
+                      "rows": r.rows, "seconds": round(r.seconds, 3)} for r in done], title="refreshed")
+    _run(go)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """Danh sách số đếm lưu sẵn / the kept tables, their plans and stamps."""
+    def go():
+        from chiso.cli.output import print_table
+        from chiso.evaluate import kept
+        from chiso.store.records import open_records
+
+        with open_records(read_only=True) as store:
+            print_table(_rows(kept.entries(store)), title=f"kept counts (store stamp {store.stamp()})")
+    _run(go)
+
+
+@app.command("forget")
+def forget_cmd() -> None:
+    """Xoá số đếm lưu sẵn / drop every kept table (scores then scan the records)."""
+    def go():
+        from chiso.evaluate import kept
+        from chiso.store.records import open_records
+
+        with open_records() as store:
+            n = kept.forget(store)
+        typer.echo(f"dropped {n} kept table(s)")
+    _run(go)

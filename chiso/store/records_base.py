@@ -1,0 +1,402 @@
+"""Record-level storage: the four record tables, their history, and set-based upserts.
+
+Records (dossiers, petitions, procedures, publications) are the data the index is computed
+from. They live either in an embedded DuckDB file (the default) or in PostgreSQL; both
+stores offer the same small interface, :class:`RecordStore`, so ``collect`` writes and
+``evaluate`` reads without caring which one is behind it.
+
+An upsert never rewrites a record that did not change, and never loses one that did: the
+old version moves to ``<kind>_history`` first. Everything is set-based SQL over a staged
+copy of the incoming frame (never row by row), so a million-row file upserts in seconds.
+
+Parameters in SQL handed to :meth:`RecordStore.query_arrow` and :meth:`RecordStore.fetch`
+are written ``$1, $2, …`` with a list of values: both DuckDB and PostgreSQL (through
+psycopg's raw cursor) understand that form, so the same text runs on both.
+"""
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import polars as pl
+import pyarrow as pa
+
+from chiso.catalog.records import RECORD_KINDS, Field, RecordKind
+from chiso.errors import StoreError
+
+BATCH_COLUMN = "_batch"
+# The change log: every upsert that changes records writes, under a new stamp, the days
+# (of the kind's window field) whose records it inserted, replaced or moved — so counts
+# kept between refreshes (chiso.evaluate.kept) recompute only the buckets of those days.
+# A kind without a window field logs one row with a NULL day ("everything").
+CHANGES = "_record_changes"
+REPLACED_AT = "_replaced_at"
+REPLACED_BY = "_replaced_by_batch"
+
+# polars type each field type is staged as before it reaches the database
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "str": pl.String(), "enum": pl.String(), "int": pl.Int64(), "bool": pl.Boolean(),
+    "date": pl.Date(),
+}
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """What one upsert did: new keys, changed records (old version kept), identical ones."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(self.inserted + other.inserted, self.updated + other.updated,
+                            self.unchanged + other.unchanged)
+
+
+def kind_of(name: str) -> RecordKind:
+    """The record kind called ``name``; a StoreError names the known ones otherwise."""
+    try:
+        return RECORD_KINDS[name]
+    except KeyError:
+        raise StoreError(f"unknown record kind {name!r}; known: {', '.join(RECORD_KINDS)}") from None
+
+
+def quote(name: str) -> str:
+    """A double-quoted SQL identifier (both dialects)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    """A SQL literal for a schema default (only simple values occur there)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class RecordStore(ABC):
+    """The interface both record stores offer; the SQL they share lives here.
+
+    Dialect differences are class attributes and a few small methods: how a connection runs
+    a statement, how a frame is staged into a temporary table, how a transaction starts.
+    """
+
+    dialect: str = ""
+    TEXT_TYPE = "VARCHAR"
+    TYPES = {"int": "INTEGER", "bool": "BOOLEAN", "date": "DATE"}
+    READ_ONLY_REASON: str | None = None  # set when the store can never be written
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._failed = False
+        self._has_changes = False  # set when the change log table exists (ensure_tables)
+
+    # -- dialect hooks -------------------------------------------------------------------
+    @abstractmethod
+    def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
+        """Run a query and return its rows as an Arrow table."""
+
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence | None = None) -> int:
+        """Run one statement; return the rows it affected (-1 when unknown)."""
+
+    @abstractmethod
+    def _stage(self, kind: RecordKind, frame: pl.DataFrame, name: str) -> None:
+        """Copy ``frame`` (columns = kind.columns, canonical types) into temp table ``name``."""
+
+    @abstractmethod
+    def _tx(self) -> AbstractContextManager:
+        """A context manager for one database transaction (commit on success)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def _lock_changes(self) -> None:
+        """Serialise writers of the change log until the transaction ends, so that stamps are
+        handed out in commit order (a dialect with concurrent writers overrides this)."""
+
+    @property
+    def derived_read_only_reason(self) -> str | None:
+        """Why tables derived from the records (kept counts) cannot be written here; None
+        when they can (a store over Parquet files has read-only records but can)."""
+        return self.READ_ONLY_REASON
+
+    # -- names ---------------------------------------------------------------------------
+    def relation(self, kind: str) -> str:
+        """The SQL relation to select ``kind`` records FROM."""
+        return quote(kind_of(kind).name)
+
+    def history_relation(self, kind: str) -> str:
+        """The SQL relation holding earlier versions of ``kind`` records."""
+        return quote(kind_of(kind).name + "_history")
+
+    def sql_type(self, f: Field) -> str:
+        return self.TYPES.get(f.type, self.TEXT_TYPE)
+
+    # -- schema --------------------------------------------------------------------------
+    def table_ddl(self, kind: RecordKind) -> list[str]:
+        """CREATE statements for one kind's table and its history table."""
+        cols = []
+        for f in kind.fields:
+            col = f"{quote(f.name)} {self.sql_type(f)}"
+            if f.required:
+                col += " NOT NULL"
+            if f.choices:
+                allowed = ", ".join(literal(c) for c in f.choices)
+                col += f" CHECK ({quote(f.name)} IN ({allowed}))"
+            if f.minimum is not None:
+                col += f" CHECK ({quote(f.name)} >= {int(f.minimum)})"
+            cols.append(col)
+        batch = f"{quote(BATCH_COLUMN)} {self.TEXT_TYPE} NOT NULL"
+        pk = ", ".join(quote(k) for k in kind.key)
+        main = (f"CREATE TABLE IF NOT EXISTS {quote(kind.name)} (\n  "
+                + ",\n  ".join(cols + [batch, f"PRIMARY KEY ({pk})"]) + "\n)")
+        # History keeps every column as it was; constraints held when the row was current.
+        hist_cols = [f"{quote(f.name)} {self.sql_type(f)}" for f in kind.fields]
+        hist_cols += [batch, f"{quote(REPLACED_AT)} TIMESTAMP NOT NULL",
+                      f"{quote(REPLACED_BY)} {self.TEXT_TYPE} NOT NULL"]
+        hist = (f"CREATE TABLE IF NOT EXISTS {quote(kind.name + '_history')} (\n  "
+                + ",\n  ".join(hist_cols) + "\n)")
+        return [main, hist]
+
+    def _existing_columns(self) -> dict[str, set[str]]:
+        rows = self.query_arrow(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()").to_pylist()
+        found: dict[str, set[str]] = {}
+        for r in rows:
+            found.setdefault(r["table_name"], set()).add(r["column_name"])
+        return found
+
+    def ensure_tables(self) -> None:
+        """Create the record and history tables that are missing; check the others' columns."""
+        existing = self._existing_columns()
+        wanted = {}
+        for kind in RECORD_KINDS.values():
+            wanted[kind.name] = set(kind.columns) | {BATCH_COLUMN}
+            wanted[kind.name + "_history"] = wanted[kind.name] | {REPLACED_AT, REPLACED_BY}
+        for table, cols in wanted.items():
+            if table in existing and not cols <= existing[table]:
+                missing = ", ".join(sorted(cols - existing[table]))
+                raise StoreError(f"record table {table!r} lacks column(s) {missing}: it was made "
+                                 "for an older record schema and must be migrated")
+        self._has_changes = CHANGES in existing
+        if all(t in existing for t in wanted) and self._has_changes:
+            return
+        if self.READ_ONLY_REASON:
+            missing = ", ".join(t for t in wanted if t not in existing)
+            raise StoreError(f"the record store has no table(s) {missing} and {self.READ_ONLY_REASON}; "
+                             "run `chiso init` first")
+        with self.transaction():
+            for kind in RECORD_KINDS.values():
+                for stmt in self.table_ddl(kind):
+                    self._execute(stmt)
+            self._execute(f"CREATE TABLE IF NOT EXISTS {CHANGES} (stamp BIGINT NOT NULL, "
+                          f"kind {self.TEXT_TYPE} NOT NULL, day DATE)")
+        self._has_changes = True
+
+    # -- the change log ------------------------------------------------------------------
+    def stamp(self) -> int:
+        """The last change's stamp (0: no change logged, or a store without a change log)."""
+        if not self._has_changes:
+            return 0
+        return self._scalar(f"SELECT COALESCE(MAX(stamp), 0) FROM {CHANGES}")
+
+    def changed_days(self, kind: str, since: int) -> tuple[set[date], bool]:
+        """Days of ``kind``'s window field whose records changed after stamp ``since``, and
+        whether a change touched everything (a kind without a window field)."""
+        if not self._has_changes:
+            return set(), False
+        rows = self.query_arrow(f"SELECT DISTINCT day FROM {CHANGES} WHERE kind = $1 AND stamp > $2",
+                                [kind_of(kind).name, since]).to_pylist()
+        return {r["day"] for r in rows if r["day"] is not None}, any(r["day"] is None for r in rows)
+
+    def _log_changes(self, rk: RecordKind, stage: str, changed: str, on: str) -> None:
+        """Log the days of the records this upsert inserts or replaces (new and old versions)."""
+        if not self._has_changes:
+            return
+        self._lock_changes()
+        stamp = self._scalar(f"SELECT COALESCE(MAX(stamp), 0) + 1 FROM {CHANGES}")
+        table = self.relation(rk.name)
+        new = f"SELECT 1 FROM {table} t WHERE {on}"
+        if rk.window_field is None:
+            self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, CAST(NULL AS DATE) "
+                          f"WHERE EXISTS (SELECT 1 FROM {changed}) "
+                          f"OR EXISTS (SELECT 1 FROM {stage} s WHERE NOT EXISTS ({new}))", [stamp])
+            return
+        wf = quote(rk.window_field)
+        days = (f"SELECT s.{wf} AS day FROM {changed} s UNION SELECT t.{wf} FROM {table} t JOIN {changed} s ON {on} "
+                f"UNION SELECT s.{wf} FROM {stage} s WHERE NOT EXISTS ({new})")
+        self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, d.day "
+                      f"FROM ({days}) d", [stamp])
+
+    # -- transactions --------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[RecordStore]:
+        """Everything inside commits together or not at all; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._failed = True  # the outer block must not commit half a load
+                raise
+            finally:
+                self._depth -= 1
+            return
+        self._depth, self._failed = 1, False
+        try:
+            with self._tx():
+                yield self
+                if self._failed:
+                    raise StoreError("a step inside this transaction failed; nothing was written")
+        finally:
+            self._depth, self._failed = 0, False
+
+    # -- writing -------------------------------------------------------------------------
+    def upsert(self, kind: str, df: pl.DataFrame, batch: str) -> UpsertCounts:
+        """Insert new keys, replace changed records (old version to history), skip identical ones.
+
+        ``df`` holds the kind's columns (optional ones may be absent: their default is used).
+        One transaction; inside :meth:`transaction` it joins the outer one.
+        """
+        if self.READ_ONLY_REASON:
+            raise StoreError(f"cannot write records: {self.READ_ONLY_REASON}")
+        if not batch:
+            raise StoreError("an upsert needs a batch name")
+        rk = kind_of(kind)
+        frame = conform(rk, df)
+        stage = f"_chiso_in_{uuid.uuid4().hex[:12]}"
+        changed = f"_chiso_chg_{uuid.uuid4().hex[:12]}"
+        table, hist = self.relation(rk.name), self.history_relation(rk.name)
+        cols = [quote(c) for c in rk.columns]
+        col_list = ", ".join(cols)
+        on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in rk.key)
+        others = [quote(c) for c in rk.columns if c not in rk.key]
+        differs = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in others) or "FALSE"
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+
+        def text_param(i: int) -> str:  # PostgreSQL cannot infer a parameter's type in a select list
+            return f"CAST(${i} AS {self.TEXT_TYPE})"
+
+        with self.transaction():
+            self._stage(rk, frame, stage)
+            try:
+                keys = ", ".join(quote(k) for k in rk.key)
+                dup = self.query_arrow(
+                    f"SELECT {keys} FROM {stage} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1").to_pylist()
+                if dup:
+                    raise StoreError(f"{rk.name}: key {dup[0]} occurs more than once in one upsert")
+                self._execute(f"CREATE TEMP TABLE {changed} AS SELECT s.* FROM {stage} s "
+                              f"JOIN {table} t ON {on} WHERE {differs}")
+                updated = self._scalar(f"SELECT count(*) FROM {changed}")
+                self._log_changes(rk, stage, changed, on)
+                if updated:
+                    self._execute(
+                        f"INSERT INTO {hist} ({col_list}, {quote(BATCH_COLUMN)}, {quote(REPLACED_AT)}, "
+                        f"{quote(REPLACED_BY)}) SELECT {', '.join('t.' + c for c in cols)}, "
+                        f"t.{quote(BATCH_COLUMN)}, CAST($1 AS TIMESTAMP), {text_param(2)} "
+                        f"FROM {table} t JOIN {changed} s ON {on}", [now, batch])
+                    sets = ", ".join([f"{c} = s.{c}" for c in others]
+                                     + [f"{quote(BATCH_COLUMN)} = {text_param(1)}"])
+                    where = " AND ".join(f"{table}.{quote(k)} = s.{quote(k)}" for k in rk.key)
+                    self._execute(f"UPDATE {table} SET {sets} FROM {changed} s WHERE {where}", [batch])
+                inserted = self._execute(
+                    f"INSERT INTO {table} ({col_list}, {quote(BATCH_COLUMN)}) "
+                    f"SELECT {', '.join('s.' + c for c in cols)}, {text_param(1)} FROM {stage} s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})", [batch])
+            finally:
+                self._drop_temp(changed)
+                self._drop_temp(stage)
+        return UpsertCounts(inserted, updated, frame.height - inserted - updated)
+
+    def _drop_temp(self, name: str) -> None:
+        try:
+            self._execute(f"DROP TABLE IF EXISTS {name}")
+        except Exception:  # noqa: BLE001 - the transaction is already failing; keep its error
+            pass
+
+    # -- reading -------------------------------------------------------------------------
+    def _scalar(self, sql: str, params: Sequence | None = None) -> int:
+        table = self.query_arrow(sql, params)
+        return int(table.column(0)[0].as_py())
+
+    def count(self, kind: str) -> int:
+        """How many current records of ``kind`` the store holds."""
+        return self._scalar(f"SELECT count(*) FROM {self.relation(kind)}")
+
+    def history(self, kind: str, key: dict) -> list[dict]:
+        """Earlier versions of one record, oldest first (empty when it never changed)."""
+        rk = kind_of(kind)
+        if set(key) != set(rk.key):
+            raise StoreError(f"{rk.name} records are keyed by {', '.join(rk.key)}, not {', '.join(key)}")
+        where = " AND ".join(f"{quote(k)} = ${i}" for i, k in enumerate(rk.key, 1))
+        return self.query_arrow(
+            f"SELECT * FROM {self.history_relation(kind)} WHERE {where} "
+            f"ORDER BY {quote(REPLACED_AT)}", [key[k] for k in rk.key]).to_pylist()
+
+    def fetch(self, kind: str, where_sql: str = "TRUE", params: Sequence | None = None,
+              order_by: str | Sequence[str] | None = None, limit: int | None = 100,
+              offset: int = 0) -> list[dict]:
+        """Current records of ``kind`` matching ``where_sql`` (``$1``-style params), as dicts.
+
+        ``order_by`` is a list of column names or an SQL ORDER BY text; default: the key.
+        """
+        rk = kind_of(kind)
+        if order_by is None:
+            order = ", ".join(quote(k) for k in rk.key)
+        elif isinstance(order_by, str):
+            order = order_by
+        else:
+            known = set(rk.columns) | {BATCH_COLUMN}
+            bad = [c for c in order_by if c not in known]
+            if bad:
+                raise StoreError(f"cannot order {rk.name} by unknown column(s) {', '.join(bad)}")
+            order = ", ".join(quote(c) for c in order_by)
+        sql = f"SELECT * FROM {self.relation(kind)} WHERE ({where_sql}) ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
+        return self.query_arrow(sql, params).to_pylist()
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def conform(kind: RecordKind, df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` as exactly the kind's columns in schema order, with canonical polars types.
+
+    Absent optional columns take their default; an absent required column or an unknown one
+    is a StoreError (loading validates files first, so this guards programmatic callers).
+    """
+    unknown = [c for c in df.columns if c not in kind.columns]
+    if unknown:
+        raise StoreError(f"{kind.name}: unknown column(s) {', '.join(unknown)}")
+    missing = [f.name for f in kind.fields if f.required and f.name not in df.columns]
+    if missing:
+        raise StoreError(f"{kind.name}: required column(s) {', '.join(missing)} missing")
+    exprs = []
+    for f in kind.fields:
+        dtype = POLARS_TYPES[f.type]
+        if f.name in df.columns:
+            exprs.append(pl.col(f.name).cast(dtype).alias(f.name))
+        else:
+            exprs.append(pl.lit(f.default, dtype=dtype).alias(f.name))
+    try:
+        return df.select(exprs)
+    except pl.exceptions.PolarsError as exc:
+        raise StoreError(f"{kind.name}: a column has values of the wrong type: {exc}") from None
