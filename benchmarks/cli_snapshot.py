@@ -19,6 +19,7 @@ import argparse
 import difflib
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,11 +112,21 @@ def take(data: Path, out: Path, chiso: str) -> None:
         args = [a.replace("{tmp}", str(tmp)) for a in args]
         p = subprocess.run([chiso, *args], capture_output=True, text=True, env=env)
         body = (f"$ chiso {' '.join(args).replace(str(tmp), '{tmp}')}\n# exit {p.returncode}\n"
-                f"# stdout\n{p.stdout}# stderr\n{p.stderr.replace(str(tmp), '{tmp}')}")
+                f"# stdout\n{p.stdout.replace(str(tmp), '{tmp}')}# stderr\n{p.stderr.replace(str(tmp), '{tmp}')}")
         (out / f"{name}.txt").write_text(body)
         print(f"{p.returncode:>3} {name}", file=sys.stderr)
-    for f in sorted(tmp.iterdir()):
-        (out / f"file-{f.name}.sha256").write_text(hashlib.sha256(f.read_bytes()).hexdigest() + "\n")
+    rehash(out)
+
+
+#: The moment a bulletin was made, printed in its footer: the one part of a file that differs by run.
+MADE_AT = re.compile(rb"(T\xe1\xba\xa1o l\xc3\xbac|Generated|Made) (at )?\d\d/\d\d/\d{4} \d\d:\d\d")
+
+
+def rehash(out: Path) -> None:
+    """A digest of every file the commands wrote, with the moment of making blanked."""
+    for f in sorted((out / "_files").iterdir()):
+        data = MADE_AT.sub(rb"\1 <time>", f.read_bytes())
+        (out / f"file-{f.name}.sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
 
 
 def diff(a: Path, b: Path) -> int:
@@ -139,12 +150,17 @@ def main() -> int:
     t.add_argument("--data", type=Path, default=Path("data"))
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--chiso", default=str(Path(sys.executable).with_name("chiso")))
+    r = sub.add_parser("rehash", help="recompute the files' digests of a snapshot")
+    r.add_argument("out", type=Path)
     d = sub.add_parser("diff")
     d.add_argument("a", type=Path)
     d.add_argument("b", type=Path)
     ns = ap.parse_args()
     if ns.verb == "take":
         take(ns.data.resolve(), ns.out, ns.chiso)
+        return 0
+    if ns.verb == "rehash":
+        rehash(ns.out)
         return 0
     return diff(ns.a, ns.b)
 

@@ -32,7 +32,15 @@ class PredicateError(DefinitionError):
     """A predicate or measure expression in a definition cannot be compiled."""
 
 
-class UnknownUnitError(ChisoError):
+class NotFoundError(ChisoError):
+    """What was asked for does not exist: no such indicator, version or warning."""
+
+
+class ConflictError(ChisoError):
+    """A change the current state does not allow: a warning already acknowledged or resolved."""
+
+
+class UnknownUnitError(NotFoundError):
     """A unit code that is not in the hierarchy."""
 
 

@@ -6,10 +6,15 @@ must document each (a test checks).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from chiso.errors import SettingsError
+from chiso.errors import DefinitionError, SettingsError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,21 @@ def threads(env: dict[str, str] | None = None) -> int | None:
     if n < 1:
         raise SettingsError("CHISO_THREADS must be at least 1")
     return n
+
+
+def load_definition(name: str, default: Path, parse: Callable[[str, str], T],
+                    path: str | Path | None = None) -> T:
+    """A definition file read and parsed once: ``path``, else the file setting ``name`` names,
+    else the shipped ``default``. ``parse(text, path)`` validates it (raising located errors).
+    """
+    chosen = path if path is not None else (get(name) or default)
+    return _parsed(parse, str(Path(chosen)))
+
+
+@cache
+def _parsed(parse: Callable[[str, str], T], path: str) -> T:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise DefinitionError(f"cannot read: {err.strerror}", path=path) from None
+    return parse(text, path)

@@ -5,15 +5,23 @@ Fixtures live in ``tests/conftest.py``; what a test imports by name lives here.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 
 import polars as pl
+import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from chiso.catalog.indicator import Aggregation, Indicator
 from chiso.engine.relation import SCHEMA
 from chiso.periods.windows import parse_window
+from chiso.store.records_postgres import connect_kwargs
+
+#: Files the tests read: portal counts, the seed-003 week (tests/fixtures).
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED003 = FIXTURES / "seed003"
 
 POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -54,3 +62,30 @@ def value_of(frame: pl.DataFrame, code: str, unit: str, period: str) -> float | 
                        & (pl.col("period") == period))
     assert hit.height == 1, f"{code} {unit} {period}: {hit.height} rows"
     return hit["value"][0]
+
+
+def postgres_connect():
+    """A plain autocommit connection to the test server."""
+    return psycopg.connect(autocommit=True, connect_timeout=5, **connect_kwargs(POSTGRES_URL))
+
+
+def make_postgres_schema() -> str:
+    """A fresh, uniquely named schema (skipped, or failed under CI=true, without a server)."""
+    schema = f"chiso_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with postgres_connect() as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.OperationalError as exc:
+        postgres_unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+    return schema
+
+
+def drop_postgres_schema(schema: str) -> None:
+    with postgres_connect() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def postgres_records_url(schema: str) -> str:
+    """A records URL whose search_path is ``schema``."""
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"

@@ -16,10 +16,8 @@ tests/evaluate/conftest.py loads this file by path, so both folders share one da
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +28,12 @@ from chiso.catalog.records import RECORD_KINDS
 from chiso.periods.holidays import load_holidays
 from chiso.store.records import open_records
 from chiso.store.records_base import POLARS_TYPES, RecordStore
+from tests.factories import (  # noqa: F401  (postgres_unavailable: the tests reach it through ``ref``)
+    drop_postgres_schema,
+    make_postgres_schema,
+    postgres_records_url,
+    postgres_unavailable,
+)
 
 D = dt.date
 PROVINCE = "24"
@@ -37,7 +41,6 @@ P1, P2, P3, P4, P5, P6 = "1.000001", "1.000002", "1.000003", "1.000004", "1.0000
 PROCEDURE_POOL = (P1, P2, P3, P4, P5, P6)
 FILLER_UNITS = ("24", "24-SYT", "24-STP", "07228", "07246")
 
-POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 # ------------------------------------------------------------------ record builders
@@ -283,7 +286,7 @@ def _in_time(done: dt.date | None, deadline: dt.date | None, we: dt.date) -> boo
     return we <= deadline
 
 
-def _dossier_on_time(r: dict, we: dt.date, s: dict) -> bool:
+def dossier_on_time(r: dict, we: dt.date, s: dict) -> bool:
     if r["supplement_count"] > s["max_supplement_requests"] or r["appointment_date"] is None:
         return False
     return _in_time(r["finished_date"], r["appointment_date"] + dt.timedelta(days=r["supplement_days"]), we)
@@ -296,7 +299,7 @@ def _finished_by(r: dict, we: dt.date) -> bool:
 # name -> (record kind, predicate(record, window_end, settings), distinct field)
 REFERENCE_MEASURES = {
     "received": ("dossiers", lambda r, we, s: True, None),
-    "on_time": ("dossiers", _dossier_on_time, None),
+    "on_time": ("dossiers", dossier_on_time, None),
     "synced": ("dossiers", lambda r, we, s: r["synced_national"], None),
     "eligible_full_online": ("dossiers", lambda r, we, s: r["full_online_eligible"], None),
     "fully_online": ("dossiers", lambda r, we, s: r["full_online_eligible"] and r["fully_online"], None),
@@ -366,41 +369,6 @@ def nonzero(counts_frame: pl.DataFrame, measures) -> dict[str, dict[str, int]]:
 
 
 # ------------------------------------------------------------------ stores
-def postgres_unavailable(reason: str) -> None:
-    message = f"PostgreSQL unavailable: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _pg_connect():
-    import psycopg
-
-    from chiso.store.records_postgres import connect_kwargs
-
-    return psycopg.connect(autocommit=True, connect_timeout=5, **connect_kwargs(POSTGRES_URL))
-
-
-def make_postgres_schema() -> str:
-    import psycopg
-
-    schema = f"chiso_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with _pg_connect() as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.OperationalError as exc:
-        postgres_unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
-    return schema
-
-
-def drop_postgres_schema(schema: str) -> None:
-    with _pg_connect() as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-def postgres_records_url(schema: str) -> str:
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
 
 
 _THIS = sys.modules[__name__]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -347,16 +346,4 @@ def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
 
 def load_index_definition(path: str | Path | None = None) -> IndexDefinition:
     """Load a definition file (the shipped Decision 766 methodology by default)."""
-    if path is None:
-        path = settings.get("CHISO_INDEX_DEFINITION") or DEFAULT_INDEX
-    return _load_cached(str(Path(path)))
-
-
-@cache
-def _load_cached(path: str) -> IndexDefinition:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DefinitionError(f"cannot read: {err.strerror}", path=path) from None
-    return parse_index_definition(text, path=str(p))
+    return settings.load_definition("CHISO_INDEX_DEFINITION", DEFAULT_INDEX, parse_index_definition, path)

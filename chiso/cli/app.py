@@ -18,6 +18,7 @@ from chiso.cli.users import app as users_app
 from chiso.cli.values import app as values_app
 from chiso.cli.values import connectors_app
 from chiso.errors import ChisoError
+from chiso.text import format_number, format_percent
 
 app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và chất lượng phục vụ (Quyết định 766/QĐ-TTg).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -96,10 +97,10 @@ def rank(province: Annotated[Optional[str], typer.Option(help="province code (pe
     from chiso.cli.output import arrow, print_table, to_csv, to_json
 
     table = _score_table(window, counts)
-    df = table.select(province=None if level == Level.province else province, level=level.value)
+    df = table.ranking(level.value, province)
     rows = [{"rank": r["rank"], "code": r["unit_code"], "name": r["name"], "total": r["total"],
              "band": r["band_label"], "score_change": r["score_change"], "previous_rank": r["previous_rank"],
-             "rank_change": r["rank_change"]} for r in df.sort("rank", "unit_code").to_dicts()]
+             "rank_change": r["rank_change"]} for r in df.to_dicts()]
     if format == Format.json:
         echo(to_json({"window": table.window, "previous_window": table.previous_window, "level": level.value,
                        "province": province, "units": rows}))
@@ -118,12 +119,14 @@ def whatif(unit: Annotated[str, typer.Option(help="unit code")],
                                                    "share of its maximum, e.g. ONLINE_SERVICE=0.9")],
            window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
     """The points a unit gains if criteria or groups reached given ratios."""
-    from chiso.evaluate.whatif import parse_targets
+    from chiso.evaluate.whatif import parse_levels
     from chiso.evaluate.whatif import whatif as run
 
-    result = run(_score_table(window, counts), unit, parse_targets(set_))
+    result = run(_score_table(window, counts), unit, parse_levels(set_))
     emit(format, result, result["changes"], f"{result['name']} ({result['unit']}) {result['window']}: "
-                                             f"{result['before']:.2f} → {result['after']:.2f} (+{result['gain']:.2f})")
+                                             f"{format_number(result['before'], 2, 'en')} → "
+                                             f"{format_number(result['after'], 2, 'en')} "
+                                             f"(+{format_number(result['gain'], 2, 'en')})")
 
 
 @app.command()
@@ -135,7 +138,7 @@ def levers(unit: Annotated[str, typer.Option(help="unit code")], window: WindowO
     from chiso.evaluate.whatif import levers as run
 
     rows = run(_score_table(window, counts), unit, share=share)[:top]
-    emit(format, {"unit": unit, "share": share, "levers": rows}, rows, f"levers of {unit} at {share:.0%}")
+    emit(format, {"unit": unit, "share": share, "levers": rows}, rows, f"levers of {unit} at {format_percent(share, 0, 'en')}")
 
 
 @app.command()
@@ -168,42 +171,31 @@ def load(paths: Annotated[list[Path], typer.Argument(help="CSV, Parquet, JSON li
                                                      "(default: from the file name)")] = None,
          by: Annotated[str, typer.Option(help="who loads (audit)")] = "cli") -> None:
     """Load record files into the store: all or nothing; loading the same file again changes nothing."""
+    from chiso import settings
     from chiso.cli.output import print_table
-    from chiso.collect.load import load_paths
+    from chiso.collect.load import load_and_record
     from chiso.evaluate import kept
+    from chiso.store.database import open_database
     from chiso.store.records import open_records
     from chiso.units import load_units
 
-    with open_records() as store:
-        store.ensure_tables()
-        report = load_paths([str(p) for p in paths], store, load_units(), kind=kind)
-        # counts kept between refreshes follow the records at once (only the changed buckets)
-        refreshed = kept.refresh(definition(), store) if kept.entries(store) else []
-    _audit_load(report, by)
+    # the batch is registered in the relational store when it has been prepared (chiso init)
+    prepared = settings.get("CHISO_DATABASE_URL") is not None or (settings.data_dir() / "chiso.sqlite").exists()
+    db = open_database() if prepared else None
+    try:
+        with open_records() as store:
+            store.ensure_tables()
+            report = load_and_record([str(p) for p in paths], store, load_units(), db, loaded_by=by, kind=kind)
+            # counts kept between refreshes follow the records at once (only the changed buckets)
+            refreshed = kept.refresh(definition(), store) if kept.entries(store) else []
+    finally:
+        if db is not None:
+            db.dispose()
     for r in refreshed:
         err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}: {r.buckets} bucket(s) "
                   f"recomputed in {r.seconds:.2f} s")
     print_table([{"file": f.path, "kind": f.kind, "rows": f.rows, "inserted": f.inserted, "updated": f.updated,
                   "unchanged": f.unchanged} for f in report.files], title=f"loaded (batch {report.batch})")
-
-
-def _audit_load(report, by: str) -> None:
-    """Record the batch in the relational store when it has been prepared (chiso init)."""
-    from chiso import settings
-    from chiso.store import repositories as repo
-    from chiso.store.database import open_database
-
-    if settings.get("CHISO_DATABASE_URL") is None and not (settings.data_dir() / "chiso.sqlite").exists():
-        return
-    db = open_database()
-    try:
-        with db.session() as s:
-            for f in report.files:
-                repo.record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
-                                       inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
-                                       loaded_by=by, status="loaded")
-    finally:
-        db.dispose()
 
 
 @app.command()
@@ -222,9 +214,10 @@ def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet file
     from rich.progress import Progress
 
     from chiso.demo.generate import generate_for, generate_indicator_submissions
+    from chiso.demo.setup import DEMO_PROVINCE
 
-    provinces = None if nation else (province or ["24"])
-    if indicators and provinces is not None and "24" not in provinces:
+    provinces = None if nation else (province or [DEMO_PROVINCE])
+    if indicators and provinces is not None and DEMO_PROVINCE not in provinces:
         raise ChisoError("--indicators: the sample indicator catalogue is Bắc Ninh's; include --province 24")
     with Progress(console=err) as progress:
         task = progress.add_task("generating dossiers", total=dossiers)

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.cli.common import Format, echo, emit, handled, province_code, store_session
+from chiso.text import format_percent
 
 warnings_app = typer.Typer(help="Cảnh báo sớm / early warnings: list, refresh, acknowledge, resolve.",
                            invoke_without_command=True)
@@ -264,7 +265,7 @@ def status(ctx: typer.Context, province: ProvinceOpt = None,
         doc = status_report(session, code, unit=unit, at=period, spread=spread.value)
     rows = doc["indicators"]
     table = [{"indicator": r["indicator"], "name": r["name"], "period": r["period"], "value": r["value"],
-              "target": r["target"], "achievement": None if r["achievement"] is None else f"{r['achievement']:.1%}",
+              "target": r["target"], "achievement": None if r["achievement"] is None else format_percent(r["achievement"], 1, "en"),
               "status": r["status_vi"], "trend": r["trend_vi"]} for r in rows]
     from chiso.units import load_units
 

@@ -11,6 +11,8 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from chiso.text import EMPTY, format_number
+
 
 def to_json(doc) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
@@ -29,9 +31,9 @@ def to_csv(rows: list[dict]) -> str:
 
 def _fmt(v) -> str:
     if v is None:
-        return "—"
+        return EMPTY
     if isinstance(v, float):
-        return f"{v:,.2f}"
+        return format_number(v, 2, "en")
     return str(v)
 
 

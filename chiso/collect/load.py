@@ -22,6 +22,7 @@ from chiso.collect.readers import ROW, Source, read_source
 from chiso.collect.validate import MAX_PROBLEMS, Problems, UnitLookup, check_across_files, validate
 from chiso.errors import LoadError, Problem
 from chiso.store.records_base import RecordStore, UpsertCounts
+from chiso.store.repo_loads import record_load_batch
 
 # Write order: the procedure catalogue before the records judged by it.
 WRITE_ORDER = ("procedures", "publications", "dossiers", "petitions")
@@ -123,3 +124,17 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
         FileReport(src.name, src.kind.name, src.rows, counts[i].inserted, counts[i].updated,
                    counts[i].unchanged, src.sha256, batch)
         for i, src in enumerate(sources)))
+
+
+def load_and_record(paths: Sequence[str | Path], store: RecordStore, units: UnitLookup, database=None, *,
+                    loaded_by: str, kind: str | None = None) -> LoadReport:
+    """Load record files (``load_paths``) and register each file's batch in the relational
+    store (``database``, a prepared ``chiso.store.database.Database``; None: no register)."""
+    report = load_paths(paths, store, units, kind=kind)
+    if database is not None:
+        with database.session() as s:
+            for f in report.files:
+                record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
+                                  inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
+                                  loaded_by=loaded_by, status="loaded")
+    return report

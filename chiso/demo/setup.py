@@ -16,14 +16,12 @@ from rich.console import Console
 
 from chiso import settings
 from chiso.catalog.index_definition import load_index_definition
-from chiso.collect.load import load_paths
+from chiso.collect.load import load_and_record
 from chiso.demo.dm import build_dm_demo
 from chiso.demo.generate import generate_for
 from chiso.engine.counts import CountsPlan
 from chiso.evaluate import kept
-from chiso.evaluate.counts import compute_series
-from chiso.evaluate.scores import score_counts
-from chiso.evaluate.service import scored_units
+from chiso.evaluate.service import score_series
 from chiso.store import repositories as repo
 from chiso.store.database import init_store
 from chiso.store.records import open_records
@@ -105,12 +103,8 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
     paths = [str(p) for files in (files_bn, files_other) for kind in ("procedures", "publications", "petitions",
                                                                       "dossiers") for p in files.get(kind, [])]
     t0 = time.perf_counter()
-    report = load_paths(paths, store, tree)
+    report = load_and_record(paths, store, tree, db, loaded_by=actor)
     console.print(f"loaded {sum(f.rows for f in report.files):,} records in {time.perf_counter() - t0:.1f} s")
-    with db.session() as s:
-        for f in report.files:
-            repo.record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
-                                   inserted=f.inserted, updated=f.updated, unchanged=f.unchanged, loaded_by=actor)
     t0 = time.perf_counter()
     # the weeks' counts are kept in the record store: scoring and the web read them, and
     # `chiso load` refreshes only the buckets whose records change
@@ -127,12 +121,9 @@ def _build_demo(db, store, definition, definition_id: int, *, dossiers: int, see
 
 def persist_weekly_series(db, store, definition, definition_id: int, tree, start: dt.date, end: dt.date) -> int:
     """Score every week of [start, end] from one scan and store the runs."""
-    counts = compute_series(definition, store, start, end)
-    weeks = [w for w in counts.windows if w.kind == "week"]
-    labels = [w.label for w in weeks]
     # every week scored in one pass, each against the week before
-    series = score_counts(definition, counts.frame, scored_units(tree, counts), labels,
-                          previous=dict(zip(labels[1:], labels[:-1])))
+    scored = score_series(definition, store, tree, start, end, weeks_only=True)
+    weeks, series = scored.windows, scored.scores
     n = 0
     for i, w in enumerate(weeks):
         table = series.table(w.label)

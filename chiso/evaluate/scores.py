@@ -26,6 +26,9 @@ from chiso.catalog.index_definition import BandSet, IndexDefinition
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.points import criterion_points, round_half_up_expr
 
+#: The levels units are ranked at, each among its peers.
+RANKED_LEVELS: tuple[str, ...] = ("province", "department", "commune")
+
 UNIT_COLUMNS = ("unit_code", "name", "level", "parent_code", "province_code")
 WINDOW = "window"  # the key column of a series (kỳ đánh giá)
 INPUT_COLUMNS = ("unit_code", "criterion", "numerator", "denominator", "given_ratio", "given_points", "inherited")
@@ -59,6 +62,15 @@ class ScoreTable:
         if level is not None:
             df = df.filter(pl.col("level") == level)
         return df
+
+    def ranking(self, level: str, province: str | None = None) -> pl.DataFrame:
+        """A ranking among peers, best first: the provinces nationally (``province`` is then
+        ignored), or a province's departments or communes (``province=None``: every
+        province's, each ranked within its own province)."""
+        if level not in RANKED_LEVELS:
+            raise ChisoError(f"cấp {level!r} không hợp lệ: {', '.join(RANKED_LEVELS)} / level must be one of "
+                             f"{', '.join(RANKED_LEVELS)}")
+        return self.select(province=None if level == "province" else province, level=level).sort("rank", "unit_code")
 
 
 @dataclass

@@ -3,16 +3,17 @@ a counts file, with the previous window for changes; the records behind a criter
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
-from chiso.engine.dialects import dialect as get_target
+from chiso.engine.dialects import dialect as get_dialect
 from chiso.engine.records import compile_distinct, compile_records, compile_totals, distinct_key
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
-from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
+from chiso.evaluate.scores import ScoreSeries, ScoreTable, inputs_from_counts, score_counts, score_window
 from chiso.periods.windows import Window, parse_window, week_of
 from chiso.units.model import Unit
 
@@ -79,6 +80,26 @@ def score_records(definition: IndexDefinition, store, tree, window: Window | str
     return score_from_counts(definition, counts, tree, window, previous, adjustments)
 
 
+@dataclass(frozen=True)
+class WindowSeries:
+    """Consecutive windows scored together: ``windows`` in time order and their ``scores``."""
+
+    windows: tuple[Window, ...]
+    scores: ScoreSeries
+
+
+def score_series(definition: IndexDefinition, store, tree, start: dt.date, end: dt.date, *,
+                 weeks_only: bool = False) -> WindowSeries:
+    """Every window of [start, end] (ISO weeks; a short first or last bucket unless
+    ``weeks_only``) scored from one scan of the records, each against the window before it."""
+    counts = compute_series(definition, store, start, end)
+    windows = tuple(w for w in counts.windows if not weeks_only or w.kind == "week")
+    labels = [w.label for w in windows]
+    scores = score_counts(definition, counts.frame, scored_units(tree, counts), labels,
+                          previous=dict(zip(labels[1:], labels[:-1])))
+    return WindowSeries(windows, scores)
+
+
 def score_counts_file(definition: IndexDefinition, path: str, window: str | None = None) -> ScoreTable:
     """Score the units a portal counts file defines, from its counts and official scores."""
     label = parse_window(window).label if window else "counts-file"
@@ -119,7 +140,7 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
     code = unit.province_code if province_scope else unit.code
     kinds = sorted({definition.measures[m].records for m in criterion.measures})
     records = definition.measures[criterion.denominator[0][1]].records
-    tgt = get_target(store.dialect)
+    tgt = get_dialect(store.dialect)
     scope = dict(start=window.start, end=window.end, unit_column=column, unit_code=code)
     try:
         key = distinct_key(definition, criterion)

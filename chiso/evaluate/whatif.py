@@ -1,11 +1,12 @@
 """Improvement potential (dư địa cải thiện): what a unit gains if a lever reached a ratio.
 
-- A **criterion** target is a ratio of its numerator to its denominator (``ON_TIME=0.95``);
+- A **criterion** level is a ratio of its numerator to its denominator (``ON_TIME=0.95``);
   the points follow the criterion's conversion rule.
-- A **group** target is a share of the group's maximum (``ONLINE_SERVICE=0.9``: 90% of 12 =
+- A **group** level is a share of the group's maximum (``ONLINE_SERVICE=0.9``: 90% of 12 =
   10.8 points), the way bulletins speak of a group ("online services at 70.7%").
 
-"Reached" means at least: a lever already above its target keeps its points (gain 0).
+"Reached" means at least: a lever already above its level keeps its points (gain 0). (These
+levels are not indicator *targets*, which are goals set for indicators: ``chiso.evaluate.dm``.)
 
 Gains are differences of rounded points, so they add up to the change of the total.
 """
@@ -16,8 +17,8 @@ from chiso.evaluate.points import points_from_ratio, round_half_up
 from chiso.evaluate.scores import ScoreTable
 
 
-def whatif(table: ScoreTable, unit_code: str, targets: dict[str, float]) -> dict:
-    """The unit's total before and after the targets; ``changes`` lists each lever's gain."""
+def whatif(table: ScoreTable, unit_code: str, levels: dict[str, float]) -> dict:
+    """The unit's total before and after its levers reach ``levels``; ``changes`` lists each lever's gain."""
     d = table.definition
     unit = table.unit(unit_code)
     crit_rows = {r["criterion"]: r for r in table.unit_criteria(unit_code).to_dicts()}
@@ -26,13 +27,13 @@ def whatif(table: ScoreTable, unit_code: str, targets: dict[str, float]) -> dict
     changes = []
     criteria_codes = {c.code for c in d.criteria}
     group_codes = {g.code for g in d.groups}
-    for code, ratio in targets.items():
+    for code, ratio in levels.items():
         if code not in criteria_codes and code not in group_codes:
             raise KeyError(f"{code!r} is neither a criterion nor a group of {d.code}")
         if not 0 <= ratio <= 1:
             raise ValueError(f"{code}: the target ratio must be between 0 and 1, not {ratio}")
     # criteria first, then groups (a group target sets the group as a whole)
-    for code, ratio in targets.items():
+    for code, ratio in levels.items():
         if code in criteria_codes:
             c = d.criterion(code)
             row = crit_rows.get(code, {})
@@ -44,7 +45,7 @@ def whatif(table: ScoreTable, unit_code: str, targets: dict[str, float]) -> dict
             changes.append({"target": code, "kind": "criterion", "group": c.group,
                             "ratio_before": row.get("ratio"), "ratio_after": ratio,
                             "points_before": before, "points_after": after, "max": c.max, "gain": gain})
-    for code, share in targets.items():
+    for code, share in levels.items():
         if code in group_codes:
             g = d.group(code)
             before = new_groups[code]
@@ -87,8 +88,8 @@ def levers(table: ScoreTable, unit_code: str, *, share: float = 0.9) -> list[dic
     return out
 
 
-def parse_targets(sets: list[str]) -> dict[str, float]:
-    """What-if targets from ``TARGET=RATIO`` texts (0.9 or 90%), as the CLI and the API take them."""
+def parse_levels(sets: list[str]) -> dict[str, float]:
+    """What-if levels from ``LEVER=RATIO`` texts (0.9 or 90%), as the CLI and the API take them."""
     out = {}
     for s in sets:
         if "=" not in s:

@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -464,16 +463,4 @@ def _compile(spec: HolidaysSpec, text: str, path: str) -> HolidayCalendar:
 
 def load_holidays(path: str | Path | None = None) -> HolidayCalendar:
     """Load a holidays file (``CHISO_HOLIDAYS``, else the shipped one)."""
-    if path is None:
-        path = settings.get("CHISO_HOLIDAYS") or DEFAULT_HOLIDAYS
-    return _load_cached(str(Path(path)))
-
-
-@cache
-def _load_cached(path: str) -> HolidayCalendar:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DefinitionError(f"cannot read: {err.strerror}", path=path) from None
-    return parse_holidays(text, path=str(p))
+    return settings.load_definition("CHISO_HOLIDAYS", DEFAULT_HOLIDAYS, parse_holidays, path)

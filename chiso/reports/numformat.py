@@ -1,8 +1,10 @@
 """Numbers, shares and periods as each language writes them.
 
 Vietnamese writes a decimal comma and groups thousands with a dot (92,28 điểm; 70,7%;
-47.026 hồ sơ); English the other way round (92.28; 70.7%; 47,026). Rounding is half-up, as
-the index rounds.
+47.026 hồ sơ); English the other way round (92.28; 70.7%; 47,026). The numbers themselves
+are written by ``chiso.text`` — one rounding rule everywhere: half up on the decimal value
+(92.285 → 92,29); this module adds the bulletins' conventions (points with two decimals,
+signed changes, band bounds) and periods in words.
 
 >>> VI.points(92.28), EN.points(92.28), VI.pct(8.48 / 12), EN.pct(8.48 / 12)
 ('92,28', '92.28', '70,7%', '70.7%')
@@ -15,8 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chiso.errors import WindowError
-from chiso.evaluate.points import round_half_up
 from chiso.periods.windows import parse_window
+from chiso.text import SEPARATORS, format_number, format_percent
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
@@ -30,9 +32,8 @@ class NumberFormat:
     thousands: str
 
     def number(self, x: float, digits: int = 2) -> str:
-        text = f"{round_half_up(abs(float(x)), digits):,.{digits}f}"
-        text = text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
-        return ("-" if x < 0 and round_half_up(abs(x), digits) != 0 else "") + text
+        """``x`` with ``digits`` decimals (``chiso.text.format_number``): 1.234,50 / 1,234.50."""
+        return format_number(x, digits, self.lang)
 
     def points(self, x: float) -> str:
         """Points, always with two decimals: 92,28 / 92.28."""
@@ -44,14 +45,14 @@ class NumberFormat:
 
     def pct(self, share: float, digits: int = 1) -> str:
         """A share (0.707) as a percentage: 70,7% / 70.7%."""
-        return self.number(share * 100, digits) + "%"
+        return format_percent(share, digits, self.lang)
 
     def count(self, n: float) -> str:
         return self.number(n, 0)
 
     def bound(self, x: float) -> str:
         """A band bound, without needless decimals: 94, 90,5."""
-        return self.number(x, 0) if float(x).is_integer() else self.number(x, 2).rstrip("0")
+        return format_number(x, 2, self.lang, trim=True)
 
     # ------------------------------------------------------------ periods
     def _day(self, d: dt.date, with_year: bool) -> str:
@@ -86,6 +87,6 @@ class NumberFormat:
         return self.span(w.start, w.end)
 
 
-VI = NumberFormat("vi", ",", ".")
-EN = NumberFormat("en", ".", ",")
+VI = NumberFormat("vi", *SEPARATORS["vi"])
+EN = NumberFormat("en", *SEPARATORS["en"])
 FORMATS = {"vi": VI, "en": EN}

@@ -34,7 +34,7 @@ from chiso.catalog.catalogue import (
 )
 from chiso.catalog.indicator import FieldSpec, Indicator
 from chiso.catalog.lifecycle import check_transition
-from chiso.errors import LoadError, Problem, StoreError
+from chiso.errors import ChisoError, LoadError, NotFoundError, Problem
 from chiso.store.models_catalogue import CatalogueImport, IndicatorVersion, LifecycleTransition
 from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
@@ -107,9 +107,9 @@ def _province_of(session: Session, code: str, province: str | None) -> str:
     found = sorted(session.scalars(query))
     if not found:
         where = f" in province {province}" if province else ""
-        raise StoreError(f"no indicator {code!r}{where} in the catalogue")
+        raise NotFoundError(f"no indicator {code!r}{where} in the catalogue")
     if len(found) > 1:
-        raise StoreError(f"indicator {code!r} is in the catalogues of provinces {', '.join(found)}: "
+        raise ChisoError(f"indicator {code!r} is in the catalogues of provinces {', '.join(found)}: "
                          "name the province")
     return found[0]
 
@@ -127,7 +127,7 @@ def indicator_version(session: Session, code: str, version: int | None = None, *
     if row is None:
         known = sorted(session.scalars(select(IndicatorVersion.version).where(
             IndicatorVersion.province == prov, IndicatorVersion.code == code)))
-        raise StoreError(f"{code} has no version {version}; its versions are "
+        raise NotFoundError(f"{code} has no version {version}; its versions are "
                          f"{', '.join(map(str, known))}")
     return _indicator(row)
 
@@ -275,7 +275,7 @@ def import_catalogue(session: Session, source: str | Path | RawCatalogue, *, by:
     changes nothing and leaves no import row and no audit line.
     """
     if not by or not by.strip():
-        raise StoreError("say who imports the catalogue (by)")
+        raise ChisoError("say who imports the catalogue (by)")
     raw = source if isinstance(source, RawCatalogue) else read_catalogue_file(source)
     file_sha = _file_sha256(source, raw)
     prov = province or (raw.top.get("province") if isinstance(raw.top.get("province"), str) else None)

@@ -18,7 +18,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiso.errors import StoreError
+from chiso.errors import ChisoError, ConflictError, NotFoundError
 from chiso.formula.parse import CODE_PATTERN
 from chiso.periods.reporting import period as parse_period
 from chiso.store.models_evaluation import (
@@ -36,7 +36,7 @@ from chiso.store.repo_audit import audit
 def _text(value: str | None, what: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise StoreError(f"{what} is required and must not be empty")
+        raise ChisoError(f"{what} is required and must not be empty")
     return text
 
 
@@ -44,9 +44,9 @@ def _number(value: float, what: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise StoreError(f"{what} {value!r} is not a number") from None
+        raise ChisoError(f"{what} {value!r} is not a number") from None
     if not math.isfinite(number):
-        raise StoreError(f"{what} must be a finite number, not {value!r}")
+        raise ChisoError(f"{what} must be a finite number, not {value!r}")
     return number
 
 
@@ -55,7 +55,7 @@ def _indicator(code: str) -> str:
 
     code = (code or "").strip()
     if not re.match(CODE_PATTERN, code):
-        raise StoreError(f"indicator code {code!r} is not valid (upper-case letters, digits, _ and .)")
+        raise ChisoError(f"indicator code {code!r} is not valid (upper-case letters, digits, _ and .)")
     return code
 
 
@@ -163,11 +163,11 @@ def list_warnings(session: Session, province: str | None = None, *, state: str |
         query = query.where(WarningRow.province_code == province)
     if state not in (None, "all"):
         if state not in WARNING_STATES:
-            raise StoreError(f"state {state!r}: one of {', '.join(WARNING_STATES)} or all")
+            raise ChisoError(f"state {state!r}: one of {', '.join(WARNING_STATES)} or all")
         query = query.where(WarningRow.state == state)
     if severity is not None:
         if severity not in SEVERITIES:
-            raise StoreError(f"severity {severity!r}: one of {', '.join(SEVERITIES)}")
+            raise ChisoError(f"severity {severity!r}: one of {', '.join(SEVERITIES)}")
         query = query.where(WarningRow.severity == severity)
     if field is not None:
         query = query.where(WarningRow.field == field)
@@ -182,7 +182,7 @@ def list_warnings(session: Session, province: str | None = None, *, state: str |
 def get_warning(session: Session, warning_id: int) -> WarningRow:
     row = session.get(WarningRow, warning_id)
     if row is None:
-        raise StoreError(f"no warning with id {warning_id}")
+        raise NotFoundError(f"no warning with id {warning_id}")
     return row
 
 
@@ -197,7 +197,7 @@ def acknowledge_warning(session: Session, warning_id: int, *, by: str, note: str
     by, note = _text(by, "who acknowledges (--by)"), _text(note, "a note (--note)")
     row = get_warning(session, warning_id)
     if row.state != "open":
-        raise StoreError(f"warning {warning_id} is {row.state}; only an open warning can be acknowledged")
+        raise ConflictError(f"warning {warning_id} is {row.state}; only an open warning can be acknowledged")
     now = utcnow()
     row.state, row.updated_at = "acknowledged", now
     add_warning_event(session, row, "acknowledge", by, note, now)
@@ -211,7 +211,7 @@ def resolve_warning(session: Session, warning_id: int, *, by: str, note: str) ->
     by, note = _text(by, "who resolves (--by)"), _text(note, "a note (--note)")
     row = get_warning(session, warning_id)
     if row.state == "resolved":
-        raise StoreError(f"warning {warning_id} is already resolved")
+        raise ConflictError(f"warning {warning_id} is already resolved")
     now = utcnow()
     row.state, row.updated_at = "resolved", now
     add_warning_event(session, row, "resolve", by, note, now)

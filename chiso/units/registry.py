@@ -22,6 +22,7 @@ from statistics import NormalDist
 from typing import Any, NamedTuple
 
 from chiso.errors import ChisoError, DefinitionError, UnknownUnitError
+from chiso.text import fold  # the search key (re-exported: ``chiso.units.fold``)
 from chiso.units.departments import department_units, load_department_plan, read_yaml
 from chiso.units.model import LEVELS, NATION_CODE, Unit
 
@@ -49,17 +50,6 @@ def ascii_name(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def fold(text: str) -> str:
-    """Search key: no diacritics, lower case, punctuation as single spaces.
-
-    >>> fold("  Phường Việt Yên ")
-    'phuong viet yen'
-    >>> fold("Sở Quy hoạch – Kiến trúc")
-    'so quy hoach kien truc'
-    """
-    return re.sub(r"[^0-9a-z]+", " ", ascii_name(text).casefold()).strip()
 
 
 def short_name(unit: Unit) -> str:

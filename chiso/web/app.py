@@ -2,7 +2,8 @@
 
 ``create_app`` opens the stores once, keeps them in a ``WebContext`` on ``app.state``, and
 mounts the routers: security (sign-in, tokens), the API (``chiso.web.api``), the pages
-(``chiso.web.pages``) and the bulletins (``chiso.web.routes_reports``).
+(``chiso.web.pages``) and the bulletins (``chiso.web.routes_reports``). Views only raise: the
+error handlers (``chiso.web.errors``, ``chiso.web.pages.errors``) turn errors into answers.
 """
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ def create_app(store=None, tree=None, definition=None, database_url: str | None 
     app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs")
     ctx.bulletins = BulletinCache()  # built bulletins, per province, window and data stamp
     app.state.ctx = ctx
-    app.add_middleware(HotAnswers)  # answers kept for a live session, before routing (chiso.web.hot)
+    app.add_middleware(HotAnswers)  # answers cached for a live session, before routing (chiso.web.hot)
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     pages.mount_static(app)
+    # every refusal and every chiso error a view lets through, one status per class
+    # (chiso.web.errors.STATUS): the HTML error page for a page request, JSON otherwise
     install_error_pages(app)
     # bulletins are for signed-in users, like every other page and API route
     app.include_router(reports_router(store=ctx.records, tree=ctx.tree, definition=ctx.definition,

@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
-from chiso.errors import ChisoError, StoreError, UnknownUnitError
 from chiso.evaluate.service import score_records
 from chiso.store.database import open_database
 from chiso.store.models import LoadBatch
-from chiso.web.cache import PageCache
+from chiso.web.cache import BoundedCache, PageCache
 from chiso.web.hot import HotStore
 from chiso.web.security.sessions import ResumeCache
 
 _UNSEEN = object()  # no data stamp read yet
+#: How many score tables, derived values, weekly series and short-lived values are cached (least
+#: recently used dropped first).
+SCORE_TABLES, DERIVED_VALUES, WEEKLY_SERIES, SHORT_LIVED = 32, 256, 8, 1024
+
+
+def _cache(size: int):
+    return field(default_factory=lambda: BoundedCache(size), repr=False)
 
 
 @dataclass
@@ -39,10 +44,10 @@ class WebContext:
     database_url: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _database: Any = field(default=None, repr=False)
-    _scores: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _scores: BoundedCache = _cache(SCORE_TABLES)
     _scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _derived: OrderedDict = field(default_factory=OrderedDict, repr=False)
-    #: Resumed browser sessions kept a few seconds (``chiso.web.security.sessions.ResumeCache``).
+    _derived: BoundedCache = _cache(DERIVED_VALUES)
+    #: Resumed browser sessions cached a few seconds (``chiso.web.security.sessions.ResumeCache``).
     sessions: Any = field(default=None, repr=False)
     #: Rendered parts of heavy pages, as text (``chiso.web.cache.PageCache``).
     pages: Any = field(default=None, repr=False)
@@ -57,9 +62,9 @@ class WebContext:
     clock: Any = field(default=time.monotonic, repr=False)
     _stamp: Any = field(default=_UNSEEN, repr=False)
     _stamp_checked: float = field(default=float("-inf"), repr=False)
-    _short: dict = field(default_factory=dict, repr=False)
+    _short: BoundedCache = _cache(SHORT_LIVED)
     #: Weekly series per (window, weeks) (``chiso.web.pages.views.weekly_series``).
-    weekly: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    weekly: BoundedCache = _cache(WEEKLY_SERIES)
 
     def __post_init__(self) -> None:
         if self.sessions is None:
@@ -76,29 +81,23 @@ class WebContext:
             self._database = open_database(self.database_url)
         return self._database
 
-    def kept_scores(self, window: str | None):
+    def cached_scores(self, window: str | None):
         """The ScoreTable of a window if it was computed already, else ``None`` (no work)."""
-        with self._scores_lock:
-            return self._scores.get(window)
+        return self._scores.peek(window)
 
-    def kept(self, key: tuple):
+    def cached(self, key: tuple):
         """A ``derived`` value if it is there, else ``None`` (no work)."""
-        with self._scores_lock:
-            return self._derived.get(key)
+        return self._derived.peek(key)
+
 
     def scores(self, window: str | None):
-        """The ScoreTable of a window (default: the latest week), computed once and kept."""
-        with self._scores_lock:
-            if window in self._scores:
-                self._scores.move_to_end(window)
-                return self._scores[window]
-        with self.lock:
-            table = score_records(self.definition, self.records, self.tree, window)
-        with self._scores_lock:
-            self._scores[window] = table
-            while len(self._scores) > 32:
-                self._scores.popitem(last=False)
-        return table
+        """The ScoreTable of a window (default: the latest week), computed once and cached."""
+
+        def compute():
+            with self.lock:
+                return score_records(self.definition, self.records, self.tree, window)
+
+        return self._scores.get_or_build(window, compute)
 
     def derived(self, key: tuple, compute):
         """A value derived from the scores alone (a ranking's serialised answer, a page's
@@ -106,16 +105,7 @@ class WebContext:
 
         ``key`` must name everything the value depends on (the window label first).
         """
-        with self._scores_lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return self._derived[key]
-        value = compute()
-        with self._scores_lock:
-            self._derived[key] = value
-            while len(self._derived) > 256:
-                self._derived.popitem(last=False)
-        return value
+        return self._derived.get_or_build(key, compute)
 
     def forget_scores(self) -> None:
         """Drop computed scores and what was derived from them (after new records are loaded):
@@ -173,24 +163,22 @@ class WebContext:
         return self.generation
 
     def short_lived(self, key: tuple, seconds: float, compute):
-        """A value kept ``seconds`` (live data read on every page, such as the open warnings:
+        """A value cached ``seconds`` (live data read on every page, such as the open warnings:
         a few seconds of delay against a store query per request); ``forget_short`` drops them."""
         now = self.clock()
         hit = self._short.get(key)
         if hit is not None and now < hit[0]:
             return hit[1]
         value = compute()
-        if len(self._short) > 1024:
-            self._short.clear()
-        self._short[key] = (now + seconds, value)
+        self._short.put(key, (now + seconds, value))
         return value
 
     def forget_short(self, prefix: str | None = None) -> None:
         """Drop short-lived values (those whose key starts with ``prefix``, or all), and the
         page parts built from them: a write in this process shows at once."""
-        for key in list(self._short):
+        for key in self._short.keys():
             if prefix is None or key[0] == prefix:
-                self._short.pop(key, None)
+                self._short.pop(key)
         self.pages.clear()
         self.hot.clear()
 
@@ -198,14 +186,3 @@ class WebContext:
 async def web_context(request: Request) -> WebContext:
     """FastAPI dependency: the application's context."""
     return request.app.state.ctx
-
-
-def http_error(e: Exception) -> HTTPException:
-    """A chiso error as an HTTP error with its clear message: 404 unknown unit, 503 store, 400 else."""
-    if isinstance(e, UnknownUnitError):
-        return HTTPException(404, str(e))
-    if isinstance(e, StoreError):
-        return HTTPException(503, str(e))
-    if isinstance(e, ChisoError):
-        return HTTPException(400, str(e))
-    return HTTPException(400, e.args[0] if e.args else str(e))

@@ -1,9 +1,9 @@
-"""Đường nóng (the hot path): answers kept for one browser session, served before routing.
+"""Đường nóng (the hot path): answers cached for one browser session, served before routing.
 
-Under load the cost of a page whose parts are kept (``chiso.web.pages.render.cached_page``)
+Under load the cost of a page whose parts are cached (``chiso.web.pages.render.cached_page``)
 is no longer the page but the framework around it: routing through a hundred routes,
 solving the dependencies, rendering the per-user header, hashing the body for its ETag.
-So the finished answer — status, headers, bytes and ETag — is kept as well, under a key
+So the finished answer — status, headers, bytes and ETag — is cached as well, under a key
 that names **the session** (the principal and the session's CSRF secret, so no other
 person, and no other session of the same person, ever gets it) and everything the page
 depends on (path, every query parameter, language, the HTMX headers, the data generation).
@@ -13,7 +13,7 @@ depends on (path, every query parameter, language, the HTMX headers, the data ge
 - the request carries a session cookie (no ``Authorization`` header) that the session
   cache (``sessions.ResumeCache``, a few seconds) holds as live — a signed-out, revoked or
   expired session is never answered here;
-- it was kept under the current data generation (one request every ``stamp_seconds`` asks
+- it was cached under the current data generation (one request every ``stamp_seconds`` asks
   the store for the data stamp first) and has not outlived the parts it was built from
   (open warnings: ``views.WARNINGS_SECONDS``);
 - no ``?lang=`` asks to change the language cookie.
@@ -24,14 +24,14 @@ Writes are never answered here, and the store is dropped with the page parts
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from chiso.web import i18n
+from chiso.web.cache import BoundedCache
 from chiso.web.security.sessions import COOKIE_NAME
 
 #: An answer with a time to live is renewed by one request in its last seconds (``HotStore.get``).
@@ -39,7 +39,7 @@ AHEAD = 2.0
 
 
 @dataclass(frozen=True)
-class Kept:
+class CachedAnswer:
     """A finished answer."""
 
     status: int
@@ -49,57 +49,60 @@ class Kept:
     expires: float
 
 
+def _body_size(answer: CachedAnswer) -> int:
+    return len(answer.body)
+
+
 class HotStore:
-    """Finished answers per session and request (see the module), least recently used dropped
-    first, bounded by entries and bytes."""
+    """Finished answers per session and request (see the module): a ``BoundedCache`` (least
+    recently used dropped first, bounded by entries and by the bytes of the bodies) with each
+    answer's own expiry and the renewal ahead of it on top."""
 
     def __init__(self, size: int = 4096, max_bytes: int = 128 << 20, clock=time.monotonic):
-        self.size, self.max_bytes, self.clock = size, max_bytes, clock
-        self._items: OrderedDict[tuple, Kept] = OrderedDict()
-        self._claims: dict[tuple, float] = {}
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
+        self._items = BoundedCache(size, max_bytes=max_bytes, sizeof=_body_size, clock=clock)
 
-    def get(self, key: tuple) -> Kept | None:
-        """The kept answer, or ``None`` — also ``None`` for one caller once the answer enters its
-        last ``AHEAD`` seconds: that request goes through the application and keeps the new
+    @property
+    def clock(self):
+        """The clock of expiry and renewal (a test may replace it)."""
+        return self._items.clock
+
+    @clock.setter
+    def clock(self, clock) -> None:
+        self._items.clock = clock
+
+    @property
+    def hits(self) -> int:
+        return self._items.hits
+
+    @property
+    def misses(self) -> int:
+        return self._items.misses
+
+    def get(self, key: tuple) -> CachedAnswer | None:
+        """The cached answer, or ``None`` — also ``None`` for one caller once the answer enters its
+        last ``AHEAD`` seconds: that request goes through the application and caches the new
         answer, while the others are still answered from here."""
-        with self._lock:
-            kept = self._items.get(key)
-            if kept is None:
-                return None
-            now = self.clock()
-            if now >= kept.expires:
-                self._bytes -= len(kept.body)
-                del self._items[key]
-                self._claims.pop(key, None)
-                return None
-            if now >= kept.expires - AHEAD:
-                claimed = self._claims.get(key)
-                if claimed is None or now - claimed >= AHEAD:
-                    self._claims[key] = now
-                    return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return kept
+        items = self._items
+        with items.lock:
+            cached = items.peek(key)
+            if cached is not None:
+                now = self.clock()
+                if now >= cached.expires:
+                    items.pop(key)
+                    items.release(key)
+                    cached = None
+                elif now >= cached.expires - AHEAD and items.claim(key, AHEAD):
+                    cached = None  # this caller renews it
+            items.tally(cached is not None)
+            return cached
 
-    def put(self, key: tuple, kept: Kept) -> None:
-        with self._lock:
-            self._claims.pop(key, None)
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.body)
-            self._items[key] = kept
-            self._bytes += len(kept.body)
-            while self._items and (len(self._items) > self.size or self._bytes > self.max_bytes):
-                self._bytes -= len(self._items.popitem(last=False)[1].body)
+    def put(self, key: tuple, answer: CachedAnswer) -> None:
+        with self._items.lock:
+            self._items.release(key)
+            self._items.put(key, answer)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._claims.clear()
-            self._bytes = 0
+        self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -115,7 +118,7 @@ def answer_key(request: Request, principal, csrf_secret: str, generation: int) -
 
 def remember(request: Request, ctx, principal, response, *, body: bytes, etag: str, generation: int,
              expires: float = float("inf")) -> None:
-    """Keep a finished ``response`` (its ``body`` and ``etag``) for this session, if it may be:
+    """Cache a finished ``response`` (its ``body`` and ``etag``) for this session, if it may be:
     a browser session's ``GET`` that sets no cookie."""
     secret = getattr(request.state, "csrf_secret", None)
     if (request.method != "GET" or principal is None or principal.via != "session" or secret is None
@@ -123,7 +126,7 @@ def remember(request: Request, ctx, principal, response, *, body: bytes, etag: s
         return
     headers = tuple((k, v) for k, v in response.raw_headers if k != b"content-length")
     ctx.hot.put(answer_key(request, principal, secret, generation),
-                Kept(200, headers, body, etag, expires))
+                CachedAnswer(200, headers, body, etag, expires))
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -132,7 +135,7 @@ def _not_modified(request: Request, etag: str) -> bool:
 
 
 class HotAnswers:
-    """ASGI middleware: a kept answer for a live session, before routing (see the module)."""
+    """ASGI middleware: a cached answer for a live session, before routing (see the module)."""
 
     def __init__(self, app):
         self.app = app
@@ -146,7 +149,7 @@ class HotAnswers:
             return await self.app(scope, receive, send)
         await ctx.check_data_async()  # one request in ``stamp_seconds`` asks the store
         request = Request(scope)
-        answer = await self._kept(request, ctx)
+        answer = await self._cached(request, ctx)
         if answer is None:
             return await self.app(scope, receive, send)
         if _not_modified(request, answer.etag):
@@ -158,7 +161,7 @@ class HotAnswers:
         await send({"type": "http.response.body", "body": answer.body})
 
     @staticmethod
-    async def _kept(request: Request, ctx) -> Kept | None:
+    async def _cached(request: Request, ctx) -> CachedAnswer | None:
         if "authorization" in request.headers:
             return None
         cookies = request.cookies
@@ -172,8 +175,6 @@ class HotAnswers:
         if session is None:
             return None
         if ctx.sessions.claim_refresh(raw):  # this request re-reads the session for everyone
-            from starlette.concurrency import run_in_threadpool
-
             session = await run_in_threadpool(ctx.sessions.refresh, ctx.database, raw)
             if session is None:
                 return None

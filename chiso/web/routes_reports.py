@@ -8,10 +8,10 @@
 ``reports_router`` builds the router over a score source (the record store by default).
 
 Building a bulletin scores twelve weeks and reads the DM state (≈ 26 s once on the demo), so a
-built bulletin is kept (``BulletinCache``) per province, window and **data stamp** — what the
+built bulletin is cached (``BulletinCache``) per province, window and **data stamp** — what the
 bulletin is made of: the records loaded (``load_batches``), the values, the catalogue, the
 warnings and the connectors' runs (counts and latest ids), and the day (a connector becomes
-stale with time); the rendered page and files are kept per language and format on top. Any
+stale with time); the rendered page and files are cached per language and format on top. Any
 change in the store gives another stamp, so a changed bulletin is built anew.
 """
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
 from chiso.catalog.index_definition import load_index_definition
-from chiso.errors import ChisoError, StoreError, UnknownUnitError
+from chiso.errors import ChisoError
 from chiso.reports.html import render_html
 from chiso.reports.render import FORMATS, check, file_name, render
 from chiso.reports.service import bulletin_for
@@ -40,13 +39,15 @@ from chiso.store.models_reports import BulletinArchive
 from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_reports import list_archive
 from chiso.units import load_units
+from chiso.web.cache import BoundedCache
+from chiso.web.errors import as_http
 
 
 def _problem(e: Exception) -> HTTPException:
-    if isinstance(e, UnknownUnitError):
-        return HTTPException(404, str(e))
-    if isinstance(e, StoreError):
-        return HTTPException(503, str(e))
+    """A refused bulletin as HTTP: a chiso error with the status of its class (``chiso.web.errors``:
+    this router also serves apps without chiso's error handlers), a bad key or value 400."""
+    if isinstance(e, ChisoError):
+        return as_http(e)
     return HTTPException(400, e.args[0] if e.args else str(e))
 
 
@@ -66,45 +67,27 @@ def data_stamp(db) -> tuple | None:
     return tuple(out)
 
 
-class BulletinCache:
-    """Built bulletins and their rendered page and files, least recently used dropped first.
+def _rendered_size(value) -> int:
+    """The bytes of a cached page (text) or file (``(content, media type)``); 0 for a bulletin."""
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(len(v) for v in value if isinstance(v, bytes | str))
+    return 0
+
+
+class BulletinCache(BoundedCache):
+    """Built bulletins and their rendered page and files, least recently used dropped first
+    (a ``BoundedCache`` of ``size * 8`` entries and ``max_bytes`` of pages and files).
 
     Keys: (province, window asked, data stamp) for a bulletin; the same plus format and language
     for what was rendered from it. One bulletin is built at a time (a second view of the same
     bulletin waits for the first instead of building it again)."""
 
     def __init__(self, size: int = 16, max_bytes: int = 128 << 20):
-        self.size, self.max_bytes = size, max_bytes
-        self._items: OrderedDict[tuple, object] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        super().__init__(size * 8, max_bytes=max_bytes, sizeof=_rendered_size)
         self.building = threading.Lock()
         self.builds = 0
-
-    @staticmethod
-    def _size(value) -> int:
-        return len(value) if isinstance(value, bytes | str) else 0
-
-    def get(self, key: tuple):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
-
-    def put(self, key: tuple, value) -> None:
-        with self._lock:
-            if key in self._items:
-                self._bytes -= self._size(self._items.pop(key))
-            self._items[key] = value
-            self._bytes += self._size(value)
-            while len(self._items) > self.size * 8 or self._bytes > self.max_bytes:
-                self._bytes -= self._size(self._items.popitem(last=False)[1])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
 
 
 def reports_router(source=None, *, store=None, tree=None, definition=None, lock: threading.Lock | None = None,
@@ -112,7 +95,7 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
                    generation: Callable[[], int] = lambda: 0) -> APIRouter:
     """The bulletin routes over ``source`` (a ``chiso.reports.sources.ScoreSource``), or over the
     record store ``store`` with ``tree`` and ``definition``; ``database`` opens the relational
-    store holding the archive (default: ``open_database()``). Built bulletins are kept in
+    store holding the archive (default: ``open_database()``). Built bulletins are cached in
     ``cache`` (a new ``BulletinCache`` by default); ``generation`` is the web context's data
     generation (records reloaded in this process)."""
     if source is None:
@@ -126,23 +109,23 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     if database is None:
         database = open_database
     router = APIRouter(tags=["bulletins"])
-    kept = cache if cache is not None else BulletinCache()
-    router.bulletins = kept  # type: ignore[attr-defined] - for tests and the application
+    bulletins = cache if cache is not None else BulletinCache()
+    router.bulletins = bulletins  # type: ignore[attr-defined] - for tests and the application
 
     def bulletin(province: str, window: str | None):
         """(the bulletin, its cache key): built once per province, window and data stamp."""
         db = _prepared()
         try:
             key = ("bulletin", province, window, generation(), dt.datetime.now(dt.UTC).date(), data_stamp(db))
-            found = kept.get(key)
+            found = bulletins.get(key)
             if found is not None:
                 return found, key
-            with kept.building:
-                found = kept.get(key)
+            with bulletins.building:
+                found = bulletins.get(key)
                 if found is None:
                     found = bulletin_for(source, province, window, db=db)
-                    kept.builds += 1
-                    kept.put(key, found)
+                    bulletins.builds += 1
+                    bulletins.put(key, found)
             return found, key
         except (ChisoError, KeyError, ValueError) as e:
             raise _problem(e) from None
@@ -151,12 +134,8 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
                 db.dispose()
 
     def rendered(key: tuple, what: tuple, make):
-        """What was rendered from the bulletin of ``key`` (``what``: format and language), kept."""
-        found = kept.get((*key, *what))
-        if found is None:
-            found = make()
-            kept.put((*key, *what), found)
-        return found
+        """What was rendered from the bulletin of ``key`` (``what``: format and language), cached."""
+        return bulletins.get_or_build((*key, *what), make)
 
     def _prepared():
         """The store for the DM section, when it is prepared and current (else no DM section)."""

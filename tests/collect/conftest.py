@@ -1,18 +1,13 @@
 """Shared pieces for the collect tests: a tiny unit tree, stores, and a file writer."""
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from chiso.store.records import open_records
-from chiso.store.records_postgres import connect_kwargs
 from chiso.units.model import Unit
-
-PG_BASE = os.environ.get("CHISO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from tests.factories import drop_postgres_schema, make_postgres_schema, postgres_records_url
 
 
 class Units:
@@ -68,20 +63,11 @@ def pg_url():
 
     Skipped when the server cannot be reached, except under CI=true, where it fails.
     """
-    schema = f"chiso_test_{uuid.uuid4().hex[:12]}"
+    schema = make_postgres_schema()
     try:
-        admin = psycopg.connect(autocommit=True, connect_timeout=5, **connect_kwargs(PG_BASE))
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL unavailable: {str(exc).strip() or repr(exc)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        yield f"{PG_BASE}{'&' if '?' in PG_BASE else '?'}options=-csearch_path%3D{schema}"
+        yield postgres_records_url(schema)
     finally:
-        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.close()
+        drop_postgres_schema(schema)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -244,6 +244,7 @@ def test_outliers_and_missing_data_are_planted(frame, history):
 
 # ------------------------------------------------------------------------ files
 
+@pytest.mark.slow
 def test_submission_files_one_per_owner_readable_by_collection(tmp_path, history, catalogue, indicators, tree):
     files = write_submissions(tmp_path, history=history)
     owners = set(history.frame["owner"].unique())

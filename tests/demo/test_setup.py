@@ -1,6 +1,7 @@
 """chiso init --demo end to end: generate → collect → store → evaluate → store, small."""
 import datetime as dt
 
+import pytest
 from typer.testing import CliRunner
 
 from chiso.cli.app import app
@@ -8,6 +9,7 @@ from chiso.store import repositories as repo
 from chiso.store.database import open_database
 
 
+@pytest.mark.slow
 def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
     monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CHISO_DATABASE_URL", raising=False)

@@ -197,6 +197,7 @@ def _sample_units(tree, store) -> list[str]:
     return ["24", *departments[:4], *communes[:5], *communes[-2:]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("window", GENERATED_WINDOWS)
 def test_every_criterion_s_list_adds_up_to_its_counts(gen_duck, tree, window):
     table = score_records(DEF, gen_duck, tree, window)
@@ -224,6 +225,7 @@ def test_every_criterion_s_list_adds_up_to_its_counts(gen_duck, tree, window):
     assert 0 < province["totals"]["counted"] < province["totals"]["denominator"]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_generated_drill_downs_are_identical_on_postgresql(generated, gen_duck, tree, ref):
     _, paths = generated

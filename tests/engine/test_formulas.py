@@ -158,6 +158,7 @@ def same(a, b) -> bool:
     return True
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenarios())
 def test_duckdb_matches_the_reference(scenario):
@@ -165,6 +166,7 @@ def test_duckdb_matches_the_reference(scenario):
     assert same(compute(cat, values), compute_reference(cat, values))
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenarios())

@@ -15,6 +15,7 @@ import doctest
 
 import duckdb
 import numpy as np
+import psycopg
 import pytest
 import sqlglot
 from hypothesis import HealthCheck, given
@@ -40,6 +41,7 @@ from chiso.periods.holidays import (
 )
 from chiso.periods.windows import parse_window
 from chiso.store.records import open_records
+from tests.factories import postgres_connect, postgres_unavailable
 
 D = dt.date
 CAL = load_holidays(DEFAULT_HOLIDAYS)
@@ -367,12 +369,10 @@ class _pg:
         self.ref = ref
 
     def __enter__(self):
-        import psycopg
-
         try:
-            self.conn = self.ref._pg_connect()
+            self.conn = postgres_connect()
         except psycopg.OperationalError as exc:
-            self.ref.postgres_unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+            postgres_unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
         return self.conn
 
     def __exit__(self, *exc):

@@ -1,7 +1,7 @@
 """Properties over generated small record sets (hypothesis), each loaded into a fresh in-memory
 DuckDB record store and scored for two ISO weeks and the range they make (one scan):
 
-- the engine's counts equal the plain-Python reference's (tests/engine/conftest.py);
+- the engine's counts equal the plain-Python reference's (tests/records_data.py);
 - every criterion's points lie in [0, max], every group in [0, its max], every total in [0, 100];
 - additive measures: the province row is the sum of its units; distinct measures: the
   province value lies between the largest unit value and the sum;
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +108,7 @@ def series(store):
 WINDOWS = (parse_window("2026-W33"), parse_window("2026-W34"), WHOLE)
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=20)
 @given(drawn=records)
 def test_counts_bounds_and_additivity(ref, drawn):
@@ -160,6 +162,7 @@ def _progress(table, unit: str) -> tuple[float, float]:
     return points["ON_TIME"], table.unit(unit)["PROGRESS"]
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(drawn=records, extra=on_time_dossier())
 def test_one_more_on_time_dossier_never_lowers_progress(ref, drawn, extra):

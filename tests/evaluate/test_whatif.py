@@ -136,7 +136,7 @@ def test_levers_agree_with_whatif(w34):
 def _overdue(ref, unit: str, window) -> list[str]:
     return sorted(r["id"] for r in ref.dataset()["dossiers"]
                   if r["unit_code"] == unit and window.contains(r["received_date"])
-                  and not ref._dossier_on_time(r, window.end, DEF.settings))
+                  and not ref.dossier_on_time(r, window.end, DEF.settings))
 
 
 def test_explain_lists_exactly_the_overdue_dossiers(duck_store, tree, ref):
@@ -159,7 +159,7 @@ def test_explain_for_the_province_lists_every_unit_s_overdue_dossiers(duck_store
     w = parse_window("2026-W34")
     result = explain(DEF, duck_store, tree, "24", "ON_TIME", w, limit=1000)
     expected = sorted(r["id"] for r in ref.dataset()["dossiers"]
-                      if w.contains(r["received_date"]) and not ref._dossier_on_time(r, w.end, DEF.settings))
+                      if w.contains(r["received_date"]) and not ref.dossier_on_time(r, w.end, DEF.settings))
     assert sorted(r["id"] for r in result["rows"]) == expected
     assert {"D04", "D05", "D08", "D09"} < set(expected)
 
@@ -167,7 +167,7 @@ def test_explain_for_the_province_lists_every_unit_s_overdue_dossiers(duck_store
 def test_explain_all_records_with_counted(duck_store, tree, ref):
     w = parse_window("2026-W34")
     result = explain(DEF, duck_store, tree, "07210", "ON_TIME", w, only_lost=False)
-    expected = {r["id"]: ref._dossier_on_time(r, w.end, DEF.settings) for r in ref.dataset()["dossiers"]
+    expected = {r["id"]: ref.dossier_on_time(r, w.end, DEF.settings) for r in ref.dataset()["dossiers"]
                 if r["unit_code"] == "07210" and w.contains(r["received_date"])}
     assert {r["id"]: r["_counted"] for r in result["rows"]} == expected
     assert len(expected) == 12

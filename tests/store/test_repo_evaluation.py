@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from chiso.errors import StoreError, WindowError
+from chiso.errors import ChisoError, ConflictError, NotFoundError, WindowError
 from chiso.evaluate.dm.service import current_targets
 from chiso.evaluate.dm.warning_sync import sync_warnings
 from chiso.evaluate.dm.warnings import EarlyWarning, Evaluation
@@ -52,13 +52,13 @@ def test_targets_keep_history_and_setting_again_changes_nothing(db: Database) ->
 
 
 @pytest.mark.parametrize("kw, error, message", [
-    (dict(indicator="ns.thu"), StoreError, "indicator code"),
+    (dict(indicator="ns.thu"), ChisoError, "indicator code"),
     (dict(period="2026-13"), WindowError, "no month 13"),
     (dict(period="2026-01-01..2026-02-01"), WindowError, "not a reporting period"),
-    (dict(value=float("nan")), StoreError, "finite"),
-    (dict(value="nhiều"), StoreError, "not a number"),
-    (dict(set_by="  "), StoreError, "--by"),
-    (dict(unit_code=""), StoreError, "unit code"),
+    (dict(value=float("nan")), ChisoError, "finite"),
+    (dict(value="nhiều"), ChisoError, "not a number"),
+    (dict(set_by="  "), ChisoError, "--by"),
+    (dict(unit_code=""), ChisoError, "unit code"),
 ])
 def test_bad_targets_are_refused_and_write_nothing(db: Database, kw, error, message) -> None:
     args = dict(indicator="NS.THU", unit_code="24", period="2026", value=1.0, set_by="x") | kw
@@ -158,24 +158,24 @@ def test_acknowledge_and_resolve_need_a_note_and_the_right_state(db: Database) -
         sync_warnings(s, "24", run(a))
         wid = s.scalar(select(WarningRow.id).where(WarningRow.key == a.key))
     for kw, message in ((dict(by="Chánh VP", note="   "), "note"), (dict(by="", note="đã giao"), "--by")):
-        with pytest.raises(StoreError, match=message):
+        with pytest.raises(ChisoError, match=message):
             with db.session() as s:
                 acknowledge_warning(s, wid, **kw)
-        with pytest.raises(StoreError, match=message):
+        with pytest.raises(ChisoError, match=message):
             with db.session() as s:
                 resolve_warning(s, wid, **kw)
     assert states(db)[a.key] == "open" and actions(db, a.key) == ["open"]
-    with pytest.raises(StoreError, match="no warning with id 999"):
+    with pytest.raises(NotFoundError, match="no warning with id 999"):
         with db.session() as s:
             acknowledge_warning(s, 999, by="x", note="y")
     with db.session() as s:
         acknowledge_warning(s, wid, by="Chánh VP", note="  Đã giao Sở Nội vụ kiểm tra  ")
-    with pytest.raises(StoreError, match="only an open warning"):
+    with pytest.raises(ConflictError, match="only an open warning"):
         with db.session() as s:
             acknowledge_warning(s, wid, by="Chánh VP", note="lần nữa")
     with db.session() as s:
         resolve_warning(s, wid, by="Sở Nội vụ", note="Đã cập nhật số liệu")
-    with pytest.raises(StoreError, match="already resolved"):
+    with pytest.raises(ConflictError, match="already resolved"):
         with db.session() as s:
             resolve_warning(s, wid, by="Sở Nội vụ", note="lần nữa")
     with db.session() as s:
@@ -221,7 +221,7 @@ def test_list_filters_and_order(db: Database) -> None:
         assert [r.key for r in list_warnings(s, "24", unit_code="24-STC")] == [crit.key]
         assert [r.key for r in list_warnings(s, "01")] == [other_province.key]
         assert list_warnings(s, "24", state="resolved") == []
-        with pytest.raises(StoreError, match="state"):
+        with pytest.raises(ChisoError, match="state"):
             list_warnings(s, "24", state="closed")
         doc = warning_to_dict(list_warnings(s, "24", severity="critical")[0])
     assert (doc["responsible"], doc["evidence"], doc["message_vi"]) == ("24-STC", {"days_overdue": 40}, "Thiếu số liệu")

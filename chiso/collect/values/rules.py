@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import re
 import statistics
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -23,6 +22,7 @@ from chiso.collect.values import reasons
 from chiso.collect.values.batch import COLUMNS, REQUIRED, Batch, RawRow
 from chiso.errors import Problem, WindowError
 from chiso.periods.windows import Window, parse_window
+from chiso.text import fold
 from chiso.units.model import Unit
 
 Kind = Literal["invalid", "not_allowed", "locked", "warning"]
@@ -261,7 +261,7 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
             found.add("invalid", file, raw.row, "value",
                       reasons.text("value.percent", code=indicator.code, unit=indicator.unit), text)
             return None
-    if measure is not None and _fold(measure) != _fold(indicator.unit):
+    if measure is not None and fold(measure) != fold(indicator.unit):
         found.add("invalid", file, raw.row, "measure",
                   reasons.text("measure.mismatch", code=indicator.code, unit=repr(indicator.unit),
                                measure=repr(measure)), measure)
@@ -277,10 +277,6 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
                   reasons.text("value.range", bounds=bounds, code=indicator.code), text)
         return None
     return value
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip()).casefold()
 
 
 def _num(x: float) -> str:

@@ -50,10 +50,10 @@ import polars as pl
 from chiso.catalog.indicator import Indicator
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook
-from chiso.evaluate.dm.text import number, percent
 from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period, periods_back
 from chiso.periods.windows import Window
 from chiso.store.models_evaluation import SEVERITIES
+from chiso.text import format_number, format_percent
 
 RULE_NAMES: dict[str, tuple[str, str]] = {
     "below_threshold": ("Dưới ngưỡng chỉ tiêu", "Below threshold"),
@@ -239,12 +239,12 @@ def below_threshold(inputs: WarningInputs) -> RuleResult:
         if status not in ("at_risk", "off_track"):
             continue
         who = inputs.unit_name(unit)
-        share_vi = f", bằng {percent(ratio, 'vi')} chỉ tiêu" if ratio is not None else " so với chỉ tiêu"
-        share_en = f", {percent(ratio, 'en')} of the target" if ratio is not None else " against the target"
-        vi = (f"{who} kỳ {w.label} đạt {number(value, 'vi')} {ind.unit}{share_vi} "
-              f"{number(t.value, 'vi')} {ind.unit} — {STATUS_LABELS[status][0].lower()}.")
-        en = (f"{who} in {w.label} at {number(value, 'en')} {ind.unit}{share_en} "
-              f"{number(t.value, 'en')} {ind.unit} — {STATUS_LABELS[status][1].lower()}.")
+        share_vi = f", bằng {format_percent(ratio, 1, 'vi')} chỉ tiêu" if ratio is not None else " so với chỉ tiêu"
+        share_en = f", {format_percent(ratio, 1, 'en')} of the target" if ratio is not None else " against the target"
+        vi = (f"{who} kỳ {w.label} đạt {format_number(value, 2, 'vi', trim=True)} {ind.unit}{share_vi} "
+              f"{format_number(t.value, 2, 'vi', trim=True)} {ind.unit} — {STATUS_LABELS[status][0].lower()}.")
+        en = (f"{who} in {w.label} at {format_number(value, 2, 'en', trim=True)} {ind.unit}{share_en} "
+              f"{format_number(t.value, 2, 'en', trim=True)} {ind.unit} — {STATUS_LABELS[status][1].lower()}.")
         out.warnings.append(_make(
             "below_threshold", "critical" if status == "off_track" else "warning", ind, unit,
             inputs.responsible_for_value(ind, unit), w.label, vi, en,
@@ -306,9 +306,9 @@ def deterioration(inputs: WarningInputs) -> RuleResult:
         amounts_en = " (amounts per period)" if ind.cumulative else ""
         who = inputs.unit_name(unit)
         vi = (f"{who} diễn biến xấu liên tiếp {run} kỳ đến kỳ {w_last.label}{amounts_vi}: "
-              f"{number(first_v, 'vi')} → {number(last_v, 'vi')} {ind.unit}.")
+              f"{format_number(first_v, 2, 'vi', trim=True)} → {format_number(last_v, 2, 'vi', trim=True)} {ind.unit}.")
         en = (f"{who} worsened {run} periods in a row up to {w_last.label}{amounts_en}: "
-              f"{number(first_v, 'en')} → {number(last_v, 'en')} {ind.unit}.")
+              f"{format_number(first_v, 2, 'en', trim=True)} → {format_number(last_v, 2, 'en', trim=True)} {ind.unit}.")
         out.warnings.append(_make(
             "deterioration", "critical" if run >= 2 * n else "warning", ind, unit,
             inputs.responsible_for_value(ind, unit), w_last.label, vi, en,
@@ -339,15 +339,15 @@ def outlier(inputs: WarningInputs) -> RuleResult:
             z = (value - mean) / sd
         if abs(z) <= s.outlier_k:
             continue
-        zt_vi = "∞" if math.isinf(z) else number(z, "vi")
-        zt_en = "∞" if math.isinf(z) else number(z, "en")
+        zt_vi = "∞" if math.isinf(z) else format_number(z, 2, "vi", trim=True)
+        zt_en = "∞" if math.isinf(z) else format_number(z, 2, "en", trim=True)
         who = inputs.unit_name(unit)
-        vi = (f"giá trị kỳ {w.label} của {who} ({number(value, 'vi')} {ind.unit}) bất thường so với "
-              f"{len(history)} kỳ trước (trung bình {number(mean, 'vi')}, độ lệch chuẩn "
-              f"{number(sd, 'vi')}, z = {zt_vi}).")
-        en = (f"the {w.label} value of {who} ({number(value, 'en')} {ind.unit}) is unusual against "
-              f"the {len(history)} earlier periods (mean {number(mean, 'en')}, standard deviation "
-              f"{number(sd, 'en')}, z = {zt_en}).")
+        vi = (f"giá trị kỳ {w.label} của {who} ({format_number(value, 2, 'vi', trim=True)} {ind.unit}) bất thường so với "
+              f"{len(history)} kỳ trước (trung bình {format_number(mean, 2, 'vi', trim=True)}, độ lệch chuẩn "
+              f"{format_number(sd, 2, 'vi', trim=True)}, z = {zt_vi}).")
+        en = (f"the {w.label} value of {who} ({format_number(value, 2, 'en', trim=True)} {ind.unit}) is unusual against "
+              f"the {len(history)} earlier periods (mean {format_number(mean, 2, 'en', trim=True)}, standard deviation "
+              f"{format_number(sd, 2, 'en', trim=True)}, z = {zt_en}).")
         out.warnings.append(_make(
             "outlier", "critical" if abs(z) > 2 * s.outlier_k else "warning", ind, unit, ind.owner,
             w.label, vi, en,
@@ -491,12 +491,12 @@ def counterpart_disagreement(inputs: WarningInputs) -> RuleResult:
         if diff <= tol + 1e-12:
             continue
         who = inputs.unit_name(unit)
-        vi = (f"số liệu kỳ {w.label} của {who} ({number(value, 'vi')} {ind.unit}) lệch "
-              f"{percent(diff, 'vi')} so với số liệu thống kê {ind.statistical_code} "
-              f"({number(reference, 'vi')}), vượt ngưỡng {percent(tol, 'vi')}.")
-        en = (f"the {w.label} value of {who} ({number(value, 'en')} {ind.unit}) differs by "
-              f"{percent(diff, 'en')} from the statistical figure {ind.statistical_code} "
-              f"({number(reference, 'en')}), beyond the {percent(tol, 'en')} tolerance.")
+        vi = (f"số liệu kỳ {w.label} của {who} ({format_number(value, 2, 'vi', trim=True)} {ind.unit}) lệch "
+              f"{format_percent(diff, 1, 'vi')} so với số liệu thống kê {ind.statistical_code} "
+              f"({format_number(reference, 2, 'vi', trim=True)}), vượt ngưỡng {format_percent(tol, 1, 'vi')}.")
+        en = (f"the {w.label} value of {who} ({format_number(value, 2, 'en', trim=True)} {ind.unit}) differs by "
+              f"{format_percent(diff, 1, 'en')} from the statistical figure {ind.statistical_code} "
+              f"({format_number(reference, 2, 'en', trim=True)}), beyond the {format_percent(tol, 1, 'en')} tolerance.")
         out.warnings.append(_make(
             "counterpart_disagreement", "critical" if diff > 2 * tol else "warning", ind, unit,
             ind.owner, w.label, vi, en,

@@ -10,14 +10,14 @@ Reading (đọc):
   ``can_read_unit`` allows.
 
 Writing is decided per route (``require_write`` for the CSRF/scope check, then role and
-ownership, the domain functions refusing wrong owners with ``NotAllowedError`` → 403).
+ownership, the domain functions refusing wrong owners with ``NotAllowedError`` → 403, as every
+chiso error is answered: by the status of its class, ``chiso.web.errors``).
 """
 from __future__ import annotations
 
 from fastapi import Depends, HTTPException
 
-from chiso.errors import LockedError, NotAllowedError
-from chiso.web.context import WebContext, http_error, web_context
+from chiso.web.context import WebContext, web_context
 from chiso.web.security.deps import (  # noqa: F401 - re-exported for the routers
     Principal,
     can_read_unit,
@@ -74,20 +74,11 @@ def readable_units(principal: Principal, ctx: WebContext, province: str) -> set[
             if can_read_unit(principal, u.code, ctx.tree)}
 
 
-def domain_error(e: Exception) -> HTTPException:
-    """A chiso error as HTTP: refused by role or owner → 403, locked period → 409, else as ``http_error``."""
-    if isinstance(e, LockedError):
-        return HTTPException(409, str(e))
-    if isinstance(e, NotAllowedError):
-        return HTTPException(403, str(e))
-    return http_error(e)
-
-
 async def signed_in(principal: Principal = Depends(current_principal)) -> Principal:
     """Dependency: any signed-in principal."""
     return principal
 
 
 __all__ = ["Principal", "PROVINCE_READERS", "WebContext", "can_read_unit", "can_write_for", "check_unit",
-           "current_principal", "domain_error", "forbidden", "province_for", "readable_units",
+           "current_principal", "forbidden", "province_for", "readable_units",
            "reads_province", "require_roles", "require_write", "signed_in", "web_context"]

@@ -11,12 +11,10 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 
 from chiso.collect.connectors import connector_status
-from chiso.errors import ChisoError
 from chiso.store.repo_catalogue import live_indicators
 from chiso.web.api.access import (
     Principal,
     WebContext,
-    domain_error,
     province_for,
     reads_province,
     signed_in,
@@ -34,11 +32,8 @@ def connectors(request: Request, province: str | None = None, stale: bool | None
     """Every connector of the province with its last success, last error and staleness; paginated."""
     province = province_for(principal, province, ctx)
     now = dt.datetime.now(dt.UTC)
-    try:
-        with ctx.database.session() as session:
-            rows = connector_status(session, live_indicators, ctx.tree, now=now)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        rows = connector_status(session, live_indicators, ctx.tree, now=now)
     tree = ctx.tree
     items = [r for r in rows if r["as_unit"] in tree and tree.get(r["as_unit"]).province_code == province
              and (reads_province(principal) or r["as_unit"] == principal.unit_code)

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from chiso.catalog.indicator import LIFECYCLE
-from chiso.errors import ChisoError, LoadError, StoreError
+from chiso.errors import LoadError
 from chiso.store.repo_catalogue import (
     current_catalogue,
     import_catalogue,
@@ -42,7 +42,6 @@ from chiso.web.api.access import (
     Principal,
     WebContext,
     can_write_for,
-    domain_error,
     forbidden,
     province_for,
     require_write,
@@ -64,11 +63,8 @@ LEADER_STATES = frozenset({"approved", "in_operation", "retired"})
 
 
 def _catalogue(ctx: WebContext, province: str):
-    try:
-        with ctx.database.session() as session:
-            return current_catalogue(session, province)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        return current_catalogue(session, province)
 
 
 def indicator_document(ind) -> dict:
@@ -97,16 +93,9 @@ def list_indicators(request: Request, province: str | None = Query(None, descrip
 
 
 def _one(ctx: WebContext, province: str, code: str):
-    try:
-        with ctx.database.session() as session:
-            return (indicator_version(session, code, province=province),
-                    indicator_history(session, code, province=province))
-    except StoreError as e:
-        if "no indicator" in str(e):
-            raise HTTPException(404, str(e)) from None
-        raise domain_error(e) from None
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        return (indicator_version(session, code, province=province),
+                indicator_history(session, code, province=province))
 
 
 @router.get("/indicators/{code}", summary="Một chỉ số / one indicator")
@@ -125,11 +114,8 @@ def lifecycle(request: Request, province: str | None = None, page: Page = Depend
               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Every lifecycle move of the province's indicators, oldest first; paginated."""
     province = province_for(principal, province, ctx)
-    try:
-        with ctx.database.session() as session:
-            moves = lifecycle_log(session, province)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        moves = lifecycle_log(session, province)
     return paged(request, page, moves, province=province)
 
 
@@ -163,16 +149,11 @@ def move(code: str, body: Move, province: str | None = None, principal: Principa
          ctx: WebContext = Depends(web_context)):
     """Move an indicator to another lifecycle state (propose, review, approve, retire…)."""
     province = province_for(principal, province, ctx)
-    try:
-        with ctx.database.session() as session:
-            ind = indicator_version(session, code, province=province)
-            check_move(principal, ind, body.to_state, province, ctx)
-            done = move_indicator(session, code, body.to_state, by=principal.username, comment=body.comment,
-                                  province=province)
-    except StoreError as e:
-        raise (HTTPException(404, str(e)) if "no indicator" in str(e) else domain_error(e)) from None
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        ind = indicator_version(session, code, province=province)
+        check_move(principal, ind, body.to_state, province, ctx)
+        done = move_indicator(session, code, body.to_state, by=principal.username, comment=body.comment,
+                              province=province)
     return {"province": province, "code": code, "version": done.version, "from_state": done.from_state,
             "to_state": done.to_state, "at": done.at.isoformat(), "by": done.by, "comment": done.comment}
 
@@ -196,6 +177,4 @@ def import_file(file: UploadFile = File(description="YAML, JSON or XLSX catalogu
                                           units=ctx.tree)
         except LoadError as e:
             return refused(e, f"{name}: refused, nothing was imported", path, name)
-        except ChisoError as e:
-            raise domain_error(e) from None
     return {**report.document(), "file": name, "rows": report.rows()}

@@ -12,16 +12,13 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from chiso.evaluate.counts import compute_series
 from chiso.evaluate.documents import score_document
-from chiso.evaluate.scores import score_counts
-from chiso.evaluate.service import explain, latest_day, scored_units
-from chiso.evaluate.whatif import levers, parse_targets, whatif
+from chiso.evaluate.service import explain, latest_day, score_series
+from chiso.evaluate.whatif import levers, parse_levels, whatif
 from chiso.units.registry import unit_to_dict
 from chiso.web import hot
 from chiso.web.api.access import Principal, WebContext, check_unit, signed_in, web_context
 from chiso.web.api.etag import LONG, cached, etag_of, finite
-from chiso.web.context import http_error
 
 router = APIRouter(prefix="/api/v1", tags=["scores"])
 
@@ -52,24 +49,12 @@ def _answer(request: Request, body: bytes, tag: str, max_age: int) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _table(ctx: WebContext, window: str | None):
-    try:
-        return ctx.scores(window)
-    except Exception as e:  # noqa: BLE001 - every chiso error becomes a clear HTTP error
-        raise http_error(e) from None
-
-
 @router.get("/scores", summary="Điểm chỉ số phục vụ / index scores")
 def api_scores(request: Request, window: str | None = None, province: str | None = None,
                level: str | None = None, principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """Scores of every unit (or one province's units) for a window."""
-    try:
-        doc = score_document(_table(ctx, window), province=province, level=level)
-    except HTTPException:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    doc = score_document(ctx.scores(window), province=province, level=level)
     return cached(request, doc, max_age=LONG)
 
 
@@ -80,15 +65,15 @@ async def api_rank(request: Request, level: str = "province", province: str | No
     """A ranking among peers with score and rank changes.
 
     The answer depends on the window's scores only, so it is serialised once per window,
-    level and province (3,321 communes nationally: ≈ 0.6 MB) and kept with the scores; a
-    browser session's answer is also kept whole for the hot path (``chiso.web.hot``)."""
+    level and province (3,321 communes nationally: ≈ 0.6 MB) and cached with the scores; a
+    browser session's answer is also cached whole for the hot path (``chiso.web.hot``)."""
     from starlette.concurrency import run_in_threadpool
 
     await ctx.check_data_async()
     generation = ctx.generation
 
     def serialise(t) -> tuple[bytes, str]:
-        df = t.select(province=None if level == "province" else province, level=level).sort("rank", "unit_code")
+        df = t.ranking(level, province)
         body = _serialised({"window": t.window, "previous_window": t.previous_window, "level": level,
                             "province": province,
                             "units": df.select("unit_code", "name", "rank", "peers", "total", "band", "band_label",
@@ -96,14 +81,11 @@ async def api_rank(request: Request, level: str = "province", province: str | No
         return body, etag_of(body)
 
     def compute() -> tuple[bytes, str]:
-        t = _table(ctx, window)
-        try:
-            return ctx.derived(("api.rank", t.window, level, province), lambda: serialise(t))
-        except Exception as e:  # noqa: BLE001
-            raise http_error(e) from None
+        t = ctx.scores(window)
+        return ctx.derived(("api.rank", t.window, level, province), lambda: serialise(t))
 
-    kept_table = ctx.kept_scores(window)
-    found = ctx.kept(("api.rank", kept_table.window, level, province)) if kept_table is not None else None
+    cached_table = ctx.cached_scores(window)
+    found = ctx.cached(("api.rank", cached_table.window, level, province)) if cached_table is not None else None
     body, tag = found if found is not None else await run_in_threadpool(compute)
     full = Response(body, media_type="application/json", headers=_headers(tag, LONG))
     hot.remember(request, ctx, principal, full, body=body, etag=tag, generation=generation)
@@ -114,12 +96,11 @@ async def api_rank(request: Request, level: str = "province", province: str | No
 def api_whatif(unit: str, set: list[str] = Query(..., description="TARGET=RATIO"), window: str | None = None,
                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The points a unit gains if criteria or groups reached given ratios."""
+    table, levels = ctx.scores(window), parse_levels(set)
     try:
-        return whatif(_table(ctx, window), unit, parse_targets(set))
-    except HTTPException:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+        return whatif(table, unit, levels)
+    except (KeyError, ValueError) as e:  # not a criterion or group; a ratio out of 0–1: bad input
+        raise HTTPException(400, e.args[0]) from None
 
 
 @router.get("/levers", summary="Đòn bẩy cải thiện / levers")
@@ -128,11 +109,8 @@ def api_levers(request: Request, unit: str, window: str | None = None,
                limit: int = Query(10, ge=1, le=100), principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """A unit's levers ranked by improvement potential (dư địa cải thiện)."""
-    t = _table(ctx, window)
-    try:
-        rows = levers(t, unit, share=share)
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    t = ctx.scores(window)
+    rows = levers(t, unit, share=share)
     return cached(request, {"unit": unit, "window": t.window, "share": share, "levers": rows[:limit]})
 
 
@@ -143,26 +121,18 @@ def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, 
     """A unit's total, rank and group scores week by week (ISO weeks; default the last 12)."""
     if unit not in ctx.tree:
         raise HTTPException(404, f"no unit with code {unit!r}")
-    try:
-        with ctx.lock:
-            end = to or latest_day(ctx.records)
-        if end is None:
-            raise HTTPException(404, "the store has no dossiers yet")
-        start = from_ or (end - dt.timedelta(weeks=12) + dt.timedelta(days=1))
-        if start > end:
-            raise HTTPException(400, f"from ({start}) is after to ({end})")
-        if (end - start).days > MAX_SERIES_WEEKS * 7:
-            raise HTTPException(400, f"a series spans at most {MAX_SERIES_WEEKS} weeks; ask for a shorter range")
-        with ctx.lock:
-            counts = compute_series(ctx.definition, ctx.records, start, end)
-        units = scored_units(ctx.tree, counts)
-        labels = [w.label for w in counts.windows]
-        series = score_counts(ctx.definition, counts.frame, units, labels,
-                              previous={b: a for a, b in zip(labels, labels[1:])})
-    except HTTPException:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    with ctx.lock:
+        end = to or latest_day(ctx.records)
+    if end is None:
+        raise HTTPException(404, "the store has no dossiers yet")
+    start = from_ or (end - dt.timedelta(weeks=12) + dt.timedelta(days=1))
+    if start > end:
+        raise HTTPException(400, f"from ({start}) is after to ({end})")
+    if (end - start).days > MAX_SERIES_WEEKS * 7:
+        raise HTTPException(400, f"a series spans at most {MAX_SERIES_WEEKS} weeks; ask for a shorter range")
+    with ctx.lock:
+        scored = score_series(ctx.definition, ctx.records, ctx.tree, start, end)
+    series = scored.scores
     groups = [g.code for g in ctx.definition.groups]
     frame = series.units.filter(series.units["unit_code"] == unit)
     points = {r["window"]: r for r in frame.to_dicts()}
@@ -171,7 +141,7 @@ def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, 
                                                        "rank_change")} if w.label in points else
                  {"total": None, "rank": None}),
               "groups": {g: points[w.label].get(g) for g in groups} if w.label in points else {}}
-             for w in counts.windows]
+             for w in scored.windows]
     return cached(request, {"unit": unit_to_dict(ctx.tree.get(unit)), "from": start.isoformat(),
                             "to": end.isoformat(), "weeks": weeks})
 
@@ -182,9 +152,6 @@ def api_explain(unit: str, criterion: str, window: str | None = None, all: bool 
                 principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The records behind a unit's criterion (by default those that lost it points)."""
     check_unit(principal, unit, ctx)
-    try:
-        with ctx.lock:
-            return explain(ctx.definition, ctx.records, ctx.tree, unit, criterion, window, only_lost=not all,
-                           limit=limit, offset=offset)
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    with ctx.lock:
+        return explain(ctx.definition, ctx.records, ctx.tree, unit, criterion, window, only_lost=not all,
+                       limit=limit, offset=offset)

@@ -10,14 +10,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from chiso.errors import ChisoError, WindowError
 from chiso.evaluate.dm.service import status_report
 from chiso.periods.windows import parse_window
 from chiso.web.api.access import (
     Principal,
     WebContext,
     check_unit,
-    domain_error,
     province_for,
     reads_province,
     signed_in,
@@ -42,15 +40,9 @@ def status(request: Request, province: str | None = None,
     if ctx.tree.get(unit).province_code != province:
         raise HTTPException(400, f"unit {unit} is not in province {province}")
     if at is not None:
-        try:
-            at = parse_window(at).label
-        except WindowError as e:
-            raise HTTPException(400, str(e)) from None
-    try:
-        with ctx.database.session() as session:
-            doc = status_report(session, province, unit=unit, at=at, spread=spread)
-    except ChisoError as e:
-        raise domain_error(e) from None
+        at = parse_window(at).label
+    with ctx.database.session() as session:
+        doc = status_report(session, province, unit=unit, at=at, spread=spread)
     if field is not None:
         doc["indicators"] = [r for r in doc["indicators"] if r.get("field") == field]
     return cached(request, doc)

@@ -13,6 +13,7 @@ from fastapi import HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 
 from chiso.errors import LoadError, Problem
+from chiso.web.errors import status_of
 
 #: The largest file accepted (bytes).
 MAX_BYTES = 50 * 1024 * 1024
@@ -50,8 +51,8 @@ def problems_json(problems: list[Problem], path: Path | None = None, name: str |
 
 def refused(error: LoadError, detail: str, path: Path | None = None, name: str | None = None,
             **extra) -> JSONResponse:
-    """422 with the row-level report of a refused file; nothing was written."""
+    """The row-level report of a refused file (422, ``status_of`` a ``LoadError``); nothing was written."""
     problems = problems_json(list(error.problems), path, name)
     total = error.total if error.total is not None else len(problems)
     return JSONResponse({"detail": detail, "status": "refused", "total": total, "problems": problems,
-                         **extra}, status_code=422)
+                         **extra}, status_code=status_of(error))

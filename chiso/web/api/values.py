@@ -32,7 +32,7 @@ from sqlalchemy import func, or_, select
 from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch, unlock
 from chiso.collect.values.reasons import code_of, localise
 from chiso.collect.values.submit import problems_of
-from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, WindowError
+from chiso.errors import ChisoError, LoadError, NotAllowedError
 from chiso.periods.windows import parse_window
 from chiso.store.models_values import IndicatorValue as V
 from chiso.store.models_values import ValueSubmission as S
@@ -43,7 +43,6 @@ from chiso.web.api.access import (
     Principal,
     WebContext,
     check_unit,
-    domain_error,
     forbidden,
     province_for,
     reads_province,
@@ -54,6 +53,7 @@ from chiso.web.api.access import (
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged
 from chiso.web.api.uploads import problems_json, saved
+from chiso.web.errors import status_of
 
 router = APIRouter(prefix="/api/v1", tags=["values"])
 
@@ -62,12 +62,7 @@ SUBMITTERS = ("officer", "head", "admin")
 
 
 def _label(period: str | None) -> str | None:
-    if period is None:
-        return None
-    try:
-        return parse_window(period).label
-    except WindowError as e:
-        raise HTTPException(400, str(e)) from None
+    return None if period is None else parse_window(period).label
 
 
 def _owned(ctx: WebContext, session, province: str, unit: str) -> list[str]:
@@ -112,17 +107,14 @@ def list_values(request: Request, indicator: str | None = Query(None, descriptio
         query = query.where(V.state == "submitted")
     if not breakdowns:
         query = query.where(V.breakdown == "")
-    try:
-        with ctx.database.session() as session:
-            if not reads_province(principal):
-                owned = _owned(ctx, session, province, principal.unit_code)
-                query = query.where(or_(V.unit_code == principal.unit_code, V.indicator.in_(owned)))
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            rows = session.scalars(query.order_by(V.indicator, V.unit_code, V.period_start, V.period,
-                                                  V.breakdown).limit(page.limit).offset(page.offset))
-            items = [_plain(r) for r in rows]
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        if not reads_province(principal):
+            owned = _owned(ctx, session, province, principal.unit_code)
+            query = query.where(or_(V.unit_code == principal.unit_code, V.indicator.in_(owned)))
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.order_by(V.indicator, V.unit_code, V.period_start, V.period,
+                                              V.breakdown).limit(page.limit).offset(page.offset))
+        items = [_plain(r) for r in rows]
     return paged(request, page, items, total, province=province)
 
 
@@ -138,14 +130,11 @@ def history(request: Request, indicator: str = Query(description="indicator code
     if province is None:
         raise HTTPException(400, "values belong to a province's units, not to the nation")
     province_for(principal, province, ctx)
-    try:
-        with ctx.database.session() as session:
-            if not reads_province(principal) and unit != principal.unit_code \
-                    and indicator not in _owned(ctx, session, province, principal.unit_code):
-                check_unit(principal, unit, ctx)
-            versions = value_history(session, indicator, unit, label)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        if not reads_province(principal) and unit != principal.unit_code \
+                and indicator not in _owned(ctx, session, province, principal.unit_code):
+            check_unit(principal, unit, ctx)
+        versions = value_history(session, indicator, unit, label)
     return cached(request, {"indicator": indicator, "unit": unit, "period": label, "versions": versions})
 
 
@@ -179,13 +168,10 @@ def list_submissions(request: Request, province: str | None = None,
         query = query.where(S.status == status)
     if as_unit is not None:
         query = query.where(S.as_unit == as_unit)
-    try:
-        with ctx.database.session() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            items = [_submission(r, False) for r in
-                     session.scalars(query.order_by(S.id.desc()).limit(page.limit).offset(page.offset))]
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        items = [_submission(r, False) for r in
+                 session.scalars(query.order_by(S.id.desc()).limit(page.limit).offset(page.offset))]
     return paged(request, page, items, total, province=province)
 
 
@@ -193,11 +179,8 @@ def list_submissions(request: Request, province: str | None = None,
 def get_submission(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
                    ctx: WebContext = Depends(web_context)):
     """One submission with its row-level report (the problems of a refusal, the warnings of an acceptance)."""
-    try:
-        with ctx.database.session() as session:
-            row = get(session, submission_id)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        row = get(session, submission_id)
     if row is None:
         raise HTTPException(404, f"no submission with id {submission_id}")
     unit = row.as_unit
@@ -212,7 +195,8 @@ def get_submission(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], requ
     return _submission(row, True)
 
 
-def _refusal(e: ChisoError, status: int, db, batch, name: str, path) -> JSONResponse:
+def _refusal(e: ChisoError, db, batch, name: str, path) -> JSONResponse:
+    """A refused batch with its row-level report, under the status of its error's class (``status_of``)."""
     problems = problems_json(problems_of(e), path, name)
     for p in problems:  # each reason's stable code, and the reason in Vietnamese as well
         p["code"] = code_of(p["reason"], p["column"])
@@ -222,7 +206,7 @@ def _refusal(e: ChisoError, status: int, db, batch, name: str, path) -> JSONResp
     head = problems[0]["reason"] if problems else str(e)
     return JSONResponse({"detail": f"{name}: refused, nothing was written — {head}", "status": "refused",
                          "submission_id": last[0].id if last else None, "total": len(problems),
-                         "problems": problems}, status_code=status)
+                         "problems": problems}, status_code=status_of(e))
 
 
 @router.post("/submissions", status_code=201, summary="Nộp số liệu / submit a file of values",
@@ -246,11 +230,8 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
                                  "(form field reason), which is recorded")
     if principal.unit_code not in ctx.tree:
         raise forbidden(f"{principal.username} belongs to unit {principal.unit_code!r}, which is not known")
-    try:
-        who = Submitter(as_unit=principal.unit_code, by=principal.username, role=principal.role, admin=admin,
-                        reason=reason, source=source, draft=draft)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    who = Submitter(as_unit=principal.unit_code, by=principal.username, role=principal.role, admin=admin,
+                    reason=reason, source=source, draft=draft)
     province = ctx.tree.province_of(principal.unit_code).code
     db = ctx.database
     with saved(file, "values.csv") as (path, name):
@@ -259,19 +240,14 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
         except LoadError as e:
             return JSONResponse({"detail": f"{name}: cannot be read, nothing was written", "status": "refused",
                                  "submission_id": None, "total": e.total or len(e.problems),
-                                 "problems": problems_json(list(e.problems), path, name)}, status_code=422)
+                                 "problems": problems_json(list(e.problems), path, name)},
+                                status_code=status_of(e))
         try:
             with db.session() as session:
                 catalogue = live_indicators(session, province)
             result = submit_batch(db, batch, who, catalogue, ctx.tree)
-        except LockedError as e:
-            return _refusal(e, 409, db, batch, name, path)
-        except NotAllowedError as e:
-            return _refusal(e, 403, db, batch, name, path)
-        except LoadError as e:
-            return _refusal(e, 422, db, batch, name, path)
-        except ChisoError as e:
-            raise domain_error(e) from None
+        except (NotAllowedError, LoadError) as e:  # 403 not the owner, 409 locked, 422 invalid rows
+            return _refusal(e, db, batch, name, path)
     return {"file": name, **result.to_dict()}
 
 
@@ -301,21 +277,18 @@ def period_action(indicator: str, period: str, action: Literal["approve", "lock"
     province = ctx.tree.province_of(principal.unit_code).code
     actor = Actor(by=principal.username, role=principal.role, as_unit=principal.unit_code)
     now = dt.datetime.now(dt.UTC)
-    try:
-        with ctx.database.session() as session:
-            catalogue = live_indicators(session, province)
-            if action == "approve":
-                state = approve(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
-                                now=now)
-            elif action == "lock":
-                state = lock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
-                             reason=reason, now=now)
-            else:
-                state = unlock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
-                               reason=reason or "", now=now)
-    except ChisoError as e:
-        if str(e).startswith("unknown indicator"):
-            raise HTTPException(404, str(e)) from None
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        catalogue = live_indicators(session, province)
+        if catalogue.get(indicator) is None and catalogue.get(indicator.upper()) is None:  # the path names none
+            raise HTTPException(404, f"unknown indicator {indicator!r}: not in the catalogue")
+        if action == "approve":
+            state = approve(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
+                            now=now)
+        elif action == "lock":
+            state = lock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
+                         reason=reason, now=now)
+        else:
+            state = unlock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
+                           reason=reason or "", now=now)
     return {"indicator": indicator, "period": _label(period), "action": action, "state": state,
             "by": principal.username}

@@ -14,14 +14,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from chiso.errors import ChisoError
 from chiso.store import repo_evaluation
 from chiso.store.repo_evaluation import acknowledge_warning, resolve_warning, warning_events, warning_to_dict
 from chiso.store.repo_evaluation import list_warnings as rows_of
 from chiso.web.api.access import (
     Principal,
     WebContext,
-    domain_error,
     forbidden,
     province_for,
     reads_province,
@@ -52,12 +50,9 @@ def list_warnings(request: Request, province: str | None = None,
                   ctx: WebContext = Depends(web_context)):
     """Warnings, most severe first then newest; paginated."""
     province = province_for(principal, province, ctx)
-    try:
-        with ctx.database.session() as session:
-            rows = rows_of(session, province, state=state, severity=severity, field=field, indicator=indicator,
-                           unit_code=unit)
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        rows = rows_of(session, province, state=state, severity=severity, field=field, indicator=indicator,
+                       unit_code=unit)
     items = [warning_to_dict(r) for r in rows if _visible(principal, r)]
     return paged(request, page, items, province=province)
 
@@ -67,10 +62,7 @@ def _event(e) -> dict:
 
 
 def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
-    try:
-        row = repo_evaluation.get_warning(session, warning_id)
-    except ChisoError:
-        raise HTTPException(404, f"no warning with id {warning_id}") from None
+    row = repo_evaluation.get_warning(session, warning_id)
     if row.province_code != principal.province_code and principal.role != "admin":
         raise forbidden(f"warning {warning_id} is of province {row.province_code}; {principal.username} reads "
                         f"province {principal.province_code} only")
@@ -84,12 +76,9 @@ def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
 def get_warning(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
     """One warning with its history (opened, updated, acknowledged, resolved…)."""
-    try:
-        with ctx.database.session() as session:
-            row = _get(ctx, principal, warning_id, session)
-            doc = {**warning_to_dict(row), "events": [_event(e) for e in warning_events(session, row.id)]}
-    except ChisoError as e:
-        raise domain_error(e) from None
+    with ctx.database.session() as session:
+        row = _get(ctx, principal, warning_id, session)
+        doc = {**warning_to_dict(row), "events": [_event(e) for e in warning_events(session, row.id)]}
     return cached(request, doc)
 
 
@@ -122,9 +111,6 @@ def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx:
             act = acknowledge_warning if action == "acknowledge" else resolve_warning
             row = act(session, warning_id, by=principal.username, note=body.note)
             return warning_to_dict(row)
-    except ChisoError as e:
-        raise (HTTPException(409, str(e)) if "only an open" in str(e) or "already resolved" in str(e)
-               else domain_error(e)) from None
     finally:  # the overview's open-warnings panel shows the change at once
         forget_warnings(ctx)
 

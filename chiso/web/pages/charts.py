@@ -13,6 +13,7 @@ Numbers and dates follow the page's language, Vietnamese first:
 """
 from __future__ import annotations
 
+from chiso.text import rounded
 from chiso.web.i18n import format_period, localized_name, translate
 
 BRAND = "#0b5cad"
@@ -65,4 +66,4 @@ def gauge(name: str, value: float, maximum: float) -> dict:
         "axisTick": {"show": False}, "splitLine": {"show": False}, "axisLabel": {"show": False},
         "pointer": {"show": False}, "title": {"offsetCenter": [0, "72%"], "fontSize": 15},
         "detail": {"offsetCenter": [0, "8%"], "fontSize": 30, "fontWeight": "bold", "formatter": NUM},
-        "data": [{"value": round(value or 0, 2), "name": name}]}]}
+        "data": [{"value": float(rounded(value or 0, 2)), "name": name}]}]}

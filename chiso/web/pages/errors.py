@@ -13,13 +13,19 @@ JSON dump. :func:`install_error_pages` adds an exception handler that renders
 Everything else — redirects raised as exceptions (the sign-in redirect, 303), API paths,
 clients that do not ask for HTML — goes to FastAPI's own handler unchanged (same status,
 same headers, same JSON body).
+
+A chiso error a view lets through (``chiso.errors``) answers the same way, with the status
+of its class from the one table (``chiso.web.errors.STATUS``): the same error gives the same
+status and message on an API path (JSON) and on a page (HTML).
 """
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chiso.web.errors import as_http, install_errors
 from chiso.web.pages.render import is_htmx, render
 from chiso.web.security.deps import resolve_principal
 
@@ -41,8 +47,6 @@ async def html_http_exception(request: Request, exc: StarletteHTTPException):
     """The HTML error page for a page request; FastAPI's JSON answer otherwise."""
     if exc.status_code < 400 or not wants_html(request):
         return await http_exception_handler(request, exc)
-    from starlette.concurrency import run_in_threadpool
-
     try:
         principal = await run_in_threadpool(resolve_principal, request)
     except StarletteHTTPException:  # a bad bearer header: show the page without an account
@@ -56,9 +60,16 @@ async def html_http_exception(request: Request, exc: StarletteHTTPException):
     return response
 
 
+async def html_chiso_error(request: Request, exc: Exception):
+    """A chiso error raised by a view: the answer of the ``HTTPException`` of its status (the
+    HTML error page for a page request, FastAPI's JSON otherwise)."""
+    return await html_http_exception(request, as_http(exc))
+
+
 def install_error_pages(app: FastAPI) -> None:
-    """Render page errors as HTML on ``app`` (idempotent)."""
+    """Render page errors — refusals and chiso errors — as HTML on ``app`` (idempotent)."""
     if getattr(app.state, INSTALLED, False):
         return
     app.add_exception_handler(StarletteHTTPException, html_http_exception)
+    install_errors(app, html_chiso_error)
     setattr(app.state, INSTALLED, True)

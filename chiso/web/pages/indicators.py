@@ -14,7 +14,6 @@ shared by the other DM pages (warnings, submissions, workflow).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,13 +23,14 @@ from fastapi.responses import HTMLResponse
 from chiso import settings
 from chiso.catalog.indicator import DEFAULT_FIELDS, GROUPS, LIVE_STATES, Indicator
 from chiso.catalog.lifecycle import STATE_LABELS
-from chiso.errors import StoreError
+from chiso.errors import NotFoundError
 from chiso.evaluate.dm.overview import overview
 from chiso.evaluate.dm.service import target_book
 from chiso.formula import parse_formula
 from chiso.store.repo_catalogue import current_catalogue, indicator_history
 from chiso.store.repo_values import current_values, list_values, value_history
 from chiso.store.repo_values import periods as period_states
+from chiso.text import fold
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages.render import render as render_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -52,12 +52,6 @@ def render(request: Request, name: str, context: dict[str, Any], principal: Prin
 def province_of(principal: Principal) -> str:
     """The province a page is about: the principal's own (the installation's by default)."""
     return principal.province_code or settings.get("CHISO_PROVINCE")
-
-
-def fold(text: str | None) -> str:
-    """Text without diacritics, lower case: ``"Đúng hạn"`` → ``"dung han"`` (search ignores marks)."""
-    text = (text or "").replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
 def forbidden(message: str) -> HTTPException:
@@ -228,7 +222,7 @@ def indicator_page(request: Request, code: str, unit: str | None = None,
     with ctx.database.session() as session:
         try:
             history = indicator_history(session, code, province=province)
-        except StoreError:
+        except NotFoundError:
             history = None
         present = sorted({r.unit_code for r in list_values(session, indicator=code)})
     units = readable_units(principal, ctx, ind, present)

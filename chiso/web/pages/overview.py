@@ -46,7 +46,7 @@ def group_changes(definition, trend: list[dict]) -> list[dict]:
 def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
     """The overview's panels that depend on the window's scores alone (the province's row,
     weekly trend, group changes, movers, levers): the same for every principal of the
-    province, so computed once per window and province and kept with the scores."""
+    province, so computed once per window and province and cached with the scores."""
     def compute() -> dict:
         provinces = table.select(level="province")
         mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
@@ -68,11 +68,11 @@ def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
     return ctx.derived(("overview", table.window, province), compute)
 
 
-def warnings_context(ctx: WebContext, principal: Principal, kept: bool = True) -> dict:
-    """The open-warnings panel's data: kept ``views.WARNINGS_SECONDS`` (``kept``), or read now
+def warnings_context(ctx: WebContext, principal: Principal, cached: bool = True) -> dict:
+    """The open-warnings panel's data: cached ``views.WARNINGS_SECONDS`` (``cached``), or read now
     (the overview keeps the rendered panel itself for that long)."""
     province = views.home_province(principal, ctx.tree)
-    read = views.open_warnings_cached if kept else views.open_warnings
+    read = views.open_warnings_cached if cached else views.open_warnings
     warnings, warnings_error = _optional(read, ctx, province, principal)
     return {"warnings": warnings, "warnings_error": warnings_error}
 
@@ -104,7 +104,7 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
 @router.get("/", response_class=HTMLResponse)
 async def overview(request: Request, window: str | None = None, ctx: WebContext = Depends(web_context),
                    principal: Principal = Depends(current_principal)):
-    """The overview's panels are kept (``render.cached_page``) per window, language and viewer's
+    """The overview's panels are cached (``render.cached_page``) per window, language and viewer's
     role and unit; the open-warnings panel, live data, on its own for ``views.WARNINGS_SECONDS``."""
     def build():
         context = overview_context(request, ctx, principal, window, with_warnings=False)
@@ -112,7 +112,7 @@ async def overview(request: Request, window: str | None = None, ctx: WebContext 
 
     return await cached_page(request, ctx, principal, template="overview.html", active="overview", build=build,
                              live={"warnings_panel": (views.WARNINGS_SECONDS,
-                                                      lambda: warnings_context(ctx, principal, kept=False))})
+                                                      lambda: warnings_context(ctx, principal, cached=False))})
 
 
 @router.get("/overview/dm", response_class=HTMLResponse)
@@ -120,11 +120,11 @@ async def overview_dm(request: Request, ctx: WebContext = Depends(web_context),
                       principal: Principal = Depends(current_principal)):
     """The DM indicators by field (an HTMX fragment the overview loads after it shows:
     the status report reads every live indicator's history, so it must not hold the page).
-    The report is kept five minutes per province (``views.DM_STATUS_SECONDS``), the rendered
+    The report is cached five minutes per province (``views.DM_STATUS_SECONDS``), the rendered
     fragment ``DM_FRAGMENT_SECONDS`` more."""
     def build():
         province = views.home_province(principal, ctx.tree)
-        dm, dm_error = _optional(views.dm_off_track_cached, ctx, request.app.state, province)
+        dm, dm_error = _optional(views.dm_off_track_cached, ctx, province)
         return {"dm": dm, "dm_error": dm_error}, None
 
     return await cached_page(request, ctx, principal, template="overview.html", active="overview", build=build,

@@ -29,7 +29,7 @@ async def rankings(request: Request, level: str = "province", window: str | None
     default, another province's code, or ``all`` for every province's (each ranked within its
     own province: 3,321 communes nationally).
 
-    The rendered page (or the HTMX table) is kept (``render.cached_page``): it depends on the
+    The rendered page (or the HTMX table) is cached (``render.cached_page``): it depends on the
     scores of the window, the query, the language and the viewer's role and unit only."""
     fragment = "ranking_table" if is_htmx(request) and request.headers.get("hx-target") == "ranking-table" else None
     return await cached_page(request, ctx, principal, template="rankings.html", active="rankings",
@@ -45,7 +45,7 @@ def ranking_context(ctx: WebContext, principal: Principal, *, level: str, window
     home = views.home_province(principal, ctx.tree)
     scope = views.ranking_scope(province, home, ctx.tree)
 
-    def peers_panels():  # the same for every request of this window, level and scope: kept with the scores
+    def peers_panels():  # the same for every request of this window, level and scope: cached with the scores
         everyone = views.ranking(table, level=level, province=scope)
         bands = (everyone.group_by("band", "band_label").len().sort("band").to_dicts()
                  if everyone.height else [])

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from chiso.periods.windows import parse_window
 from chiso.web import hot, i18n
@@ -93,7 +94,7 @@ def base_context(request: Request, principal, *, active: str = "", window: str |
                  csrf: bool = True) -> dict:
     """What base.html needs: language, principal, CSRF token, navigation, province, window.
 
-    ``csrf=False``: no CSRF token (the parts of a page kept for other users, see ``PageCache``)."""
+    ``csrf=False``: no CSRF token (the parts of a page cached for other users, see ``PageCache``)."""
     lang = i18n.request_language(request)
     ctx = request.app.state.ctx
     province_code = principal.province_code if principal is not None else None
@@ -137,7 +138,7 @@ def mount_static(app) -> None:
 # ---------------------------------------------------------------- cached page parts
 @dataclass(frozen=True)
 class Viewer:
-    """What the kept parts of a page may know of the person asking: what decides which rows
+    """What the cached parts of a page may know of the person asking: what decides which rows
     link to unit pages, which row is theirs and which warnings they see — never their name,
     username or CSRF token (those are rendered per request, in the page's shell)."""
 
@@ -151,7 +152,7 @@ class Viewer:
 
 
 def page_key(request: Request, template: str, part: str, generation: int, principal) -> tuple:
-    """Everything kept parts depend on (see ``PageCache``)."""
+    """Everything cached parts depend on (see ``PageCache``)."""
     query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
     return (template, part, generation, i18n.request_language(request), request.url.path, query,
             Viewer.of(principal))
@@ -165,19 +166,19 @@ def render_parts(request: Request, template: str, context: dict, *, principal, a
     return Parts(window, {name: render_block(TEMPLATES.env, template, name, full) for name in blocks})
 
 
-def tagged(request: Request, body: str, status_code: int = 200, *, keep=None) -> Response:
+def tagged(request: Request, body: str, status_code: int = 200, *, cache_answer=None) -> Response:
     """An HTML answer with a strong ETag of its bytes; 304 when the browser holds it already.
 
     ``Cache-Control: private, no-cache``: the browser keeps the page but asks each time (and
     gets a 304 while nothing changed, the CSRF token included); ``Vary: Cookie``.
-    ``keep(response, body, etag)``: called with the full answer (to keep it, ``chiso.web.hot``)."""
+    ``cache_answer(response, body, etag)``: called with the full answer (to cache it, ``chiso.web.hot``)."""
     data = body.encode("utf-8")
     tag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
     headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
     full = HTMLResponse(data, status_code=status_code, headers=headers)
     i18n.remember_language(request, full)
-    if keep is not None and status_code == 200:
-        keep(full, data, tag)
+    if cache_answer is not None and status_code == 200:
+        cache_answer(full, data, tag)
     wanted = request.headers.get("if-none-match")
     if wanted and (wanted.strip() == "*" or tag in [t.strip() for t in wanted.split(",")]):
         response = Response(status_code=304, headers=headers)
@@ -187,14 +188,12 @@ def tagged(request: Request, body: str, status_code: int = 200, *, keep=None) ->
 
 
 def live_marker(name: str) -> str:
-    """Where a live block goes in kept parts (``cached_page(live=…)``)."""
+    """Where a live block goes in cached parts (``cached_page(live=…)``)."""
     return f"<!--chiso-live:{name}-->"
 
 
 async def _parts(ctx, key: tuple, ttl: float | None, make) -> Parts:
-    """Kept parts of ``key``, built by ``make`` in the thread pool when they must be (one caller)."""
-    from starlette.concurrency import run_in_threadpool
-
+    """Cached parts of ``key``, built by ``make`` in the thread pool when they must be (one caller)."""
     parts, rebuild = ctx.pages.lookup(key)
     if rebuild:
         try:
@@ -207,15 +206,15 @@ async def _parts(ctx, key: tuple, ttl: float | None, make) -> Parts:
 async def cached_page(request: Request, ctx, principal, *, template: str, active: str, build,
                       fragment: str | None = None, blocks: tuple[str, ...] = ("title", "content"),
                       ttl: float | None = None, live: dict | None = None) -> Response:
-    """A heavy page from kept parts: on a miss ``build()`` — ``(context, window)`` — runs in the
-    thread pool and its blocks are rendered and kept; then the per-user shell (``shell.html``:
+    """A heavy page from cached parts: on a miss ``build()`` — ``(context, window)`` — runs in the
+    thread pool and its blocks are rendered and cached; then the per-user shell (``shell.html``:
     base.html's header with the name, role, CSRF token and navigation) is rendered around them.
-    ``fragment``: answer that block alone (an HTMX partial). ``ttl``: keep the parts at most this
+    ``fragment``: answer that block alone (an HTMX partial). ``ttl``: cache the parts at most this
     long (they show live data).
 
-    ``live``: ``{block: (ttl, build_live)}`` — blocks inside the kept parts that show live data
-    (the overview's open warnings): the kept parts hold a marker where they go (the template
-    renders ``live[block]`` there, see overview.html), and each is rendered and kept on its own
+    ``live``: ``{block: (ttl, build_live)}`` — blocks inside the cached parts that show live data
+    (the overview's open warnings): the cached parts hold a marker where they go (the template
+    renders ``live[block]`` there, see overview.html), and each is rendered and cached on its own
     for its ``ttl`` from ``build_live()`` (a context), so the expensive rest is not rebuilt."""
     await ctx.check_data_async()
     generation = ctx.generation
@@ -241,13 +240,13 @@ async def cached_page(request: Request, ctx, principal, *, template: str, active
         expires = min(expires, piece.expires)
         texts = {k: v.replace(markers[name], piece.blocks[name]) for k, v in texts.items()}
 
-    def keep(response, body: bytes, etag: str) -> None:
+    def cache_answer(response, body: bytes, etag: str) -> None:
         if ctx.clock() < expires:
             hot.remember(request, ctx, principal, response, body=body, etag=etag, generation=generation,
                          expires=expires)
 
     if fragment:
-        return tagged(request, texts[fragment], keep=keep)
+        return tagged(request, texts[fragment], cache_answer=cache_answer)
     full = base_context(request, principal, active=active, window=parts.window)
     full["cached"] = {name: Markup(text) for name, text in texts.items()}
-    return tagged(request, TEMPLATES.env.get_template("shell.html").render(full), keep=keep)
+    return tagged(request, TEMPLATES.env.get_template("shell.html").render(full), cache_answer=cache_answer)

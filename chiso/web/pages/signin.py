@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from chiso.errors import ChisoError, NotAllowedError, StoreError, UnknownUnitError
 from chiso.store import repo_accounts
 from chiso.web import i18n
 from chiso.web.context import WebContext, web_context
@@ -33,15 +32,11 @@ router = APIRouter()
 AUDIT_PAGE_MAX = 500
 
 
-def _fail(e: Exception) -> HTTPException:
-    """A chiso error as an HTTP error: 403 not allowed, 503 store, 400 bad input."""
-    if isinstance(e, NotAllowedError):
-        return HTTPException(403, str(e))
-    if isinstance(e, StoreError):
-        return HTTPException(503, str(e))
-    if isinstance(e, UnknownUnitError):
-        return HTTPException(400, str(e))  # an unknown unit in a request body is bad input, not a 404
-    return HTTPException(400, str(e))
+def known_unit(ctx: WebContext, code: str | None) -> None:
+    """400 for a unit code in a request body that is not in the hierarchy: bad input, not a
+    missing page (an ``UnknownUnitError`` let through would answer 404)."""
+    if code is not None and code not in ctx.tree:
+        raise HTTPException(400, f"không có đơn vị mã {code!r} / unknown unit code {code!r}")
 
 
 def client_address(request: Request) -> str:
@@ -91,8 +86,6 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
                      headers={"Retry-After": str(e.retry_after)})
     except accounts.SignInFailed as e:
         return _page(request, "login.html", {**context, "error": str(e)}, None, status_code=401)
-    except StoreError as e:
-        raise HTTPException(503, str(e)) from None
     raw = sessions.sign_in(ctx.database, account, client_address(request),
                            previous_raw=request.cookies.get(sessions.COOKIE_NAME))
     ctx.sessions.drop(request.cookies.get(sessions.COOKIE_NAME))  # rotated: the old one ends now
@@ -108,7 +101,7 @@ async def logout(request: Request, principal: Principal = Depends(require_write)
         raw = request.cookies.get(sessions.COOKIE_NAME)
         ctx.sessions.drop(raw)
         sessions.sign_out(ctx.database, raw, principal.username)
-        ctx.sessions.drop(raw)  # and again: a request in between may have kept it
+        ctx.sessions.drop(raw)  # and again: a request in between may have cached it
     response = RedirectResponse("/login?signed_out=1", status_code=303)
     sessions.clear_cookie(response, request)
     return response
@@ -137,10 +130,7 @@ class TokenRequest(BaseModel):
 def list_tokens(principal: Principal = Depends(current_principal),
                 ctx: WebContext = Depends(web_context)) -> dict:
     """Your API tokens (an administrator sees every account's); never the secrets."""
-    try:
-        items = tokens.list_for(ctx.database, principal)
-    except ChisoError as e:
-        raise _fail(e) from None
+    items = tokens.list_for(ctx.database, principal)
     return {"items": items, "total": len(items)}
 
 
@@ -152,10 +142,7 @@ def create_token(body: TokenRequest, principal: Principal = Depends(require_writ
     if owner != principal.username and principal.role != "admin":
         raise HTTPException(403, "Chỉ quản trị viên được tạo mã truy cập cho tài khoản khác / "
                                  "only an administrator may create a token for another account")
-    try:
-        new = tokens.create(ctx.database, principal.username, owner, body.name, body.scope, body.expires_days)
-    except ChisoError as e:
-        raise _fail(e) from None
+    new = tokens.create(ctx.database, principal.username, owner, body.name, body.scope, body.expires_days)
     return {"token": new.secret, "prefix": new.prefix, "name": new.name, "scope": new.scope,
             "owner": new.owner, "expires_at": new.expires_at.isoformat() if new.expires_at else None,
             "note": "Mã chỉ hiện một lần — hãy lưu lại / shown once — store it now"}
@@ -165,10 +152,7 @@ def create_token(body: TokenRequest, principal: Principal = Depends(require_writ
 def revoke_token(prefix: str, principal: Principal = Depends(require_write),
                  ctx: WebContext = Depends(web_context)) -> dict:
     """Revoke a token by its prefix (yours; an administrator: anyone's)."""
-    try:
-        return tokens.revoke(ctx.database, principal, prefix)
-    except ChisoError as e:
-        raise _fail(e) from None
+    return tokens.revoke(ctx.database, principal, prefix)
 
 
 # ------------------------------------------------------------------ accounts (administrator)
@@ -200,12 +184,10 @@ def create_account(body: AccountRequest, admin: Principal = Depends(require_role
                    writer: Principal = Depends(require_write),
                    ctx: WebContext = Depends(web_context)) -> dict:
     """Create an account (administrators only); the password must meet the policy."""
-    try:
-        account = accounts.create_account(ctx.database, admin.username, username=body.username,
-                                          password=body.password, role=body.role, unit_code=body.unit_code,
-                                          tree=ctx.tree, display_name=body.display_name)
-    except ChisoError as e:
-        raise _fail(e) from None
+    known_unit(ctx, body.unit_code)
+    account = accounts.create_account(ctx.database, admin.username, username=body.username,
+                                      password=body.password, role=body.role, unit_code=body.unit_code,
+                                      tree=ctx.tree, display_name=body.display_name)
     return accounts.account_to_dict(account)
 
 
@@ -224,6 +206,7 @@ def change_account(username: str, body: AccountChange, admin: Principal = Depend
                                                        (body.role not in (None, "admin"))):
         raise HTTPException(400, "không thể tự khoá hay tự bỏ quyền quản trị của chính mình / "
                                  "you cannot deactivate or demote your own account")
+    known_unit(ctx, body.unit_code)
     try:
         if body.role is not None or body.unit_code is not None:
             with ctx.database.session() as s:
@@ -232,8 +215,6 @@ def change_account(username: str, body: AccountChange, admin: Principal = Depend
                                            body.unit_code, ctx.tree)
         if body.active is not None:
             account = accounts.set_active(ctx.database, admin.username, username, body.active)
-    except ChisoError as e:
-        raise _fail(e) from None
     finally:  # its sessions ended in the store: end them in this process's memory at once
         ctx.sessions.drop_user(username.strip().lower())
     return accounts.account_to_dict(account)

@@ -199,11 +199,9 @@ def _period_move(request: Request, ctx: WebContext, principal: Principal, indica
             else:
                 lock(session, live, ctx.tree, indicator=indicator, period=period, actor=actor,
                      reason=reason.strip() or None)
-    except NotAllowedError as e:
-        raise forbidden(f"{'Không được duyệt' if action == 'approve' else 'Không được khoá sổ'} {indicator} "
-                        f"{period} / {e}") from None
-    except ChisoError as e:
-        raise HTTPException(400, str(e)) from None
+    except NotAllowedError as e:  # the same error (403, or 409 for a locked period), saying which move
+        raise type(e)(f"{'Không được duyệt' if action == 'approve' else 'Không được khoá sổ'} {indicator} "
+                      f"{period} / {e}") from None
     if request.headers.get("hx-request"):
         return _page(request, ctx, principal)
     return RedirectResponse("/submissions", status_code=303)

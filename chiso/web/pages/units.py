@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from chiso.evaluate.service import explain
 from chiso.evaluate.whatif import whatif
-from chiso.web.context import WebContext, http_error, web_context
+from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language
 from chiso.web.pages import charts, views
 from chiso.web.pages.render import render
@@ -63,10 +63,7 @@ def unit_page(request: Request, code: str, window: str | None = None, ctx: WebCo
               principal: Principal = Depends(current_principal)):
     unit = readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
-    try:
-        me = table.unit(code)
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    me = table.unit(code)  # no score in the window: UnknownUnitError (404)
     series = views.weekly_series(ctx, request.app.state, table.window)
     trend = views.unit_trend(series, code)
     groups = breakdown(table, code)
@@ -88,12 +85,9 @@ def unit_records(request: Request, code: str, criterion: str, window: str | None
     readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
     page = max(1, page)
-    try:
-        with ctx.lock:
-            found = explain(ctx.definition, ctx.records, ctx.tree, code, criterion, table.window, only_lost=True,
-                            limit=RECORDS_PAGE, offset=(page - 1) * RECORDS_PAGE)
-    except Exception as e:  # noqa: BLE001
-        raise http_error(e) from None
+    with ctx.lock:
+        found = explain(ctx.definition, ctx.records, ctx.tree, code, criterion, table.window, only_lost=True,
+                        limit=RECORDS_PAGE, offset=(page - 1) * RECORDS_PAGE)
     lost = found["totals"].get("rows", 0) - found["totals"].get("counted", 0)
     total = max(lost, 0)
     pages = max(1, -(-total // RECORDS_PAGE))
@@ -112,20 +106,20 @@ def unit_whatif(request: Request, code: str, window: str | None = None, ctx: Web
     """The points a unit gains if criteria reached the ratios entered (percent), as a fragment."""
     readable_unit(ctx, principal, code)
     table = views.scores(ctx, window)
-    targets: dict[str, float] = {}
+    levels: dict[str, float] = {}
     known = {c.code for c in table.definition.criteria} | {g.code for g in table.definition.groups}
     for key, value in request.query_params.items():
         if key in known and value.strip():
             try:
-                targets[key] = float(value.replace(",", ".").rstrip("% ")) / 100
+                levels[key] = float(value.replace(",", ".").rstrip("% ")) / 100
             except ValueError:
                 raise HTTPException(400, f"{key}: {value!r} không phải là tỷ lệ phần trăm / is not a percentage") \
                     from None
     result = None
-    if targets:
+    if levels:
         try:
-            result = whatif(table, code, targets)
-        except Exception as e:  # noqa: BLE001
-            raise http_error(e) from None
+            result = whatif(table, code, levels)
+        except (KeyError, ValueError) as e:  # a ratio out of 0–100 %: bad input
+            raise HTTPException(400, e.args[0]) from None
     return render(request, "unit_whatif.html", {"result": result, "definition": table.definition},
                   principal=principal, window=table.window)

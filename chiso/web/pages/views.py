@@ -3,43 +3,34 @@ rankings with search and sort, and who may open which unit page.
 
 Views only ask (style habit 9): scores come from ``WebContext.scores`` (the evaluate
 service, cached per window), weekly trends from one scan of the record store scored in one
-vectorised pass (``chiso.evaluate.scores.score_counts``), kept per window on the app.
+vectorised pass (``chiso.evaluate.scores.score_counts``), cached per window on the app.
 """
 from __future__ import annotations
-
-import threading
-from collections import OrderedDict
 
 import polars as pl
 from fastapi import HTTPException
 
 from chiso import settings
 from chiso.catalog.indicator import DEFAULT_FIELDS
-from chiso.evaluate.counts import compute_series
 from chiso.evaluate.dm.service import status_report
 from chiso.evaluate.dm.warnings import SEVERITIES
-from chiso.evaluate.scores import score_counts
-from chiso.evaluate.service import scored_units
+from chiso.evaluate.scores import RANKED_LEVELS
+from chiso.evaluate.service import score_series
 from chiso.periods.windows import parse_window, week_of
 from chiso.store.models_evaluation import WARNING_SEVERITIES, WarningRow
 from chiso.store.repo_evaluation import warning_to_dict
 from chiso.units.registry import fold
-from chiso.web.context import WebContext, http_error
+from chiso.web.context import WebContext
 
-LEVELS = ("province", "department", "commune")
+LEVELS = RANKED_LEVELS
 SORTS = ("rank", "name", "score", "change", "rank_change")
 PAGE_SIZE = 50
 TREND_WEEKS = 12
 
-_trend_lock = threading.Lock()
-
-
 def scores(ctx: WebContext, window: str | None):
-    """The ScoreTable of ``window`` (default: the latest week) or a clear HTTP error."""
-    try:
-        return ctx.scores(window or None)
-    except Exception as e:  # noqa: BLE001 - every chiso error becomes a clear HTTP error
-        raise http_error(e) from None
+    """The ScoreTable of ``window`` (default: the latest week); a chiso error is raised on
+    (answered by ``chiso.web.errors``)."""
+    return ctx.scores(window or None)
 
 
 def home_province(principal, tree) -> str:
@@ -57,29 +48,20 @@ def sees_whole_province(principal) -> bool:
 
 def weekly_series(ctx: WebContext, app_state, window: str, weeks: int = TREND_WEEKS) -> pl.DataFrame:
     """Every scored unit's weekly ``total``, ``rank``, ``peers`` and group scores for the
-    ``weeks`` ISO weeks ending with ``window``'s last week (one record scan), kept per window."""
-    cache: OrderedDict = ctx.weekly  # dropped with the scores (``forget_scores``)
-    key = (window, weeks)
-    with _trend_lock:
-        if key in cache:
-            return cache[key]
-    last = week_of(parse_window(window).end)
-    first = last
-    for _ in range(weeks - 1):
-        first = first.previous()
-    with ctx.lock:
-        counts = compute_series(ctx.definition, ctx.records, first.start, last.end)
-    labels = [w.label for w in counts.windows]
-    units = scored_units(ctx.tree, counts)
-    series = score_counts(ctx.definition, counts.frame, units, labels,
-                          previous={b: a for a, b in zip(labels, labels[1:])})
-    groups = [g.code for g in ctx.definition.groups]
-    frame = series.units.select("window", "unit_code", "level", "total", "rank", "peers", *groups)
-    with _trend_lock:
-        cache[key] = frame
-        while len(cache) > 8:
-            cache.popitem(last=False)
-    return frame
+    ``weeks`` ISO weeks ending with ``window``'s last week (one record scan), cached per window
+    in ``ctx.weekly`` (dropped with the scores, ``forget_scores``)."""
+
+    def build() -> pl.DataFrame:
+        last = week_of(parse_window(window).end)
+        first = last
+        for _ in range(weeks - 1):
+            first = first.previous()
+        with ctx.lock:
+            series = score_series(ctx.definition, ctx.records, ctx.tree, first.start, last.end).scores
+        groups = [g.code for g in ctx.definition.groups]
+        return series.units.select("window", "unit_code", "level", "total", "rank", "peers", *groups)
+
+    return ctx.weekly.get_or_build((window, weeks), build)
 
 
 def unit_trend(frame: pl.DataFrame, unit_code: str) -> list[dict]:
@@ -108,13 +90,10 @@ def ranking(table, *, level: str, province: str | None, q: str = "", sort: str =
     """A ranking among peers: provinces nationally, or one province's departments or communes
     (``province=None``: every province's, each ranked within its own); ``q`` filters by name
     without regard to diacritics or case, ``sort`` orders it."""
-    if level not in LEVELS:
-        raise HTTPException(400, f"cấp {level!r} không hợp lệ: {', '.join(LEVELS)} / level must be one of "
-                                 f"{', '.join(LEVELS)}")
     if sort not in SORTS:
         raise HTTPException(400, f"cách sắp xếp {sort!r} không hợp lệ: {', '.join(SORTS)} / sort must be one "
                                  f"of {', '.join(SORTS)}")
-    df = table.select(province=None if level == "province" else province, level=level)
+    df = table.ranking(level, province)  # a level it does not rank: ChisoError (400)
     if q.strip():
         needle = fold(q.strip())
         df = df.filter(pl.col("name").map_elements(lambda n: needle in fold(n), return_dtype=pl.Boolean))
@@ -174,7 +153,7 @@ WARNINGS_SECONDS = 10.0
 
 
 def open_warnings_cached(ctx: WebContext, province: str, principal, limit: int = 5) -> dict:
-    """``open_warnings`` kept ``WARNINGS_SECONDS`` per province and what the principal sees
+    """``open_warnings`` cached ``WARNINGS_SECONDS`` per province and what the principal sees
     (all the province's, or their own unit's); ``forget_warnings`` drops it."""
     scope = None if sees_whole_province(principal) else principal.unit_code
     return ctx.short_lived(("warnings", province, scope, limit), WARNINGS_SECONDS,
@@ -182,7 +161,7 @@ def open_warnings_cached(ctx: WebContext, province: str, principal, limit: int =
 
 
 def forget_warnings(ctx: WebContext) -> None:
-    """After a warning changed through the web (acknowledged, resolved): drop the kept counts
+    """After a warning changed through the web (acknowledged, resolved): drop the cached counts
     and the pages built from them."""
     ctx.forget_short("warnings")
 
@@ -190,20 +169,10 @@ def forget_warnings(ctx: WebContext) -> None:
 DM_STATUS_SECONDS = 300
 
 
-def dm_off_track_cached(ctx: WebContext, app_state, province: str) -> dict:
-    """``dm_off_track`` kept for five minutes per province (values change by submission, not by
+def dm_off_track_cached(ctx: WebContext, province: str) -> dict:
+    """``dm_off_track`` cached for five minutes per province (values change by submission, not by
     the second; the warnings centre and indicator pages show the live state)."""
-    import time
-
-    cache: dict = getattr(app_state, "chiso_dm_status", None)
-    if cache is None:
-        cache = app_state.chiso_dm_status = {}
-    hit = cache.get(province)
-    if hit is not None and time.monotonic() - hit[0] < DM_STATUS_SECONDS:
-        return hit[1]
-    result = dm_off_track(ctx, province)
-    cache[province] = (time.monotonic(), result)
-    return result
+    return ctx.short_lived(("dm_status", province), DM_STATUS_SECONDS, lambda: dm_off_track(ctx, province))
 
 
 def dm_off_track(ctx: WebContext, province: str) -> dict:

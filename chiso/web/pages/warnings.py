@@ -14,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from chiso.errors import StoreError
+from chiso.errors import NotFoundError
 from chiso.evaluate.dm.warnings import RULE_NAMES, SEVERITIES
 from chiso.store.models_evaluation import WARNING_STATES
 from chiso.store.repo_evaluation import acknowledge_warning, get_warning, list_warnings, resolve_warning, warning_events
@@ -61,7 +61,7 @@ def _load(ctx: WebContext, principal: Principal, warning_id: int):
     with ctx.database.session() as session:
         try:
             row = get_warning(session, warning_id)
-        except StoreError:
+        except NotFoundError:
             raise HTTPException(404, f"Không có cảnh báo số {warning_id} / no warning with id {warning_id}") from None
         events = warning_events(session, warning_id)
     if row.province_code != province_of(principal) and principal.role != "admin":
@@ -90,11 +90,8 @@ def warnings_page(request: Request, state: str = "open", severity: str | None = 
                         f"chỉ xem cảnh báo của đơn vị mình / may not read the warnings of unit {unit}: a head "
                         f"or officer sees their own unit's only; {who_text(principal)}")
     with ctx.database.session() as session:
-        try:
-            rows = list_warnings(session, province, state=state or "all", severity=severity or None,
-                                 field=field or None, unit_code=unit or None)
-        except StoreError as e:
-            raise HTTPException(400, str(e)) from None
+        rows = list_warnings(session, province, state=state or "all", severity=severity or None,
+                             field=field or None, unit_code=unit or None)
     rows = [r for r in rows if _visible(principal, r)]
     counts = {s: sum(1 for r in rows if r.severity == s) for s in _severities()}
     units = sorted({r.responsible_unit for r in rows} | {r.unit_code for r in rows},
@@ -132,8 +129,6 @@ def _act(request: Request, ctx: WebContext, principal: Principal, warning_id: in
     try:
         with ctx.database.session() as session:
             step(session, warning_id, by=principal.username, note=note)
-    except StoreError as e:
-        raise HTTPException(400, str(e)) from None
     finally:  # the overview's open-warnings panel shows the change at once
         forget_warnings(ctx)
     row, events = _load(ctx, principal, warning_id)

@@ -24,7 +24,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chiso.catalog.indicator import LIFECYCLE
 from chiso.catalog.lifecycle import STATE_LABELS, allowed_moves, transition_kind
-from chiso.errors import NotAllowedError
 from chiso.store.repo_catalogue import lifecycle_log, move_indicator
 from chiso.web.context import WebContext, web_context
 from chiso.web.pages.indicators import catalogue_of, forbidden, province_of, render, unit_name, who_text
@@ -101,11 +100,8 @@ def move(request: Request, code: str, to_state: str = Form(...), comment: str = 
     if not comment.strip():
         raise HTTPException(400, f"Cần ý kiến (lý do, quyết định, cuộc họp) để chuyển {code} / a move needs a "
                                  "comment (the reason, the decision, the meeting)")
-    try:
-        with ctx.database.session() as session:
-            move_indicator(session, code, to_state, by=principal.username, comment=comment, province=province)
-    except NotAllowedError as e:
-        raise HTTPException(400, str(e)) from None
+    with ctx.database.session() as session:  # the lifecycle refuses a move with NotAllowedError (403)
+        move_indicator(session, code, to_state, by=principal.username, comment=comment, province=province)
     if request.headers.get("hx-request"):
         return workflow_page(request, owner=request.query_params.get("owner"), ctx=ctx, principal=principal)
     return RedirectResponse("/workflow", status_code=303)

@@ -40,7 +40,7 @@ def _database(request: Request):
 async def optional_principal(request: Request) -> Principal | None:
     """The principal behind the request, or ``None`` when nobody signed in.
 
-    Resolved once per request (kept on ``request.state``). A session cookie that is
+    Resolved once per request (held on ``request.state``). A session cookie that is
     unknown, expired or revoked counts as "not signed in"; a bearer token that is not
     valid is refused with 401 (the caller meant to authenticate and must be told).
 
@@ -53,10 +53,10 @@ async def optional_principal(request: Request) -> Principal | None:
 
     raw = request.cookies.get(sessions.COOKIE_NAME)
     if raw and not request.headers.get("authorization"):
-        kept = request.app.state.ctx.sessions
-        hit = kept.get(raw)
-        if hit is not None and kept.claim_refresh(raw):  # this request re-reads it for everyone
-            hit = await run_in_threadpool(kept.refresh, _database(request), raw)
+        resumed = request.app.state.ctx.sessions
+        hit = resumed.get(raw)
+        if hit is not None and resumed.claim_refresh(raw):  # this request re-reads it for everyone
+            hit = await run_in_threadpool(resumed.refresh, _database(request), raw)
             if hit is None:
                 request.state.principal = None
                 return None

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from datetime import timedelta
 
 from fastapi import Request, Response
@@ -23,13 +21,14 @@ from fastapi import Request, Response
 from chiso.store import repo_accounts
 from chiso.store.models_accounts import Account
 from chiso.store.orm import utcnow
+from chiso.web.cache import BoundedCache
 from chiso.web.security.principal import Principal
 
 COOKIE_NAME = "chiso_session"
 IDLE_TIMEOUT = timedelta(hours=2)  # no request for this long ends the session
 ABSOLUTE_TIMEOUT = timedelta(hours=12)  # a working day; sign in again the next morning
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
-#: A resumed session is kept in the process's memory this long (seconds): a page then costs no
+#: A resumed session is cached in the process's memory this long (seconds): a page then costs no
 #: store query for who is asking. Sign-out, a role change, a deactivation and sign-in rotation
 #: in the same process drop it at once; a revocation made elsewhere (another worker, the CLI,
 #: the store directly) takes effect within this time. See docs/security.md.
@@ -92,53 +91,60 @@ def resume_until(database, raw: str):
 
 
 class ResumeCache:
-    """Resumed sessions kept in memory for ``ttl`` seconds (``RESUME_CACHE_SECONDS``), keyed by
+    """Resumed sessions cached in memory for ``ttl`` seconds (``RESUME_CACHE_SECONDS``), keyed by
     the SHA-256 of the cookie value — never longer than the session itself stays valid.
 
-    Only live sessions are kept (an unknown cookie is asked of the store every time, so random
-    cookies cannot fill the cache). ``drop`` (sign-out, rotation) and ``drop_user`` (role
-    change, deactivation) take effect at once in this process.
+    A ``BoundedCache`` with a time to live (``size`` entries, least recently used dropped
+    first); each entry also holds its own end (``min(ttl, validity)``). Only live sessions are
+    cached (an unknown cookie is asked of the store every time, so random cookies cannot fill
+    the cache). ``drop`` (sign-out, rotation) and ``drop_user`` (role change, deactivation) take
+    effect at once in this process.
     """
 
     def __init__(self, ttl: float = RESUME_CACHE_SECONDS, size: int = RESUME_CACHE_SIZE, clock=time.monotonic):
-        self.ttl, self.size, self.clock = ttl, size, clock
-        self._items: OrderedDict[str, tuple[float, object, str]] = OrderedDict()
-        self._gone: dict[str, float] = {}  # dropped a moment ago: not kept again within ttl
-        self._refreshing: set[str] = set()
+        self.ttl, self.size = ttl, size
+        self._items = BoundedCache(size, ttl=max(ttl, 0.0), clock=clock)  # (ends, principal, csrf secret)
+        self._gone: dict[str, float] = {}  # dropped a moment ago: not cached again within ttl
         self.ahead = min(1.0, ttl / 5)
-        self._lock = threading.Lock()
+
+    @property
+    def clock(self):
+        """The clock of the time to live (a test may replace it)."""
+        return self._items.clock
+
+    @clock.setter
+    def clock(self, clock) -> None:
+        self._items.clock = clock
 
     def get(self, raw: str):
         """(Principal, csrf secret) while the copy is fresh, else ``None``."""
         key = session_hash(raw)
-        with self._lock:
+        with self._items.lock:
             hit = self._items.get(key)
             if hit is None:
                 return None
             if self.clock() >= hit[0]:
-                del self._items[key]
+                self._items.pop(key)
                 return None
             return hit[1], hit[2]
 
     def claim_refresh(self, raw: str) -> bool:
-        """True for one caller once a kept session enters the last ``ahead`` seconds of its life:
+        """True for one caller once a cached session enters the last ``ahead`` seconds of its life:
         that caller re-reads it (``refresh``) while the others go on using the copy, so a busy
         session is re-read once per ``ttl`` without a crowd of requests missing at the same moment."""
         key = session_hash(raw)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or key in self._refreshing or self.clock() < hit[0] - self.ahead:
+        with self._items.lock:
+            hit = self._items.peek(key)
+            if hit is None or self.clock() < hit[0] - self.ahead:
                 return False
-            self._refreshing.add(key)
-            return True
+            return self._items.claim(key)  # until ``refresh`` releases it
 
     def refresh(self, database, raw: str):
-        """Re-read a session from the store and keep (or drop) it: ``resume`` without the cache."""
+        """Re-read a session from the store and cache (or drop) it: ``resume`` without the cache."""
         try:
             return self._load(database, raw)
         finally:
-            with self._lock:
-                self._refreshing.discard(session_hash(raw))
+            self._items.release(session_hash(raw))
 
     def resume(self, database, raw: str):
         """``resume`` through the cache: the store is asked at most once per ``ttl`` per session."""
@@ -155,13 +161,10 @@ class ResumeCache:
         principal, secret, valid_seconds = found
         if self.ttl > 0:
             key, now = session_hash(raw), self.clock()
-            with self._lock:
+            with self._items.lock:
                 if self._gone.get(key, now) > now or self._gone.get("user:" + principal.username, now) > now:
-                    return principal, secret  # dropped while the store was asked: do not keep
-                self._items[key] = (now + min(self.ttl, valid_seconds), principal, secret)
-                self._items.move_to_end(key)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                    return principal, secret  # dropped while the store was asked: do not cache
+                self._items.put(key, (now + min(self.ttl, valid_seconds), principal, secret))
         return principal, secret
 
     def _tombstone(self, key: str) -> None:
@@ -174,19 +177,20 @@ class ResumeCache:
         """Forget one session (sign-out, rotation)."""
         if raw:
             key = session_hash(raw)
-            with self._lock:
-                self._items.pop(key, None)
+            with self._items.lock:
+                self._items.pop(key)
                 self._tombstone(key)
 
     def drop_user(self, username: str) -> None:
         """Forget every session of an account (role change, deactivation)."""
-        with self._lock:
-            for key in [k for k, v in self._items.items() if v[1].username == username]:
-                del self._items[key]
+        with self._items.lock:
+            for key, hit in self._items.items():
+                if hit[1].username == username:
+                    self._items.pop(key)
             self._tombstone("user:" + username)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._items.lock:
             self._items.clear()
             self._gone.clear()
 

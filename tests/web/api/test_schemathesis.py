@@ -7,6 +7,7 @@ this pytest, so the operations are walked here).
 """
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -17,6 +18,7 @@ OURS = tuple(f"/api/v1/{p}" for p in ("units", "indicators", "catalogue", "value
                                       "series", "explain"))
 
 
+@pytest.mark.slow
 def test_no_operation_answers_with_a_server_error(world):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", world.client.app)
     headers = world.auth("quantri")

@@ -1,4 +1,4 @@
-"""What the web layer keeps in memory, and when it lets go (the load aim of issue 4).
+"""What the web layer caches in memory, and when it lets go (the load aim of issue 4).
 
 - resumed sessions, a few seconds (``sessions.ResumeCache``): revocation in the same process
   at once, elsewhere within the time to live;
@@ -56,7 +56,7 @@ def second_leader(site):
 
 
 # ------------------------------------------------------------------ sessions
-def test_a_resumed_session_is_kept_for_its_time_to_live_only(site):
+def test_a_resumed_session_is_cached_for_its_time_to_live_only(site):
     from sqlalchemy import update
 
     from chiso.store.database import open_database
@@ -65,38 +65,38 @@ def test_a_resumed_session_is_kept_for_its_time_to_live_only(site):
     from chiso.web.security import sessions
 
     clock = Clock()
-    kept = sessions.ResumeCache(ttl=5, clock=clock)
+    cache = sessions.ResumeCache(ttl=5, clock=clock)
     db = open_database(site.database_url)
     try:
         raw = site.session_cookie("xem")
-        principal, secret = kept.resume(db, raw)
-        assert principal.username == "xem" and len(kept) == 1
+        principal, secret = cache.resume(db, raw)
+        assert principal.username == "xem" and len(cache) == 1
         with db.session() as s:  # revoked behind the cache's back (another process, the CLI)
             s.execute(update(WebSession).where(WebSession.id == sessions.session_hash(raw))
                       .values(revoked_at=utcnow()))
-        assert kept.resume(db, raw) == (principal, secret)  # within the time to live: still the copy
+        assert cache.resume(db, raw) == (principal, secret)  # within the time to live: still the copy
         clock.now += 4.2
-        assert kept.claim_refresh(raw) and not kept.claim_refresh(raw)  # one caller re-reads it ahead
-        assert kept.refresh(db, raw) is None and kept.get(raw) is None  # … and finds it revoked
-        assert kept.resume(db, raw) is None
+        assert cache.claim_refresh(raw) and not cache.claim_refresh(raw)  # one caller re-reads it ahead
+        assert cache.refresh(db, raw) is None and cache.get(raw) is None  # … and finds it revoked
+        assert cache.resume(db, raw) is None
 
         other = site.session_cookie("xem")
-        assert kept.resume(db, other)[0].username == "xem"
+        assert cache.resume(db, other)[0].username == "xem"
         clock.now += 5.01
-        assert kept.get(other) is None  # expired: the store is asked again
-        assert kept.resume(db, other)[0].username == "xem"
-        kept.drop(other)  # sign-out in this process: at once
-        assert kept.get(other) is None
-        kept.resume(db, other)
-        assert kept.get(other) is None  # dropped a moment ago: not kept again within the time to live
-        assert kept.resume(db, other)[0].username == "xem"
+        assert cache.get(other) is None  # expired: the store is asked again
+        assert cache.resume(db, other)[0].username == "xem"
+        cache.drop(other)  # sign-out in this process: at once
+        assert cache.get(other) is None
+        cache.resume(db, other)
+        assert cache.get(other) is None  # dropped a moment ago: not cached again within the time to live
+        assert cache.resume(db, other)[0].username == "xem"
     finally:
         db.dispose()
 
 
-def test_sign_out_and_a_role_change_end_the_kept_session_at_once(site):
+def test_sign_out_and_a_role_change_end_the_cached_session_at_once(site):
     c = client_for(site, "xem")
-    assert c.get("/api/v1/me").status_code == 200  # now kept in memory
+    assert c.get("/api/v1/me").status_code == 200  # now cached in memory
     raw = c.cookies.get("chiso_session")
     assert ctx_of(site).sessions.get(raw) is not None
     token = c.get("/api/v1/me").json()["csrf_token"]
@@ -123,7 +123,7 @@ def test_sign_out_and_a_role_change_end_the_kept_session_at_once(site):
 
 
 # ------------------------------------------------------------------ page parts and answers
-def test_pages_are_shared_by_scope_but_each_user_keeps_their_name_and_csrf_token(site, window, second_leader):
+def test_pages_are_shared_by_scope_but_each_user_gets_their_name_and_csrf_token(site, window, second_leader):
     ctx = ctx_of(site)
     one, two = client_for(site, "lanhdao"), client_for(site, second_leader)
     url = f"/rankings?level=commune&window={window}&sort=score"
@@ -133,7 +133,7 @@ def test_pages_are_shared_by_scope_but_each_user_keeps_their_name_and_csrf_token
     misses = ctx.pages.misses
     second = two.get(url)
     assert first.status_code == second.status_code == 200
-    assert ctx.pages.misses == misses  # the second leader got the kept parts …
+    assert ctx.pages.misses == misses  # the second leader got the cached parts …
     token_one, token_two = CSRF.search(first.text)[1], CSRF.search(second.text)[1]
     assert token_one != token_two
     assert "Tài khoản lanhdao" in first.text and "Phó Chủ tịch Trần Thị Hai" not in first.text
@@ -155,7 +155,7 @@ def test_pages_are_shared_by_scope_but_each_user_keeps_their_name_and_csrf_token
     assert one.get(url, headers={"If-None-Match": second.headers["etag"]}).status_code == 200
 
 
-def test_parts_are_kept_apart_by_language_query_and_viewer(clients, window):
+def test_parts_are_cached_apart_by_language_query_and_viewer(clients, window):
     leader, officer = clients["lanhdao"], clients["canbo.syt"]
     url = f"/rankings?level=department&window={window}"
     vi = leader.get(url).text
@@ -169,7 +169,7 @@ def test_parts_are_kept_apart_by_language_query_and_viewer(clients, window):
     assert 'href="/units/24-STC' not in officer_page and 'href="/units/24-SYT' in officer_page
     by_name = leader.get(url + "&sort=name").text
     assert by_name != leader.get(url).text  # another query, other parts
-    # an HTMX request for the table gets the fragment, never the kept whole page (nor the reverse)
+    # an HTMX request for the table gets the fragment, never the cached whole page (nor the reverse)
     fragment = leader.get(url, headers={"HX-Request": "true", "HX-Target": "ranking-table"})
     assert "<html" not in fragment.text and "<table" in fragment.text
     assert leader.get(url).text.lstrip().startswith("<!doctype html>")
@@ -180,18 +180,18 @@ def test_forget_scores_drops_scores_series_page_parts_and_answers(site, clients,
     leader = clients["lanhdao"]
     leader.get(f"/?window={window}")
     leader.get(f"/api/v1/rank?level=commune&window={window}")
-    assert ctx.kept_scores(window) is not None and ctx.weekly and len(ctx.pages) and len(ctx.hot)
-    assert ctx.kept(("api.rank", window, "commune", None)) is not None
+    assert ctx.cached_scores(window) is not None and ctx.weekly and len(ctx.pages) and len(ctx.hot)
+    assert ctx.cached(("api.rank", window, "commune", None)) is not None
     generation = ctx.generation
     ctx.forget_scores()
     assert ctx.generation == generation + 1
-    assert ctx.kept_scores(window) is None and not ctx.weekly and not len(ctx.pages) and not len(ctx.hot)
-    assert ctx.kept(("api.rank", window, "commune", None)) is None
+    assert ctx.cached_scores(window) is None and not ctx.weekly and not len(ctx.pages) and not len(ctx.hot)
+    assert ctx.cached(("api.rank", window, "commune", None)) is None
     r = leader.get(f"/?window={window}")  # computed again
-    assert r.status_code == 200 and ctx.kept_scores(window) is not None and len(ctx.pages)
+    assert r.status_code == 200 and ctx.cached_scores(window) is not None and len(ctx.pages)
 
 
-def test_records_loaded_by_another_process_invalidate_what_was_kept(site, clients, window):
+def test_records_loaded_by_another_process_invalidate_what_was_cached(site, clients, window):
     from chiso.store.database import open_database
     from chiso.store.repo_loads import record_load_batch
 
@@ -249,7 +249,7 @@ def test_the_overview_shows_the_open_warnings_and_an_acknowledgement_at_once(sit
     page = leader.get(f"/?window={window}").text
     panel = page[page.index('id="warnings-panel"'):]
     assert f"<small>{total}</small>" in panel and top_message in panel
-    assert leader.get(f"/?window={window}").text == page  # kept
+    assert leader.get(f"/?window={window}").text == page  # cached
     token = CSRF.search(admin.get("/warnings").text)[1]
     r = admin.post(f"/warnings/{first.id}/acknowledge", data={"csrf_token": token, "note": "đã giao xử lý"})
     assert r.status_code == 303

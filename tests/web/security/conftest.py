@@ -16,6 +16,7 @@ from chiso.store import repo_accounts
 from chiso.store.database import Database, init_store
 from chiso.units import load_units
 from chiso.web.context import WebContext
+from chiso.web.errors import install_errors
 from chiso.web.pages.signin import router as security_router
 from chiso.web.security.deps import Principal, current_principal, require_roles, require_write
 from chiso.web.security.passwords import hash_password
@@ -63,7 +64,8 @@ def people(database: Database, tree, password_hash: str) -> dict[str, tuple[str,
 
 
 def build_app(database: Database, tree) -> FastAPI:
-    """The security router on a context holding this store, plus probes of the contract."""
+    """The security router on a context holding this store (chiso errors answered as JSON, as
+    ``create_app`` answers them off the pages), plus probes of the contract."""
     from chiso.web.pages.render import mount_static
 
     app = FastAPI()
@@ -71,6 +73,7 @@ def build_app(database: Database, tree) -> FastAPI:
     ctx._database = database
     app.state.ctx = ctx
     app.include_router(security_router)
+    install_errors(app)
     mount_static(app)
 
     @app.post("/api/v1/probe/write")

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from chiso.cli.app import app
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 runner = CliRunner()
 
 

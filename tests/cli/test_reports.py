@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from chiso.cli.app import app
 from chiso.store.database import init_store
 from chiso.store.models_reports import BulletinSchedule
-
-from .conftest import SEED
+from tests.factories import SEED003 as SEED
 
 runner = CliRunner()
 
@@ -29,6 +28,7 @@ def run(*args: str):
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.slow
 def test_report_writes_the_file(tmp_path: Path):
     import openpyxl
 
