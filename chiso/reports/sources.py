@@ -23,9 +23,9 @@ from typing import Protocol
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.errors import ChisoError, WindowError
-from chiso.evaluate.counts import compute_counts, compute_series
+from chiso.evaluate.counts import compute_counts
 from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
-from chiso.evaluate.service import latest_day, scored_units
+from chiso.evaluate.service import latest_day, score_series, scored_units
 from chiso.periods.windows import Window, parse_window, week_of
 
 #: How many windows the trend chart shows (the bulletin's window included).
@@ -96,23 +96,25 @@ class RecordsSource:
     def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores:
         if self.lock is not None:
             with self.lock:
-                return self._scores(window, weeks, compute_counts, compute_series, scored_units)
-        return self._scores(window, weeks, compute_counts, compute_series, scored_units)
+                return self._scores(window, weeks)
+        return self._scores(window, weeks)
 
-    def _scores(self, window, weeks, compute_counts, compute_series, scored_units) -> Scores:
+    def _scores(self, window: str | None, weeks: int) -> Scores:
         w = parse_window(window) if window else self.default_window()
         wanted = _windows_back(w, max(2, weeks))  # at least the window before, for changes
-        if w.kind == "week":
-            counts = compute_series(self.definition, self.store, wanted[0].start, w.end)
+        if w.kind == "week":  # consecutive weeks: one scan, scored together
+            series = score_series(self.definition, self.store, self.tree, wanted[0].start, w.end,
+                                  weeks_only=True).scores
+            tables = [series.table(x.label) for x in wanted]
         else:
             counts = compute_counts(self.definition, self.store, wanted)
-        units = scored_units(self.tree, counts)
-        tables: list[ScoreTable] = []
-        previous = None
-        for x in wanted:
-            inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
-            previous = score_window(self.definition, x.label, inputs, units, previous=previous)
-            tables.append(previous)
+            units = scored_units(self.tree, counts)
+            tables: list[ScoreTable] = []
+            previous = None
+            for x in wanted:
+                inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
+                previous = score_window(self.definition, x.label, inputs, units, previous=previous)
+                tables.append(previous)
         return Scores(tables[-1], tuple(tables[-weeks:]), "records")
 
 
