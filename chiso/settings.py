@@ -1,7 +1,9 @@
 """Settings: a declared table, read from ``CHISO_*`` environment variables.
 
 Every setting is listed in ``SETTINGS`` with its default and help; ``docs/settings.md``
-must document each (a test checks).
+must document each (a test checks). The definition files a setting may name (the index
+definition, the holidays) are read through one helper, ``load_definition``: each file parsed
+once, its YAML errors located (``yaml_mapping``).
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
+
+import yaml
 
 from chiso.errors import DefinitionError, SettingsError
 
@@ -102,6 +106,19 @@ def load_definition(name: str, default: Path, parse: Callable[[str, str], T],
     """
     chosen = path if path is not None else (get(name) or default)
     return _parsed(parse, str(Path(chosen)))
+
+
+def yaml_mapping(text: str, path: str) -> dict:
+    """A definition file's YAML text as a mapping, or a ``DefinitionError`` naming the line."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise DefinitionError(f"not valid YAML: {getattr(err, 'problem', err)}", path=path, where=where) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError("expected a mapping at the top level", path=path)
+    return raw
 
 
 @cache

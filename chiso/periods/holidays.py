@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chiso import settings
@@ -384,14 +383,7 @@ def _where(loc: tuple) -> str:
 
 def parse_holidays(text: str, path: str = "<text>") -> HolidayCalendar:
     """Validate and compile a holidays file given as YAML text."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise DefinitionError(f"not valid YAML: {getattr(err, 'problem', err)}", path=path, where=where) from None
-    if not isinstance(raw, dict):
-        raise DefinitionError("expected a mapping at the top level", path=path)
+    raw = settings.yaml_mapping(text, path)
     try:
         spec = HolidaysSpec.model_validate(raw)
     except ValidationError as err:

@@ -176,6 +176,29 @@ class BoundedCache:
             return len(self._data)
 
 
+class OnBoundedCache:
+    """A cache with rules of its own kept in a ``BoundedCache`` (``self._items``): its clock
+    (a test may replace it) and its hit and miss counts are the store's."""
+
+    _items: BoundedCache
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._items.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._items.clock = clock
+
+    @property
+    def hits(self) -> int:
+        return self._items.hits
+
+    @property
+    def misses(self) -> int:
+        return self._items.misses
+
+
 @dataclass(frozen=True)
 class Parts:
     """A page's rendered blocks (``title``, ``content`` …, or one HTMX fragment) and the window
@@ -190,7 +213,7 @@ class Parts:
         return sum(len(v) for v in self.blocks.values())
 
 
-class PageCache:
+class PageCache(OnBoundedCache):
     """Rendered parts of heavy pages (the ranking table, the overview's panels), cached in memory.
 
     A key names everything the parts depend on — the page, the data generation
@@ -205,23 +228,6 @@ class PageCache:
 
     def __init__(self, size: int = 512, max_bytes: int = 64 << 20, clock=time.monotonic):
         self._items = BoundedCache(size, max_bytes=max_bytes, sizeof=attrgetter("size"), clock=clock)
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        """The clock of expiry and claims (a test may replace it)."""
-        return self._items.clock
-
-    @clock.setter
-    def clock(self, clock: Callable[[], float]) -> None:
-        self._items.clock = clock
-
-    @property
-    def hits(self) -> int:
-        return self._items.hits
-
-    @property
-    def misses(self) -> int:
-        return self._items.misses
 
     def get(self, key: tuple) -> Parts | None:
         """Fresh parts, or ``None``."""

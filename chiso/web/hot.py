@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from chiso.web import i18n
-from chiso.web.cache import BoundedCache
+from chiso.web.cache import BoundedCache, OnBoundedCache
 from chiso.web.security.sessions import COOKIE_NAME
 
 #: An answer with a time to live is renewed by one request in its last seconds (``HotStore.get``).
@@ -53,30 +53,13 @@ def _body_size(answer: CachedAnswer) -> int:
     return len(answer.body)
 
 
-class HotStore:
+class HotStore(OnBoundedCache):
     """Finished answers per session and request (see the module): a ``BoundedCache`` (least
     recently used dropped first, bounded by entries and by the bytes of the bodies) with each
     answer's own expiry and the renewal ahead of it on top."""
 
     def __init__(self, size: int = 4096, max_bytes: int = 128 << 20, clock=time.monotonic):
         self._items = BoundedCache(size, max_bytes=max_bytes, sizeof=_body_size, clock=clock)
-
-    @property
-    def clock(self):
-        """The clock of expiry and renewal (a test may replace it)."""
-        return self._items.clock
-
-    @clock.setter
-    def clock(self, clock) -> None:
-        self._items.clock = clock
-
-    @property
-    def hits(self) -> int:
-        return self._items.hits
-
-    @property
-    def misses(self) -> int:
-        return self._items.misses
 
     def get(self, key: tuple) -> CachedAnswer | None:
         """The cached answer, or ``None`` — also ``None`` for one caller once the answer enters its

@@ -21,7 +21,7 @@ from fastapi import Request, Response
 from chiso.store import repo_accounts
 from chiso.store.models_accounts import Account
 from chiso.store.orm import utcnow
-from chiso.web.cache import BoundedCache
+from chiso.web.cache import BoundedCache, OnBoundedCache
 from chiso.web.security.principal import Principal
 
 COOKIE_NAME = "chiso_session"
@@ -90,7 +90,7 @@ def resume_until(database, raw: str):
         return principal, row.csrf_secret, valid.total_seconds()
 
 
-class ResumeCache:
+class ResumeCache(OnBoundedCache):
     """Resumed sessions cached in memory for ``ttl`` seconds (``RESUME_CACHE_SECONDS``), keyed by
     the SHA-256 of the cookie value — never longer than the session itself stays valid.
 
@@ -106,15 +106,6 @@ class ResumeCache:
         self._items = BoundedCache(size, ttl=max(ttl, 0.0), clock=clock)  # (ends, principal, csrf secret)
         self._gone: dict[str, float] = {}  # dropped a moment ago: not cached again within ttl
         self.ahead = min(1.0, ttl / 5)
-
-    @property
-    def clock(self):
-        """The clock of the time to live (a test may replace it)."""
-        return self._items.clock
-
-    @clock.setter
-    def clock(self, clock) -> None:
-        self._items.clock = clock
 
     def get(self, raw: str):
         """(Principal, csrf secret) while the copy is fresh, else ``None``."""
