@@ -1,37 +1,14 @@
-"""The score API over a small generated Bắc Ninh store (generator → loader → engine), read
-with a leader's API token (sign-in and roles: tests/web/security; every route: tests/web/api)."""
-import datetime as dt
-
+"""The score API over the demo site's generated records (generator → loader → engine,
+tests/web/site.py), read with a leader's API token (sign-in and roles: tests/web/security;
+every route: tests/web/api)."""
 import pytest
 from fastapi.testclient import TestClient
 
-from chiso.collect.load import load_paths
-from chiso.demo.generate import generate_for
-from chiso.store.database import init_store
-from chiso.store.records import open_records
-from chiso.units import load_units
-from chiso.web.app import create_app
-from chiso.web.security import accounts, tokens
-
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web")
-    files = generate_for(tmp / "gen", provinces=["24"], dossiers=30_000, seed=3,
-                         start=dt.date(2026, 6, 1), end=dt.date(2026, 8, 30))
-    store = open_records(f"duckdb:///{tmp / 'records.duckdb'}")
-    tree = load_units()
-    load_paths([str(p) for paths in files.values() for p in paths], store, tree)
-    url = f"sqlite:///{(tmp / 'chiso.sqlite').as_posix()}"
-    db = init_store(url)
-    accounts.create_account(db, "thiết lập", username="lanhdao", password="mat-khau-thu-nghiem", role="leader",
-                            unit_code="24", tree=tree)
-    token = tokens.create(db, "thiết lập", "lanhdao", "thử nghiệm", "read").secret
-    app = create_app(store=store, tree=tree, database_url=url)
-    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as c:
+def client(site):
+    with TestClient(site.app, headers=site.auth("lanhdao")) as c:
         yield c
-    store.close()
-    db.dispose()
 
 
 def test_scores_for_a_week(client):

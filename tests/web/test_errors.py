@@ -3,7 +3,6 @@ on a bare app, and — through the real app — the same chiso error answering t
 message on the JSON API and on a page (JSON there, the HTML error page here)."""
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 
 import pytest
@@ -27,11 +26,9 @@ from chiso.errors import (
 from chiso.web.context import WebContext
 from chiso.web.errors import STATUS, UNKNOWN, install_errors, status_of
 from chiso.web.pages.errors import install_error_pages
-from tests.web.pages.site import CATALOGUE
+from tests.web.site import NO_RECORDS, WINDOW
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-WINDOW = "2026-W34"
-PASSWORD = "Mật-khẩu-thử-2026!"
 
 
 # ------------------------------------------------------------------ the table
@@ -132,40 +129,14 @@ def test_the_handlers_answer_each_error_by_its_class(probes, n):
 
 # ------------------------------------------------------------------ through the real app
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A small Bắc Ninh app (three weeks of generated records, a prepared store with the DM
-    catalogue) and an administrator's client signed in with a real session."""
-    from chiso.collect.load import load_paths
-    from chiso.demo.generate import generate_for
-    from chiso.store.database import init_store, open_database
-    from chiso.store.records import open_records
-    from chiso.store.repo_catalogue import import_catalogue
-    from chiso.units import load_units
-    from chiso.web.app import create_app
-    from chiso.web.security import accounts, sessions
+def admin(site):
+    """The demo site's app (tests/web/site.py) and an administrator's client signed in with a
+    real session."""
+    from chiso.web.security import sessions
 
-    tmp = tmp_path_factory.mktemp("errors")
-    tree = load_units()
-    files = generate_for(tmp / "gen", provinces=["24"], dossiers=2_000, seed=3,
-                         start=dt.date(2026, 8, 3), end=dt.date(2026, 8, 23))
-    records = open_records(f"duckdb:///{tmp / 'records.duckdb'}")
-    load_paths([str(p) for paths in files.values() for p in paths], records, tree)
-    url = f"sqlite:///{(tmp / 'chiso.sqlite').as_posix()}"
-    db = init_store(url)
-    try:
-        with db.session() as s:
-            import_catalogue(s, CATALOGUE, by="Văn phòng UBND tỉnh", units=tree, today=dt.date(2026, 1, 2))
-        accounts.create_account(db, "thiết lập", username="quantri", password=PASSWORD, role="admin",
-                                unit_code="24", tree=tree)
-        raw = sessions.sign_in(db, accounts.sign_in(db, "quantri", PASSWORD, "127.0.0.1"), "127.0.0.1")
-    finally:
-        db.dispose()
-    app = create_app(store=records, tree=tree, database_url=url)
-    with TestClient(app, follow_redirects=False) as client:
-        client.cookies.set(sessions.COOKIE_NAME, raw)
-        yield app, client
-    records.close()
-    open_database(url).dispose()
+    with TestClient(site.app, follow_redirects=False) as client:
+        client.cookies.set(sessions.COOKIE_NAME, site.session_cookie("quantri"))
+        yield site.app, client
 
 
 def _raised(call) -> ChisoError:
@@ -177,8 +148,9 @@ def _raised(call) -> ChisoError:
 CASES = {  # what the error is → (the API path, the page path, how the library raises it)
     "a window chiso does not read": ("/api/v1/scores?window=2026-W99", "/rankings?window=2026-W99",
                                      lambda ctx: ctx.scores("2026-W99")),
-    "a unit without a score": (f"/api/v1/levers?unit=01&window={WINDOW}", f"/units/01?window={WINDOW}",
-                               lambda ctx: ctx.scores(WINDOW).unit("01")),
+    "a unit without a score": (f"/api/v1/levers?unit={NO_RECORDS}&window={WINDOW}",
+                               f"/units/{NO_RECORDS}?window={WINDOW}",
+                               lambda ctx: ctx.scores(WINDOW).unit(NO_RECORDS)),
     "a level that is not ranked": (f"/api/v1/rank?level=hamlet&window={WINDOW}",
                                    f"/rankings?level=hamlet&window={WINDOW}",
                                    lambda ctx: ctx.scores(WINDOW).ranking("hamlet")),
@@ -186,8 +158,8 @@ CASES = {  # what the error is → (the API path, the page path, how the library
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_same_error_answers_alike_on_the_api_and_on_a_page(site, case):
-    app, client = site
+def test_the_same_error_answers_alike_on_the_api_and_on_a_page(admin, case):
+    app, client = admin
     api_path, page_path, make = CASES[case]
     error = _raised(lambda: make(app.state.ctx))
     status, message = status_of(error), str(error)
@@ -202,10 +174,10 @@ def test_the_same_error_answers_alike_on_the_api_and_on_a_page(site, case):
     assert plain.status_code == status and plain.json() == {"detail": message}
 
 
-def test_a_move_the_lifecycle_refuses_is_403_on_the_api_and_on_the_workflow_page(site):
+def test_a_move_the_lifecycle_refuses_is_403_on_the_api_and_on_the_workflow_page(admin):
     from chiso.store.repo_catalogue import current_catalogue
 
-    app, client = site
+    app, client = admin
     with app.state.ctx.database.session() as s:
         ind = next(i for i in current_catalogue(s, "24").indicators.values() if i.live)
     csrf = client.get("/api/v1/me").json()["csrf_token"]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from chiso.store.repo_audit import audit_entries
+from tests.web.site import CATALOGUE
 
 READS = ["/api/v1/units", "/api/v1/indicators", "/api/v1/values", "/api/v1/warnings", "/api/v1/status",
          "/api/v1/connectors", "/api/v1/submissions", "/api/v1/rank?level=province&window=2026-W34",
@@ -22,7 +23,7 @@ def test_every_read_needs_a_signed_in_principal(world, path):
     assert r.status_code == 401 and "invalid" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("who", ["quantri", "lanhdao", "xem", "truong.stc", "canbo.stc"])
+@pytest.mark.parametrize("who", ["quantri", "lanhdao", "xem", "giamdoc.stc", "canbo.stc"])
 def test_every_role_reads_the_province_scores(world, who):
     r = world.client.get("/api/v1/rank", params={"level": "commune", "province": "24", "window": "2026-W34"},
                          headers=world.auth(who))
@@ -33,13 +34,13 @@ def test_officers_read_their_own_units_data_only(world):
     c = world.client
     # the finance officer sees the values of the indicator their agency owns
     mine = c.get("/api/v1/values", headers=world.auth("canbo.stc")).json()
-    assert mine["total"] == 6 and {v["indicator"] for v in mine["items"]} == {"NS.CHI"}
-    # the office's officer owns no NS.CHI and reads none of it
-    other = c.get("/api/v1/values", headers=world.auth("canbo.vp")).json()
+    assert mine["total"] == 6 and {v["indicator"] for v in mine["items"]} == {"NS.CHI_NSDP"}
+    # Bảo hiểm xã hội's officer owns no NS.CHI_NSDP and reads none of it
+    other = c.get("/api/v1/values", headers=world.auth("canbo.bhxh")).json()
     assert other["total"] == 0
-    r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI", "unit": "24"}, headers=world.auth("canbo.vp"))
-    assert r.status_code == 403 and "24-VPUBND" in r.json()["detail"]
-    r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI", "unit": "24"}, headers=world.auth("canbo.stc"))
+    r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI_NSDP", "unit": "24"}, headers=world.auth("canbo.bhxh"))
+    assert r.status_code == 403 and "24-BHXH" in r.json()["detail"]
+    r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI_NSDP", "unit": "24"}, headers=world.auth("canbo.stc"))
     assert r.status_code == 200 and len(r.json()["versions"]) == 6
     # records behind a score: the province's leader yes, a department's officer not the province's
     params = {"unit": "24", "criterion": "ON_TIME", "window": "2026-W34"}
@@ -47,7 +48,7 @@ def test_officers_read_their_own_units_data_only(world):
     r = c.get("/api/v1/explain", params=params, headers=world.auth("canbo.stc"))
     assert r.status_code == 403 and "head or officer of that unit" in r.json()["detail"]
     # status of another unit
-    r = c.get("/api/v1/status", params={"unit": "24-VPUBND"}, headers=world.auth("canbo.stc"))
+    r = c.get("/api/v1/status", params={"unit": "24-BHXH"}, headers=world.auth("canbo.stc"))
     assert r.status_code == 403
 
 
@@ -61,53 +62,52 @@ def test_another_provinces_leader_is_refused_and_an_admin_is_not(world):
 
 
 def test_read_only_token_cannot_write(world):
-    r = world.client.post("/api/v1/indicators/HC.DUNG_HAN/moves", headers=world.auth("xem.doc"),
+    r = world.client.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", headers=world.auth("quantri.doc"),
                           json={"to_state": "standardised", "comment": "thử"})
     assert r.status_code == 403 and "'read' scope" in r.json()["detail"]
 
 
 def test_lifecycle_moves_by_role(world):
     c = world.client
-    move = {"to_state": "standardised", "comment": "Chuẩn hoá thuộc tính với Văn phòng"}
+    move = {"to_state": "standardised", "comment": "Chuẩn hoá thuộc tính với Bảo hiểm xã hội tỉnh"}
     # a department that does not own it, an officer of the owner, a viewer: refused, naming the owner
-    for who in ("truong.stc", "canbo.vp", "xem"):
-        r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", json=move, headers=world.auth(who))
+    for who in ("giamdoc.stc", "canbo.bhxh", "xem"):
+        r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=move, headers=world.auth(who))
         assert r.status_code == 403, (who, r.text)
-        assert "24-VPUBND" in r.json()["detail"]
+        assert "24-BHXH" in r.json()["detail"]
     # the owner's head proposes forward
-    r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", json=move, headers=world.auth("truong.vp"))
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=move, headers=world.auth("giamdoc.bhxh"))
     assert r.status_code == 201, r.text
-    assert r.json()["from_state"] == "candidate" and r.json()["by"] == "truong.vp"
-    r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", headers=world.auth("truong.vp"),
+    assert r.json()["from_state"] == "candidate" and r.json()["by"] == "giamdoc.bhxh"
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", headers=world.auth("giamdoc.bhxh"),
                json={"to_state": "unified", "comment": "Đã rà soát, thống nhất"})
     assert r.status_code == 201
     # approving needs a leader or an admin
     approve = {"to_state": "approved", "comment": "Phê duyệt theo quyết định của UBND tỉnh"}
-    r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", json=approve, headers=world.auth("truong.vp"))
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=approve, headers=world.auth("giamdoc.bhxh"))
     assert r.status_code == 403 and "leader" in r.json()["detail"]
-    r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", json=approve, headers=world.auth("lanhdao"))
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=approve, headers=world.auth("lanhdao"))
     assert r.status_code == 201
     # a jump the lifecycle does not allow is refused by the lifecycle (403, nothing written)
-    r = c.post("/api/v1/indicators/HC.DUNG_HAN/moves", headers=world.auth("quantri"),
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", headers=world.auth("quantri"),
                json={"to_state": "candidate", "comment": ""})
     assert r.status_code == 422  # empty comment: refused before anything
-    doc = c.get("/api/v1/indicators/HC.DUNG_HAN", headers=world.auth("xem")).json()
+    doc = c.get("/api/v1/indicators/XH.CHI_SO_AN_SINH", headers=world.auth("xem")).json()
     assert [t["to_state"] for t in doc["transitions"]][-3:] == ["standardised", "unified", "approved"]
     assert doc["indicator"]["status"] == "approved" and doc["indicator"]["live"] is True
     with world.database.session() as s:
         lines = audit_entries(s, action="catalogue.move")
-    assert {e.actor for e in lines} >= {"truong.vp", "lanhdao"}
+    assert {e.actor for e in lines} >= {"giamdoc.bhxh", "lanhdao"}
     r = c.post("/api/v1/indicators/KHONG.CO/moves", json=move, headers=world.auth("quantri"))
     assert r.status_code == 404
 
 
 def test_catalogue_import_is_for_administrators(world):
-    from tests.web.api.conftest import CATALOGUE
-
-    files = {"file": ("danh-muc.yaml", CATALOGUE.encode("utf-8"), "application/yaml")}
+    catalogue = CATALOGUE.read_text(encoding="utf-8")
+    files = {"file": ("danh-muc.yaml", catalogue.encode("utf-8"), "application/yaml")}
     r = world.client.post("/api/v1/catalogue/imports", files=files, headers=world.auth("lanhdao"))
     assert r.status_code == 403 and "administrator" in r.json()["detail"]
-    bad = CATALOGUE.replace("owner: 24-STC", "owner: 24-KHONGCO")
+    bad = catalogue.replace("owner: 24-STC", "owner: 24-KHONGCO", 1)
     r = world.client.post("/api/v1/catalogue/imports", headers=world.auth("quantri"),
                           files={"file": ("danh-muc.yaml", bad.encode("utf-8"), "application/yaml")})
     assert r.status_code == 422, r.text
@@ -117,12 +117,12 @@ def test_catalogue_import_is_for_administrators(world):
 
 def test_warnings_acknowledge_and_resolve_by_role(world):
     c = world.client
-    items = c.get("/api/v1/warnings", params={"state": "open", "indicator": "NS.CHI"},
+    items = c.get("/api/v1/warnings", params={"state": "open", "indicator": "NS.CHI_NSDP"},
                   headers=world.auth("lanhdao")).json()["items"]
-    assert items, "the rules found the spending far below its target"
+    assert items, "the rules found the spending of July missing and earlier months late"
     w = next(i for i in items if i["responsible"] == "24-STC")
     note = {"note": "Đã giao phòng Ngân sách rà soát tiến độ giải ngân"}
-    for who in ("canbo.vp", "xem"):
+    for who in ("canbo.bhxh", "xem"):
         r = c.post(f"/api/v1/warnings/{w['id']}/acknowledge", json=note, headers=world.auth(who))
         assert r.status_code == 403, who
         assert "24-STC" in r.json()["detail"] or "may not read" in r.json()["detail"]

@@ -24,18 +24,21 @@ def test_units_paginate_with_link_header_and_fold_diacritics(world):
 
 def test_filters_of_indicators_values_and_warnings(world):
     c, h = world.client, world.auth("lanhdao")
-    finance = c.get("/api/v1/indicators", params={"field": "FINANCE"}, headers=h).json()
-    assert [i["code"] for i in finance["items"]] == ["NS.CHI"]
+    finance = c.get("/api/v1/indicators", params={"field": "FINANCE", "limit": 500}, headers=h).json()
+    assert finance["total"] == 15 and all(i["field"] == "FINANCE" for i in finance["items"])  # the sample's NS.*
+    assert "NS.CHI_NSDP" in [i["code"] for i in finance["items"]]
     live = c.get("/api/v1/indicators", params={"live": True}, headers=h).json()
     assert all(i["live"] for i in live["items"]) and live["total"] >= 2
-    values = c.get("/api/v1/values", params={"indicator": "NS.CHI", "period": "2026-03"}, headers=h).json()
+    values = c.get("/api/v1/values", params={"indicator": "NS.CHI_NSDP", "period": "2026-03"}, headers=h).json()
     assert [v["value"] for v in values["items"]] == [180.0]
     assert c.get("/api/v1/values", params={"period": "2026-W99"}, headers=h).status_code == 400
-    page = c.get("/api/v1/values", params={"indicator": "NS.CHI", "limit": 2, "offset": 2}, headers=h).json()
+    page = c.get("/api/v1/values", params={"indicator": "NS.CHI_NSDP", "limit": 2, "offset": 2}, headers=h).json()
     assert [v["period"] for v in page["items"]] == ["2026-03", "2026-04"]
     crit = c.get("/api/v1/warnings", params={"severity": "critical", "state": "all"}, headers=h).json()
     assert all(w["severity"] == "critical" for w in crit["items"])
-    none = c.get("/api/v1/warnings", params={"field": "ECONOMY", "state": "all"}, headers=h).json()
+    economy = c.get("/api/v1/warnings", params={"field": "ECONOMY", "state": "all", "limit": 500}, headers=h).json()
+    assert economy["total"] and all(w["field"] == "ECONOMY" for w in economy["items"])
+    none = c.get("/api/v1/warnings", params={"field": "KHONG_CO", "state": "all"}, headers=h).json()
     assert none["total"] == 0
 
 

@@ -10,10 +10,10 @@ def upload(world, who, text, name="chi.csv", **form):
 
 def test_an_upload_with_errors_is_refused_whole_with_a_row_level_report(world):
     text = ("indicator,unit,period,value\n"
-            "NS.CHI,24,2026-07,430\n"
-            "NS.CHI,24,2026-13,480\n"
-            "NS.CHI,24,2026-09,nhiều\n")
-    before = world.client.get("/api/v1/values", params={"indicator": "NS.CHI"}, headers=world.auth("quantri"))
+            "NS.CHI_NSDP,24,2026-07,430\n"
+            "NS.CHI_NSDP,24,2026-13,480\n"
+            "NS.CHI_NSDP,24,2026-09,nhiều\n")
+    before = world.client.get("/api/v1/values", params={"indicator": "NS.CHI_NSDP"}, headers=world.auth("quantri"))
     r = upload(world, "canbo.stc", text, "chi-loi.csv")
     assert r.status_code == 422, r.text
     doc = r.json()
@@ -25,19 +25,19 @@ def test_an_upload_with_errors_is_refused_whole_with_a_row_level_report(world):
     by_column = {p["column"]: p for p in doc["problems"]}
     assert by_column["value"]["code"] and by_column["value"]["reason_vi"] != by_column["value"]["reason"]
     assert by_column["period"]["reason_vi"].startswith("không đọc được kỳ")
-    after = world.client.get("/api/v1/values", params={"indicator": "NS.CHI"}, headers=world.auth("quantri"))
+    after = world.client.get("/api/v1/values", params={"indicator": "NS.CHI_NSDP"}, headers=world.auth("quantri"))
     assert after.json()["total"] == before.json()["total"]
     # the refusal is registered with its report, readable by the submitting unit
     report = world.client.get(f"/api/v1/submissions/{doc['submission_id']}", headers=world.auth("canbo.stc"))
     assert report.status_code == 200 and report.json()["status"] == "refused"
     assert {(p["row"], p["column"]) for p in report.json()["report"]} == rows
-    r = world.client.get(f"/api/v1/submissions/{doc['submission_id']}", headers=world.auth("canbo.vp"))
+    r = world.client.get(f"/api/v1/submissions/{doc['submission_id']}", headers=world.auth("canbo.bhxh"))
     assert r.status_code == 403
 
 
 def test_only_the_owner_agency_submits_and_roles_without_data_are_refused(world):
-    text = "indicator,unit,period,value\nNS.CHI,24,2026-07,430\n"
-    r = upload(world, "canbo.vp", text)
+    text = "indicator,unit,period,value\nNS.CHI_NSDP,24,2026-07,430\n"
+    r = upload(world, "canbo.bhxh", text)
     assert r.status_code == 403
     assert "24-STC" in r.json()["detail"] and r.json()["problems"][0]["column"] == "indicator"
     r = upload(world, "lanhdao", text)
@@ -48,30 +48,30 @@ def test_only_the_owner_agency_submits_and_roles_without_data_are_refused(world)
 
 def test_accept_approve_lock_unlock(world):
     c = world.client
-    text = "indicator,unit,period,value\nNS.CHI,24,2026-07,430\n"
+    text = "indicator,unit,period,value\nNS.CHI_NSDP,24,2026-07,430\n"
     r = upload(world, "canbo.stc", text, "chi-07.csv")
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "accepted" and r.json()["inserted"] == 1
     again = upload(world, "canbo.stc", text, "chi-07.csv")
     assert again.status_code == 201 and again.json()["status"] == "unchanged"
-    url = "/api/v1/periods/NS.CHI/2026-07/"
+    url = "/api/v1/periods/NS.CHI_NSDP/2026-07/"
     r = c.post(url + "approve", headers=world.auth("canbo.stc"))
     assert r.status_code == 403 and "head" in r.json()["detail"]
-    r = c.post(url + "approve", headers=world.auth("truong.vp"))
+    r = c.post(url + "approve", headers=world.auth("giamdoc.bhxh"))
     assert r.status_code == 403 and "24-STC" in r.json()["detail"]
-    r = c.post(url + "approve", headers=world.auth("truong.stc"))
+    r = c.post(url + "approve", headers=world.auth("giamdoc.stc"))
     assert r.status_code == 200 and r.json()["state"] == "approved"
-    r = c.post(url + "lock", headers=world.auth("truong.stc"))
+    r = c.post(url + "lock", headers=world.auth("giamdoc.stc"))
     assert r.status_code == 200 and r.json()["state"] == "locked"
     # a locked period refuses new values: 409 with the row-level report
-    r = upload(world, "canbo.stc", "indicator,unit,period,value\nNS.CHI,24,2026-07,440\n", reason="đính chính")
+    r = upload(world, "canbo.stc", "indicator,unit,period,value\nNS.CHI_NSDP,24,2026-07,440\n", reason="đính chính")
     assert r.status_code == 409 and r.json()["problems"][0]["column"] == "period"
-    r = c.post(url + "unlock", headers=world.auth("truong.stc"), json={"reason": "đính chính"})
+    r = c.post(url + "unlock", headers=world.auth("giamdoc.stc"), json={"reason": "đính chính"})
     assert r.status_code == 403 and "administrator" in r.json()["detail"]
     r = c.post(url + "unlock", headers=world.auth("quantri"), json={})
     assert r.status_code == 400
     r = c.post(url + "unlock", headers=world.auth("quantri"), json={"reason": "Sở Tài chính đề nghị đính chính"})
     assert r.status_code == 200 and r.json()["state"] == "approved"
-    history = c.get("/api/v1/values/history", params={"indicator": "NS.CHI", "unit": "24", "period": "2026-07"},
-                    headers=world.auth("truong.stc")).json()["versions"]
+    history = c.get("/api/v1/values/history", params={"indicator": "NS.CHI_NSDP", "unit": "24", "period": "2026-07"},
+                    headers=world.auth("giamdoc.stc")).json()["versions"]
     assert history[-1]["value"] == 430 and history[-1]["file_name"] == "chi-07.csv"

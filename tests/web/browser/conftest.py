@@ -1,5 +1,5 @@
 """Fixtures of the browser tests: one live chiso (uvicorn on 127.0.0.1, a free port, in a
-thread) over one test site (tests/web/browser/site.py), headless Debian Chromium through
+thread) over the one demo site (tests/web/site.py), headless Debian Chromium through
 Playwright, and a signed-in browser context per role (signed in once through the real
 /login form; each test opens a fresh context from that saved state).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser.site import ACCOUNTS, PASSWORD, build_browser_site
+from tests.web.site import ONE_PER_ROLE, PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -43,13 +43,6 @@ def playwright_api():
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     return sync_api
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    s = build_browser_site(tmp_path_factory.mktemp("browser-site"))
-    yield s
-    s.records.close()
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +146,7 @@ def signed_in_states(browser, base_url, tmp_path_factory) -> dict[str, Path]:
     """username → the saved state (cookies) of a session signed in through the /login form."""
     folder = tmp_path_factory.mktemp("browser-states")
     states = {}
-    for username in ACCOUNTS:
+    for username in ONE_PER_ROLE:
         w = watch(browser, base_url)
         try:
             sign_in(w, username)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.web.browser.conftest import sign_in, watch
-from tests.web.browser.site import OTHER_AGENCY, OTHER_INDICATOR
+from tests.web.site import OTHER_AGENCY, OTHER_INDICATOR
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.pages.site import PASSWORD
+from tests.web.site import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chiso.web.pages.indicators import filter_indicators, fold, formula_parts
-from tests.web.pages.dm_fixtures import ROLES_SAMPLE, shared_dm_site
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return shared_dm_site(tmp_path_factory)
+from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 
 
 def test_fold_ignores_diacritics():
@@ -33,13 +28,24 @@ def test_catalogue_renders_for_every_role(site, user):
         assert field in html
     assert "Chỉ số kết quả thực hiện nhiệm vụ" in html
     # live only by default: the candidate and standardised indicators are not listed
-    assert "104 chỉ số" in html
+    assert f"{live_count(site)} chỉ số" in html
+
+
+def live_count(site) -> int:
+    """The live indicators now (104 of the 109 as imported; other tests approve a candidate)."""
+    from chiso.store.repo_catalogue import current_catalogue
+
+    with site.db.session() as s:
+        indicators = current_catalogue(s, "24").indicators.values()
+        live = sum(i.live for i in indicators)
+        assert 104 <= live < len(indicators) == 109
+    return live
 
 
 def test_matrix_counts_add_up_to_the_live_catalogue(site):
     r = site.client("lanhdao").get("/indicators")
     ctx = r.context
-    assert sum(row["total"] for row in ctx["matrix"]) == ctx["matrix_total"] == 104
+    assert sum(row["total"] for row in ctx["matrix"]) == ctx["matrix_total"] == live_count(site)
     assert len(ctx["matrix"]) == 6 and all(len(row["counts"]) == 5 for row in ctx["matrix"])
 
 

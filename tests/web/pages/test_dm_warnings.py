@@ -3,12 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.pages.dm_fixtures import ROLES_SAMPLE, csrf_of, shared_dm_site
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return shared_dm_site(tmp_path_factory)
+from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
+from tests.web.site import csrf_of
 
 
 def open_warnings(site, responsible: str) -> list[int]:

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from tests.web.pages.site import ACCOUNTS
+from tests.web.site import ACCOUNTS, ONE_PER_ROLE
 
-ROLES = list(ACCOUNTS)
+ROLES = list(ONE_PER_ROLE)
 NUMBER_VI = re.compile(r"\b\d{1,3},\d{2}\b")
 NUMBER_EN = re.compile(r"\b\d{1,3}\.\d{2}\b")
 

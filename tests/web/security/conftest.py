@@ -3,6 +3,10 @@ the security router (and two probe routes exercising the contract), one account 
 
 Passwords are hashed with argon2 once per test session (hashing is deliberately slow);
 every account still gets a real argon2 hash and signs in through the real verification.
+
+Not the demo site of the other web tests (tests/web/site.py): these tests lock accounts,
+revoke sessions and count sign-in tries and audit lines from nothing, on both backends, so
+each gets a fresh store.
 """
 from __future__ import annotations
 
