@@ -27,6 +27,16 @@ import sys
 import time
 from pathlib import Path
 
+from chiso.catalog.index_definition import load_index_definition
+from chiso.demo.generate import generate_for
+from chiso.evaluate import kept
+from chiso.evaluate.counts import compute_series
+from chiso.evaluate.scores import score_counts
+from chiso.evaluate.service import scored_units
+from chiso.periods.windows import year
+from chiso.store.records import parquet_records
+from chiso.units import load_units
+
 ROOT = Path(__file__).resolve().parent
 YEAR = 2026
 
@@ -41,8 +51,6 @@ def _files(n: int) -> dict[str, str]:
 
 
 def step_generate(n: int) -> dict:
-    from chiso.demo.generate import generate_for
-
     t0 = time.perf_counter()
     generate_for(_out(n), provinces=None, dossiers=n, year=YEAR, seed=1)
     return {"seconds": time.perf_counter() - t0}
@@ -51,14 +59,6 @@ def step_generate(n: int) -> dict:
 def step_chiso(n: int) -> dict:
     """chiso: counts for every unit × (53 weeks + the year) in one scan per record kind, then
     every score of every window in one vectorised pass (changes against the week before)."""
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.scores import score_counts
-    from chiso.evaluate.service import scored_units
-    from chiso.periods.windows import year
-    from chiso.store.records import parquet_records
-    from chiso.units import load_units
-
     d = load_index_definition()
     tree = load_units()
     store = parquet_records(_files(n))
@@ -90,9 +90,6 @@ def _kept_db(n: int) -> Path:
 
 
 def _score_all(d, tree, counts) -> tuple[int, dict]:
-    from chiso.evaluate.scores import score_counts
-    from chiso.evaluate.service import scored_units
-
     units = scored_units(tree, counts)
     labels = [w.label for w in counts.windows]
     weeks = [w.label for w in counts.windows if w.label != str(YEAR)]
@@ -108,10 +105,6 @@ def _score_all(d, tree, counts) -> tuple[int, dict]:
 def step_keep(n: int) -> dict:
     """chiso, once: count the year and keep the counts (what loading the records does when
     counts are kept) — the same scan as step_chiso, written to a DuckDB file."""
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.evaluate import kept
-    from chiso.store.records import parquet_records
-
     _kept_db(n).unlink(missing_ok=True)
     d = load_index_definition()
     store = parquet_records(_files(n), database=str(_kept_db(n)))
@@ -127,13 +120,6 @@ def step_kept(n: int) -> dict:
     the kept counts; (2) the weekly refresh — recompute the last REFRESH_WEEKS weeks' buckets
     from their records, then score every window again."""
     import datetime as _dt
-
-    from chiso.catalog.index_definition import load_index_definition
-    from chiso.evaluate import kept
-    from chiso.evaluate.counts import compute_series
-    from chiso.periods.windows import year
-    from chiso.store.records import parquet_records
-    from chiso.units import load_units
 
     d = load_index_definition()
     tree = load_units()

@@ -7,17 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
+from chiso import __version__, settings
 from chiso.cli.catalog import app as catalog_app
 from chiso.cli.common import Format, Level, definition, echo, emit, err, handled
 from chiso.cli.counts import app as counts_app
 from chiso.cli.dm import status_app, targets_app, warnings_app
 from chiso.cli.formula import app as formula_app
+from chiso.cli.output import arrow, print_table, to_csv, to_json
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
 from chiso.cli.users import app as users_app
 from chiso.cli.values import app as values_app
 from chiso.cli.values import connectors_app
 from chiso.errors import ChisoError
+from chiso.store.database import open_database
 from chiso.text import format_number, format_percent
 
 app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và chất lượng phục vụ (Quyết định 766/QĐ-TTg).",
@@ -25,11 +28,13 @@ app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và ch�
 
 
 def _score_table(window: str | None, counts: Path | None):
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.service import score_counts_file, score_records
 
     d = definition()
     if counts is not None:
         return score_counts_file(d, str(counts), window)
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.records import open_records
     from chiso.units import load_units
 
@@ -47,8 +52,6 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f")]
 @app.command()
 def version() -> None:
     """Print the chiso version."""
-    from chiso import __version__
-
     echo(__version__)
 
 
@@ -58,6 +61,7 @@ def units(province: Annotated[Optional[str], typer.Option(help="province code, e
           level: Annotated[Optional[Level], typer.Option()] = None,
           format: FormatOpt = Format.table) -> None:
     """List organisation units (đơn vị): provinces, departments, communes/wards."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.units import load_units, unit_to_dict
 
     tree = load_units()
@@ -74,7 +78,7 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
           level: Annotated[Optional[Level], typer.Option()] = None,
           format: FormatOpt = Format.table) -> None:
     """Score every unit for a window: total, groups, criteria, rank, band, changes."""
-    from chiso.cli.output import print_table, to_csv, to_json
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.documents import score_document, score_rows
 
     table = _score_table(window, counts)
@@ -94,8 +98,6 @@ def rank(province: Annotated[Optional[str], typer.Option(help="province code (pe
          level: Annotated[Level, typer.Option()] = Level.province,
          window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
     """Rank units among their peers, with score and rank changes against the previous window."""
-    from chiso.cli.output import arrow, print_table, to_csv, to_json
-
     table = _score_table(window, counts)
     df = table.ranking(level.value, province)
     rows = [{"rank": r["rank"], "code": r["unit_code"], "name": r["name"], "total": r["total"],
@@ -119,6 +121,7 @@ def whatif(unit: Annotated[str, typer.Option(help="unit code")],
                                                    "share of its maximum, e.g. ONLINE_SERVICE=0.9")],
            window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
     """The points a unit gains if criteria or groups reached given ratios."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.whatif import parse_levels
     from chiso.evaluate.whatif import whatif as run
 
@@ -135,6 +138,7 @@ def levers(unit: Annotated[str, typer.Option(help="unit code")], window: WindowO
            share: Annotated[float, typer.Option(help="the ratio each lever is imagined at")] = 0.9,
            top: int = 10, format: FormatOpt = Format.table) -> None:
     """A unit's top levers (đòn bẩy): the criteria and groups with the largest improvement potential."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.whatif import levers as run
 
     rows = run(_score_table(window, counts), unit, share=share)[:top]
@@ -150,6 +154,7 @@ def explain(unit: Annotated[str, typer.Option(help="unit code")],
                                                 "points")] = False,
             limit: int = 100, offset: int = 0, format: FormatOpt = Format.table) -> None:
     """The records behind a unit's criterion: by default those that lost it points."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.service import explain as run
     from chiso.store.records import open_records
     from chiso.units import load_units
@@ -171,11 +176,9 @@ def load(paths: Annotated[list[Path], typer.Argument(help="CSV, Parquet, JSON li
                                                      "(default: from the file name)")] = None,
          by: Annotated[str, typer.Option(help="who loads (audit)")] = "cli") -> None:
     """Load record files into the store: all or nothing; loading the same file again changes nothing."""
-    from chiso import settings
-    from chiso.cli.output import print_table
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.load import load_and_record
     from chiso.evaluate import kept
-    from chiso.store.database import open_database
     from chiso.store.records import open_records
     from chiso.units import load_units
 
@@ -213,6 +216,7 @@ def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet file
     """Generate realistic synthetic records (deterministic with --seed), streaming to Parquet."""
     from rich.progress import Progress
 
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.demo.generate import generate_for, generate_indicator_submissions
     from chiso.demo.setup import DEMO_PROVINCE
 
@@ -239,6 +243,7 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="with the Bắc Ninh 
          today: Annotated[Optional[str], typer.Option(help="demo: the day the year ends (YYYY-MM-DD)")] = None,
          force: Annotated[bool, typer.Option(help="demo: rebuild even if the demo is there")] = False) -> None:
     """Prepare the store (migrations, units, the index definition); --demo adds the Bắc Ninh demo."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.demo.setup import init_store_and_demo
 
     init_store_and_demo(demo=demo, dossiers=dossiers, others=others, seed=seed,
@@ -251,6 +256,7 @@ def serve(host: str = "127.0.0.1", port: int = 8766,
           workers: Annotated[int, typer.Option(min=1, help="worker processes (each opens the record "
                                                            "store read-only)")] = 1) -> None:
     """Serve chiso's web pages and JSON API."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.web.app import serve as run
 
     run(host=host, port=port, workers=workers)

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from chiso.cli.common import Format, echo, emit, handled, province_code, store_session
+from chiso.cli.output import print_table, to_json
+from chiso.errors import ChisoError
 
 app = typer.Typer(help="Danh mục chỉ số / the indicator catalogue: import, export, lifecycle, versions.",
                   no_args_is_help=True)
@@ -36,9 +38,11 @@ FileOpt = Annotated[Optional[Path], typer.Option("--file", help="read this catal
 
 def _catalogue(province: str | None, file: Path | None):
     if file is not None:
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.catalog.catalogue import load_catalogue
 
         return load_catalogue(file, province=province)
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import current_catalogue
 
     with store_session() as session:
@@ -53,6 +57,7 @@ def import_(file: Annotated[Path, typer.Argument(help="catalogue file: .yaml, .y
             format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table") -> None:
     """Import a catalogue file: all or nothing; unchanged content changes nothing; a changed
     indicator gets a new version."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import import_catalogue
 
     with store_session() as session:
@@ -71,9 +76,8 @@ def export(format: Annotated[ExportFormat, typer.Option("--format", "-f")] = Exp
                                                        "(default: standard output; required for xlsx)")] = None,
            province: ProvinceOpt = None, file: FileOpt = None) -> None:
     """Export the current catalogue (latest version of each indicator) as YAML, JSON or a workbook."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.catalog.catalogue import catalogue_json, catalogue_yaml
-    from chiso.errors import ChisoError
-
     catalogue = _catalogue(province, file)
     if not len(catalogue):
         raise ChisoError(f"province {catalogue.province} has no catalogue in the store: "
@@ -81,10 +85,12 @@ def export(format: Annotated[ExportFormat, typer.Option("--format", "-f")] = Exp
     if format == ExportFormat.xlsx:
         if out is None:
             raise ChisoError("a workbook needs --out FILE.xlsx")
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.catalog.workbook import write_workbook
 
         history: list[dict[str, Any]] = []
         if file is None:
+            # lazy: only this command needs it; `chiso --help` stays light (decision 44)
             from chiso.store.repo_catalogue import lifecycle_log
 
             with store_session() as session:
@@ -109,6 +115,7 @@ def list_(field: Annotated[Optional[str], typer.Option(help="field code, e.g. FI
           province: ProvinceOpt = None, file: FileOpt = None,
           format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table") -> None:
     """List indicators (latest versions), optionally of one field, group or state."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.catalog.catalogue import indicator_document, list_rows
     from chiso.catalog.indicator import GROUPS, LIFECYCLE
 
@@ -135,8 +142,8 @@ def show(code: Annotated[str, typer.Argument(help="indicator code")],
     """Show every attribute of one indicator (one version of it)."""
     import yaml
 
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.catalog.catalogue import indicator_document
-    from chiso.cli.output import print_table, to_json
     from chiso.store.repo_catalogue import indicator_version
 
     with store_session() as session:
@@ -171,6 +178,7 @@ def move(code: Annotated[str, typer.Argument(help="indicator code")],
          comment: Annotated[str, typer.Option(help="why: the decision, the meeting, the rework needed")],
          province: ProvinceOpt = None) -> None:
     """Move an indicator to another lifecycle state (forward one step, back for rework, or retire)."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import move_indicator
 
     with store_session() as session:
@@ -183,7 +191,7 @@ def move(code: Annotated[str, typer.Argument(help="indicator code")],
 def history(code: Annotated[str, typer.Argument(help="indicator code")], province: ProvinceOpt = None,
             format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table") -> None:
     """The versions of an indicator and its lifecycle moves (who, when, why)."""
-    from chiso.cli.output import print_table
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import indicator_history
 
     with store_session() as session:
@@ -205,6 +213,7 @@ def history(code: Annotated[str, typer.Argument(help="indicator code")], provinc
 def check(file: Annotated[Path, typer.Argument(help="catalogue file: .yaml, .yml, .json or .xlsx")],
           province: ProvinceOpt = None) -> None:
     """Validate a catalogue file without importing it; every problem is listed."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.catalog.catalogue import load_catalogue
 
     catalogue = load_catalogue(file, province=province)

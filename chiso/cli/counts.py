@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.cli.common import definition, handled
+from chiso.cli.output import print_table
 
 app = typer.Typer(help="Số đếm lưu sẵn / counts kept between refreshes (keep, refresh, list, forget).",
                   no_args_is_help=True)
@@ -32,7 +33,7 @@ def keep_cmd(year: Annotated[Optional[int], typer.Option(help="a calendar year: 
              end: Annotated[Optional[str], typer.Option(help="… and last day")] = None) -> None:
     """Tính và lưu số đếm theo tuần / compute and keep the weekly counts of a year or a range."""
     def go():
-        from chiso.cli.output import print_table
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.engine.counts import CountsPlan
         from chiso.evaluate import kept
         from chiso.store.records import open_records
@@ -51,7 +52,7 @@ def keep_cmd(year: Annotated[Optional[int], typer.Option(help="a calendar year: 
 def refresh_cmd() -> None:
     """Cập nhật số đếm theo thay đổi / recompute the buckets whose records changed since."""
     def go():
-        from chiso.cli.output import print_table
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.evaluate import kept
         from chiso.store.records import open_records
 
@@ -66,7 +67,7 @@ def refresh_cmd() -> None:
 def list_cmd() -> None:
     """Danh sách số đếm lưu sẵn / the kept tables, their plans and stamps."""
     def go():
-        from chiso.cli.output import print_table
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.evaluate import kept
         from chiso.store.records import open_records
 
@@ -79,6 +80,7 @@ def list_cmd() -> None:
 def forget_cmd() -> None:
     """Xoá số đếm lưu sẵn / drop every kept table (scores then scan the records)."""
     def go():
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.evaluate import kept
         from chiso.store.records import open_records
 

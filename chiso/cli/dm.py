@@ -13,6 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.cli.common import Format, echo, emit, handled, province_code, store_session
+from chiso.errors import ChisoError
+from chiso.store.models_evaluation import SEVERITIES, WARNING_STATES
 from chiso.text import format_percent
 
 warnings_app = typer.Typer(help="Cảnh báo sớm / early warnings: list, refresh, acknowledge, resolve.",
@@ -26,17 +28,9 @@ status_app = typer.Typer(help="Tình trạng chỉ số / each live indicator's 
                          invoke_without_command=True)
 
 
-class State(str, Enum):
-    open = "open"
-    acknowledged = "acknowledged"
-    resolved = "resolved"
-    all = "all"
-
-
-class Severity(str, Enum):
-    info = "info"
-    warning = "warning"
-    critical = "critical"
+#: The choices of ``--state`` and ``--severity``: the store's own vocabulary.
+State = Enum("State", {s: s for s in (*WARNING_STATES, "all")}, type=str)
+Severity = Enum("Severity", {s: s for s in SEVERITIES}, type=str)
 
 
 class Spread(str, Enum):
@@ -66,6 +60,7 @@ def warnings_list(ctx: typer.Context, province: ProvinceOpt = None,
     """List a province's warnings (default: the open ones), most severe first."""
     if ctx.invoked_subcommand is not None:
         return
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import list_warnings, warning_to_dict
 
     code = province_code(province)
@@ -92,6 +87,7 @@ def warnings_refresh(province: ProvinceOpt = None,
                      spread: Annotated[Spread, typer.Option(help="annual target paths")] = Spread.linear,
                      format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """Re-run every warning rule for a province: new conditions open, cleared ones resolve."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.dm.service import refresh_warnings
     from chiso.evaluate.dm.warnings import WarningSettings
 
@@ -113,6 +109,7 @@ ByOpt = Annotated[str, typer.Option(help="who (required)")]
 @handled
 def warnings_ack(warning_id: Annotated[int, typer.Argument(help="warning id")], by: ByOpt, note: NoteOpt) -> None:
     """Acknowledge an open warning (đã tiếp nhận), with a note."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import acknowledge_warning
 
     with store_session() as session:
@@ -125,6 +122,7 @@ def warnings_ack(warning_id: Annotated[int, typer.Argument(help="warning id")], 
 def warnings_resolve(warning_id: Annotated[int, typer.Argument(help="warning id")], by: ByOpt,
                      note: NoteOpt) -> None:
     """Resolve a warning (đã xử lý), with a note."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import resolve_warning
 
     with store_session() as session:
@@ -137,6 +135,7 @@ def warnings_resolve(warning_id: Annotated[int, typer.Argument(help="warning id"
 def warnings_history(warning_id: Annotated[int, typer.Argument(help="warning id")],
                      format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """A warning and every change to it: opened, updated, acknowledged, resolved…"""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import get_warning, warning_events, warning_to_dict
 
     with store_session() as session:
@@ -151,7 +150,7 @@ def warnings_history(warning_id: Annotated[int, typer.Argument(help="warning id"
 
 def _check_target_subject(session, indicator: str, unit: str) -> None:
     """The indicator is in the unit's province catalogue, and reported for the unit's level."""
-    from chiso.errors import ChisoError
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import current_catalogue
     from chiso.units import load_units
 
@@ -177,6 +176,7 @@ def targets_set(indicator: Annotated[str, typer.Option(help="indicator code")],
                 by: ByOpt,
                 basis: Annotated[Optional[str], typer.Option(help="e.g. Nghị quyết 25/NQ-CP")] = None) -> None:
     """Set a target; a changed target is a new row, the earlier one kept as history."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import set_target
 
     with store_session() as session:
@@ -196,6 +196,7 @@ def targets_list(province: ProvinceOpt = None,
                  = False,
                  format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """Targets in force (catalogue and store) for a province's live indicators."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.dm.service import live_indicators, target_book
     from chiso.store.repo_evaluation import target_rows
 
@@ -223,6 +224,7 @@ def statistical_set(code: Annotated[str, typer.Option("--code", help="statistica
                     source: Annotated[Optional[str], typer.Option(help="publication, e.g. Niên giám 2025")] = None
                     ) -> None:
     """Record a published statistical figure that DM values are checked against."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import set_statistical_value
     from chiso.units import load_units
 
@@ -238,6 +240,7 @@ def statistical_set(code: Annotated[str, typer.Option("--code", help="statistica
 @handled
 def statistical_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """The statistical figures in force."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_evaluation import statistical_values
 
     with store_session() as session:
@@ -258,6 +261,7 @@ def status(ctx: typer.Context, province: ProvinceOpt = None,
     """Each live indicator's latest value, target, achievement, status and trend."""
     if ctx.invoked_subcommand is not None:
         return
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.dm.service import status_report
 
     code = province_code(province)
@@ -267,6 +271,7 @@ def status(ctx: typer.Context, province: ProvinceOpt = None,
     table = [{"indicator": r["indicator"], "name": r["name"], "period": r["period"], "value": r["value"],
               "target": r["target"], "achievement": None if r["achievement"] is None else format_percent(r["achievement"], 1, "en"),
               "status": r["status_vi"], "trend": r["trend_vi"]} for r in rows]
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.units import load_units
 
     who = load_units().get(doc["unit"]).name

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.cli.common import echo, handled
+from chiso.cli.output import to_json
+from chiso.errors import FormulaError
 
 app = typer.Typer(help="Công thức chỉ số: kiểm tra, chuẩn hoá, biên dịch SQL / indicator formulas.",
                   no_args_is_help=True)
@@ -14,6 +16,7 @@ app = typer.Typer(help="Công thức chỉ số: kiểm tra, chuẩn hoá, biên
 
 def check_document(text: str, sql_target: str | None = None) -> dict:
     """What ``chiso formula check`` prints: normalised text, references, period functions."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.formula import parse_formula
 
     f = parse_formula(text)
@@ -21,6 +24,7 @@ def check_document(text: str, sql_target: str | None = None) -> dict:
            "period_functions": [{"function": fn, "indicator": code}
                                 for fn, code in sorted(f.period_references)]}
     if sql_target is not None:
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.engine.dialects import dialect
         from chiso.engine.formulas import formula_select
 
@@ -42,9 +46,6 @@ def check(formula: Annotated[str, typer.Argument(help='the formula, e.g. "ytd(NS
     """Check a formula: print its normalised form and the indicators it uses, or the
     error with a caret under the column (exit code 2)."""
     import sys
-
-    from chiso.cli.output import to_json
-    from chiso.errors import FormulaError
 
     @handled
     def run() -> None:

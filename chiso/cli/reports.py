@@ -11,7 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from chiso.catalog.index_definition import load_index_definition
 from chiso.cli.common import Format, echo, emit, handled, province_code
+from chiso.errors import ChisoError
+from chiso.store.database import open_database, require_current
 
 app = typer.Typer(help="Bản tin: lịch phát hành và kho lưu trữ / bulletins: schedules and the archive.",
                   no_args_is_help=True)
@@ -41,12 +44,13 @@ RoleOpt = Annotated[str, typer.Option("--role", help="officer, head or admin")]
 
 def _source(counts: Path | None):
     """The scores' source: a counts file/folder, or the record store (kept open by the caller)."""
-    from chiso.catalog.index_definition import load_index_definition
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.reports.sources import CountsSource, RecordsSource
 
     definition = load_index_definition()
     if counts is not None:
         return CountsSource(definition, counts), None
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.records import open_records
     from chiso.units import load_units
 
@@ -55,8 +59,6 @@ def _source(counts: Path | None):
 
 
 def _database():
-    from chiso.store.database import open_database, require_current
-
     db = open_database()
     require_current(db)
     return db
@@ -72,6 +74,7 @@ def report(province: ProvinceOpt = None,
                                                        "bulletin-<province>-<window>-<lang>.<ext> here)")] = None,
            counts: CountsOpt = None) -> None:
     """Write a province's bulletin (bản tin) for a window: pdf, docx, xlsx or html, in vi or en."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.reports.render import file_name, render
     from chiso.reports.service import bulletin_for, prepared_database
 
@@ -101,6 +104,7 @@ def schedule_add(cron: Annotated[str, typer.Option(help="five cron fields, e.g. 
                  timezone: Annotated[str, typer.Option(help="the cron's time zone")] = "Asia/Ho_Chi_Minh",
                  role: RoleOpt = "head") -> None:
     """Schedule a province's bulletin (default: pdf and docx, in Vietnamese)."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_reports import Actor, add_schedule
 
     db = _database()
@@ -120,6 +124,7 @@ def schedule_add(cron: Annotated[str, typer.Option(help="five cron fields, e.g. 
 def schedule_stop(schedule_id: Annotated[int, typer.Argument(help="the schedule's id")], by: ByOpt,
                   role: RoleOpt = "head") -> None:
     """Stop a schedule (it stays listed, inactive)."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_reports import Actor, stop_schedule
 
     db = _database()
@@ -135,6 +140,7 @@ def schedule_stop(schedule_id: Annotated[int, typer.Argument(help="the schedule'
 @handled
 def schedule_list(format: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """List bulletin schedules."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_reports import list_schedules
 
     db = _database()
@@ -156,7 +162,7 @@ def schedule_run_due(now: Annotated[Optional[str], typer.Option(help="ISO time (
                      counts: CountsOpt = None,
                      format: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """Issue every bulletin that is due; issuing again what is archived changes nothing."""
-    from chiso.errors import ChisoError
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.reports.schedule import run_due
 
     when = dt.datetime.now().astimezone() if now is None else dt.datetime.fromisoformat(now)
@@ -186,6 +192,7 @@ def schedule_run_due(now: Annotated[Optional[str], typer.Option(help="ISO time (
 def archive(province: ProvinceOpt = None, limit: int = 100,
             format: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """Issued bulletins, newest first: window, language, format, file, SHA-256, who and when."""
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_reports import list_archive
 
     db = _database()

@@ -17,6 +17,8 @@ import sys
 import typer
 
 from chiso.cli.common import Format, emit, handled
+from chiso.store import repo_accounts
+from chiso.store.database import init_store
 
 app = typer.Typer(help="Tài khoản và mã truy cập API / accounts and API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="Mã truy cập API / API tokens.", no_args_is_help=True)
@@ -27,8 +29,6 @@ ACTOR = typer.Option(None, "--actor", help="who does it, for the audit log (defa
 
 
 def _db(url):
-    from chiso.store.database import init_store
-
     return init_store(url, actor="cli")
 
 
@@ -55,6 +55,7 @@ def add(username: str, role: str = typer.Option(..., "--role", help="admin, lead
     """Tạo tài khoản / create an account."""
     @handled
     def run():
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.units import load_units
         from chiso.web.security import accounts
 
@@ -70,7 +71,7 @@ def list_(database: str = DATABASE, format: str = typer.Option("table", "--forma
     """Danh sách tài khoản / list accounts."""
     @handled
     def run():
-        from chiso.store import repo_accounts
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.accounts import account_to_dict
 
         with _db(database).session() as s:
@@ -85,6 +86,7 @@ def deactivate(username: str, database: str = DATABASE, actor: str = ACTOR) -> N
     """Khoá tài khoản (kết thúc phiên, thu hồi mã truy cập) / deactivate an account."""
     @handled
     def run():
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security import accounts
 
         account = accounts.set_active(_db(database), _actor(actor), username, False)
@@ -100,6 +102,7 @@ def token_create(username: str, name: str = typer.Option(..., "--name", help="wh
     """Tạo mã truy cập (chỉ hiện một lần) / create a token (shown once)."""
     @handled
     def run():
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security import tokens
 
         new = tokens.create(_db(database), _actor(actor), username, name, scope, days)
@@ -115,7 +118,7 @@ def token_list(username: str = typer.Argument(None), database: str = DATABASE,
     """Danh sách mã truy cập / list tokens (never the secrets)."""
     @handled
     def run():
-        from chiso.store import repo_accounts
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.tokens import token_to_dict
 
         with _db(database).session() as s:
@@ -131,7 +134,7 @@ def token_revoke(prefix: str, database: str = DATABASE, actor: str = ACTOR) -> N
     """Thu hồi mã truy cập / revoke a token."""
     @handled
     def run():
-        from chiso.store import repo_accounts
+        # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.accounts import AccountError
 
         db = _db(database)

@@ -11,7 +11,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from chiso import settings
 from chiso.cli.common import Format, emit, err, handled
+from chiso.errors import ChisoError
+from chiso.store.database import open_database, require_current
 
 app = typer.Typer(help="Số liệu chỉ số chỉ đạo, điều hành: nộp, duyệt, khoá sổ / DM indicator values.",
                   no_args_is_help=True)
@@ -32,8 +35,6 @@ class Kind(str, Enum):
 
 
 def _open():
-    from chiso.store.database import open_database, require_current
-
     db = open_database()
     try:
         require_current(db)
@@ -45,7 +46,7 @@ def _open():
 
 def _catalogue(session, province: str | None) -> Mapping[str, Any]:
     """The live catalogue (approved and operating indicators) of a province, from the store."""
-    from chiso.errors import ChisoError
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import live_indicators
 
     if province is None:
@@ -76,8 +77,6 @@ def _format(value: str):
     try:
         return Format(value)
     except ValueError:
-        from chiso.errors import ChisoError
-
         raise ChisoError(f"--format {value!r}: write table, json or csv") from None
 
 
@@ -102,6 +101,7 @@ def submit(file: Annotated[Path, typer.Argument(help="CSV, XLSX, JSON or JSON li
 
 
 def _submit(file, as_unit, source, reason, admin, by, role, draft, outlier_k, format) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.values import Submitter, ValidationConfig, read_batch, submit_batch
     from chiso.units import load_units
 
@@ -141,6 +141,7 @@ def list_(indicator: Annotated[Optional[str], typer.Option(help="indicator code"
 
 
 def _list(indicator, unit, period, drafts, format) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.periods.windows import parse_window
     from chiso.store.repo_values import list_values
 
@@ -170,6 +171,7 @@ def history(indicator: Annotated[str, typer.Option(help="indicator code")],
 
 
 def _history(indicator, unit, period, format) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.periods.windows import parse_window
     from chiso.store.repo_values import value_history
 
@@ -190,15 +192,13 @@ def _history(indicator, unit, period, format) -> None:
 
 def _state_command(action: str, indicator: str, period: str, as_unit: str | None, by: str, role: Role,
                    reason: str | None) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.values import Actor, approve, lock, unlock
-    from chiso.errors import ChisoError
     from chiso.units import load_units
 
     units = load_units()
     if as_unit is not None:
         units.get(as_unit)
-    from chiso import settings
-
     province = _province(units, as_unit) if as_unit else settings.get("CHISO_PROVINCE")
     actor = Actor(by=by, role=role.value, as_unit=as_unit)
     db = _open()
@@ -258,6 +258,7 @@ def states(indicator: Annotated[Optional[str], typer.Option(help="indicator code
 
 
 def _states(indicator, format) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_values import periods
 
     fmt = _format(format)
@@ -276,8 +277,6 @@ def _states(indicator, format) -> None:
 # --------------------------------------------------------------------------- connectors
 
 def _fields(pairs: list[str]) -> dict[str, str]:
-    from chiso.errors import ChisoError
-
     out = {}
     for pair in pairs:
         ours, sep, theirs = (p.strip() for p in pair.partition("="))
@@ -312,6 +311,7 @@ def add(name: Annotated[str, typer.Argument(help="a name: lower-case letters, di
 
 def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, json_path, auth_header,
          auth_env, field, path, max_age_hours, by) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import add_connector
     from chiso.units import load_units
 
@@ -334,6 +334,7 @@ def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, 
 
 
 def _status_rows(now=None) -> list[dict[str, Any]]:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import connector_status
     from chiso.units import load_units
 
@@ -347,6 +348,7 @@ def _status_rows(now=None) -> list[dict[str, Any]]:
 
 
 def _catalogue_or_empty(session, province):
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.repo_catalogue import live_indicators
 
     return live_indicators(session, province) if province else {}
@@ -390,8 +392,8 @@ def run(name: Annotated[Optional[str], typer.Argument(help="the connector to run
 
 
 def _run(name, due, format) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import run_connector, run_due
-    from chiso.errors import ChisoError
     from chiso.units import load_units
 
     fmt = _format(format)

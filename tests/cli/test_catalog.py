@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from chiso.catalog.catalogue import load_catalogue
 from chiso.cli.app import app
 from chiso.store.database import init_store
 from tests.catalog.test_catalogue import catalogue_doc, entry, finance
@@ -76,8 +77,6 @@ def test_a_new_version_through_the_command(store: Path) -> None:
 
 
 def test_export_in_every_format_reads_back(store: Path, tmp_path: Path) -> None:
-    from chiso.catalog.catalogue import load_catalogue
-
     run("import", str(store))
     r = run("export", "--format", "yaml")
     assert r.exit_code == 0 and r.stdout.startswith("# Danh mục chỉ số")

@@ -13,7 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from chiso.cli.app import app
-from chiso.store.database import init_store
+from chiso.collect.connectors import add_connector
+from chiso.collect.values import Submitter, batch_from_records, submit
+from chiso.store.database import init_store, open_database
+from chiso.store.repo_catalogue import live_indicators
+from chiso.units import load_units
 
 CATALOGUE = """\
 province: "24"
@@ -68,11 +72,6 @@ def chiso(*args: str) -> tuple[int, str, str]:
 
 
 def submit_spending(url: str, rows: list[tuple[str, float]]) -> None:
-    from chiso.collect.values import Submitter, batch_from_records, submit
-    from chiso.store.database import open_database
-    from chiso.store.repo_catalogue import live_indicators
-    from chiso.units import load_units
-
     db = open_database(url)
     try:
         with db.session() as s:
@@ -85,11 +84,6 @@ def submit_spending(url: str, rows: list[tuple[str, float]]) -> None:
 
 
 def add_folder_connector(url: str, folder: Path, created: dt.datetime) -> None:
-    from chiso.collect.connectors import add_connector
-    from chiso.store.database import open_database
-    from chiso.store.repo_catalogue import live_indicators
-    from chiso.units import load_units
-
     folder.mkdir()
     db = open_database(url)
     try:

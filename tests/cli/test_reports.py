@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chiso.cli.app import app
-from chiso.store.database import init_store
+from chiso.store.database import init_store, open_database
 from chiso.store.models_reports import BulletinSchedule
 from tests.factories import SEED003 as SEED
 
@@ -66,8 +66,6 @@ def test_schedule_run_due_and_archive(data_dir: Path):
     r = run("bulletins", "schedule", "list", "--format", "json")
     (row,) = json.loads(r.output)
     assert (row["province"], row["formats"], row["languages"], row["active"]) == ("24", "xlsx", "vi,en", True)
-    from chiso.store.database import open_database
-
     db = open_database()
     with db.session() as s:  # made before the seed week's Monday
         s.get(BulletinSchedule, 1).created_at = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)

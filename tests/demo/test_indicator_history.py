@@ -15,6 +15,7 @@ from chiso.collect.values.batch import read_batch
 from chiso.collect.values.rules import Findings, read_rows
 from chiso.demo.generate import generate_indicator_submissions
 from chiso.demo.indicator_profiles import PROFILES
+from chiso.demo.indicator_series import counts
 from chiso.demo.indicators import (
     SUBMISSION_COLUMNS,
     VALUES_SCHEMA,
@@ -139,8 +140,6 @@ def test_the_values_relation_has_the_contract_shape(history, indicators):
 # ------------------------------------------------------------------------ values
 
 def test_values_lie_in_their_ranges_and_counts_are_whole(frame, indicators):
-    from chiso.demo.indicator_series import counts
-
     for (code,), rows in frame.partition_by("indicator", as_dict=True).items():
         ind = indicators[code]
         lo, hi = rows["value"].min(), rows["value"].max()

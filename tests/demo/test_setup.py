@@ -5,8 +5,10 @@ import pytest
 from typer.testing import CliRunner
 
 from chiso.cli.app import app
+from chiso.evaluate import kept
 from chiso.store import repositories as repo
 from chiso.store.database import open_database
+from chiso.store.records import open_records
 
 
 @pytest.mark.slow
@@ -30,9 +32,6 @@ def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
     finally:
         db.dispose()
     # the weeks' counts are kept next to the records, fresh, and they are what scoring reads
-    from chiso.evaluate import kept
-    from chiso.store.records import open_records
-
     with open_records(read_only=True) as store:
         entries = kept.entries(store)
         assert {e.kind for e in entries} == {"dossiers", "petitions", "publications"}

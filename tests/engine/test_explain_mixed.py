@@ -11,11 +11,14 @@ import pytest
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition, parse_index_definition
 from chiso.catalog.records import RECORD_KINDS
+from chiso.collect.load import load_paths
+from chiso.demo.generate import generate_for
 from chiso.engine.dialects import dialect
 from chiso.engine.records import compile_distinct, distinct_key
 from chiso.errors import ChisoError
 from chiso.evaluate.service import explain, score_records
 from chiso.periods.windows import parse_window
+from chiso.store.records import open_records
 from chiso.units import load_units
 
 DEF = load_index_definition(DEFAULT_INDEX)
@@ -163,8 +166,6 @@ GENERATED_WINDOWS = ("2026-W34", "2026-08-10..2026-08-23")
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> tuple[Path, list[str]]:
-    from chiso.demo.generate import generate_for
-
     root = tmp_path_factory.mktemp("generated")
     files = generate_for(root / "files", provinces=["24"], dossiers=12_000, seed=11, start=D(2026, 8, 3),
                          end=D(2026, 8, 23))
@@ -172,9 +173,6 @@ def generated(tmp_path_factory) -> tuple[Path, list[str]]:
 
 
 def _load(url: str, paths: list[str], tree):
-    from chiso.collect.load import load_paths
-    from chiso.store.records import open_records
-
     store = open_records(url)
     load_paths(paths, store, tree)
     return store

@@ -16,7 +16,7 @@ from chiso.catalog.predicates import parse_predicate
 from chiso.catalog.records import DOSSIERS
 from chiso.engine.counts import CountsPlan
 from chiso.evaluate import kept
-from chiso.evaluate.counts import compute_series
+from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.periods.windows import date_range
 from chiso.store.records import open_records
 
@@ -182,8 +182,6 @@ def test_kept_rows_are_the_scans_rows(duck_store):
 
 
 def test_a_window_that_is_a_kept_range_is_counted_from_the_kept_counts(store):
-    from chiso.evaluate.counts import compute_counts
-
     whole = date_range(START, END)
     before = compute_counts(DEF, store, [whole])
     kept.keep(DEF, store, PLAN)

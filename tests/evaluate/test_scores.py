@@ -9,10 +9,11 @@ import polars as pl
 import pytest
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
-from chiso.errors import UnknownUnitError
-from chiso.evaluate.counts import compute_counts
+from chiso.errors import ChisoError, UnknownUnitError
+from chiso.evaluate import scores as scores_module
+from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.points import round_half_up
-from chiso.evaluate.scores import inputs_from_counts, score_window
+from chiso.evaluate.scores import inputs_from_counts, score_counts, score_window, score_windows
 from chiso.evaluate.service import score_counts_file, score_records, scored_units
 from chiso.periods.windows import parse_window
 from chiso.units import load_units
@@ -225,8 +226,6 @@ def test_scores_of_a_day_window(hand_store, tree):
 def test_doctests():
     import doctest
 
-    from chiso.evaluate import scores as scores_module
-
     assert doctest.testmod(scores_module).failed == 0
 
 
@@ -234,9 +233,6 @@ def test_a_series_scored_in_one_pass_equals_window_by_window(duck_store, tree):
     """score_counts (every window at once, the benchmark's path) gives exactly the tables
     score_window gives one window at a time, changes against the week before included."""
     from polars.testing import assert_frame_equal
-
-    from chiso.evaluate.counts import compute_series
-    from chiso.evaluate.scores import score_counts
 
     whole = parse_window("2026-08-03..2026-08-30")
     counts = compute_series(DEF, duck_store, whole.start, whole.end, whole=whole)
@@ -262,8 +258,6 @@ def test_a_series_scored_in_one_pass_equals_window_by_window(duck_store, tree):
 
 
 def test_series_inputs_keyed_by_window_score_like_the_counts(hand_store, tree):
-    from chiso.evaluate.scores import score_counts, score_windows
-
     w33, w34 = parse_window("2026-W33"), parse_window("2026-W34")
     counts = compute_counts(DEF, hand_store, [w33, w34])
     units = scored_units(tree, counts)
@@ -278,8 +272,6 @@ def test_series_inputs_keyed_by_window_score_like_the_counts(hand_store, tree):
         score_windows(DEF, labels, inputs.drop("window"), units)
     with pytest.raises(ValueError, match="outside the series"):
         score_counts(DEF, counts.frame, units, labels, previous={w34.label: "2026-W32"})
-    from chiso.errors import ChisoError
-
     with pytest.raises(ChisoError, match="not in this series"):
         a.table("2026-W35")
 

@@ -12,6 +12,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from chiso.catalog.catalogue import DEFINITIONS_CATALOGUE, catalogue_yaml, load_catalogue, parse_catalogue
+from chiso.catalog.workbook import write_workbook
 from chiso.errors import ChisoError, LoadError, NotAllowedError, NotFoundError
 from chiso.store import repo_catalogue
 from chiso.store.database import Database
@@ -87,9 +89,6 @@ def test_importing_the_same_content_again_changes_nothing(db: Database, tmp_path
 
 
 def test_the_exported_file_imports_as_unchanged(db: Database, tmp_path: Path) -> None:
-    from chiso.catalog.catalogue import catalogue_yaml
-    from chiso.catalog.workbook import write_workbook
-
     imported(db, write(tmp_path, catalogue_doc(*finance())))
     with db.session() as s:
         c = current_catalogue(s, "24")
@@ -195,9 +194,6 @@ def test_references_and_cycles_reach_into_the_stored_catalogue(db: Database, tmp
 
 
 def test_a_workbook_imports_like_yaml(db: Database, tmp_path: Path) -> None:
-    from chiso.catalog.catalogue import parse_catalogue
-    from chiso.catalog.workbook import write_workbook
-
     c = parse_catalogue(yaml.safe_dump(catalogue_doc(*finance()), allow_unicode=True))
     report = imported(db, write_workbook(c, tmp_path / "danh-muc.xlsx"))
     assert len(report.created) == 4
@@ -295,8 +291,6 @@ def test_a_code_in_two_provinces_needs_the_province(db: Database, tmp_path: Path
 
 @pytest.mark.slow
 def test_the_bac_ninh_sample_imports_once(db: Database) -> None:
-    from chiso.catalog.catalogue import DEFINITIONS_CATALOGUE, load_catalogue
-
     sample = load_catalogue(DEFINITIONS_CATALOGUE)
     first = imported(db, DEFINITIONS_CATALOGUE)
     assert len(first.created) == len(sample)

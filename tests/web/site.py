@@ -22,6 +22,20 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from chiso.collect.load import load_paths
+from chiso.collect.values import Submitter, batch_from_records, submit, submit_batch
+from chiso.collect.values.batch import read_batch
+from chiso.demo.generate import generate_for
+from chiso.demo.indicators import write_submissions
+from chiso.evaluate.dm.service import refresh_warnings
+from chiso.store.database import init_store, open_database
+from chiso.store.records import open_records
+from chiso.store.repo_catalogue import import_catalogue, live_indicators
+from chiso.units import load_units
+from chiso.web.app import create_app
+from chiso.web.security import accounts, sessions, tokens
+from chiso.web.security.sessions import COOKIE_NAME
+
 PASSWORD = "Mật-khẩu-thử-2026!"
 CATALOGUE = Path(__file__).parents[2] / "chiso" / "catalog" / "definitions" / "catalogue-24.yaml"
 #: Provinces with generated records; a province of the tree without any (no score there).
@@ -97,8 +111,6 @@ class Site:
 
     def session_cookie(self, username: str) -> str:
         """A new signed-in session for ``username`` (the raw cookie value)."""
-        from chiso.web.security import accounts, sessions
-
         account = accounts.sign_in(self.db, username, PASSWORD, "127.0.0.1")
         return sessions.sign_in(self.db, account, "127.0.0.1")
 
@@ -110,8 +122,6 @@ class Site:
 
     def client(self, username: str | None) -> TestClient:
         """A test client signed in as ``username`` (None: anonymous); follows no redirects."""
-        from chiso.web.security.sessions import COOKIE_NAME
-
         c = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
         if username is not None:
             c.cookies.set(COOKIE_NAME, self.cookie(username))
@@ -123,8 +133,6 @@ class Site:
 
     def database(self):
         """The relational store opened anew (the caller disposes of it)."""
-        from chiso.store.database import open_database
-
         return open_database(self.database_url)
 
     def close(self) -> None:
@@ -133,10 +141,6 @@ class Site:
 
 
 def _records(folder: Path, tree):
-    from chiso.collect.load import load_paths
-    from chiso.demo.generate import generate_for
-    from chiso.store.records import open_records
-
     files = generate_for(folder / "gen", provinces=list(PROVINCES), dossiers=30_000, seed=3,
                          start=RECORDS_FROM, end=RECORDS_TO)
     records = open_records(f"duckdb:///{folder / 'records.duckdb'}")
@@ -145,12 +149,6 @@ def _records(folder: Path, tree):
 
 
 def _dm_side(db, folder: Path, tree) -> None:
-    from chiso.collect.values import Submitter, batch_from_records, submit, submit_batch
-    from chiso.collect.values.batch import read_batch
-    from chiso.demo.indicators import write_submissions
-    from chiso.evaluate.dm.service import refresh_warnings
-    from chiso.store.repo_catalogue import import_catalogue, live_indicators
-
     with db.session() as s:
         import_catalogue(s, CATALOGUE, by="Văn phòng UBND tỉnh", units=tree, today=dt.date(2026, 1, 2))
     files = write_submissions(folder / "dm", start=DM_FROM, end=dt.date(2026, 8, 30), seed=5, units=tree)
@@ -168,11 +166,6 @@ def _dm_side(db, folder: Path, tree) -> None:
 
 
 def build_site(folder: Path) -> Site:
-    from chiso.store.database import init_store
-    from chiso.units import load_units
-    from chiso.web.app import create_app
-    from chiso.web.security import accounts, tokens
-
     tree = load_units()
     records = _records(folder, tree)
     url = f"sqlite:///{(folder / 'chiso.sqlite').as_posix()}"

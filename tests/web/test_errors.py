@@ -23,9 +23,13 @@ from chiso.errors import (
     UnknownUnitError,
     WindowError,
 )
+from chiso.store.repo_catalogue import current_catalogue
+from chiso.units import load_units
 from chiso.web.context import WebContext
 from chiso.web.errors import STATUS, UNKNOWN, install_errors, status_of
 from chiso.web.pages.errors import install_error_pages
+from chiso.web.pages.render import mount_static
+from chiso.web.security import sessions
 from tests.web.site import NO_RECORDS, WINDOW
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -83,9 +87,6 @@ RAISED = [ChisoError("sai dữ liệu / bad input"), UnknownUnitError("unknown u
 
 
 def _probe_app(pages: bool) -> FastAPI:
-    from chiso.units import load_units
-    from chiso.web.pages.render import mount_static
-
     app = FastAPI()
     app.state.ctx = WebContext(records=None, tree=load_units(["24"]), definition=None, database_url=None)
     if pages:
@@ -132,8 +133,6 @@ def test_the_handlers_answer_each_error_by_its_class(probes, n):
 def admin(site):
     """The demo site's app (tests/web/site.py) and an administrator's client signed in with a
     real session."""
-    from chiso.web.security import sessions
-
     with TestClient(site.app, follow_redirects=False) as client:
         client.cookies.set(sessions.COOKIE_NAME, site.session_cookie("quantri"))
         yield site.app, client
@@ -175,8 +174,6 @@ def test_the_same_error_answers_alike_on_the_api_and_on_a_page(admin, case):
 
 
 def test_a_move_the_lifecycle_refuses_is_403_on_the_api_and_on_the_workflow_page(admin):
-    from chiso.store.repo_catalogue import current_catalogue
-
     app, client = admin
     with app.state.ctx.database.session() as s:
         ind = next(i for i in current_catalogue(s, "24").indicators.values() if i.live)

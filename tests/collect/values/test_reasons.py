@@ -11,7 +11,8 @@ import string
 import pytest
 
 from chiso.collect.values import read_batch, reasons, submit_batch
-from chiso.errors import LoadError
+from chiso.errors import ChisoError, LoadError
+from chiso.periods.windows import parse_window
 
 from .conftest import NOW
 from .test_submit import STC
@@ -121,9 +122,6 @@ def test_file_level_reasons_have_codes(sqlite_db, catalogue, units, write, name,
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "2026-W60", "tháng 8", "2026-08-20..2026-08-01",
                                     "2026-02-30"])
 def test_the_window_parsers_messages_read_in_vietnamese(period):
-    from chiso.errors import ChisoError
-    from chiso.periods.windows import parse_window
-
     with pytest.raises(ChisoError) as e:
         parse_window(period)
     message = str(e.value)

@@ -11,6 +11,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from chiso.web.app import create_app
+
 EXAMPLES = 12
 #: The routes of chiso.web.api (other routers — bulletins, accounts, audit — are fuzzed by their own tests).
 OURS = tuple(f"/api/v1/{p}" for p in ("units", "indicators", "catalogue", "values", "submissions", "periods",
@@ -26,8 +28,6 @@ def scratch_app(site, tmp_path_factory):
     locks, warning notes, imports), so it gets a store of its own: what it changes must not
     reach the other tests of the shared site. The records store is only read."""
     import sqlite3
-
-    from chiso.web.app import create_app
 
     path = tmp_path_factory.mktemp("schemathesis") / "chiso.sqlite"
     source, copy = sqlite3.connect(site.database_url.removeprefix("sqlite:///")), sqlite3.connect(path)

@@ -17,6 +17,14 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from chiso.store.database import open_database
+from chiso.store.models_accounts import WebSession
+from chiso.store.orm import utcnow
+from chiso.store.repo_evaluation import list_warnings
+from chiso.store.repo_loads import record_load_batch
+from chiso.web.pages import render, views
+from chiso.web.security import accounts, sessions
+from chiso.web.security.deps import Principal
 from tests.web.site import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
@@ -43,9 +51,6 @@ def client_for(site, username: str) -> TestClient:
 @pytest.fixture(scope="module")
 def second_leader(site):
     """Another leader of Bắc Ninh: the same role, province and unit as ``lanhdao``."""
-    from chiso.store.database import open_database
-    from chiso.web.security import accounts
-
     db = open_database(site.database_url)
     try:
         accounts.create_account(db, "thiết lập", username="lanhdao2", password=PASSWORD, role="leader",
@@ -58,11 +63,6 @@ def second_leader(site):
 # ------------------------------------------------------------------ sessions
 def test_a_resumed_session_is_cached_for_its_time_to_live_only(site):
     from sqlalchemy import update
-
-    from chiso.store.database import open_database
-    from chiso.store.models_accounts import WebSession
-    from chiso.store.orm import utcnow
-    from chiso.web.security import sessions
 
     clock = Clock()
     cache = sessions.ResumeCache(ttl=5, clock=clock)
@@ -105,9 +105,6 @@ def test_sign_out_and_a_role_change_end_the_cached_session_at_once(site):
     c.cookies.set("chiso_session", raw)
     assert c.get("/api/v1/me").status_code == 401
     assert c.get("/rankings").status_code == 303  # the hot path does not answer it either
-
-    from chiso.store.database import open_database
-    from chiso.web.security import accounts
 
     db = open_database(site.database_url)
     try:
@@ -192,9 +189,6 @@ def test_forget_scores_drops_scores_series_page_parts_and_answers(site, clients,
 
 
 def test_records_loaded_by_another_process_invalidate_what_was_cached(site, clients, window):
-    from chiso.store.database import open_database
-    from chiso.store.repo_loads import record_load_batch
-
     ctx = ctx_of(site)
     leader = clients["lanhdao"]
     seconds = ctx.stamp_seconds
@@ -219,10 +213,6 @@ def test_records_loaded_by_another_process_invalidate_what_was_cached(site, clie
 
 # ------------------------------------------------------------------ the overview's warnings
 def test_open_warnings_counts_and_top_five_match_the_warning_list(site):
-    from chiso.store.repo_evaluation import list_warnings
-    from chiso.web.pages import views
-    from chiso.web.security.deps import Principal
-
     ctx = ctx_of(site)
     with ctx.database.session() as s:
         every = list_warnings(s, "24", state="open")
@@ -238,8 +228,6 @@ def test_open_warnings_counts_and_top_five_match_the_warning_list(site):
 
 
 def test_the_overview_shows_the_open_warnings_and_an_acknowledgement_at_once(site, clients, window):
-    from chiso.store.repo_evaluation import list_warnings
-
     ctx = ctx_of(site)
     leader, admin = clients["lanhdao"], clients["quantri"]
     with ctx.database.session() as s:
@@ -259,8 +247,6 @@ def test_the_overview_shows_the_open_warnings_and_an_acknowledgement_at_once(sit
 
 
 def test_the_overview_warnings_panel_expires_on_its_own(site, clients, window):
-    from chiso.web.pages import render, views
-
     ctx = ctx_of(site)
     leader = clients["lanhdao"]
     clock = Clock(ctx.clock())
@@ -285,9 +271,6 @@ def test_the_overview_warnings_panel_expires_on_its_own(site, clients, window):
 
 # ------------------------------------------------------------------ bulletins
 def test_a_bulletin_is_built_once_per_data_stamp_and_shown_in_both_languages(site, clients, window):
-    from chiso.store.database import open_database
-    from chiso.store.repo_loads import record_load_batch
-
     ctx = ctx_of(site)
     leader = clients["lanhdao"]
     builds = ctx.bulletins.builds

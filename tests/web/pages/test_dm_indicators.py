@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from chiso.catalog.indicator import Indicator
+from chiso.store.repo_catalogue import current_catalogue
 from chiso.web.pages.indicators import filter_indicators, fold, formula_parts
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 
@@ -33,8 +35,6 @@ def test_catalogue_renders_for_every_role(site, user):
 
 def live_count(site) -> int:
     """The live indicators now (104 of the 109 as imported; other tests approve a candidate)."""
-    from chiso.store.repo_catalogue import current_catalogue
-
     with site.db.session() as s:
         indicators = current_catalogue(s, "24").indicators.values()
         live = sum(i.live for i in indicators)
@@ -67,8 +67,6 @@ def test_filters_and_search_without_diacritics(site):
 
 
 def test_filter_indicators_by_status():
-    from chiso.catalog.indicator import Indicator
-
     base = dict(name="Tỷ lệ đúng hạn", name_en="On time", definition="…", group="output", field="ADMINISTRATION",
                 unit="%", source_system="S", owner="24-STC")
     live = Indicator(code="A.B", status="approved", **base)

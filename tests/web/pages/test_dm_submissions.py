@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from chiso.store.repo_values import get_period
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 from tests.web.site import csrf_of
 
 
 def period_state(site, code: str, period: str) -> str | None:
-    from chiso.store.repo_values import get_period
-
     db = site.database()
     try:
         with db.session() as s:

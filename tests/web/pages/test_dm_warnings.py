@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from chiso.store.repo_evaluation import list_warnings, warning_events
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 from tests.web.site import csrf_of
 
 
 def open_warnings(site, responsible: str) -> list[int]:
-    from chiso.store.repo_evaluation import list_warnings
-
     db = site.database()
     try:
         with db.session() as s:
@@ -19,8 +18,6 @@ def open_warnings(site, responsible: str) -> list[int]:
 
 
 def events(site, warning_id: int) -> list[tuple[str, str, str]]:
-    from chiso.store.repo_evaluation import warning_events
-
     db = site.database()
     try:
         with db.session() as s:

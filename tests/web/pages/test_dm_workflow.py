@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from chiso.catalog.indicator import Indicator
+from chiso.store.repo_catalogue import indicator_version
 from chiso.web.pages.workflow import refusal
 from chiso.web.security.deps import Principal
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
@@ -15,8 +17,6 @@ UNIFIED = "DN.KP_XTDT"
 
 
 def status_of(site, code: str) -> str:
-    from chiso.store.repo_catalogue import indicator_version
-
     db = site.database()
     try:
         with db.session() as s:
@@ -30,8 +30,6 @@ def who(role: str, unit: str = "24") -> Principal:
 
 
 def test_policy():
-    from chiso.catalog.indicator import Indicator
-
     ind = Indicator(code="A.B", name="Chỉ số", name_en="I", definition="…", group="output", field="SOCIETY",
                     unit="%", source_system="S", owner="24-SYT", status="unified")
     assert refusal(who("admin"), ind, "approved") is None

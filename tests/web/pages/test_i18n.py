@@ -6,6 +6,8 @@ import pytest
 
 from chiso.errors import DefinitionError
 from chiso.web import i18n
+from chiso.web.pages import charts
+from chiso.web.pages.render import STATIC_DIR
 
 
 def test_both_languages_have_the_same_keys():
@@ -83,8 +85,6 @@ def test_periods_in_each_language(label, vi, en):
 
 
 def test_chart_options_name_localised_formatters_and_periods():
-    from chiso.web.pages import charts
-
     rows = [{"window": "2026-W33", "total": 80.5, "rank": 3}, {"window": "2026-W34", "total": 81.25, "rank": 2}]
     vi, en = charts.trend(rows, "vi", with_rank=True), charts.trend(rows, "en", with_rank=True)
     assert vi["xAxis"]["data"] == ["Tuần 33/2026", "Tuần 34/2026"]
@@ -95,7 +95,5 @@ def test_chart_options_name_localised_formatters_and_periods():
     assert bars["yAxis"]["data"] == ["Publicity"] and bars["series"][1]["label"]["formatter"] == charts.NUM
     assert charts.gauge("x", 16.5, 18)["series"][0]["detail"]["formatter"] == charts.NUM
     # chiso.js turns those names into functions with the page's locale
-    from chiso.web.pages.render import STATIC_DIR
-
     script = (STATIC_DIR / "chiso.js").read_text(encoding="utf-8")
     assert 'vi: "vi-VN", en: "en-GB"' in script and "Intl.NumberFormat" in script and '"chiso:"' in script

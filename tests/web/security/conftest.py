@@ -21,6 +21,7 @@ from chiso.store.database import Database, init_store
 from chiso.units import load_units
 from chiso.web.context import WebContext
 from chiso.web.errors import install_errors
+from chiso.web.pages.render import mount_static
 from chiso.web.pages.signin import router as security_router
 from chiso.web.security.deps import Principal, current_principal, require_roles, require_write
 from chiso.web.security.passwords import hash_password
@@ -70,8 +71,6 @@ def people(database: Database, tree, password_hash: str) -> dict[str, tuple[str,
 def build_app(database: Database, tree) -> FastAPI:
     """The security router on a context holding this store (chiso errors answered as JSON, as
     ``create_app`` answers them off the pages), plus probes of the contract."""
-    from chiso.web.pages.render import mount_static
-
     app = FastAPI()
     ctx = WebContext(records=None, tree=tree, definition=None, database_url=None)
     ctx._database = database
