@@ -76,13 +76,18 @@ class LoadError(ChisoError):
 
     problems: list[Problem] = field(default_factory=list)
     total: int | None = None  # how many problems there were in all (problems may be truncated)
+    at_least: bool = False    # checking stopped early: there are at least ``total`` problems
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
     def __str__(self) -> str:
         n = self.total if self.total is not None else len(self.problems)
-        head = f"refused: {n} problem{'s' if n != 1 else ''}; nothing was loaded"
+        if self.at_least:
+            head = (f"refused: at least {n} problems (checking stopped after the first {len(self.problems)}); "
+                    "nothing was loaded")
+        else:
+            head = f"refused: {n} problem{'s' if n != 1 else ''}; nothing was loaded"
         lines = [head] + [f"  - {p}" for p in self.problems[:50]]
         if n > 50:
             lines.append(f"  … and {n - 50} more")

@@ -47,6 +47,29 @@ SETTINGS: tuple[Setting, ...] = (
             "days); unset = the shipped one."),
     Setting("CHISO_THREADS", None,
             "Threads DuckDB may use; unset = all cores."),
+    # what a file sent to chiso (records, values, a catalogue) may hold: checked before and while
+    # it is read, so that a hostile or broken file is refused cheaply (chiso.files)
+    Setting("CHISO_FILE_MAX_BYTES", "2147483648",
+            "Largest file chiso reads (bytes); 2 GiB."),
+    Setting("CHISO_UPLOAD_MAX_BYTES", "52428800",
+            "Largest file sent through the web pages or the API (bytes); 50 MiB."),
+    Setting("CHISO_FILE_MAX_UNPACKED_BYTES", "536870912",
+            "Largest size a compressed file (an Excel workbook, Parquet) may unpack to, checked "
+            "from its directory before anything is unpacked (bytes); 512 MiB."),
+    Setting("CHISO_FILE_MAX_RATIO", "200",
+            "Largest compression ratio of any part of an Excel workbook (unpacked ÷ packed); "
+            "a larger one is an archive bomb."),
+    Setting("CHISO_FILE_MAX_ROWS", "10000000",
+            "Most data rows a file may hold."),
+    Setting("CHISO_FILE_MAX_COLUMNS", "256",
+            "Most columns a file may hold."),
+    Setting("CHISO_FILE_MAX_CELL_CHARS", "32767",
+            "Longest text a cell may hold (characters; Excel's own limit)."),
+    Setting("CHISO_FILE_MAX_DEPTH", "32",
+            "Deepest nesting of lists and objects in a JSON or YAML file."),
+    Setting("CHISO_FILE_MAX_PROBLEMS", "200",
+            "Problems after which checking a refused file stops: the report lists the first ones "
+            "and says there are at least that many."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -96,6 +119,18 @@ def threads(env: dict[str, str] | None = None) -> int | None:
         raise SettingsError(f"CHISO_THREADS must be a whole number, not {value!r}") from None
     if n < 1:
         raise SettingsError("CHISO_THREADS must be at least 1")
+    return n
+
+
+def whole_number(name: str, env: dict[str, str] | None = None, minimum: int = 1) -> int:
+    """A setting that is a whole number of at least ``minimum``."""
+    value = get(name, env)
+    try:
+        n = int(str(value).replace("_", ""))
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if n < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {n}")
     return n
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,9 @@ from chiso.catalog.indicator import (
 )
 from chiso.catalog.workbook import read_workbook
 from chiso.errors import FormulaError, LoadError, Problem, UnknownUnitError
+from chiso.files.documents import YAML_LOADER, parse_json, parse_yaml, read_document, yaml_error
+from chiso.files.reasons import text as file_reason
+from chiso.files.tables import table_format
 from chiso.units.registry import load_units
 
 #: Bắc Ninh's catalogue, shipped as the sample (docs/sample-catalogue.md).
@@ -64,37 +68,28 @@ def read_catalogue_file(path: str | Path) -> RawCatalogue:
     """Read a YAML, JSON or workbook catalogue file into values with places (not validated)."""
     p = Path(path)
     name = str(path)
-    fmt = FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise LoadError([Problem(name, None, None, f"unsupported file type {p.suffix or '(none)'!r}; "
-                                 f"a catalogue is {', '.join(sorted(FORMATS))}")])
-    if not p.is_file():
-        raise LoadError([Problem(name, None, None, "file not found")])
+    fmt = table_format(p, name, FORMATS, "a catalogue")
     if fmt == "xlsx":
+        if not p.is_file():
+            raise LoadError([Problem(name, None, None, file_reason("file.missing"))], total=1)
         return read_workbook(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError([Problem(name, None, None, f"cannot read: {exc}")]) from None
+    _data, text = read_document(p, fmt, name)
     return read_catalogue_text(text, name, fmt)
 
 
 def read_catalogue_text(text: str, path: str = "<text>", fmt: str = "yaml") -> RawCatalogue:
-    """Read catalogue text (``yaml`` or ``json``) into values with places (not validated)."""
+    """Read catalogue text (``yaml`` or ``json``) into values with places (not validated); the
+    text is read within the limits of every file sent to chiso (``chiso.files``), in NFC."""
     lines: _Lines | None = None
+    text = unicodedata.normalize("NFC", text)
     if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError([Problem(path, exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
+        data = parse_json(text, path)
     else:
+        data = parse_yaml(text, path)
         try:
-            data = yaml.safe_load(text)
-            lines = _Lines.of(yaml.compose(text))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise LoadError([Problem(path, mark.line + 1 if mark else None, None,
-                                     f"not valid YAML: {getattr(exc, 'problem', None) or exc}")]) from None
+            lines = _Lines.of(yaml.compose(text, Loader=YAML_LOADER))
+        except yaml.YAMLError as exc:  # pragma: no cover - parse_yaml read the same text
+            raise yaml_error(exc, path) from None
     if not isinstance(data, dict):
         raise LoadError([Problem(path, None, None, "expected a mapping with province, version, "
                                  "fields and indicators at the top level")])

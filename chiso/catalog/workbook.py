@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ from chiso.catalog.entries import Catalogue, RawCatalogue, SheetPlace
 from chiso.catalog.indicator import GROUPS, LIFECYCLE, Indicator
 from chiso.catalog.lifecycle import STATE_LABELS
 from chiso.errors import ChisoError, LoadError, Problem
+from chiso.files.guards import check_workbook
+from chiso.files.limits import current_limits
 from chiso.units.registry import load_units
 
 SHEET_INDICATORS = "Chỉ số"
@@ -360,6 +363,7 @@ def _write_history(ws: Any, f: _Formats, history: Sequence[Mapping[str, Any]]) -
 def read_workbook(path: str | Path) -> RawCatalogue:
     """Read a catalogue workbook into values with places (validated by ``validate_catalogue``)."""
     name = str(path)
+    check_workbook(Path(path), name, current_limits())  # a bomb is refused before it is unpacked
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own types for every kind of broken file
@@ -376,7 +380,9 @@ def read_workbook(path: str | Path) -> RawCatalogue:
 
 
 def _rows(reader: Any, sheet: str) -> list[tuple[str | None, ...]]:
-    return reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars().rows()
+    """A sheet's cells as text, in NFC (a name typed on a Mac or pasted from a PDF is one name)."""
+    rows = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars().rows()
+    return [tuple(None if v is None else unicodedata.normalize("NFC", v) for v in row) for row in rows]
 
 
 def _clean(value: str | None) -> str | None:

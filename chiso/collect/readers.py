@@ -1,9 +1,8 @@
-"""Read one source file (CSV, Parquet, JSON lines, .xlsx) into a polars frame, and decide its kind.
+"""Read one records file (CSV, Parquet, JSON lines, .xlsx) and decide which records it holds.
 
-Readers do not judge values: they return the file's own cells (strings, or native types for
-Parquet and JSON) plus ``_row``, the 1-based data row number (header excluded) that every
-problem report points to. Column names are trimmed and lower-cased; blank rows are dropped
-but keep their numbers counted, so row numbers still match what the user sees.
+The cells come from the one file reader (``chiso.files.tables``: limits, encoding, delimiter,
+NFC, ``_row`` numbers as the user sees them); this module names the record kind and keeps
+the file's fingerprint.
 """
 from __future__ import annotations
 
@@ -11,18 +10,15 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import fastexcel
 import polars as pl
 
 from chiso.catalog.records import RECORD_KINDS, RecordKind
 from chiso.errors import LoadError, Problem
+from chiso.files.tables import ROW, TABLE_FORMATS, read_table
 
-ROW = "_row"  # the 1-based data row number carried through validation
+__all__ = ["FORMATS", "ROW", "Source", "detect_kind", "file_sha256", "read_frame", "read_source", "refuse"]
 
-FORMATS: dict[str, str] = {
-    ".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
-    ".ndjson": "jsonl", ".xlsx": "xlsx",
-}
+FORMATS: dict[str, str] = TABLE_FORMATS
 
 
 @dataclass(frozen=True)
@@ -54,65 +50,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_raw(path: Path, fmt: str) -> pl.DataFrame:
-    if fmt == "csv":
-        # Every cell as text: types are decided by the schema, not guessed from the file.
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
-    if fmt == "parquet":
-        return pl.read_parquet(path)
-    if fmt == "jsonl":
-        return pl.read_ndjson(path, infer_schema_length=None)
-    # .xlsx: first sheet, header row; cells as text so codes like "07210" keep their zeros.
-    reader = fastexcel.read_excel(str(path))
-    return reader.load_sheet(0, dtypes="string").to_polars()
-
-
-def read_frame(path: str | Path, display: str | None = None) -> tuple[pl.DataFrame, str]:
-    """The file's cells with ROW added, and its format; a LoadError if it cannot be read."""
-    path = Path(path)
-    name = display or str(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise refuse(name, f"unsupported file type {path.suffix or '(none)'!r}; "
-                           f"chiso reads {', '.join(sorted(FORMATS))}")
-    if not path.is_file():
-        raise refuse(name, "file not found")
-    try:
-        raw = _read_raw(path, fmt)
-    except Exception as exc:  # noqa: BLE001 - every reader has its own error classes
-        hint = " (is it saved as UTF-8?)" if fmt == "csv" and "utf" in str(exc).lower() else ""
-        raise refuse(name, f"cannot read this {fmt} file{hint}: {str(exc).splitlines()[0]}") from None
-    return _normalise(raw, name), fmt
-
-
-def _normalise(raw: pl.DataFrame, name: str) -> pl.DataFrame:
-    problems, rename, drop = [], {}, []
-    seen: dict[str, str] = {}
-    for col in raw.columns:
-        clean = col.strip().lstrip("\ufeff").lower()
-        if not clean or clean.startswith("__unnamed"):
-            if raw[col].null_count() == raw.height:
-                drop.append(col)  # a trailing separator: an empty, nameless column
-                continue
-            problems.append(Problem(name, None, col, "a column has values but no header"))
-            continue
-        if clean in seen or clean == ROW:
-            problems.append(Problem(name, None, clean, f"column appears twice (as {seen.get(clean, ROW)!r} "
-                                                       f"and {col!r})"))
-            continue
-        seen[clean] = col
-        rename[col] = clean
-    if problems:
-        raise LoadError(problems, total=len(problems))
-    frame = raw.drop(drop).select(list(rename)).rename(rename).with_row_index(ROW, offset=1)
-    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
-    cells = [c for c in frame.columns if c != ROW]
-    if not cells:
-        return frame
-    blank = pl.all_horizontal(
-        [(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")) if frame[c].dtype == pl.String
-         else pl.col(c).is_null() for c in cells])
-    return frame.filter(~blank)
+def read_frame(path: str | Path, display: str | None = None, what: str = "records") -> tuple[pl.DataFrame, str]:
+    """The file's cells with ROW added, and its format (``chiso.files.tables.read_table``)."""
+    table = read_table(path, display or str(path), what=what)
+    return table.frame, table.format
 
 
 def detect_kind(name: str, columns: list[str], kind: str | None = None) -> RecordKind:

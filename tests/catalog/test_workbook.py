@@ -176,7 +176,7 @@ def test_a_workbook_without_the_indicators_sheet_is_refused(tmp_path: Path) -> N
 
 def test_a_broken_workbook_is_refused(tmp_path: Path) -> None:
     (tmp_path / "hong.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(LoadError, match="cannot read the workbook"):
+    with pytest.raises(LoadError, match="not an Excel workbook"):
         load_catalogue(tmp_path / "hong.xlsx")
 
 

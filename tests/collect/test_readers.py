@@ -1,6 +1,7 @@
 """Reading CSV, Parquet, JSON lines and .xlsx the same way, and telling what a file holds."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 import polars as pl
@@ -112,7 +113,7 @@ def test_kind_from_argument_name_or_columns(write):
 @pytest.mark.parametrize("name, content, reason", [
     ("dossiers.txt", "id\n1\n", "unsupported file type"),
     ("dossiers.csv", None, "file not found"),
-    ("dossiers.xlsx", "not a workbook", "cannot read this xlsx file"),
+    ("dossiers.xlsx", "not a workbook", "not an Excel workbook (.xlsx)"),
     ("dossiers.parquet", "not parquet", "cannot read this parquet file"),
 ])
 def test_unreadable_files_are_refused_by_name(tmp_path, write, name, content, reason):
@@ -123,11 +124,33 @@ def test_unreadable_files_are_refused_by_name(tmp_path, write, name, content, re
     assert p.file == str(path) and p.row is None and reason in p.reason
 
 
-def test_non_utf8_csv_is_refused(write):
+def test_utf16_with_a_byte_order_mark_is_read(write):
     path = write("dossiers.csv", "id,unit_code\nD1,Phường Kinh Bắc\n", encoding="utf-16")
+    assert read_source(path).frame["unit_code"].to_list() == ["Phường Kinh Bắc"]
+
+
+def test_a_legacy_vietnamese_code_page_is_named(tmp_path):
+    path = tmp_path / "dossiers.csv"
+    text = "id,unit_code,note\n" + "".join(f"D{i},Phường Kinh Bắc,Hồ sơ của ông Nguyễn Văn Hưởng\n" for i in range(40))
+    path.write_bytes(cp1258(text))
     with pytest.raises(LoadError) as err:
         read_source(path)
-    assert "cannot read this csv file" in err.value.problems[0].reason
+    [p] = err.value.problems
+    assert "not UTF-8" in p.reason and "cp1258" in p.reason and "line 2" in p.reason
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Windows-1258 writes it: letters with their hats and horns whole, tone marks
+    combining after them."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in parts if c in TONES)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES)) + tones)
+    return "".join(out).encode("cp1258")
 
 
 def test_duplicate_and_nameless_headers_are_refused(write):

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chiso.collect.readers import ROW, read_frame
 from chiso.collect.validate import as_text
 from chiso.collect.values import reasons
 from chiso.errors import LoadError, Problem
+from chiso.files.documents import read_document
+from chiso.files.tables import ROW, read_table, table_format
 
 REQUIRED = ("indicator", "unit", "period", "value")
 OPTIONAL = ("breakdown", "note", "source", "measure")
@@ -38,8 +39,6 @@ ALIASES: dict[str, str] = {
     "nguồn": "source", "nguồn dữ liệu": "source",
     "đơn vị tính": "measure",
 }
-
-SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)
@@ -130,14 +129,7 @@ def batch_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> Batch
     return Batch(name, tuple(rows), tuple(columns), content_sha256(rows))
 
 
-def _read_json(path: Path, name: str) -> list[Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise LoadError([Problem(name, None, None, reasons.text("file.not_utf8"))], total=1) from None
-    except json.JSONDecodeError as exc:
-        raise LoadError([Problem(name, None, None, reasons.text("file.bad_json", message=exc.msg, line=exc.lineno,
-                                                                column=exc.colno))], total=1) from None
+def _records_of(data: Any, name: str) -> list[Any]:
     if isinstance(data, dict) and isinstance(data.get("values"), list):
         data = data["values"]
     if not isinstance(data, list):
@@ -145,19 +137,19 @@ def _read_json(path: Path, name: str) -> list[Any]:
     return data
 
 
+#: Values files by suffix: the tables the one reader reads, and JSON documents.
+FORMATS: dict[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+SUFFIXES = tuple(FORMATS)
+
+
 def read_batch(path: str | Path, display: str | None = None) -> Batch:
     """Read a submission file; a LoadError names the file (and row) when it cannot be read."""
     path = Path(path)
     name = display or str(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise LoadError([Problem(name, None, None, reasons.text("file.type", suffix=repr(suffix or "(none)"),
-                                                                suffixes=", ".join(SUFFIXES)))], total=1)
-    if not path.is_file():
-        raise LoadError([Problem(name, None, None, reasons.text("file.missing"))], total=1)
-    if suffix == ".json":
-        return batch_from_records(name, _read_json(path, name))
-    frame, _fmt = read_frame(path, name)
+    if table_format(path, name, FORMATS, "values") == "json":
+        data, _text = read_document(path, "json", name)
+        return batch_from_records(name, _records_of(data, name))
+    frame = read_table(path, name, formats=FORMATS, what="values").frame
     renamed = _renamed(name, [c for c in frame.columns if c != ROW])
     texts = {renamed[c]: as_text(frame[c]).to_list() for c in renamed}
     numbers = frame[ROW].to_list()

@@ -16,44 +16,16 @@ its column (``period``) and shown in Vietnamese with that message inside.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cached_property
+from chiso.files.reasons import FILE_REASONS, Reason
 
 LANGUAGES = ("vi", "en")
 
 
-@dataclass(frozen=True)
-class Reason:
-    """One reason: its code and its text in English and Vietnamese (``str.format`` fields)."""
-
-    code: str
-    en: str
-    vi: str
-
-    @cached_property
-    def pattern(self) -> re.Pattern:
-        """The English text as a regular expression, each field a named group."""
-        out, last = [], 0
-        for m in re.finditer(r"\{(\w+)\}", self.en):
-            out.append(re.escape(self.en[last:m.start()]))
-            out.append(f"(?P<{m.group(1)}>.+?)")
-            last = m.end()
-        out.append(re.escape(self.en[last:]))
-        return re.compile("".join(out), re.DOTALL)
-
-
 #: Every reason, the more specific first (``explain`` takes the first that matches).
 REASONS: tuple[Reason, ...] = (
-    # the file
+    # the file (and the reader's reasons: chiso.files.reasons)
+    *FILE_REASONS,
     Reason("file.empty", "the file has no values", "tệp không có giá trị nào"),
-    Reason("file.missing", "file not found", "không tìm thấy tệp"),
-    Reason("file.type", "unsupported file type {suffix}; values are read from {suffixes}",
-           "không hỗ trợ loại tệp {suffix}; số liệu được đọc từ các tệp {suffixes}"),
-    Reason("file.not_utf8", "cannot read this json file: it is not UTF-8",
-           "không đọc được tệp JSON này: tệp không được mã hoá UTF-8"),
-    Reason("file.bad_json", "not valid JSON: {message} at line {line}, column {column}",
-           "JSON không hợp lệ: {message} ở dòng {line}, cột {column}"),
     Reason("file.json_shape", 'a JSON submission is an array of objects (or an object whose "values" is one)',
            'tệp JSON nộp số liệu phải là một mảng các đối tượng (hoặc một đối tượng có "values" là mảng đó)'),
     Reason("entry.not_object", "each entry must be an object with indicator, unit, period and value",
@@ -120,6 +92,11 @@ REASONS: tuple[Reason, ...] = (
            "before values can change",
            "{code} kỳ {period} đã khoá sổ; quản trị viên phải mở khoá, có ghi lý do, trước khi số liệu "
            "được thay đổi"),
+    Reason("period.busy",
+           "{code} {period} is being written by another submission or approval at this moment; "
+           "nothing was written — send it again in a moment",
+           "{code} kỳ {period} đang được một lần nộp hoặc phê duyệt khác ghi vào; chưa ghi gì — "
+           "hãy gửi lại sau giây lát"),
     Reason("period.draft_after_submit",
            "{code} {period} is already {state}; a draft cannot replace submitted values — "
            "submit the correction with a reason",

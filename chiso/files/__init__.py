@@ -1,0 +1,14 @@
+"""The one reader of files sent to chiso: records, values and catalogues.
+
+- ``tables``: CSV, Excel, Parquet and JSON lines into a polars frame (``read_table``);
+- ``documents``: JSON and YAML documents (``read_document``, ``parse_json``, ``parse_yaml``);
+- ``encoding``: UTF-8, or UTF-16/32 with a byte-order mark; anything else refused by name;
+- ``guards``: the checks made before reading — size, what a compressed file unpacks to,
+  compression ratios, nesting depth;
+- ``limits``: the bounds, from the ``CHISO_FILE_*`` settings;
+- ``reasons``: why a file was refused, in English and Vietnamese.
+
+Every text that comes in is Unicode NFC, so "Sở Tài chính" typed, pasted from a PDF or saved
+by a Mac is one name. Every refusal is a ``LoadError`` naming the file, the row when there is
+one, the column and the reason; nothing is written by a reader.
+"""
