@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
             "a larger one is an archive bomb."),
     Setting("CHISO_FILE_MAX_ROWS", "10000000",
             "Most data rows a file may hold."),
+    Setting("CHISO_VALUES_MAX_ROWS", "200000",
+            "Most rows a file of indicator values may hold (one submission; split a larger backfill)."),
     Setting("CHISO_FILE_MAX_COLUMNS", "256",
             "Most columns a file may hold."),
     Setting("CHISO_FILE_MAX_CELL_CHARS", "32767",

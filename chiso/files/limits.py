@@ -33,6 +33,12 @@ def current_limits(env: dict[str, str] | None = None) -> Limits:
                   max_depth=n("CHISO_FILE_MAX_DEPTH"), max_problems=n("CHISO_FILE_MAX_PROBLEMS"))
 
 
+def values_limits(env: dict[str, str] | None = None) -> Limits:
+    """The limits of a file of indicator values: fewer rows (``CHISO_VALUES_MAX_ROWS``)."""
+    base = current_limits(env)
+    return base.but(max_rows=min(base.max_rows, settings.whole_number("CHISO_VALUES_MAX_ROWS", env)))
+
+
 def upload_max_bytes(env: dict[str, str] | None = None) -> int:
     """The largest file the web pages and the API accept (``CHISO_UPLOAD_MAX_BYTES``)."""
     return settings.whole_number("CHISO_UPLOAD_MAX_BYTES", env)

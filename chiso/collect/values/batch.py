@@ -22,6 +22,8 @@ from chiso.collect.validate import as_text
 from chiso.collect.values import reasons
 from chiso.errors import LoadError, Problem
 from chiso.files.documents import read_document
+from chiso.files.limits import values_limits
+from chiso.files.reasons import text as file_reason
 from chiso.files.tables import ROW, read_table, table_format
 
 REQUIRED = ("indicator", "unit", "period", "value")
@@ -146,10 +148,15 @@ def read_batch(path: str | Path, display: str | None = None) -> Batch:
     """Read a submission file; a LoadError names the file (and row) when it cannot be read."""
     path = Path(path)
     name = display or str(path)
+    limits = values_limits()
     if table_format(path, name, FORMATS, "values") == "json":
-        data, _text = read_document(path, "json", name)
-        return batch_from_records(name, _records_of(data, name))
-    frame = read_table(path, name, formats=FORMATS, what="values").frame
+        data, _text = read_document(path, "json", name, limits)
+        records = _records_of(data, name)
+        if len(records) > limits.max_rows:
+            raise LoadError([Problem(name, None, None, file_reason("file.rows", limit=f"{limits.max_rows:,}"))],
+                            total=1)
+        return batch_from_records(name, records)
+    frame = read_table(path, name, formats=FORMATS, what="values", limits=limits).frame
     renamed = _renamed(name, [c for c in frame.columns if c != ROW])
     texts = {renamed[c]: as_text(frame[c]).to_list() for c in renamed}
     numbers = frame[ROW].to_list()

@@ -64,6 +64,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("measure.mismatch", "{code} is measured in {unit}, not {measure}",
            "{code} có đơn vị tính là {unit}, không phải {measure}"),
     Reason("value.not_number", "not a number (write 12.5 or 12,5)", "không phải là số (ghi 12.5 hoặc 12,5)"),
+    Reason("value.underflow", "too small to keep: it would be stored as 0",
+           "quá nhỏ để lưu: sẽ bị ghi thành 0"),
     Reason("value.range", "outside the allowed range {bounds} of {code}",
            "nằm ngoài khoảng cho phép {bounds} của {code}"),
     Reason("breakdown.none", "{code} has no breakdowns", "{code} không có phân tổ"),

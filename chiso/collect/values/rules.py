@@ -14,7 +14,7 @@ import math
 import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from chiso.catalog.indicator import Indicator
@@ -77,14 +77,24 @@ class Finding:
 
 @dataclass
 class Findings:
-    """What the rules found, in order."""
+    """What the rules found, in order. Past ``limit`` refusing findings the file is refused
+    anyway: ``full`` tells the rules to stop reading rows, and the report says "at least"."""
 
     items: list[Finding] = field(default_factory=list)
+    limit: int | None = None
+    refused: int = 0
 
     def add(self, kind: Kind, file: str, row: int | None, column: str | None, reason: str,
             value: object | None = None) -> None:
+        if kind != "warning":
+            self.refused += 1
         self.items.append(Finding(Problem(file, row, column, reason,
                                           None if value is None else str(value)), kind))
+
+    @property
+    def full(self) -> bool:
+        """Enough problems to refuse the file and to show: checking may stop."""
+        return self.limit is not None and self.refused >= self.limit
 
     def of(self, *kinds: Kind) -> list[Problem]:
         return [f.problem for f in self.items if f.kind in kinds]
@@ -232,6 +242,7 @@ def period_of(raw: RawRow, indicator: Indicator, today: dt.date, file: str,
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_NONZERO_MANTISSA = re.compile(r"[1-9]")  # 1e-400 is not 0, though a float cannot hold it
 
 
 def parse_number(text: str) -> float | None:
@@ -269,6 +280,9 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
     value = parse_number(body)
     if value is None:
         found.add("invalid", file, raw.row, "value", reasons.text("value.not_number"), text)
+        return None
+    if value == 0 and _NONZERO_MANTISSA.search(body.split("e")[0].split("E")[0]):
+        found.add("invalid", file, raw.row, "value", reasons.text("value.underflow"), text)
         return None
     low, high = indicator.range.min, indicator.range.max
     if (low is not None and value < low) or (high is not None and value > high):
@@ -331,7 +345,14 @@ def read_rows(batch: Batch, catalogue: Mapping[str, Indicator], units: Units, *,
               declared_source: str | None, today: dt.date, found: Findings) -> list[Entry]:
     """Every row through the row rules: the entries of the rows that passed."""
     entries = []
+    passed: dict[tuple, Entry] = {}  # a row written again word for word passes as the first did
     for raw in batch.rows:
+        if found.full:
+            break
+        cells = tuple(raw.cells.items())
+        if cells in passed:
+            entries.append(replace(passed[cells], row=raw.row))
+            continue
         indicator = indicator_of(raw, catalogue, batch.name, found)
         if indicator is None:
             continue
@@ -343,6 +364,7 @@ def read_rows(batch: Batch, catalogue: Mapping[str, Indicator], units: Units, *,
         if None in (unit, window, value, breakdown, source):
             continue
         entries.append(Entry(raw.row, indicator, unit, window, breakdown, value, raw.get("note"), source))
+        passed[cells] = entries[-1]
     return entries
 
 
@@ -351,6 +373,8 @@ def read_rows(batch: Batch, catalogue: Mapping[str, Indicator], units: Units, *,
 def check_duplicates(entries: Iterable[Entry], file: str, found: Findings) -> None:
     first: dict[tuple[str, str, str, str], int] = {}
     for e in entries:
+        if found.full:
+            return
         if e.key in first:
             found.add("invalid", file, e.row, "indicator, unit, period, breakdown",
                       reasons.text("row.duplicate_breakdown" if e.breakdown else "row.duplicate",
