@@ -90,11 +90,11 @@ def text(reason_code: str, /, **params) -> str:
 
 
 def size_text(n: int) -> str:
-    """Bytes as people write them: ``5.3 MB``, ``12 GB`` (decimal units, one decimal below 10)."""
+    """Bytes as Windows shows them: ``5.3 MB``, ``12 GB`` (1 MB = 1024 kB; one decimal below 10)."""
     units = ("bytes", "kB", "MB", "GB", "TB")
     value, unit = float(n), 0
-    while value >= 1000 and unit < len(units) - 1:
-        value, unit = value / 1000, unit + 1
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
     if unit == 0:
         return f"{n} bytes"
     return f"{value:.1f} {units[unit]}" if value < 10 else f"{value:.0f} {units[unit]}"

@@ -21,8 +21,11 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch
+from chiso.collect.values.batch import SUFFIXES as VALUE_SUFFIXES
 from chiso.collect.values.submit import problems_of
 from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, Problem
+from chiso.files.limits import upload_max_bytes
+from chiso.files.reasons import size_text
 from chiso.store.repo_catalogue import live_indicators
 from chiso.store.repo_values import get_submission, periods, submissions
 from chiso.web.context import WebContext, web_context
@@ -42,8 +45,7 @@ router = APIRouter()
 #: The roles that submit values (collection's own roles: officer, head, admin).
 SUBMITTING_ROLES = ("officer", "head", "admin")
 #: File types the upload accepts (as ``read_batch`` reads them).
-SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl", ".ndjson")
-MAX_BYTES = 20 * 1024 * 1024
+SUFFIXES = VALUE_SUFFIXES
 #: A refused batch is a normal answer of this page (its row-level report, nothing written):
 #: the page answers 200 with the report shown, so the browser does not log a failed request;
 #: the JSON API (``POST /api/v1/submissions``) keeps 422 for programs.
@@ -146,9 +148,11 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
     if suffix not in SUFFIXES:
         raise HTTPException(400, f"Tệp {name or '(không tên)'}: chỉ nhận {', '.join(SUFFIXES)} / "
                                  f"file {name or '(unnamed)'}: expected one of {', '.join(SUFFIXES)}")
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise HTTPException(413, f"Tệp {name} lớn hơn 20 MB / file {name} is larger than 20 MB")
+    limit = upload_max_bytes()
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"Tệp {name} lớn hơn giới hạn {size_text(limit)} / file {name} is larger than "
+                                 f"{size_text(limit)}")
     unit = principal.unit_code
     admin_for_other = False
     if as_unit and as_unit != principal.unit_code:
