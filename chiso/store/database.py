@@ -7,10 +7,16 @@ PostgreSQL; ``upgrade`` runs the Alembic migrations shipped inside the package, 
 
 On PostgreSQL the store lives in whatever schema the connection's ``search_path`` names
 first (``?options=-csearch_path%3Dmyschema`` in the URL), version table included.
+
+``serialise`` makes writers of the same thing (one indicator × period, one batch's refusal)
+take turns until their transactions end: a transaction-level advisory lock per key on
+PostgreSQL, the database's write lock (``BEGIN IMMEDIATE``) on SQLite. A writer that
+checks and then writes under it sees everything the writer before it committed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +27,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chiso import settings
@@ -31,6 +37,10 @@ from chiso.errors import StoreError
 from chiso.store.repo_audit import audit
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: How long a writer waits for another one before giving up, in seconds: SQLite's busy
+#: timeout on every connection (the driver's default is 5 s), and ``serialise``'s default.
+WRITE_WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -123,6 +133,66 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
+
+
+def serialise(session: Session, keys: Iterable[tuple[str, ...]], *, wait: float | None = None) -> bool:
+    """Hold ``keys`` for the rest of ``session``'s transaction, so that writers of the same key
+    take turns; ``False`` when another transaction held one longer than ``wait`` seconds
+    (default ``WRITE_WAIT_SECONDS``), and then nothing is held and the session stays usable.
+
+    Call it before reading what the write depends on: what is read afterwards includes every
+    write of the transactions that held a key before. The hold ends with the transaction
+    (commit or rollback); taking a key twice in one transaction is harmless.
+
+    - PostgreSQL: ``pg_advisory_xact_lock`` on a 64-bit number per key, in ascending order
+      (two writers of overlapping keys never deadlock), under ``lock_timeout``, in a savepoint.
+    - SQLite: one writer at a time for the whole file — ``BEGIN IMMEDIATE`` takes the write
+      lock now (waiting up to ``wait``) rather than at the first ``INSERT``, after the checks
+      have read. A transaction that has already written holds that lock.
+    """
+    wanted = sorted({_lock_number(k) for k in keys})
+    if not wanted:
+        return True
+    seconds = WRITE_WAIT_SECONDS if wait is None else wait
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return _sqlite_write_lock(connection, seconds)
+    try:
+        with session.begin_nested():
+            previous = connection.scalar(text("SELECT current_setting('lock_timeout')"))
+            connection.execute(text("SELECT set_config('lock_timeout', :t, true)"),
+                               {"t": f"{max(1, int(seconds * 1000))}ms"})
+            # one statement; unnest yields the numbers in the array's (ascending) order
+            connection.execute(text("SELECT pg_advisory_xact_lock(n) FROM unnest(CAST(:ns AS bigint[])) AS t(n)"),
+                               {"ns": wanted}).all()
+            connection.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": previous})
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            return False
+        raise
+    return True
+
+
+def _lock_number(key: tuple[str, ...]) -> int:
+    """A key as a signed 64-bit number, the same in every process (not Python's ``hash``)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, key)).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _sqlite_write_lock(connection: Any, seconds: float) -> bool:
+    raw = connection.connection.dbapi_connection
+    if raw.in_transaction:  # the driver begins a transaction only to write: the lock is held
+        return True
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            return False
+        raise
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+    return True
 
 
 def alembic_config() -> Config:

@@ -5,6 +5,10 @@ Every function that writes calls ``audit`` in the same session. Deciding *whethe
 is allowed (owner, source, locks, validation) is ``chiso.collect.values``; this module
 only keeps what was decided, and never overwrites a value without moving the old one to
 ``indicator_value_history``.
+
+Writers of one indicator × period take turns: ``hold_periods`` (before reading what the
+write depends on) holds them until the transaction ends, so two first submissions at the
+same moment never both insert — the second sees the first's row.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from chiso.errors import Problem, StoreError, WindowError
 from chiso.periods.windows import parse_window
+from chiso.store.database import serialise
 from chiso.store.models_values import (
     ROLES,
     SUBMISSION_STATUSES,
@@ -43,6 +48,19 @@ VALUES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 Key = tuple[str, str, str, str]  # indicator, unit_code, period, breakdown
+
+
+# --------------------------------------------------------------------------- taking turns
+
+def hold_periods(session: Session, pairs: Iterable[tuple[str, str]], *, wait: float | None = None) -> bool:
+    """Hold these (indicator, period) pairs — their values and their state — until the
+    transaction ends; ``False`` if another writer held one longer than ``wait`` seconds."""
+    return serialise(session, (("value_period", code, period) for code, period in pairs), wait=wait)
+
+
+def hold_refusal(session: Session, content_sha256: str, *, wait: float | None = None) -> bool:
+    """Hold the registration of refusals of one batch content until the transaction ends."""
+    return serialise(session, [("value_refusal", content_sha256)], wait=wait)
 
 
 # --------------------------------------------------------------------------- submissions
@@ -406,6 +424,12 @@ def processed_files(session: Session, connector: Connector) -> dict[str, Connect
 
 def remember_file(session: Session, connector: Connector, *, sha256: str, path: str, status: str,
                   submission_id: int | None = None, at: datetime | None = None) -> ConnectorFile:
+    """Remember a processed file, once: two runs of the connector at the same moment keep the
+    first one's row (the second's batch came back unchanged)."""
+    serialise(session, [("connector_file", str(connector.id), sha256)])
+    known = session.get(ConnectorFile, (connector.id, sha256))
+    if known is not None:
+        return known
     row = ConnectorFile(connector_id=connector.id, sha256=sha256, path=path,
                         processed_at=at or utcnow(), status=status, submission_id=submission_id)
     session.add(row)

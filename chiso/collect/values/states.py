@@ -4,6 +4,11 @@
 the head (thủ trưởng) of the owner agency approves a submitted period; the owner's head or
 an administrator locks an approved one; only an administrator unlocks, with a reason. Each
 move is recorded (who, role, when, reason) and audited.
+
+Each move holds its indicator × period (``repo.hold_periods``) before reading its state, so
+two heads approving at once make one move and one audit line, and a move never interleaves
+with a submission of the same period; held by another writer longer than ``wait`` seconds,
+it is refused with ``period.busy`` (``LockedError``, 409).
 """
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
+from chiso.collect.values import reasons
 from chiso.collect.values.rules import PERIOD_KIND, Units, describe, owner_text
-from chiso.errors import ChisoError, NotAllowedError
+from chiso.errors import ChisoError, LockedError, NotAllowedError
 from chiso.periods.windows import parse_window
 from chiso.store import repo_values as repo
 
@@ -43,20 +49,23 @@ def _is_owner_head(indicator: Indicator, actor: Actor) -> bool:
     return actor.role == "head" and actor.as_unit == indicator.owner
 
 
-def _state(session: Session, code: str, period: str) -> str | None:
+def _state(session: Session, code: str, period: str, wait: float | None) -> str | None:
+    """The period's state, read once it is held (until the transaction ends)."""
+    if not repo.hold_periods(session, [(code, period)], wait=wait):
+        raise LockedError(reasons.text("period.busy", code=code, period=period))
     row = repo.get_period(session, code, period)
     return None if row is None else row.state
 
 
 def approve(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, indicator: str,
-            period: str, actor: Actor, now: dt.datetime | None = None) -> str:
+            period: str, actor: Actor, now: dt.datetime | None = None, wait: float | None = None) -> str:
     """The owner agency's head approves a submitted period (phê duyệt số liệu)."""
     ind, label = _target(catalogue, indicator, period)
     if not _is_owner_head(ind, actor):
         who = describe(units.get(actor.as_unit)) if actor.as_unit in units else (actor.as_unit or "no unit")
         raise NotAllowedError(f"only the head (--role head) of the owner agency {owner_text(ind, units)} "
                               f"approves {ind.code}; {actor.by} acts as {actor.role} of {who}")
-    state = _state(session, ind.code, label)
+    state = _state(session, ind.code, label, wait)
     if state == "approved":
         return "approved"
     if state != "submitted":
@@ -68,13 +77,14 @@ def approve(session: Session, catalogue: Mapping[str, Indicator], units: Units, 
 
 
 def lock(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, indicator: str,
-         period: str, actor: Actor, reason: str | None = None, now: dt.datetime | None = None) -> str:
+         period: str, actor: Actor, reason: str | None = None, now: dt.datetime | None = None,
+         wait: float | None = None) -> str:
     """Lock an approved period (khoá sổ): the owner's head or an administrator."""
     ind, label = _target(catalogue, indicator, period)
     if not (_is_owner_head(ind, actor) or actor.role == "admin"):
         raise NotAllowedError(f"only the head of the owner agency {owner_text(ind, units)} or an "
                               f"administrator locks {ind.code}; {actor.by} acts as {actor.role}")
-    state = _state(session, ind.code, label)
+    state = _state(session, ind.code, label, wait)
     if state == "locked":
         return "locked"
     if state != "approved":
@@ -86,7 +96,8 @@ def lock(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, 
 
 
 def unlock(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, indicator: str,
-           period: str, actor: Actor, reason: str, now: dt.datetime | None = None) -> str:
+           period: str, actor: Actor, reason: str, now: dt.datetime | None = None,
+           wait: float | None = None) -> str:
     """An administrator unlocks a locked period, with a reason; it goes back to approved."""
     ind, label = _target(catalogue, indicator, period)
     if actor.role != "admin":
@@ -94,7 +105,7 @@ def unlock(session: Session, catalogue: Mapping[str, Indicator], units: Units, *
                               f"as {actor.role}")
     if not (reason or "").strip():
         raise NotAllowedError("unlocking a period needs a reason (--reason), which is recorded")
-    state = _state(session, ind.code, label)
+    state = _state(session, ind.code, label, wait)
     if state != "locked":
         raise ChisoError(f"{ind.code} {label} is not locked (it is {state or 'without values'})")
     repo.set_period_state(session, indicator=ind.code, period=label, owner=ind.owner, state="approved",

@@ -6,6 +6,13 @@ to history (with who, when, file and reason), submits drafts and moves period st
 batch that would change nothing writes nothing and comes back ``unchanged``.
 ``submit_batch`` wraps it for a ``Database``: a refused batch is then registered (with
 its row-level report) in a separate transaction that writes no value.
+
+Submissions of the same indicator × period take turns (``repo.hold_periods``, taken before
+anything the decision depends on is read): of two first submissions at the same moment, the
+second is judged against the first's values, exactly as if it had come a second later — an
+``unchanged`` batch, a correction kept in history, or the ordinary refusal. A submission
+that waits longer than ``wait`` seconds for another is refused with ``period.busy``
+(``LockedError``, 409) and writes nothing.
 """
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ from chiso.collect.values.rules import (
     read_rows,
 )
 from chiso.errors import ChisoError, LoadError, LockedError, NotAllowedError, Problem
+from chiso.files.limits import current_limits
 from chiso.store import repo_values as repo
 from chiso.store.models_values import ROLES, IndicatorValue
 from chiso.store.orm import utcnow
@@ -96,7 +104,7 @@ def refusal(findings: Findings) -> ChisoError:
     problems = [f.problem for f in refusing]
     kinds = {f.kind for f in refusing}
     if kinds <= {"invalid"}:
-        return LoadError(problems[:1000], total=len(problems))
+        return LoadError(problems[:findings.limit or len(problems)], total=len(problems), at_least=findings.full)
     cls = LockedError if "locked" in kinds else NotAllowedError
     head = [f.problem for f in refusing if f.kind == ("locked" if cls is LockedError else "not_allowed")]
     lines = [f"refused: {head[0].reason}; nothing was written",
@@ -180,9 +188,15 @@ def _plan(session: Session, entries: list[Entry], who: Submitter, states: Mappin
 
 
 def check_batch(session: Session, batch: Batch, who: Submitter, catalogue: Mapping[str, Indicator],
-                units: Units, *, config: ValidationConfig, today: dt.date) -> tuple[list[Entry], Findings, _Plan]:
-    """Every rule over the batch, and the writes it would make (nothing is written here)."""
-    found = Findings()
+                units: Units, *, config: ValidationConfig, today: dt.date, hold: bool = False,
+                wait: float | None = None) -> tuple[list[Entry], Findings, _Plan]:
+    """Every rule over the batch, and the writes it would make (nothing is written here).
+
+    With ``hold``, the batch's indicator × periods are held for the rest of the transaction
+    before the store is read (a writer's check); a pair another writer holds longer than
+    ``wait`` seconds is a ``period.busy`` finding, and nothing more is checked.
+    """
+    found = Findings(limit=current_limits().max_problems)
     if who.as_unit not in units:
         raise NotAllowedError(f"--as {who.as_unit!r}: no unit has this code")
     if not check_columns(batch, found):
@@ -190,6 +204,8 @@ def check_batch(session: Session, batch: Batch, who: Submitter, catalogue: Mappi
     entries = read_rows(batch, catalogue, units, declared_source=who.source, today=today, found=found)
     check_duplicates(entries, batch.name, found)
     check_owner(entries, who.as_unit, who.admin, units, batch.name, found)
+    if hold and not _hold(session, entries, batch.name, found, wait):
+        return entries, found, _Plan()
     states = {}
     for code, period in {(e.indicator.code, e.window.label) for e in entries}:
         row = repo.get_period(session, code, period)
@@ -213,14 +229,37 @@ def check_batch(session: Session, batch: Batch, who: Submitter, catalogue: Mappi
     return entries, found, plan
 
 
+def _hold(session: Session, entries: list[Entry], file: str, found: Findings, wait: float | None) -> bool:
+    """Hold the batch's indicator × periods; if another writer keeps one too long, a ``period.busy``
+    finding (a ``locked`` kind: 409) on the first row of each."""
+    first: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        first.setdefault((e.indicator.code, e.window.label), e)
+    if repo.hold_periods(session, first, wait=wait):
+        return True
+    for (code, period), e in sorted(first.items()):
+        found.add("locked", file, e.row, "period", reasons.text("period.busy", code=code, period=period), period)
+    return False
+
+
+def _busy(error: ChisoError) -> bool:
+    """A refusal because another writer held a period too long (the batch was not judged)."""
+    return any(reasons.code_of(p.reason, p.column) == "period.busy" for p in getattr(error, "problems", None) or [])
+
+
 def submit(session: Session, batch: Batch, who: Submitter, catalogue: Mapping[str, Indicator],
            units: Units, *, config: ValidationConfig | None = None,
-           now: dt.datetime | None = None) -> SubmitResult:
-    """Accept the batch whole, or raise (LoadError, NotAllowedError, LockedError) writing nothing."""
+           now: dt.datetime | None = None, wait: float | None = None) -> SubmitResult:
+    """Accept the batch whole, or raise (LoadError, NotAllowedError, LockedError) writing nothing.
+
+    The batch's indicator × periods are held until ``session``'s transaction ends; ``wait``
+    is how long to wait for another writer of them (default: the store's ``WRITE_WAIT_SECONDS``).
+    """
     config = config or ValidationConfig()
     now = now or utcnow()
     today = now.astimezone(VIETNAM).date()
-    entries, found, plan = check_batch(session, batch, who, catalogue, units, config=config, today=today)
+    entries, found, plan = check_batch(session, batch, who, catalogue, units, config=config, today=today,
+                                       hold=True, wait=wait)
     if found.refusing:
         raise refusal(found)
     warnings = found.of("warning")
@@ -274,8 +313,10 @@ def _deadline_of(row: IndicatorValue, catalogue: Mapping[str, Indicator]) -> dt.
 
 def record_refusal(session: Session, batch: Batch, who: Submitter, problems: list[Problem],
                    now: dt.datetime | None = None) -> int | None:
-    """Register a refused batch with its report, once: the same refusal again is not re-recorded."""
+    """Register a refused batch with its report, once: the same refusal again — even at the same
+    moment — is not re-recorded."""
     report = [dataclasses.asdict(p) for p in problems[:1000]]
+    repo.hold_refusal(session, batch.content_sha256)  # held too long: registered twice at worst
     last = repo.submissions(session, limit=1, content_sha256=batch.content_sha256)
     if last and last[0].status == "refused" and last[0].report == report and last[0].as_unit == who.as_unit:
         return last[0].id
@@ -288,12 +329,15 @@ def record_refusal(session: Session, batch: Batch, who: Submitter, problems: lis
 
 
 def submit_batch(db, batch: Batch, who: Submitter, catalogue: Mapping[str, Indicator], units: Units, *,
-                 config: ValidationConfig | None = None, now: dt.datetime | None = None) -> SubmitResult:
-    """``submit`` in its own transaction; a refusal is registered, then raised again."""
+                 config: ValidationConfig | None = None, now: dt.datetime | None = None,
+                 wait: float | None = None) -> SubmitResult:
+    """``submit`` in its own transaction; a refusal is registered, then raised again (one for
+    ``period.busy`` is not: the batch was not judged, and the store is busy)."""
     try:
         with db.session() as session:
-            return submit(session, batch, who, catalogue, units, config=config, now=now)
+            return submit(session, batch, who, catalogue, units, config=config, now=now, wait=wait)
     except (LoadError, NotAllowedError) as exc:
-        with db.session() as session:
-            record_refusal(session, batch, who, problems_of(exc), now)
+        if not _busy(exc):
+            with db.session() as session:
+                record_refusal(session, batch, who, problems_of(exc), now)
         raise
