@@ -34,7 +34,8 @@ from chiso.catalog.catalogue import (
 )
 from chiso.catalog.indicator import FieldSpec, Indicator
 from chiso.catalog.lifecycle import check_transition
-from chiso.errors import ChisoError, LoadError, NotFoundError, Problem
+from chiso.errors import ChisoError, LoadError, LockedError, NotFoundError, Problem
+from chiso.store.database import serialise
 from chiso.store.models_catalogue import CatalogueImport, IndicatorVersion, LifecycleTransition
 from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
@@ -279,6 +280,10 @@ def import_catalogue(session: Session, source: str | Path | RawCatalogue, *, by:
     raw = source if isinstance(source, RawCatalogue) else read_catalogue_file(source)
     file_sha = _file_sha256(source, raw)
     prov = province or (raw.top.get("province") if isinstance(raw.top.get("province"), str) else None)
+    if prov and not serialise(session, [("catalogue", prov)]):
+        # two imports of one province's catalogue at once take turns (the later one sees the
+        # earlier one's versions: an unchanged file is then "unchanged", not a second version)
+        raise LockedError(f"another import of province {prov}'s catalogue is still being written; try again")
     stored = _latest_rows(session, prov) if prov else {}
     known = {c: _indicator(r) for c, r in stored.items()}
     catalogue = validate_catalogue(raw, units=units, index=index, known=known, province=province)

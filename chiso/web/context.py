@@ -44,6 +44,7 @@ class WebContext:
     database_url: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _database: Any = field(default=None, repr=False)
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _scores: BoundedCache = _cache(SCORE_TABLES)
     _scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _derived: BoundedCache = _cache(DERIVED_VALUES)
@@ -78,7 +79,9 @@ class WebContext:
     def database(self):
         """The relational store (opened on first use)."""
         if self._database is None:
-            self._database = open_database(self.database_url)
+            with self._opening:  # two first requests at once open one engine, not two
+                if self._database is None:
+                    self._database = open_database(self.database_url)
         return self._database
 
     def cached_scores(self, window: str | None):

@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chiso.errors import LockedError
 from chiso.evaluate.dm.warnings import EarlyWarning, Evaluation, subject_of
+from chiso.store.database import serialise
 from chiso.store.models_evaluation import SEVERITIES, WarningEvent, WarningRow
 from chiso.store.orm import utcnow
 from chiso.store.repo_audit import audit
@@ -75,6 +77,10 @@ def sync_warnings(session: Session, province: str, evaluation: Evaluation, *, ac
     """Write one run of the rules for a province (idempotent: the same run twice changes nothing)."""
     now = now or utcnow()
     counts = SyncCounts()
+    if not serialise(session, [("warnings", province)]):
+        # two refreshes of one province at once take turns: the later one sees the warnings
+        # the earlier one opened, instead of opening them again under the same key
+        raise LockedError(f"the warnings of province {province} are being refreshed by another run; try again")
     existing = {r.key: r for r in session.scalars(select(WarningRow).where(WarningRow.province_code == province))}
     produced = evaluation.by_key()
     for key, w in produced.items():
