@@ -44,6 +44,7 @@ brackets, quotes, ``_``…) becomes one space, none at either end.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import lru_cache
@@ -165,4 +166,44 @@ def fold(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFD", text.casefold().replace("đ", "d")).translate(_FOLD).split())
 
 
-__all__ = ["EMPTY", "SEPARATORS", "fold", "format_number", "format_percent", "rounded"]
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number as a spreadsheet reads it, sign and exponent allowed: ``-5``, ``-0.25``, ``+1e-05``.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Characters that make a field quoted: the separator, the quote, line ends, and the ``;``
+#: and tab that spreadsheets set to other locales (Vietnamese Excel among them) split cells on.
+_QUOTED = frozenset(',";\t\r\n')
+
+
+def csv_field(value) -> str:
+    """``value`` as one field of a CSV file, safe to open in a spreadsheet — every CSV chiso
+    writes goes through here (``chiso.cli.output.to_csv``).
+
+    - ``None`` is the empty field; anything else is written as ``str(value)``.
+    - **Formula injection.** A field whose text starts with ``=``, ``+``, ``-``, ``@``, a tab
+      or a carriage return would be run as a formula by Excel or LibreOffice
+      (``=HYPERLINK(…)``, ``-2+3``, ``@SUM(…)``): it gets a leading ``'``, which makes the
+      spreadsheet show it as text (OWASP). A **plain number** — ``-5``, ``-0.25``, ``+3``,
+      ``-1e-05``, as a number or as text — is a number, not a formula: it stays as it is,
+      so negative values remain numbers. ``-inf`` is not a plain number and is escaped.
+    - **Quoting.** A field holding ``,``, ``"``, ``;``, a tab or a line end is quoted (``"``
+      doubled inside): also where a spreadsheet splits cells on ``;`` or tabs, no part of
+      the field starts a cell of its own.
+
+    >>> print(csv_field('=HYPERLINK("http://x.example","Bấm")'))
+    "'=HYPERLINK(""http://x.example"",""Bấm"")"
+    >>> csv_field("-5"), csv_field(-0.25), csv_field("-2+3"), csv_field("@SUM(A1)"), csv_field(None)
+    ('-5', '-0.25', "'-2+3", "'@SUM(A1)", '')
+    >>> csv_field("Sở Tài chính; =1+1"), csv_field(float("-inf"))
+    ('"Sở Tài chính; =1+1"', "'-inf")
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        text = "'" + text
+    if _QUOTED.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+__all__ = ["EMPTY", "FORMULA_STARTS", "SEPARATORS", "csv_field", "fold", "format_number", "format_percent",
+           "rounded"]

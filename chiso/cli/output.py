@@ -4,14 +4,12 @@ The shapes of score documents are the evaluate layer's (``chiso.evaluate.documen
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from rich.console import Console
 from rich.table import Table
 
-from chiso.text import EMPTY, format_number
+from chiso.text import EMPTY, csv_field, format_number
 
 
 def to_json(doc) -> str:
@@ -19,14 +17,23 @@ def to_json(doc) -> str:
 
 
 def to_csv(rows: list[dict]) -> str:
+    """Rows as CSV (the columns of the first row, a header line, ``\\n`` line ends); every field
+    through ``chiso.text.csv_field``, so that no cell opens as a spreadsheet formula."""
     if not rows:
         return ""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
+    columns = list(rows[0])
+    lines = [_csv_line(columns)]
     for r in rows:
-        w.writerow({k: "" if v is None else v for k, v in r.items()})
-    return buf.getvalue()
+        unknown = set(r) - set(columns)
+        if unknown:
+            raise ValueError(f"row has columns the first row has not: {', '.join(map(str, sorted(unknown)))}")
+        lines.append(_csv_line([r.get(k) for k in columns]))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_line(values) -> str:
+    line = ",".join(csv_field(v) for v in values)
+    return '""' if line == "" else line  # one empty field: not a blank line
 
 
 def _fmt(v) -> str:

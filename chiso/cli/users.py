@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 
@@ -28,8 +30,14 @@ DATABASE = typer.Option(None, "--database", help="store URL (default: CHISO_DATA
 ACTOR = typer.Option(None, "--actor", help="who does it, for the audit log (default: the OS user)")
 
 
-def _db(url):
-    return init_store(url, actor="cli")
+@contextmanager
+def _db(url) -> Iterator:
+    """The relational store, prepared, and disposed of afterwards (no connection left open)."""
+    db = init_store(url, actor="cli")
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _actor(actor: str | None) -> str:
@@ -60,8 +68,9 @@ def add(username: str, role: str = typer.Option(..., "--role", help="admin, lead
         from chiso.web.security import accounts
 
         password = _read_password(password_stdin)
-        account = accounts.create_account(_db(database), _actor(actor), username=username, password=password,
-                                          role=role, unit_code=unit, tree=load_units(), display_name=display_name)
+        with _db(database) as db:
+            account = accounts.create_account(db, _actor(actor), username=username, password=password,
+                                              role=role, unit_code=unit, tree=load_units(), display_name=display_name)
         typer.echo(f"đã tạo / created {account.username} ({account.role}, {account.unit_code})")
     run()
 
@@ -74,7 +83,7 @@ def list_(database: str = DATABASE, format: str = typer.Option("table", "--forma
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.accounts import account_to_dict
 
-        with _db(database).session() as s:
+        with _db(database) as db, db.session() as s:
             rows = [account_to_dict(a) for a in repo_accounts.list_accounts(s)]
         emit(Format(format), {"accounts": rows}, rows, "Tài khoản / accounts",
               [{k: r[k] for k in ("username", "display_name", "role", "unit_code", "active")} for r in rows])
@@ -89,7 +98,8 @@ def deactivate(username: str, database: str = DATABASE, actor: str = ACTOR) -> N
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security import accounts
 
-        account = accounts.set_active(_db(database), _actor(actor), username, False)
+        with _db(database) as db:
+            account = accounts.set_active(db, _actor(actor), username, False)
         typer.echo(f"đã khoá / deactivated {account.username}")
     run()
 
@@ -105,7 +115,8 @@ def token_create(username: str, name: str = typer.Option(..., "--name", help="wh
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security import tokens
 
-        new = tokens.create(_db(database), _actor(actor), username, name, scope, days)
+        with _db(database) as db:
+            new = tokens.create(db, _actor(actor), username, name, scope, days)
         typer.echo(new.secret)
         typer.echo(f"prefix {new.prefix}, scope '{new.scope}', owner {new.owner} — "
                    "mã chỉ hiện một lần / shown once", err=True)
@@ -121,7 +132,7 @@ def token_list(username: str = typer.Argument(None), database: str = DATABASE,
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.tokens import token_to_dict
 
-        with _db(database).session() as s:
+        with _db(database) as db, db.session() as s:
             account = repo_accounts.require_account(s, username) if username else None
             rows = [token_to_dict(t, owner) for t, owner in repo_accounts.list_tokens(s, account)]
         emit(Format(format), {"tokens": rows}, rows, "Mã truy cập / API tokens",
@@ -137,8 +148,7 @@ def token_revoke(prefix: str, database: str = DATABASE, actor: str = ACTOR) -> N
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.web.security.accounts import AccountError
 
-        db = _db(database)
-        with db.session() as s:
+        with _db(database) as db, db.session() as s:
             row = repo_accounts.token_by_prefix(s, prefix)
             if row is None:
                 raise AccountError(f"không có mã truy cập {prefix!r} / no API token {prefix!r}")
