@@ -9,6 +9,8 @@
 - ``reasons``: why a file was refused, in English and Vietnamese.
 
 Every text that comes in is Unicode NFC, so "Sở Tài chính" typed, pasted from a PDF or saved
-by a Mac is one name. Every refusal is a ``LoadError`` naming the file, the row when there is
-one, the column and the reason; nothing is written by a reader.
+by a Mac is one name, and holds no NUL character (a damaged file; no database keeps one).
+Every refusal is a ``LoadError`` naming the file, the row when there is one (a row polars
+cannot parse is looked for and named), the column and the reason; nothing is written by a
+reader.
 """

@@ -3,11 +3,16 @@ every text in Unicode NFC.
 
 JSON is scanned for its depth before it is parsed (``guards.json_too_deep``); YAML is walked
 event by event first — deeper than the limit, or with an anchor or alias (the "billion laughs"
-bomb is made of them), it is refused before a single object is built.
+bomb is made of them), it is refused before a single object is built. A text holding a NUL
+character (``\\u0000``, ``\\0``) is refused at its line: no database keeps it. A JSON number a
+float cannot hold (``1e-400``, which would be 0; ``1e400``, infinity) is kept as the text
+written, for whoever judges it to refuse by name rather than store 0.
 """
 from __future__ import annotations
 
 import json
+import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,40 @@ def nfc(value: Any) -> Any:
     return value
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a text in ``value`` (keys too) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+#: How a NUL is written in JSON and YAML text.
+_NUL = re.compile(r"\\(?:u0000|0|x00|U00000000)")
+
+
+def _without_nul(data: Any, source: str, name: str) -> Any:
+    if has_nul(data):
+        found = _NUL.search(source)
+        raise refuse(name, text("file.nul"), row=source.count("\n", 0, found.start()) + 1 if found else None)
+    return data
+
+
+_NONZERO = re.compile(r"[1-9]")
+
+
+def json_number(literal: str) -> float | str:
+    """A JSON number with a fraction or an exponent: a float, or its text when a float would
+    lose it (``1e-400`` read as 0, ``1e400`` as infinity)."""
+    value = float(literal)
+    if math.isinf(value) or (value == 0 and _NONZERO.search(re.split("[eE]", literal)[0])):
+        return literal
+    return value
+
+
 def parse_json(data: str | bytes, name: str, limits: Limits | None = None) -> Any:
     """JSON text parsed within the depth limit, texts in NFC."""
     limits = limits or current_limits()
@@ -43,11 +82,12 @@ def parse_json(data: str | bytes, name: str, limits: Limits | None = None) -> An
     if line is not None:
         raise refuse(name, text("file.depth", limit=limits.max_depth), row=line)
     try:
-        return nfc(json.loads(data))
+        parsed = json.loads(data, parse_float=json_number)
     except json.JSONDecodeError as exc:
         raise refuse(name, text("file.bad_json", message=exc.msg, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:  # the scan above bounds the depth; this only guards a tiny recursion limit
         raise refuse(name, text("file.depth", limit=limits.max_depth)) from None
+    return nfc(_without_nul(parsed, data if isinstance(data, str) else data.decode("utf-8", "replace"), name))
 
 
 def check_yaml(source: str, name: str, limits: Limits | None = None) -> None:
@@ -66,6 +106,10 @@ def check_yaml(source: str, name: str, limits: Limits | None = None) -> None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own bound (1000), met first
+            raise refuse(name, text("file.depth", limit=limits.max_depth),
+                         row=mark.line + 1 if mark else None) from None
         raise yaml_error(exc, name) from None
 
 
@@ -80,9 +124,10 @@ def parse_yaml(source: str, name: str, limits: Limits | None = None) -> Any:
     """YAML text parsed within the limits (no aliases), texts in NFC."""
     check_yaml(source, name, limits)
     try:
-        return nfc(yaml.load(source, Loader=YAML_LOADER))  # noqa: S506 - a safe loader, checked above
+        data = yaml.load(source, Loader=YAML_LOADER)  # noqa: S506 - a safe loader, checked above
     except yaml.YAMLError as exc:
         raise yaml_error(exc, name) from None
+    return nfc(_without_nul(data, source, name))
 
 
 def read_document(path: str | Path, fmt: str, name: str | None = None, limits: Limits | None = None) -> tuple[Any, str]:

@@ -74,11 +74,21 @@ FILE_REASONS: tuple[Reason, ...] = (
     Reason("file.bad_yaml", "not valid YAML: {message}", "YAML không hợp lệ: {message}"),
     Reason("file.unreadable", "cannot read this {format} file: {detail}",
            "không đọc được tệp {format} này: {detail}"),
+    Reason("file.nul", "the file holds a NUL character (byte 0, written \\u0000 or \\0), which is no text",
+           "tệp chứa ký tự NUL (byte 0, viết là \\u0000 hoặc \\0), không phải văn bản"),
+    Reason("line.not_object", "each line of a JSON lines file must be one JSON object",
+           "mỗi dòng của tệp JSON lines phải là một đối tượng JSON"),
+    Reason("row.cells", "the row has more cells than the header: {cells} cells for {columns} columns",
+           "dòng có nhiều ô hơn dòng tiêu đề: {cells} ô cho {columns} cột"),
+    Reason("row.quote", "a quote (\") opened in this row is never closed: the rest of the file would be one cell",
+           "dấu ngoặc kép (\") mở ở dòng này không bao giờ được đóng: phần còn lại của tệp sẽ thành một ô"),
     Reason("column.no_header", "a column has values but no header", "một cột có giá trị nhưng không có tên cột"),
     Reason("column.repeated", "column appears twice (as {first} and {second})",
            "cột xuất hiện hai lần (là {first} và {second})"),
     Reason("cell.too_long", "the cell holds {chars} characters, more than {limit}",
            "ô chứa {chars} ký tự, vượt giới hạn {limit}"),
+    Reason("cell.nul", "the cell holds a NUL character (byte 0), which is no text: the file may be damaged",
+           "ô chứa ký tự NUL (byte 0), không phải văn bản: tệp có thể đã bị hỏng"),
 )
 
 BY_CODE: dict[str, Reason] = {r.code: r for r in FILE_REASONS}
