@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from chiso.store.database import Database, init_store, open_database
 from tests.factories import POSTGRES_URL, postgres_unavailable
+from tests.web.site import build_site
 
 
 @pytest.fixture
@@ -97,3 +98,12 @@ def on(request: pytest.FixtureRequest):
     if request.param == "duckdb":
         return "duckdb"
     return request.getfixturevalue("pg_engine")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The one demo site (tests/web/site.py) of the web tests and the bad-file corpus, built
+    once per session (per worker) on first use."""
+    s = build_site(tmp_path_factory.mktemp("site"))
+    yield s
+    s.close()

@@ -1,18 +1,6 @@
-"""The one demo site of the web tests (tests/web/site.py), built once per session on first use.
-
-The page, API, browser and error tests all read it through ``site`` (and thin fixtures of
-their own over it). The security tests keep their own fresh store per test, on SQLite and
-PostgreSQL: they lock accounts, revoke sessions and count audit lines from nothing.
+"""The web tests read the one demo site (tests/web/site.py) through ``site``, a session fixture
+of tests/conftest.py (the bad-file corpus of tests/files uploads to it too, so one worker
+builds it once), and thin fixtures of their own over it. The security tests keep their own
+fresh store per test, on SQLite and PostgreSQL: they lock accounts, revoke sessions and count
+audit lines from nothing.
 """
-from __future__ import annotations
-
-import pytest
-
-from tests.web.site import build_site
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    s = build_site(tmp_path_factory.mktemp("site"))
-    yield s
-    s.close()
