@@ -19,20 +19,25 @@ from chiso.units import load_units
 from chiso.web import api, pages
 from chiso.web.context import WebContext
 from chiso.web.hot import HotAnswers
+from chiso.web.nfc import NormalisedText
 from chiso.web.pages import signin
 from chiso.web.pages.errors import install_error_pages
 from chiso.web.routes_reports import BulletinCache, reports_router
 from chiso.web.security.demo import ensure_demo_accounts
 from chiso.web.security.deps import current_principal
+from chiso.web.security.headers import SecurityHeaders
 
 
 def create_app(store=None, tree=None, definition=None, database_url: str | None = None) -> FastAPI:
     ctx = WebContext(records=store or open_records(read_only=True), tree=tree or load_units(),
                      definition=definition or load_index_definition(), database_url=database_url)
-    app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs")
+    app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs",
+                  redoc_url=None)
     ctx.bulletins = BulletinCache()  # built bulletins, per province, window and data stamp
     app.state.ctx = ctx
+    app.add_middleware(NormalisedText)  # path, query and JSON/form bodies in NFC (chiso.web.nfc)
     app.add_middleware(HotAnswers)  # answers cached for a live session, before routing (chiso.web.hot)
+    app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff… on every answer, cached ones too
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -13,6 +13,9 @@ bulletin is made of: the records loaded (``load_batches``), the values, the cata
 warnings and the connectors' runs (counts and latest ids), and the day (a connector becomes
 stale with time); the rendered page and files are cached per language and format on top. Any
 change in the store gives another stamp, so a changed bulletin is built anew.
+
+A province the unit tree does not have is refused (404) before the store is opened or anything
+is scored; a window is read as the API reads it (``chiso.web.errors.window_label``).
 """
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import DBAPIError
 
 from chiso.catalog.index_definition import load_index_definition
 from chiso.errors import ChisoError
@@ -39,8 +44,18 @@ from chiso.store.models_reports import BulletinArchive
 from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_reports import list_archive
 from chiso.units import load_units
+from chiso.web.api.pagination import WindowText
 from chiso.web.cache import BoundedCache
-from chiso.web.errors import as_http
+from chiso.web.errors import CODE, COMMON, UNIT_EXAMPLES, WINDOW_EXAMPLES, as_http, declared, window_label
+
+#: What a bulletin file may be (the schema's ``format`` and ``lang``; ``check`` refuses others, 400).
+FORMAT = {"enum": list(FORMATS)}
+LANG = {"enum": ["vi", "en"]}
+#: The media types of a bulletin file.
+FILES = {200: {"description": "the bulletin file", "content": {media.split(";")[0]: {} for _, media in
+                                                               FORMATS.values()}}}
+#: The answers of an archived file besides ``COMMON``: the file gone (410), or changed since (409).
+ARCHIVED = {**FILES, **declared(409, 410)}
 
 
 def _problem(e: Exception) -> HTTPException:
@@ -108,12 +123,22 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
         source = RecordsSource(definition, store, tree, lock)
     if database is None:
         database = open_database
-    router = APIRouter(tags=["bulletins"])
+    router = APIRouter(tags=["bulletins"], responses=COMMON)
     bulletins = cache if cache is not None else BulletinCache()
     router.bulletins = bulletins  # type: ignore[attr-defined] - for tests and the application
 
+    def known(province: str) -> None:
+        """404 for a province the unit tree does not have (without a tree: the source's answer)."""
+        if tree is not None and (province not in tree or tree.get(province).level != "province"):
+            raise HTTPException(404, f"no province with code {province!r}")
+
     def bulletin(province: str, window: str | None):
         """(the bulletin, its cache key): built once per province, window and data stamp."""
+        known(province)
+        try:
+            window = window_label(window)
+        except ChisoError as e:
+            raise _problem(e) from None
         db = _prepared()
         try:
             key = ("bulletin", province, window, generation(), dt.datetime.now(dt.UTC).date(), data_stamp(db))
@@ -148,10 +173,11 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
             return None
         return db
 
-    @router.get("/api/v1/reports/{province}")
-    def api_report(province: str, window: str | None = None, format: str = Query("pdf", description="pdf, docx, "
-                                                                                  "xlsx or html"),
-                   lang: str = Query("vi", description="vi or en")) -> Response:
+    @router.get("/api/v1/reports/{province}", responses=FILES)
+    def api_report(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES),
+                   window: WindowText | None = Query(None, examples=WINDOW_EXAMPLES),
+                   format: str = Query("pdf", description="pdf, docx, xlsx or html", json_schema_extra=FORMAT),
+                   lang: str = Query("vi", description="vi or en", json_schema_extra=LANG)) -> Response:
         """A province's bulletin for a window (default: the latest complete week) as a file."""
         try:
             check(format, lang)
@@ -167,7 +193,8 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
         return r.content, r.media_type
 
     @router.get("/reports/{province}", response_class=HTMLResponse)
-    def report_page(province: str, window: str | None = None, lang: str = "vi") -> HTMLResponse:
+    def report_page(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES), window: WindowText | None = None,
+                    lang: str = Query("vi", json_schema_extra=LANG)) -> HTMLResponse:
         """The bulletin page."""
         if lang not in ("vi", "en"):
             raise HTTPException(400, f"language {lang!r}: vi or en")
@@ -186,22 +213,22 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
                          "issued_at": r.issued_at.isoformat(), "schedule_id": r.schedule_id,
                          "url": f"/api/v1/reports/archive/{r.id}", "_path": r.path}
                         for r in list_archive(s, province=province, limit=limit)]
-        except Exception as e:  # an unprepared store has no archive table
-            if isinstance(e, HTTPException):
-                raise
+        except DBAPIError as e:  # an unprepared store has no archive table (nothing else is a 503)
             raise HTTPException(503, f"the bulletin archive cannot be read: run `chiso init` "
                                      f"({type(e).__name__})") from None
         finally:
             db.dispose()
 
     @router.get("/api/v1/reports/{province}/archive")
-    def api_archive(province: str, limit: int = Query(100, le=1000)) -> dict:
+    def api_archive(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES),
+                    limit: int = Query(100, ge=1, le=1000)) -> dict:
         """Issued bulletins of a province, newest first."""
+        known(province)
         rows = _archive_rows(province, limit)
         return {"province": province, "bulletins": [{k: v for k, v in r.items() if k != "_path"} for r in rows]}
 
-    @router.get("/api/v1/reports/archive/{archive_id}")
-    def api_archived_file(archive_id: int) -> Response:
+    @router.get("/api/v1/reports/archive/{archive_id}", responses=ARCHIVED)
+    def api_archived_file(archive_id: int = PathParam(ge=1, le=2**31 - 1)) -> Response:
         """One archived bulletin file, exactly as issued."""
         try:
             db = database()

@@ -6,7 +6,8 @@ none, so no score); the catalogue store imports the Bắc Ninh sample ``catalogu
 collection submits the sample DM history of the owner agencies the tests use (``OWNERS``)
 and six months of Sở Tài chính's spending (``SPENDING``) by its officer; the warning rules
 run; the security module creates one account per role and agency (one password) and an
-API token for each. The app is ``chiso.web.app.create_app`` over these stores.
+API token for each (read write for the roles that write data, read for leaders and viewers).
+The app is ``chiso.web.app.create_app`` over these stores.
 
 Tests that change the site act on their own indicator, period, warning or account, so the
 others see what they expect in any order: the API's lifecycle moves take
@@ -34,6 +35,7 @@ from chiso.store.repo_catalogue import import_catalogue, live_indicators
 from chiso.units import load_units
 from chiso.web.app import create_app
 from chiso.web.security import accounts, sessions, tokens
+from chiso.web.security.principal import TOKEN_WRITERS
 from chiso.web.security.sessions import COOKIE_NAME
 
 PASSWORD = "Mật-khẩu-thử-2026!"
@@ -76,7 +78,7 @@ ACCOUNTS = {
 }
 #: One account per role (the head and the officer of Sở Y tế): the pages are rendered for these.
 ONE_PER_ROLE = ("quantri", "lanhdao", "giamdoc.syt", "canbo.syt", "xem")
-#: A read-only token (of the administrator), beside each account's read-write one.
+#: A read-only token of the administrator, beside each account's own (read write where its role writes).
 READ_ONLY = "quantri.doc"
 
 
@@ -175,7 +177,9 @@ def build_site(folder: Path) -> Site:
     for username, (role, unit) in ACCOUNTS.items():
         accounts.create_account(db, "thiết lập", username=username, password=PASSWORD, role=role,
                                 unit_code=unit, tree=tree, display_name=f"Tài khoản {username}")
-        made[username] = tokens.create(db, "thiết lập", username, "thử nghiệm", "read write").secret
+        # a token carries at most its owner's rights: read write for the roles that write data
+        scope = "read write" if role in TOKEN_WRITERS else "read"
+        made[username] = tokens.create(db, "thiết lập", username, "thử nghiệm", scope).secret
     made[READ_ONLY] = tokens.create(db, "thiết lập", "quantri", "chỉ đọc", "read").secret
     app = create_app(store=records, tree=tree, database_url=url)
     return Site(app=app, records=records, db=db, database_url=url, tree=tree, folder=folder, tokens=made)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from chiso.collect.connectors import connector_status
 from chiso.store.repo_catalogue import live_indicators
@@ -21,12 +21,13 @@ from chiso.web.api.access import (
     web_context,
 )
 from chiso.web.api.pagination import Page, page_params, paged
+from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES
 
 router = APIRouter(prefix="/api/v1", tags=["connectors"])
 
 
-@router.get("/connectors", summary="Trạng thái kết nối / connectors' status")
-def connectors(request: Request, province: str | None = None, stale: bool | None = None,
+@router.get("/connectors", summary="Trạng thái kết nối / connectors' status", responses=NOT_MODIFIED)
+def connectors(request: Request, province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES), stale: bool | None = None,
                page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """Every connector of the province with its last success, last error and staleness; paginated."""

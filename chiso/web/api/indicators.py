@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from chiso.catalog.indicator import LIFECYCLE
+from chiso.catalog.indicator import LIFECYCLE, Group
 from chiso.errors import LoadError
 from chiso.store.repo_catalogue import (
     current_catalogue,
@@ -50,7 +50,8 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged
-from chiso.web.api.uploads import refused, saved
+from chiso.web.api.uploads import TOO_LARGE, refused, saved
+from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES, WRITES
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
@@ -72,10 +73,12 @@ def indicator_document(ind) -> dict:
     return {**ind.model_dump(mode="json"), "live": ind.live}
 
 
-@router.get("/indicators", summary="Danh mục chỉ số / the indicator catalogue")
-def list_indicators(request: Request, province: str | None = Query(None, description="default: your province"),
-                    field: str | None = Query(None, description="field group, e.g. FINANCE"),
-                    group: str | None = Query(None, description="input, process, output, outcome, synthetic"),
+@router.get("/indicators", summary="Danh mục chỉ số / the indicator catalogue", responses=NOT_MODIFIED)
+def list_indicators(request: Request,
+                    province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES,
+                                                   description="default: your province"),
+                    field: str | None = Query(None, pattern=CODE, description="field group, e.g. FINANCE"),
+                    group: Group | None = Query(None, description="input, process, output, outcome, synthetic"),
                     status: State | None = Query(None, description="lifecycle state"),
                     live: bool | None = Query(None, description="only live (approved, in operation) ones, "
                                                                 "or only the others"),
@@ -98,8 +101,9 @@ def _one(ctx: WebContext, province: str, code: str):
                 indicator_history(session, code, province=province))
 
 
-@router.get("/indicators/{code}", summary="Một chỉ số / one indicator")
-def get_indicator(code: str, request: Request, province: str | None = None,
+@router.get("/indicators/{code}", summary="Một chỉ số / one indicator", responses=NOT_MODIFIED)
+def get_indicator(request: Request, code: str = Path(pattern=CODE),
+                  province: str | None = Query(None, pattern=CODE),
                   principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """One indicator: its latest version, every version (what changed) and every lifecycle move."""
     province = province_for(principal, province, ctx)
@@ -109,8 +113,9 @@ def get_indicator(code: str, request: Request, province: str | None = None,
                             "transitions": doc["transitions"]})
 
 
-@router.get("/catalogue/lifecycle", summary="Nhật ký quy trình / lifecycle log")
-def lifecycle(request: Request, province: str | None = None, page: Page = Depends(page_params),
+@router.get("/catalogue/lifecycle", summary="Nhật ký quy trình / lifecycle log", responses=NOT_MODIFIED)
+def lifecycle(request: Request, province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES),
+              page: Page = Depends(page_params),
               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Every lifecycle move of the province's indicators, oldest first; paginated."""
     province = province_for(principal, province, ctx)
@@ -123,7 +128,7 @@ class Move(BaseModel):
     """A lifecycle move: the state to go to and why."""
 
     to_state: State = Field(description="the lifecycle state to move to")
-    comment: str = Field(min_length=1, max_length=2000, description="why (recorded; never empty)")
+    comment: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="why (recorded; never empty)")
 
 
 def check_move(principal: Principal, ind, to_state: str, province: str, ctx: WebContext) -> None:
@@ -144,8 +149,9 @@ def check_move(principal: Principal, ind, to_state: str, province: str, ctx: Web
 
 
 @router.post("/indicators/{code}/moves", status_code=201, summary="Chuyển bước quy trình / lifecycle move",
-             dependencies=[Depends(require_write)])
-def move(code: str, body: Move, province: str | None = None, principal: Principal = Depends(signed_in),
+             dependencies=[Depends(require_write)], responses=WRITES)
+def move(body: Move, code: str = Path(pattern=CODE), province: str | None = Query(None, pattern=CODE),
+         principal: Principal = Depends(signed_in),
          ctx: WebContext = Depends(web_context)):
     """Move an indicator to another lifecycle state (propose, review, approve, retire…)."""
     province = province_for(principal, province, ctx)
@@ -159,10 +165,9 @@ def move(code: str, body: Move, province: str | None = None, principal: Principa
 
 
 @router.post("/catalogue/imports", summary="Nhập danh mục / import a catalogue file",
-             dependencies=[Depends(require_write)],
-             responses={422: {"description": "the file was refused: problems by file, row, column"}})
+             dependencies=[Depends(require_write)], responses={**WRITES, **TOO_LARGE})
 def import_file(file: UploadFile = File(description="YAML, JSON or XLSX catalogue"),
-                province: str | None = Form(None, description="the province (default: the file's)"),
+                province: str | None = Form(None, pattern=CODE, description="the province (default: the file's)"),
                 principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Import a catalogue file (administrators): all or nothing; a changed indicator gets a new version."""
     if principal.role != "admin":

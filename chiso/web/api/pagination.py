@@ -1,19 +1,27 @@
-"""Pagination (phân trang) of list resources: ``limit`` and ``offset`` in, an envelope out.
+"""The API's request parameters: pages of lists and windows.
 
-Every list answers ``{"items": [...], "total": N, "limit": L, "offset": O}`` and sets a
-``Link`` header (RFC 8288) with the ``first``, ``prev``, ``next`` and ``last`` pages,
-so a client can walk a list without computing offsets itself. Lists also carry a strong
-``ETag`` (``chiso.web.api.etag``).
+Pagination (phân trang): ``limit`` and ``offset`` in, an envelope out. Every list answers
+``{"items": [...], "total": N, "limit": L, "offset": O}`` and sets a ``Link`` header
+(RFC 8288) with the ``first``, ``prev``, ``next`` and ``last`` pages, so a client can walk a
+list without computing offsets itself. Lists also carry a strong ``ETag``
+(``chiso.web.api.etag``).
+
+Windows (``window``, ``at``, ``period``) are read before the view by ``window_param``: the
+label of the window (``chiso.web.errors.window_label``: a window chiso cannot read, or outside
+the years ``FIRST_YEAR``–``LAST_YEAR``, is 400 with its reason); the schema states the forms as
+the pattern ``WINDOW``. The other written forms (days, codes, text) are in ``chiso.web.errors``.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
+from pydantic import WithJsonSchema
 
 from chiso.web.api.etag import SHORT, cached
+from chiso.web.errors import PERIOD, PERIOD_EXAMPLES, WINDOW, WINDOW_EXAMPLES, WINDOW_FORMS, period_label, window_label
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -68,3 +76,32 @@ def paged(request: Request, page: Page, items: Sequence[Any], total: int | None 
     """The envelope as a cached JSON response with its ``Link`` header."""
     doc = envelope(page, items, total, **extra)
     return cached(request, doc, max_age=max_age, headers={"Link": link_header(request, page, doc["total"])})
+
+
+# ------------------------------------------------------------------ windows
+#: A window parameter in the schema: a string matching ``WINDOW``.
+WindowText = Annotated[str, WithJsonSchema({"type": "string", "pattern": WINDOW})]
+#: A reporting period in the schema: a string matching ``PERIOD``.
+PeriodText = Annotated[str, WithJsonSchema({"type": "string", "pattern": PERIOD})]
+
+
+def window_param(name: str = "window", description: str = "the window (default: the latest week): "
+                 + WINDOW_FORMS) -> Callable[..., str | None]:
+    """A dependency reading the window parameter ``name``: its label (``window_label``: 400 for a
+    window chiso cannot read or outside FIRST_YEAR–LAST_YEAR), None when absent."""
+    def dependency(text: WindowText | None = Query(None, alias=name, description=description,
+                                                   examples=WINDOW_EXAMPLES)) -> str | None:
+        return window_label(text)
+
+    dependency.__name__ = f"{name}_param"
+    return dependency
+
+
+def period_param(name: str, description: str) -> Callable[..., str | None]:
+    """A dependency reading the reporting period parameter ``name`` (``period_label``), None when absent."""
+    def dependency(text: PeriodText | None = Query(None, alias=name, description=description,
+                                                   examples=PERIOD_EXAMPLES)) -> str | None:
+        return period_label(text)
+
+    dependency.__name__ = f"{name}_param"
+    return dependency

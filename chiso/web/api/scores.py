@@ -5,35 +5,78 @@ The index scores and rankings are published figures: any signed-in principal rea
 for every unit. The records behind a score (``/explain``) are a unit's own data: they are
 read by leaders, viewers and administrators of the province and by the unit's own head
 and officers (``can_read_unit``). Scores, rankings and series carry strong ETags.
+
+A unit, a province or a target that does not exist is refused (404) before anything is
+scored. ``/scores`` and ``/rank`` are serialised once per window, province and level (the
+whole nation's scores are ≈ 13 MB of JSON on the demo: seconds to encode) and kept with the
+window's scores, so a read is the cached bytes and their ETag; one answer is built at a time
+(``_building``), so a burst of first reads waits for one build instead of making as many.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from chiso.evaluate.documents import score_document
+from chiso.evaluate.scores import RANKED_LEVELS
 from chiso.evaluate.service import explain, latest_day, score_series
 from chiso.evaluate.whatif import levers, parse_levels, whatif
 from chiso.units.registry import unit_to_dict
 from chiso.web import hot
 from chiso.web.api.access import Principal, WebContext, check_unit, signed_in, web_context
 from chiso.web.api.etag import LONG, cached, etag_of, finite
+from chiso.web.api.pagination import window_param
+from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES, Day
 
 router = APIRouter(prefix="/api/v1", tags=["scores"])
 
 #: The longest weekly series one request may ask for (weeks).
 MAX_SERIES_WEEKS = 106
 
+#: The window of a read (its label; None: the latest week).
+window_of = window_param()
+
+
+#: ``TARGET=RATIO``: a criterion or group and the ratio to reach, 0–1 or a percentage.
+LEVEL = (r"^[A-Za-z0-9_.]{1,64}=(?:0|1|0?[.,][0-9]{1,6}|1[.,]0{1,6}"
+         r"|(?:[0-9]|[1-9][0-9])(?:[.,][0-9]{1,6})?%|100(?:[.,]0{1,6})?%)$")
+
+_building = threading.Lock()
+
 
 def _serialised(content) -> bytes:
-    """JSON bytes as ``chiso.web.api.etag.cached`` writes them (NaN → null, UTF-8)."""
-    import json
+    """JSON bytes as ``chiso.web.api.etag.cached`` writes them (NaN → null, UTF-8), from plain
+    data (dicts, lists, strings, numbers: no ``jsonable_encoder`` pass, the larger part of the time
+    of a large answer)."""
+    return json.dumps(finite(content), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
-    from fastapi.encoders import jsonable_encoder
 
-    return json.dumps(finite(jsonable_encoder(content)), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+def _built(ctx: WebContext, window: str | None, name: str, rest: tuple, serialise) -> tuple[bytes, str]:
+    """The (body, ETag) ``serialise`` makes of the window's scores, kept with them under
+    ``(name, window label, *rest)`` (``ctx.derived``) and built by one caller at a time."""
+    table = ctx.cached_scores(window)
+    found = ctx.cached((name, table.window, *rest)) if table is not None else None
+    if found is not None:
+        return found
+    with _building:
+        t = ctx.scores(window)
+        return ctx.derived((name, t.window, *rest), lambda: serialise(t))
+
+
+def _province(ctx: WebContext, province: str | None) -> None:
+    """404 unless ``province`` (when given) is a province of the tree."""
+    if province is not None and (province not in ctx.tree or ctx.tree.get(province).level != "province"):
+        raise HTTPException(404, f"no province with code {province!r}")
+
+
+def _unit(ctx: WebContext, unit: str) -> None:
+    """404 for a unit the tree does not have — before anything is scored."""
+    if unit not in ctx.tree:
+        raise HTTPException(404, f"no unit with code {unit!r}")
 
 
 def _headers(tag: str, max_age: int) -> dict[str, str]:
@@ -49,19 +92,31 @@ def _answer(request: Request, body: bytes, tag: str, max_age: int) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/scores", summary="Điểm chỉ số phục vụ / index scores")
-def api_scores(request: Request, window: str | None = None, province: str | None = None,
-               level: str | None = None, principal: Principal = Depends(signed_in),
-               ctx: WebContext = Depends(web_context)):
+@router.get("/scores", summary="Điểm chỉ số phục vụ / index scores", responses=NOT_MODIFIED)
+def api_scores(request: Request, window: str | None = Depends(window_of),
+               province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES,
+                                           description="only this province's units"),
+               level: Literal["nation", "province", "department", "commune"] | None = None,
+               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Scores of every unit (or one province's units) for a window."""
-    doc = score_document(ctx.scores(window), province=province, level=level)
-    return cached(request, doc, max_age=LONG)
+    _province(ctx, province)
+    ctx.check_data()
+
+    def serialise(t) -> tuple[bytes, str]:
+        body = _serialised(score_document(t, province=province, level=level))
+        return body, etag_of(body)
+
+    body, tag = _built(ctx, window, "api.scores", (province, level), serialise)
+    return _answer(request, body, tag, LONG)
 
 
-@router.get("/rank", summary="Xếp hạng / ranking")
-async def api_rank(request: Request, level: str = "province", province: str | None = None,
-                   window: str | None = None, principal: Principal = Depends(signed_in),
-                   ctx: WebContext = Depends(web_context)):
+@router.get("/rank", summary="Xếp hạng / ranking", responses=NOT_MODIFIED)
+async def api_rank(request: Request,
+                   level: str = Query("province", description="province, department or commune (any other: 400, "
+                                      "as the ranking refuses it)", json_schema_extra={"enum": list(RANKED_LEVELS)}),
+                   province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES),
+                   window: str | None = Depends(window_of),
+                   principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """A ranking among peers with score and rank changes.
 
     The answer depends on the window's scores only, so it is serialised once per window,
@@ -69,6 +124,7 @@ async def api_rank(request: Request, level: str = "province", province: str | No
     browser session's answer is also cached whole for the hot path (``chiso.web.hot``)."""
     from starlette.concurrency import run_in_threadpool
 
+    _province(ctx, province)
     await ctx.check_data_async()
     generation = ctx.generation
 
@@ -93,34 +149,47 @@ async def api_rank(request: Request, level: str = "province", province: str | No
 
 
 @router.get("/whatif", summary="Giả định / what-if")
-def api_whatif(unit: str, set: list[str] = Query(..., description="TARGET=RATIO"), window: str | None = None,
+def api_whatif(unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES),
+               set: list[Annotated[str, Query(pattern=LEVEL)]] = Query(
+                   ..., min_length=1, max_length=50, examples=[["ON_TIME=0.9"]],
+                   description="TARGET=RATIO: a criterion or group, 0–1 or %"),
+               window: str | None = Depends(window_of),
                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The points a unit gains if criteria or groups reached given ratios."""
-    table, levels = ctx.scores(window), parse_levels(set)
+    _unit(ctx, unit)
+    levels = parse_levels(set)
+    targets = {c.code for c in ctx.definition.criteria} | {g.code for g in ctx.definition.groups}
+    unknown = sorted(k for k in levels if k not in targets)
+    if unknown:
+        raise HTTPException(404, f"{', '.join(map(repr, unknown))}: neither a criterion nor a group of "
+                                 f"{ctx.definition.code}")
+    table = ctx.scores(window)
     try:
         return whatif(table, unit, levels)
     except (KeyError, ValueError) as e:  # not a criterion or group; a ratio out of 0–1: bad input
         raise HTTPException(400, e.args[0]) from None
 
 
-@router.get("/levers", summary="Đòn bẩy cải thiện / levers")
-def api_levers(request: Request, unit: str, window: str | None = None,
+@router.get("/levers", summary="Đòn bẩy cải thiện / levers", responses=NOT_MODIFIED)
+def api_levers(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES),
+               window: str | None = Depends(window_of),
                share: float = Query(0.9, gt=0, le=1, description="the share of full points to reach"),
                limit: int = Query(10, ge=1, le=100), principal: Principal = Depends(signed_in),
                ctx: WebContext = Depends(web_context)):
     """A unit's levers ranked by improvement potential (dư địa cải thiện)."""
+    _unit(ctx, unit)
     t = ctx.scores(window)
     rows = levers(t, unit, share=share)
     return cached(request, {"unit": unit, "window": t.window, "share": share, "levers": rows[:limit]})
 
 
-@router.get("/series", summary="Chuỗi điểm theo tuần / weekly series")
-def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, alias="from"),
-               to: dt.date | None = None, principal: Principal = Depends(signed_in),
-               ctx: WebContext = Depends(web_context)):
+@router.get("/series", summary="Chuỗi điểm theo tuần / weekly series", responses=NOT_MODIFIED)
+def api_series(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES),
+               from_: Day | None = Query(None, alias="from", description="the first day (YYYY-MM-DD)"),
+               to: Day | None = Query(None, description="the last day (default: the latest day with records)"),
+               principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """A unit's total, rank and group scores week by week (ISO weeks; default the last 12)."""
-    if unit not in ctx.tree:
-        raise HTTPException(404, f"no unit with code {unit!r}")
+    _unit(ctx, unit)
     with ctx.lock:
         end = to or latest_day(ctx.records)
     if end is None:
@@ -147,11 +216,15 @@ def api_series(request: Request, unit: str, from_: dt.date | None = Query(None, 
 
 
 @router.get("/explain", summary="Hồ sơ sau điểm số / records behind a score")
-def api_explain(unit: str, criterion: str, window: str | None = None, all: bool = False,
+def api_explain(unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES),
+                criterion: str = Query(pattern=CODE, examples=["ON_TIME"]),
+                window: str | None = Depends(window_of), all: bool = False,
                 limit: int = Query(100, ge=0, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
                 principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """The records behind a unit's criterion (by default those that lost it points)."""
     check_unit(principal, unit, ctx)
+    if criterion not in {c.code for c in ctx.definition.criteria}:
+        raise HTTPException(404, f"{criterion!r} is not a criterion of {ctx.definition.code}")
     with ctx.lock:
         return explain(ctx.definition, ctx.records, ctx.tree, unit, criterion, window, only_lost=not all,
                        limit=limit, offset=offset)

@@ -13,10 +13,12 @@ from fastapi import HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 
 from chiso.errors import LoadError, Problem
-from chiso.web.errors import status_of
+from chiso.web.errors import declared, status_of
 
 #: The largest file accepted (bytes).
 MAX_BYTES = 50 * 1024 * 1024
+#: What a route taking an upload declares on top of ``WRITES``: 413, a file over ``MAX_BYTES``.
+TOO_LARGE = declared(413)
 
 
 def safe_name(name: str | None, default: str) -> str:

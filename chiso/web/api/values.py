@@ -33,7 +33,6 @@ from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, su
 from chiso.collect.values.reasons import code_of, localise
 from chiso.collect.values.submit import problems_of
 from chiso.errors import ChisoError, LoadError, NotAllowedError
-from chiso.periods.windows import parse_window
 from chiso.store.models_values import IndicatorValue as V
 from chiso.store.models_values import ValueSubmission as S
 from chiso.store.repo_catalogue import current_catalogue, live_indicators
@@ -51,18 +50,24 @@ from chiso.web.api.access import (
     web_context,
 )
 from chiso.web.api.etag import cached
-from chiso.web.api.pagination import Page, page_params, paged
-from chiso.web.api.uploads import problems_json, saved
-from chiso.web.errors import status_of
+from chiso.web.api.pagination import Page, page_params, paged, period_param
+from chiso.web.api.uploads import TOO_LARGE, problems_json, saved
+from chiso.web.errors import (
+    CODE,
+    NOT_MODIFIED,
+    PERIOD,
+    TEXT,
+    UNIT_EXAMPLES,
+    WRITES,
+    ErrorAnswer,
+    period_label,
+    status_of,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["values"])
 
 #: Roles that submit values.
 SUBMITTERS = ("officer", "head", "admin")
-
-
-def _label(period: str | None) -> str | None:
-    return None if period is None else parse_window(period).label
 
 
 def _owned(ctx: WebContext, session, province: str, unit: str) -> list[str]:
@@ -79,18 +84,22 @@ def _plain(row) -> dict:
             "recorded_by": row.recorded_by}
 
 
-@router.get("/values", summary="Số liệu / values in force")
-def list_values(request: Request, indicator: str | None = Query(None, description="indicator code"),
-                unit: str | None = Query(None, description="unit code"),
-                period: str | None = Query(None, description="period: 2026, 2026-Q3, 2026-08, 2026-W34…"),
-                province: str | None = Query(None, description="default: your province"),
+#: A period parameter: the label of the period asked for (``chiso.web.api.pagination.period_param``).
+period_of = period_param("period", "period: 2026, 2026-Q3, 2026-08, 2026-W34 or 2026-08-17")
+
+
+@router.get("/values", summary="Số liệu / values in force", responses=NOT_MODIFIED)
+def list_values(request: Request, indicator: str | None = Query(None, pattern=CODE, description="indicator code"),
+                unit: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES, description="unit code"),
+                label: str | None = Depends(period_of),
+                province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES,
+                                                description="default: your province"),
                 drafts: bool = Query(False, description="include drafts"),
                 breakdowns: bool = Query(False, description="include breakdown rows (phân tổ)"),
                 page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
     """The values in force, filtered by indicator, unit and period; paginated."""
     province = province_for(principal, province, ctx)
-    label = _label(period)
     if unit is not None:
         if unit not in ctx.tree:
             raise HTTPException(404, f"no unit with code {unit!r}")
@@ -118,17 +127,17 @@ def list_values(request: Request, indicator: str | None = Query(None, descriptio
     return paged(request, page, items, total, province=province)
 
 
-@router.get("/values/history", summary="Lịch sử số liệu / value history")
-def history(request: Request, indicator: str = Query(description="indicator code"),
-            unit: str = Query(description="unit code"), period: str | None = None,
+@router.get("/values/history", summary="Lịch sử số liệu / value history", responses=NOT_MODIFIED)
+def history(request: Request, indicator: str = Query(pattern=CODE, description="indicator code"),
+            unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES, description="unit code"),
+            label: str | None = Depends(period_of),
             principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Every version of one indicator × unit: who recorded it, when, from which file; who replaced it and why."""
     if unit not in ctx.tree:
         raise HTTPException(404, f"no unit with code {unit!r}")
-    label = _label(period)
     province = ctx.tree.province_of(unit).code if ctx.tree.get(unit).level != "nation" else None
     if province is None:
-        raise HTTPException(400, "values belong to a province's units, not to the nation")
+        raise HTTPException(404, f"no values of {unit}: values belong to a province's units, not to the nation")
     province_for(principal, province, ctx)
     with ctx.database.session() as session:
         if not reads_province(principal) and unit != principal.unit_code \
@@ -155,10 +164,10 @@ def _visible_units(principal: Principal, ctx: WebContext, province: str) -> list
     return [principal.unit_code]
 
 
-@router.get("/submissions", summary="Các lần nộp số liệu / submissions")
-def list_submissions(request: Request, province: str | None = None,
+@router.get("/submissions", summary="Các lần nộp số liệu / submissions", responses=NOT_MODIFIED)
+def list_submissions(request: Request, province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES),
                      status: Literal["accepted", "refused"] | None = None,
-                     as_unit: str | None = Query(None, description="the unit that submitted"),
+                     as_unit: str | None = Query(None, pattern=CODE, description="the unit that submitted"),
                      page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                      ctx: WebContext = Depends(web_context)):
     """Submissions, newest first (accepted and refused); paginated."""
@@ -211,13 +220,15 @@ def _refusal(e: ChisoError, db, batch, name: str, path) -> JSONResponse:
 
 @router.post("/submissions", status_code=201, summary="Nộp số liệu / submit a file of values",
              dependencies=[Depends(require_write)],
-             responses={422: {"description": "refused: invalid rows (row-level report)"},
-                        403: {"description": "refused: not the owner agency (row-level report)"},
-                        409: {"description": "refused: a locked period (row-level report)"}})
+             responses={**WRITES, **TOO_LARGE,
+                        403: {"model": ErrorAnswer, "description": "refused: not the owner agency (row-level "
+                              "report), or a role that does not submit"},
+                        409: {"model": ErrorAnswer, "description": "refused: a locked period (row-level report)"}})
 def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: indicator, unit, period, "
                                                "value [, breakdown, note, source, measure]"),
-           reason: str | None = Form(None, description="why (corrections; required for an administrator)"),
-           source: str | None = Form(None, description="source system"),
+           reason: str | None = Form(None, max_length=2000, pattern=TEXT,
+                                     description="why (corrections; required for an administrator)"),
+           source: str | None = Form(None, max_length=200, pattern=TEXT, description="source system"),
            draft: bool = Form(False, description="keep as a draft (nháp), not yet submitted"),
            principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Submit a file of values as your unit: accepted whole, or refused whole with a row-level report."""
@@ -258,13 +269,16 @@ class PeriodAction(BaseModel):
 
 
 @router.post("/periods/{indicator}/{period}/{action}", summary="Duyệt, khoá, mở khoá kỳ / approve, lock, unlock",
-             dependencies=[Depends(require_write)])
-def period_action(indicator: str, period: str, action: Literal["approve", "lock", "unlock"],
+             dependencies=[Depends(require_write)], responses=WRITES)
+def period_action(action: Literal["approve", "lock", "unlock"], indicator: str = Path(pattern=CODE),
+                  period: str = Path(description="the period: 2026, 2026-Q3, 2026-08, 2026-W34 or 2026-08-17",
+                                     json_schema_extra={"pattern": PERIOD}),
                   body: PeriodAction | None = Body(None), principal: Principal = Depends(signed_in),
                   ctx: WebContext = Depends(web_context)):
     """Approve a submitted period (head of the owner agency), lock it (that head or an administrator),
     or unlock it (an administrator, with a reason)."""
     reason = body.reason if body else None
+    label = period_label(period)
     if principal.role not in ("head", "admin"):
         needs = {"approve": "the head of the owner agency", "lock": "the head of the owner agency or an "
                  "administrator", "unlock": "an administrator"}[action]
@@ -290,5 +304,5 @@ def period_action(indicator: str, period: str, action: Literal["approve", "lock"
         else:
             state = unlock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
                            reason=reason or "", now=now)
-    return {"indicator": indicator, "period": _label(period), "action": action, "state": state,
+    return {"indicator": indicator, "period": label, "action": action, "state": state,
             "by": principal.username}

@@ -4,8 +4,9 @@ acknowledge (đã tiếp nhận) and resolve (đã xử lý), each with a note.
 Reading: leaders, viewers and administrators read every warning of the province; a head
 or officer reads the warnings about their unit or for which their unit is responsible.
 
-Acknowledging and resolving: the head or officer of the responsible unit, a leader of the
-province, or an administrator. Both need a note; both are recorded and audited.
+Acknowledging and resolving: an administrator, or the head or an officer of the responsible
+unit — ``may_handle_warning``, the one rule of the API and the warnings page; leaders direct
+and viewers read. Both need a note; both are recorded and audited.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged
+from chiso.web.errors import NOT_MODIFIED, WRITES
 from chiso.web.pages.views import forget_warnings
+from chiso.web.security.principal import may_handle_warning
 
 router = APIRouter(prefix="/api/v1", tags=["warnings"])
 
@@ -38,7 +41,7 @@ def _visible(principal: Principal, row) -> bool:
     return reads_province(principal) or principal.unit_code in (row.unit_code, row.responsible_unit)
 
 
-@router.get("/warnings", summary="Cảnh báo sớm / early warnings")
+@router.get("/warnings", summary="Cảnh báo sớm / early warnings", responses=NOT_MODIFIED)
 def list_warnings(request: Request, province: str | None = None,
                   state: Literal["open", "acknowledged", "resolved", "all"] = Query(
                       "open", description="open (default), acknowledged, resolved or all"),
@@ -72,7 +75,7 @@ def _get(ctx: WebContext, principal: Principal, warning_id: int, session):
     return row
 
 
-@router.get("/warnings/{warning_id}", summary="Một cảnh báo / one warning")
+@router.get("/warnings/{warning_id}", summary="Một cảnh báo / one warning", responses=NOT_MODIFIED)
 def get_warning(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
     """One warning with its history (opened, updated, acknowledged, resolved…)."""
@@ -89,15 +92,11 @@ class Note(BaseModel):
 
 
 def check_handler(principal: Principal, row) -> None:
-    """403 unless the principal may acknowledge or resolve this warning."""
-    if principal.role == "admin":
+    """403 unless the principal may acknowledge or resolve this warning (``may_handle_warning``)."""
+    if may_handle_warning(principal, row.responsible_unit):
         return
-    if principal.role == "leader" and principal.province_code == row.province_code:
-        return
-    if principal.role in ("head", "officer") and principal.unit_code == row.responsible_unit:
-        return
-    raise forbidden(f"handling warning {row.id} needs the head or officer of the responsible unit "
-                    f"{row.responsible_unit}, a leader of province {row.province_code} or an administrator; "
+    raise forbidden(f"handling warning {row.id} needs an administrator or the head or an officer of the "
+                    f"responsible unit {row.responsible_unit} (leaders direct, viewers read); "
                     f"{principal.username} is {principal.role} of {principal.unit_code}")
 
 
@@ -115,7 +114,7 @@ def _handle(action: str, warning_id: int, body: Note, principal: Principal, ctx:
         forget_warnings(ctx)
 
 
-@router.post("/warnings/{warning_id}/acknowledge", summary="Tiếp nhận cảnh báo / acknowledge",
+@router.post("/warnings/{warning_id}/acknowledge", summary="Tiếp nhận cảnh báo / acknowledge", responses=WRITES,
              dependencies=[Depends(require_write)])
 def acknowledge(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Note, principal: Principal = Depends(signed_in),
                 ctx: WebContext = Depends(web_context)):
@@ -123,7 +122,7 @@ def acknowledge(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Note
     return _handle("acknowledge", warning_id, body, principal, ctx)
 
 
-@router.post("/warnings/{warning_id}/resolve", summary="Xử lý xong cảnh báo / resolve",
+@router.post("/warnings/{warning_id}/resolve", summary="Xử lý xong cảnh báo / resolve", responses=WRITES,
              dependencies=[Depends(require_write)])
 def resolve(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Note, principal: Principal = Depends(signed_in),
             ctx: WebContext = Depends(web_context)):

@@ -2,6 +2,9 @@
 
 Views only ask: passwords, sessions, tokens and accounts are in their own modules;
 every write goes through a repository that audits it, with the principal as the actor.
+The API routes declare what they may answer (``chiso.web.errors.COMMON``, ``WRITES``); the
+audit log's days are ``YYYY-MM-DD`` text (``chiso.web.api.pagination.Day``: ``until=0`` is 422,
+not 1 January 1970) and its text filters carry no control characters.
 """
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from chiso.store import repo_accounts
+from chiso.store.models_accounts import ACCOUNT_ROLES
 from chiso.web import i18n
 from chiso.web.context import WebContext, web_context
+from chiso.web.errors import CODE, COMMON, DAY, TEXT, WRITES, Day
 from chiso.web.pages.render import render
-from chiso.web.security import accounts, csrf, sessions, throttle, tokens
+from chiso.web.security import accounts, csrf, passwords, sessions, throttle, tokens
 from chiso.web.security.deps import (
     ROLES,
     Principal,
@@ -28,8 +33,17 @@ from chiso.web.security.deps import (
 )
 from chiso.web.security.texts import text
 
-router = APIRouter()
+router = APIRouter(responses=COMMON)
 AUDIT_PAGE_MAX = 500
+#: What the schema states of an account's fields; the security modules check them (400 otherwise).
+ROLE = {"enum": list(ACCOUNT_ROLES)}
+#: A username as ``accounts.check_username`` takes it: ``USERNAME_RE`` once stripped and lower-cased.
+USERNAME = {"pattern": r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{2,63}\s*$"}
+def audit_text(description: str | None = None):
+    """A filter of the audit log: at most 200 characters, none of them a control character."""
+    return Query(None, max_length=200, pattern=TEXT, description=description)
+#: A day of the audit page's form: ``YYYY-MM-DD``, or empty (a browser sends a blank date field).
+FORM_DAY = f"^(?:{DAY.strip('^$')})?$"
 
 
 def known_unit(ctx: WebContext, code: str | None) -> None:
@@ -121,7 +135,7 @@ def me(request: Request, principal: Principal = Depends(current_principal)) -> d
 # ------------------------------------------------------------------ API tokens
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=128, description="what the token is for")
-    scope: str = Field("read", description="'read' or 'read write'")
+    scope: str = Field("read", description="'read' or 'read write'", json_schema_extra={"enum": ["read", "read write"]})
     expires_days: int | None = Field(None, ge=1, le=3650)
     owner: str | None = Field(None, description="another account (administrators only)")
 
@@ -134,7 +148,7 @@ def list_tokens(principal: Principal = Depends(current_principal),
     return {"items": items, "total": len(items)}
 
 
-@router.post("/api/v1/tokens", status_code=201, tags=["security"])
+@router.post("/api/v1/tokens", status_code=201, tags=["security"], responses=WRITES)
 def create_token(body: TokenRequest, principal: Principal = Depends(require_write),
                  ctx: WebContext = Depends(web_context)) -> dict:
     """Create an API token; the ``token`` in the answer is shown this once."""
@@ -148,7 +162,7 @@ def create_token(body: TokenRequest, principal: Principal = Depends(require_writ
             "note": "Mã chỉ hiện một lần — hãy lưu lại / shown once — store it now"}
 
 
-@router.delete("/api/v1/tokens/{prefix}", tags=["security"])
+@router.delete("/api/v1/tokens/{prefix}", tags=["security"], responses=WRITES)
 def revoke_token(prefix: str, principal: Principal = Depends(require_write),
                  ctx: WebContext = Depends(web_context)) -> dict:
     """Revoke a token by its prefix (yours; an administrator: anyone's)."""
@@ -157,21 +171,21 @@ def revoke_token(prefix: str, principal: Principal = Depends(require_write),
 
 # ------------------------------------------------------------------ accounts (administrator)
 class AccountRequest(BaseModel):
-    username: str
-    password: str
-    role: str = Field(description=", ".join(ROLES))
+    username: str = Field(json_schema_extra=USERNAME)
+    password: str = Field(json_schema_extra={"minLength": passwords.MIN_LENGTH, "maxLength": passwords.MAX_LENGTH})
+    role: str = Field(description=", ".join(ROLES), json_schema_extra=ROLE)
     unit_code: str
     display_name: str | None = None
 
 
 class AccountChange(BaseModel):
-    role: str | None = None
+    role: str | None = Field(None, json_schema_extra=ROLE)
     unit_code: str | None = None
     active: bool | None = None
 
 
 @router.get("/api/v1/accounts", tags=["security"])
-def list_accounts(province: str | None = None, _admin: Principal = Depends(require_roles("admin")),
+def list_accounts(province: str | None = Query(None, pattern=CODE), _admin: Principal = Depends(require_roles("admin")),
                   ctx: WebContext = Depends(web_context)) -> dict:
     """Every account (optionally of one province); administrators only."""
     with ctx.database.session() as s:
@@ -179,7 +193,7 @@ def list_accounts(province: str | None = None, _admin: Principal = Depends(requi
     return {"items": items, "total": len(items)}
 
 
-@router.post("/api/v1/accounts", status_code=201, tags=["security"])
+@router.post("/api/v1/accounts", status_code=201, tags=["security"], responses=WRITES)
 def create_account(body: AccountRequest, admin: Principal = Depends(require_roles("admin")),
                    writer: Principal = Depends(require_write),
                    ctx: WebContext = Depends(web_context)) -> dict:
@@ -191,7 +205,7 @@ def create_account(body: AccountRequest, admin: Principal = Depends(require_role
     return accounts.account_to_dict(account)
 
 
-@router.patch("/api/v1/accounts/{username}", tags=["security"])
+@router.patch("/api/v1/accounts/{username}", tags=["security"], responses=WRITES)
 def change_account(username: str, body: AccountChange, admin: Principal = Depends(require_roles("admin")),
                    writer: Principal = Depends(require_write),
                    ctx: WebContext = Depends(web_context)) -> dict:
@@ -207,6 +221,9 @@ def change_account(username: str, body: AccountChange, admin: Principal = Depend
         raise HTTPException(400, "không thể tự khoá hay tự bỏ quyền quản trị của chính mình / "
                                  "you cannot deactivate or demote your own account")
     known_unit(ctx, body.unit_code)
+    with ctx.database.session() as s:
+        if repo_accounts.get_account(s, username.strip().lower()) is None:
+            raise HTTPException(404, f"không có tài khoản {username!r} / no account {username!r}")
     try:
         if body.role is not None or body.unit_code is not None:
             with ctx.database.session() as s:
@@ -239,9 +256,11 @@ def _audit_page(ctx: WebContext, actor, action, target, since, until, limit, off
 
 
 @router.get("/api/v1/audit", tags=["security"])
-def audit_log(actor: str | None = None, action: str | None = Query(None, description="exact, or a prefix ending in '.'"),
-              target: str | None = Query(None, description="target kind or id"),
-              since: date | None = None, until: date | None = None,
+def audit_log(actor: str | None = audit_text("the account that acted"),
+              action: str | None = audit_text("exact, or a prefix ending in '.'"),
+              target: str | None = audit_text("target kind or id"),
+              since: Day | None = Query(None, description="the first day (UTC, YYYY-MM-DD)"),
+              until: Day | None = Query(None, description="the last day (UTC, YYYY-MM-DD, included)"),
               limit: int = Query(50, ge=1, le=AUDIT_PAGE_MAX), offset: int = Query(0, ge=0, le=10_000_000),
               _admin: Principal = Depends(require_roles("admin")),
               ctx: WebContext = Depends(web_context)) -> dict:
@@ -251,11 +270,13 @@ def audit_log(actor: str | None = None, action: str | None = Query(None, descrip
 
 
 @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
-def audit_page(request: Request, actor: str | None = None, action: str | None = None,
-               target: str | None = None, since: date | None = None, until: date | None = None,
+def audit_page(request: Request, actor: str | None = audit_text(), action: str | None = audit_text(),
+               target: str | None = audit_text(), since_text: str | None = Query(None, alias="since", pattern=FORM_DAY),
+               until_text: str | None = Query(None, alias="until", pattern=FORM_DAY),
                limit: int = Query(50, ge=1, le=AUDIT_PAGE_MAX), offset: int = Query(0, ge=0, le=10_000_000),
                admin: Principal = Depends(require_roles("admin")),
                ctx: WebContext = Depends(web_context)):
+    since, until = (date.fromisoformat(t) if t else None for t in (since_text, until_text))
     total, items = _audit_page(ctx, actor, action, target, since, until, limit, offset)
     filters = {"actor": actor or "", "action": action or "", "target": target or "",
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}

@@ -6,8 +6,9 @@ CSRF header, plain forms with the ``csrf_token`` field).
 
 Who sees what: administrators, leaders and viewers see every warning of the province; a
 head or officer sees the warnings of their own unit (as the unit concerned or as the
-unit responsible). Who acts: an administrator, or the head or officer of the responsible
-unit (``can_write_for``); leaders and viewers read only.
+unit responsible). Who acts: an administrator, or the head or an officer of the
+responsible unit — ``may_handle_warning``, the one rule of the page and the API; leaders
+direct and viewers read.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from chiso.web.pages.indicators import (
     who_text,
 )
 from chiso.web.pages.views import forget_warnings
-from chiso.web.security.deps import Principal, can_write_for, current_principal, require_write
+from chiso.web.security.deps import Principal, current_principal, require_write
+from chiso.web.security.principal import may_handle_warning
 
 router = APIRouter()
 
@@ -38,11 +40,6 @@ def _visible(principal: Principal, row) -> bool:
     if reads_all_values(principal):
         return True
     return principal.unit_code in (row.unit_code, row.responsible_unit)
-
-
-def may_act(principal: Principal, row, tree) -> bool:
-    """Whether the principal may acknowledge or resolve this warning."""
-    return can_write_for(principal, row.responsible_unit, tree)
 
 
 def _severities() -> tuple[str, ...]:
@@ -75,8 +72,8 @@ def _load(ctx: WebContext, principal: Principal, warning_id: int):
 
 
 def _row_context(ctx: WebContext, principal: Principal, row, events=None) -> dict:
-    return {"w": row, "rule_names": RULE_NAMES, "events": events, "may_act": may_act(principal, row, ctx.tree),
-            "unit_name": lambda c: unit_name(ctx, c)}
+    return {"w": row, "rule_names": RULE_NAMES, "events": events,
+            "may_act": may_handle_warning(principal, row.responsible_unit), "unit_name": lambda c: unit_name(ctx, c)}
 
 
 @router.get("/warnings", response_class=HTMLResponse)
@@ -116,13 +113,14 @@ def warning_page(request: Request, warning_id: int, ctx: WebContext = Depends(we
 
 def _act(request: Request, ctx: WebContext, principal: Principal, warning_id: int, note: str, action: str):
     row, _ = _load(ctx, principal, warning_id)
-    if not may_act(principal, row, ctx.tree):
+    if not may_handle_warning(principal, row.responsible_unit):
         verb = "tiếp nhận" if action == "acknowledge" else "xử lý"
         raise forbidden(f"Không được {verb} cảnh báo {warning_id}: chỉ quản trị viên hoặc thủ trưởng, cán bộ "
                         f"của đơn vị chịu trách nhiệm {unit_name(ctx, row.responsible_unit)} "
-                        f"({row.responsible_unit}) / may not {action} warning {warning_id}: only an "
-                        f"administrator or the head or officer of the responsible unit "
-                        f"{row.responsible_unit}; {who_text(principal)}")
+                        f"({row.responsible_unit}); lãnh đạo chỉ đạo, người xem chỉ xem / may not {action} "
+                        f"warning {warning_id}: only an administrator or the head or an officer of the "
+                        f"responsible unit {row.responsible_unit} (leaders direct, viewers read); "
+                        f"{who_text(principal)}")
     if not (note or "").strip():
         raise HTTPException(400, "Cần ghi chú (nội dung đã làm, lý do) / a note is required (what was done, why)")
     step = acknowledge_warning if action == "acknowledge" else resolve_warning

@@ -4,9 +4,12 @@ A token reads ``chiso_<prefix>_<secret>``: the 8-hex ``prefix`` names it (shown 
 used to revoke it), the 256-bit ``secret`` is shown once, at creation, and only the
 SHA-256 of the whole token is stored. Verification compares hashes in constant time.
 
-Scope: ``read`` (GET only) or ``read write``. A token acts as its owner, with its owner's
-role and unit, and stops working when revoked, expired, or when its owner is deactivated
-or changes role.
+Scope: ``read`` (GET only) or ``read write``. A token never carries more than its owner's
+role: ``read write`` only for the roles that write data (administrator, head, officer —
+``principal.token_scopes``); asking ``read write`` for a leader or a viewer is refused
+(``NotAllowedError``, 403), whoever asks, and a token stored with more (made before this
+rule) is read as ``read``. A token acts as its owner, with its owner's role and unit, and
+stops working when revoked, expired, or when its owner is deactivated or changes role.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from chiso.store import repo_accounts
 from chiso.store.models_accounts import TOKEN_SCOPES, ApiToken
 from chiso.store.orm import utcnow
 from chiso.store.repo_accounts import AccountError
-from chiso.web.security.principal import Principal
+from chiso.web.security.principal import TOKEN_WRITERS, Principal, role_label, token_scopes
 
 TOKEN_RE = re.compile(r"^chiso_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 TOUCH_EVERY = timedelta(minutes=1)
@@ -71,6 +74,7 @@ def create(database, actor: str, owner: str, name: str, scope: str = "read",
         account = repo_accounts.require_account(s, owner)
         if not account.active:
             raise AccountError(f"tài khoản {owner!r} đã bị khoá / account {owner!r} is deactivated")
+        check_scope(account.username, account.role, scope)
         prefix = secrets.token_hex(4)
         while repo_accounts.token_by_prefix(s, prefix) is not None:  # pragma: no cover - 1 in 4e9
             prefix = secrets.token_hex(4)
@@ -78,6 +82,19 @@ def create(database, actor: str, owner: str, name: str, scope: str = "read",
         repo_accounts.add_token(s, actor, account, name=name, prefix=prefix, secret_sha256=token_hash(raw),
                                 scope=scope, expires_at=expires_at)
     return NewToken(raw, prefix, name, scope, account.username, expires_at)
+
+
+def check_scope(owner: str, role: str, scope: str) -> None:
+    """``NotAllowedError`` (403) when a token of ``owner`` (with ``role``) would carry more than
+    the role may: ``write`` for a role that does not write data."""
+    extra = set(scope.split()) - token_scopes(role)
+    if extra:
+        writers = ", ".join(role_label(r) for r in TOKEN_WRITERS)
+        raise NotAllowedError(
+            f"Tài khoản {owner!r} có vai trò {role_label(role)}, không ghi dữ liệu nên chỉ được có mã truy "
+            f"cập phạm vi 'read'; phạm vi 'read write' dành cho {writers} / account {owner!r} has role "
+            f"{role}, which writes no data: its API tokens may have scope 'read' only; 'read write' is for "
+            f"roles {', '.join(TOKEN_WRITERS)}")
 
 
 def authenticate(database, raw: str):
@@ -100,7 +117,7 @@ def authenticate(database, raw: str):
         return Principal(username=account.username, display_name=account.display_name,
                          role=account.role, unit_code=account.unit_code,
                          province_code=account.province_code, via="token",
-                         scopes=frozenset(row.scope.split()))
+                         scopes=frozenset(row.scope.split()) & token_scopes(account.role))
 
 
 def revoke(database, principal, prefix: str) -> dict:
@@ -139,4 +156,5 @@ def token_to_dict(row: ApiToken, owner: str) -> dict:
             "revoked_at": iso(row.revoked_at), "revoked_by": row.revoked_by}
 
 
-__all__ = ["TOKEN_SCOPES", "NewToken", "authenticate", "create", "list_for", "revoke", "token_to_dict"]
+__all__ = ["TOKEN_SCOPES", "NewToken", "authenticate", "check_scope", "create", "list_for", "revoke",
+           "token_to_dict"]

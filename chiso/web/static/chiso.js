@@ -5,12 +5,19 @@
      en 92.28 and 1,234): the options name formatters as strings ("chiso:num:2",
      "chiso:num:0", "chiso:axis", see chiso/web/pages/charts.py), turned here into functions;
      value axes and tooltips that name none get a localised one;
-   - HTMX sends the CSRF token (the <body hx-headers> attribute carries X-CSRF-Token). */
+   - HTMX sends the CSRF token (the <body hx-headers> attribute carries X-CSRF-Token);
+     its settings are the <meta name="htmx-config"> of base.html;
+   - nothing inline: the Content-Security-Policy (chiso/web/security/headers.py) runs no
+     inline script and applies no style="…" attribute, so a chart's height comes as
+     data-height (set here through the CSSOM, which the policy allows), tooltips are drawn
+     on the canvas (ECharts' HTML tooltips are markup with style attributes), and a
+     <select data-autosubmit> submits its form on change (no onchange="…"). */
 (function () {
   "use strict";
   var charts = [];
   var LOCALES = { vi: "vi-VN", en: "en-GB" };
   var formats = {};
+  var HEIGHT = /^\d+(\.\d+)?(px|rem|em|vh|%)$/;
 
   function theme() {
     return document.body.classList.contains("theme-wall") ? "dark" : null;
@@ -60,9 +67,10 @@
         if (!axis.axisLabel.formatter) { axis.axisLabel.formatter = "chiso:axis"; }
       }
     });
-    if (option.tooltip && !option.tooltip.valueFormatter && !option.tooltip.formatter) {
-      option.tooltip.valueFormatter = "chiso:axis";
-    }
+    [].concat(option.tooltip || []).forEach(function (tooltip) {
+      if (!tooltip.valueFormatter && !tooltip.formatter) { tooltip.valueFormatter = "chiso:axis"; }
+      tooltip.renderMode = "richText";
+    });
     localise(option);
     return option;
   }
@@ -76,6 +84,8 @@
         el.textContent = "chart: invalid options";
         return;
       }
+      var height = el.getAttribute("data-height");
+      if (height && HEIGHT.test(height)) { el.style.height = height; }
       var chart = echarts.init(el, theme(), { renderer: "canvas" });
       if (theme() === "dark") { option.backgroundColor = option.backgroundColor || "transparent"; }
       chart.setOption(withDefaults(option));
@@ -99,13 +109,9 @@
   document.addEventListener("htmx:afterSettle", function (evt) { initCharts(evt.detail.elt || document); });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
-  /* HTMX: keep history small, no eval of inline scripts in swapped content. */
-  document.addEventListener("htmx:load", function () {
-    if (window.htmx && !window.htmx.__chisoConfigured) {
-      window.htmx.config.allowEval = false;
-      window.htmx.config.historyCacheSize = 5;
-      window.htmx.config.includeIndicatorStyles = true;
-      window.htmx.__chisoConfigured = true;
-    }
-  }, { once: true });
+  /* <select data-autosubmit>: a filter that applies itself (the <noscript> button does without JS). */
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) { el.form.submit(); }
+  });
 })();

@@ -1,5 +1,5 @@
 """The API tests' view of the one demo site (tests/web/site.py): a client (its lifespan
-started), the relational store and an API token per account (read-write; ``quantri.doc``
+started), the relational store and an API token per account (read write for the roles that write, read for leaders and viewers; ``quantri.doc``
 read-only)."""
 from __future__ import annotations
 

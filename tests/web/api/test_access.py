@@ -67,14 +67,23 @@ def test_read_only_token_cannot_write(world):
     assert r.status_code == 403 and "'read' scope" in r.json()["detail"]
 
 
-def test_lifecycle_moves_by_role(world):
+def session_writer(site, username: str):
+    """A client signed in as ``username`` and the CSRF header its API writes carry."""
+    client = site.client(username)
+    return client, {"X-CSRF-Token": client.get("/api/v1/me").json()["csrf_token"]}
+
+
+def test_lifecycle_moves_by_role(world, site):
     c = world.client
     move = {"to_state": "standardised", "comment": "Chuẩn hoá thuộc tính với Bảo hiểm xã hội tỉnh"}
-    # a department that does not own it, an officer of the owner, a viewer: refused, naming the owner
-    for who in ("giamdoc.stc", "canbo.bhxh", "xem"):
+    # a department that does not own it, an officer of the owner: refused, naming the owner
+    for who in ("giamdoc.stc", "canbo.bhxh"):
         r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=move, headers=world.auth(who))
         assert r.status_code == 403, (who, r.text)
         assert "24-BHXH" in r.json()["detail"]
+    # a viewer's token only reads
+    r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=move, headers=world.auth("xem"))
+    assert r.status_code == 403 and "'read' scope" in r.json()["detail"]
     # the owner's head proposes forward
     r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=move, headers=world.auth("giamdoc.bhxh"))
     assert r.status_code == 201, r.text
@@ -86,8 +95,12 @@ def test_lifecycle_moves_by_role(world):
     approve = {"to_state": "approved", "comment": "Phê duyệt theo quyết định của UBND tỉnh"}
     r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=approve, headers=world.auth("giamdoc.bhxh"))
     assert r.status_code == 403 and "leader" in r.json()["detail"]
+    # a leader approves signed in, as a person — a leader's token only reads (docs/security.md)
     r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=approve, headers=world.auth("lanhdao"))
-    assert r.status_code == 201
+    assert r.status_code == 403 and "'read' scope" in r.json()["detail"]
+    leader, csrf = session_writer(site, "lanhdao")
+    r = leader.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", json=approve, headers=csrf)
+    assert r.status_code == 201, r.text
     # a jump the lifecycle does not allow is refused by the lifecycle (403, nothing written)
     r = c.post("/api/v1/indicators/XH.CHI_SO_AN_SINH/moves", headers=world.auth("quantri"),
                json={"to_state": "candidate", "comment": ""})
@@ -105,8 +118,10 @@ def test_lifecycle_moves_by_role(world):
 def test_catalogue_import_is_for_administrators(world):
     catalogue = CATALOGUE.read_text(encoding="utf-8")
     files = {"file": ("danh-muc.yaml", catalogue.encode("utf-8"), "application/yaml")}
-    r = world.client.post("/api/v1/catalogue/imports", files=files, headers=world.auth("lanhdao"))
+    r = world.client.post("/api/v1/catalogue/imports", files=files, headers=world.auth("giamdoc.stc"))
     assert r.status_code == 403 and "administrator" in r.json()["detail"]
+    r = world.client.post("/api/v1/catalogue/imports", files=files, headers=world.auth("lanhdao"))
+    assert r.status_code == 403  # a leader's token only reads
     bad = catalogue.replace("owner: 24-STC", "owner: 24-KHONGCO", 1)
     r = world.client.post("/api/v1/catalogue/imports", headers=world.auth("quantri"),
                           files={"file": ("danh-muc.yaml", bad.encode("utf-8"), "application/yaml")})
@@ -115,7 +130,7 @@ def test_catalogue_import_is_for_administrators(world):
     assert problem["file"] == "danh-muc.yaml" and problem["row"] is not None and "24-KHONGCO" in json.dumps(problem)
 
 
-def test_warnings_acknowledge_and_resolve_by_role(world):
+def test_warnings_acknowledge_and_resolve_by_role(world, site):
     c = world.client
     items = c.get("/api/v1/warnings", params={"state": "open", "indicator": "NS.CHI_NSDP"},
                   headers=world.auth("lanhdao")).json()["items"]
@@ -125,14 +140,19 @@ def test_warnings_acknowledge_and_resolve_by_role(world):
     for who in ("canbo.bhxh", "xem"):
         r = c.post(f"/api/v1/warnings/{w['id']}/acknowledge", json=note, headers=world.auth(who))
         assert r.status_code == 403, who
-        assert "24-STC" in r.json()["detail"] or "may not read" in r.json()["detail"]
+        assert "24-STC" in r.json()["detail"] or "'read' scope" in r.json()["detail"]
+    # leaders direct: they read every warning; the owning agency handles it (one rule, page and API)
+    leader, csrf = session_writer(site, "lanhdao")
+    r = leader.post(f"/api/v1/warnings/{w['id']}/acknowledge", json=note, headers=csrf)
+    assert r.status_code == 403, r.text
     r = c.post(f"/api/v1/warnings/{w['id']}/acknowledge", json=note, headers=world.auth("canbo.stc"))
     assert r.status_code == 200 and r.json()["state"] == "acknowledged"
     r = c.post(f"/api/v1/warnings/{w['id']}/acknowledge", json=note, headers=world.auth("canbo.stc"))
     assert r.status_code == 409
-    r = c.post(f"/api/v1/warnings/{w['id']}/resolve", json={"note": " "}, headers=world.auth("lanhdao"))
+    r = c.post(f"/api/v1/warnings/{w['id']}/resolve", json={"note": " "}, headers=world.auth("giamdoc.stc"))
     assert r.status_code == 400
-    r = c.post(f"/api/v1/warnings/{w['id']}/resolve", json={"note": "Đã xử lý"}, headers=world.auth("lanhdao"))
+    r = c.post(f"/api/v1/warnings/{w['id']}/resolve", json={"note": "Đã xử lý"}, headers=world.auth("giamdoc.stc"))
     assert r.status_code == 200 and r.json()["state"] == "resolved"
     events = c.get(f"/api/v1/warnings/{w['id']}", headers=world.auth("quantri")).json()["events"]
-    assert [(e["action"], e["by"]) for e in events][-2:] == [("acknowledge", "canbo.stc"), ("resolve", "lanhdao")]
+    assert [(e["action"], e["by"]) for e in events][-2:] == [("acknowledge", "canbo.stc"),
+                                                             ("resolve", "giamdoc.stc")]

@@ -35,12 +35,16 @@ def test_an_upload_with_errors_is_refused_whole_with_a_row_level_report(world):
     assert r.status_code == 403
 
 
-def test_only_the_owner_agency_submits_and_roles_without_data_are_refused(world):
+def test_only_the_owner_agency_submits_and_roles_without_data_are_refused(world, site):
     text = "indicator,unit,period,value\nNS.CHI_NSDP,24,2026-07,430\n"
     r = upload(world, "canbo.bhxh", text)
     assert r.status_code == 403
     assert "24-STC" in r.json()["detail"] and r.json()["problems"][0]["column"] == "indicator"
     r = upload(world, "lanhdao", text)
+    assert r.status_code == 403 and "'read' scope" in r.json()["detail"]  # a leader's token only reads
+    leader = site.client("lanhdao")
+    r = leader.post("/api/v1/submissions", files={"file": ("chi.csv", text.encode("utf-8"), "text/csv")},
+                    headers={"X-CSRF-Token": leader.get("/api/v1/me").json()["csrf_token"]})
     assert r.status_code == 403 and "officer or head" in r.json()["detail"]
     r = upload(world, "quantri", text)
     assert r.status_code == 400 and "reason" in r.json()["detail"]
