@@ -30,7 +30,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
 from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch, unlock
-from chiso.collect.values.reasons import code_of, localise
 from chiso.collect.values.submit import problems_of
 from chiso.errors import ChisoError, LoadError, NotAllowedError
 from chiso.store.models_values import IndicatorValue as V
@@ -51,7 +50,7 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged, period_param
-from chiso.web.api.uploads import TOO_LARGE, problems_json, saved
+from chiso.web.api.uploads import TOO_LARGE, problems_json, report, saved
 from chiso.web.errors import (
     CODE,
     NOT_MODIFIED,
@@ -206,15 +205,15 @@ def get_submission(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], requ
 
 def _refusal(e: ChisoError, db, batch, name: str, path) -> JSONResponse:
     """A refused batch with its row-level report, under the status of its error's class (``status_of``)."""
-    problems = problems_json(problems_of(e), path, name)
-    for p in problems:  # each reason's stable code, and the reason in Vietnamese as well
-        p["code"] = code_of(p["reason"], p["column"])
-        p["reason_vi"] = localise(p["reason"], "vi", p["column"])
-    with db.session() as session:
-        last = submissions(session, limit=1, content_sha256=batch.content_sha256, status="refused")
+    problems = problems_json(problems_of(e), path, name)  # each with its stable code and Vietnamese reason
+    last = []
+    if not any(p["code"] == "period.busy" for p in problems):  # a busy batch was not judged, nor registered
+        with db.session() as session:
+            last = submissions(session, limit=1, content_sha256=batch.content_sha256, status="refused")
     head = problems[0]["reason"] if problems else str(e)
+    counts = report(e, problems) if isinstance(e, LoadError) else {"total": len(problems), "at_least": False}
     return JSONResponse({"detail": f"{name}: refused, nothing was written — {head}", "status": "refused",
-                         "submission_id": last[0].id if last else None, "total": len(problems),
+                         "submission_id": last[0].id if last else None, **counts,
                          "problems": problems}, status_code=status_of(e))
 
 
@@ -249,9 +248,9 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
         try:
             batch = read_batch(path, name)
         except LoadError as e:
+            problems = problems_json(list(e.problems), path, name)
             return JSONResponse({"detail": f"{name}: cannot be read, nothing was written", "status": "refused",
-                                 "submission_id": None, "total": e.total or len(e.problems),
-                                 "problems": problems_json(list(e.problems), path, name)},
+                                 "submission_id": None, **report(e, problems), "problems": problems},
                                 status_code=status_of(e))
         try:
             with db.session() as session:
