@@ -48,6 +48,10 @@ class WindowError(ChisoError):
     """A window (period) written in a form chiso does not read."""
 
 
+class WindowYearsError(WindowError):
+    """A window in years chiso does not read (``chiso.periods.windows.FIRST_YEAR``–``LAST_YEAR``)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one cell of an input file."""

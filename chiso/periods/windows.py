@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from chiso.errors import WindowError
+from chiso.errors import WindowError, WindowYearsError
 
 Kind = Literal["week", "month", "quarter", "year", "ytd", "day", "range"]
 
@@ -142,12 +142,27 @@ _FORMS = (
 )
 
 
+#: The years a window may lie in: wide enough for any real period, narrow enough that the
+#: window before and after (``previous``, a year's weeks) are still dates — ``9999-W52`` or
+#: ``0001-01`` would otherwise overflow inside the calendar arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_window(text: str) -> Window:
-    """Read a window written in one of the forms above."""
+    """Read a window written in one of the forms above.
+
+    >>> parse_window("9999-W52")
+    Traceback (most recent call last):
+    ...
+    chiso.errors.WindowYearsError: window '9999-W52' lies outside the years 1900–2999 chiso reads
+    """
     t = str(text).strip()
     for pattern, build in _FORMS:
         m = pattern.match(t)
         if m:
+            years = [int(y) for y in re.findall(r"(?<!\d)\d{4}(?=-|$)", t)]
+            if any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):
+                raise WindowYearsError(f"window {text!r} lies outside the years {FIRST_YEAR}–{LAST_YEAR} chiso reads")
             return build(m, t)
     raise WindowError(
         f"cannot read window {text!r}; write 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "

@@ -72,6 +72,7 @@ from chiso.errors import (
     NotFoundError,
     StoreError,
     WindowError,
+    WindowYearsError,
 )
 from chiso.periods.windows import parse_window
 
@@ -269,10 +270,10 @@ def window_label(text: str | None) -> str | None:
         return parse_window(text).label  # a range's order is all it may still refuse
     try:  # not in the pattern: parse_window's own reason when it has one (``2026-W99``: no such week)
         parse_window(text)
+    except WindowYearsError:  # the web's narrower years are said below
+        pass
     except WindowError:
         raise
-    except (ValueError, OverflowError):  # a year the calendar cannot reach (``9999-W52`` ends after it)
-        pass
     raise WindowError(f"window {text!r}: write {WINDOW_FORMS}, in the years {FIRST_YEAR}–{LAST_YEAR}")
 
 

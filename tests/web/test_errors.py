@@ -185,3 +185,14 @@ def test_a_move_the_lifecycle_refuses_is_403_on_the_api_and_on_the_workflow_page
     message = api.json()["detail"]
     assert "already" in message and str(escape(message)) in page.text
     assert page.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/rankings?window=0001-W01", "/?window=9999-W52", "/units/24?window=0001-01",
+                                  "/api/v1/scores?window=9999-W52", "/api/v1/rank?window=0001-01"])
+def test_a_window_in_years_no_calendar_reaches_is_a_400_not_a_crash(admin, path: str) -> None:
+    """``9999-W52`` ends after the last date there is; ``0001-W01`` begins before the first:
+    refused where windows are read (chiso.periods.windows.FIRST_YEAR–LAST_YEAR), not overflowed."""
+    _, client = admin
+    r = client.get(path)
+    assert r.status_code == 400, (path, r.status_code, r.text[:300])
+    assert "1900–2999" in r.text or "2000–2099" in r.text

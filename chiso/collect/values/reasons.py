@@ -141,6 +141,8 @@ WINDOW_MESSAGES = (
     Reason("window.date", "{whole}: {text} is not a date (YYYY-MM-DD)",
            "{whole}: {text} không phải là ngày (YYYY-MM-DD)"),
     Reason("window.order", "window {label} ends before it starts", "kỳ {label} kết thúc trước khi bắt đầu"),
+    Reason("window.years", "window {text} lies outside the years {first}–{last} chiso reads",
+           "kỳ {text} nằm ngoài các năm {first}–{last} mà chiso đọc"),
     Reason("window.form", "cannot read window {text}; write 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "
            "2026-08-17 or 2026-08-01..2026-08-17",
            "không đọc được kỳ {text}; hãy viết 2026-W34, 2026-08, 2026-Q3, 2026, ytd:2026-08-17, "
