@@ -192,7 +192,7 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     def _file(r) -> tuple[bytes, str]:
         return r.content, r.media_type
 
-    @router.get("/reports/{province}", response_class=HTMLResponse)
+    @router.get("/reports/{province}", response_class=HTMLResponse, include_in_schema=False)  # a page
     def report_page(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES), window: WindowText | None = None,
                     lang: str = Query("vi", json_schema_extra=LANG)) -> HTMLResponse:
         """The bulletin page."""

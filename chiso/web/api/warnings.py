@@ -30,7 +30,7 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import Page, page_params, paged
-from chiso.web.errors import NOT_MODIFIED, WRITES
+from chiso.web.errors import CODE, NOT_MODIFIED, WRITES
 from chiso.web.pages.views import forget_warnings
 from chiso.web.security.principal import may_handle_warning
 
@@ -42,13 +42,13 @@ def _visible(principal: Principal, row) -> bool:
 
 
 @router.get("/warnings", summary="Cảnh báo sớm / early warnings", responses=NOT_MODIFIED)
-def list_warnings(request: Request, province: str | None = None,
+def list_warnings(request: Request, province: str | None = Query(None, pattern=CODE),
                   state: Literal["open", "acknowledged", "resolved", "all"] = Query(
                       "open", description="open (default), acknowledged, resolved or all"),
                   severity: Literal["info", "warning", "critical"] | None = None,
-                  field: str | None = Query(None, description="field group, e.g. FINANCE"),
-                  indicator: str | None = None,
-                  unit: str | None = Query(None, description="about this unit, or with it responsible"),
+                  field: str | None = Query(None, pattern=CODE, description="field group, e.g. FINANCE"),
+                  indicator: str | None = Query(None, pattern=CODE),
+                  unit: str | None = Query(None, pattern=CODE, description="about this unit, or with it responsible"),
                   page: Page = Depends(page_params), principal: Principal = Depends(signed_in),
                   ctx: WebContext = Depends(web_context)):
     """Warnings, most severe first then newest; paginated."""
@@ -88,7 +88,7 @@ def get_warning(warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: R
 class Note(BaseModel):
     """What was done or found (recorded with the change)."""
 
-    note: str = Field(min_length=1, max_length=2000)
+    note: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="not blank")
 
 
 def check_handler(principal: Principal, row) -> None:

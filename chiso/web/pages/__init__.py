@@ -14,4 +14,5 @@ __all__ = ["router", "mount_static"]
 
 router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow):
-    router.include_router(_family.router)
+    # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
+    router.include_router(_family.router, include_in_schema=False)

@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chiso.errors import NotAllowedError
+from chiso.errors import NotAllowedError, NotFoundError
 from chiso.store import repo_accounts
 from chiso.store.models_accounts import TOKEN_SCOPES, ApiToken
 from chiso.store.orm import utcnow
@@ -125,7 +125,7 @@ def revoke(database, principal, prefix: str) -> dict:
     with database.session() as s:
         row = repo_accounts.token_by_prefix(s, (prefix or "").strip())
         if row is None:
-            raise AccountError(f"không có mã truy cập {prefix!r} / no API token {prefix!r}")
+            raise NotFoundError(f"không có mã truy cập {prefix!r} / no API token {prefix!r}")
         owner = repo_accounts.account_by_id(s, row.account_id)
         if principal.role != "admin" and owner.username != principal.username:
             raise NotAllowedError(f"mã truy cập {prefix!r} thuộc tài khoản khác; chỉ chủ sở hữu hoặc quản "

@@ -259,3 +259,9 @@ def test_a_session_reads_the_same_refusals(site):
         c.cookies.set(sessions.COOKIE_NAME, site.cookie("quantri"))
         r = c.get("/api/v1/audit", params={"until": "0"})
     assert r.status_code == 422 and "YYYY-MM-DD" in r.text
+
+
+def test_the_schema_lists_the_api_alone(site) -> None:
+    """Pages answer HTML to people; /api/v1/openapi.json describes the API."""
+    paths = site.app.openapi()["paths"]
+    assert paths and all(p.startswith("/api/v1/") for p in paths), [p for p in paths if not p.startswith("/api/")]

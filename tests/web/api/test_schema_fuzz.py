@@ -54,8 +54,6 @@ RULES: dict[tuple[str, int, str], str] = {
     ("POST /api/v1/catalogue/imports", 422, "nothing was imported"): "the uploaded file's content",
     ("POST /api/v1/periods/{indicator}/{period}/{action}", 400, "needs a reason"): "unlocking needs a reason "
                                                                                    "(the action)",
-    ("POST /api/v1/warnings/{warning_id}/acknowledge", 400, "must not be empty"): "a note of spaces only",
-    ("POST /api/v1/warnings/{warning_id}/resolve", 400, "must not be empty"): "a note of spaces only",
     ("POST /api/v1/accounts", 400, "unknown unit code"): "unit_code must name a unit (the data)",
     ("POST /api/v1/accounts", 400, "password"): "the password policy beyond its length",
     ("POST /api/v1/accounts", 400, "already exists"): "a username already taken (the data)",
@@ -64,8 +62,6 @@ RULES: dict[tuple[str, int, str], str] = {
                                                                       "not null",
     ("PATCH /api/v1/accounts/{username}", 400, "your own account"): "an administrator does not demote itself",
     ("POST /api/v1/tokens", 400, "no account"): "owner must name an account (the data)",
-    ("DELETE /api/v1/tokens/{prefix}", 400, "no API token"): "a prefix that names no token (400 where 404 "
-                                                             "belongs: chiso.web.security.tokens)",
 }
 
 
