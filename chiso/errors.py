@@ -90,6 +90,8 @@ class LoadError(ChisoError):
         if self.at_least:
             head = (f"refused: at least {n} problems (checking stopped after the first {len(self.problems)}); "
                     "nothing was loaded")
+        elif n > len(self.problems) > 0:
+            head = f"refused: {n} problems (the first {len(self.problems)} are listed); nothing was loaded"
         else:
             head = f"refused: {n} problem{'s' if n != 1 else ''}; nothing was loaded"
         lines = [head] + [f"  - {p}" for p in self.problems[:50]]

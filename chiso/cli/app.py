@@ -9,7 +9,7 @@ import typer
 
 from chiso import __version__, settings
 from chiso.cli.catalog import app as catalog_app
-from chiso.cli.common import Format, Level, definition, echo, emit, err, handled
+from chiso.cli.common import ComposedArgs, Format, Level, definition, echo, emit, err, handled
 from chiso.cli.counts import app as counts_app
 from chiso.cli.dm import status_app, targets_app, warnings_app
 from chiso.cli.formula import app as formula_app
@@ -24,7 +24,7 @@ from chiso.store.database import open_database
 from chiso.text import format_number, format_percent
 
 app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và chất lượng phục vụ (Quyết định 766/QĐ-TTg).",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=ComposedArgs)
 
 
 def _score_table(window: str | None, counts: Path | None):
@@ -237,12 +237,17 @@ def generate(out: Annotated[Path, typer.Option(help="folder for the Parquet file
 @handled
 def init(demo: Annotated[bool, typer.Option("--demo", help="with the Bắc Ninh demo: units, one year of "
                                             "generated records, scores")] = False,
-         dossiers: Annotated[int, typer.Option(help="demo: Bắc Ninh's dossiers in the year")] = 400_000,
-         others: Annotated[int, typer.Option(help="demo: dossiers of each other province")] = 25_000,
-         seed: int = 7,
+         dossiers: Annotated[Optional[int], typer.Option(help="demo: Bắc Ninh's dossiers in the year "
+                                                         "\\[default: 400000]", show_default=False)] = None,
+         others: Annotated[Optional[int], typer.Option(help="demo: dossiers of each other province "
+                                                       "\\[default: 25000]", show_default=False)] = None,
+         seed: Annotated[Optional[int], typer.Option(help="\\[default: 7]", show_default=False)] = None,
          today: Annotated[Optional[str], typer.Option(help="demo: the day the year ends (YYYY-MM-DD)")] = None,
          force: Annotated[bool, typer.Option(help="demo: rebuild even if the demo is there")] = False) -> None:
     """Prepare the store (migrations, units, the index definition); --demo adds the Bắc Ninh demo."""
+    # An interrupted demo is finished by running the command again: each step done is kept,
+    # and an option left out (None) is the one the demo was begun with, so the defaults of a
+    # new demo are written in the help (chiso.demo.setup).
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.demo.setup import init_store_and_demo
 

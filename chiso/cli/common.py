@@ -4,7 +4,9 @@ Public on purpose: each command module imports these rather than keeping its own
 """
 from __future__ import annotations
 
+import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -13,12 +15,32 @@ from functools import wraps
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from chiso import settings
 from chiso.catalog.index_definition import IndexDefinition, load_index_definition
 from chiso.cli.output import print_table, to_csv, to_json
 from chiso.errors import ChisoError
 from chiso.store.database import open_database, require_current
+
+
+def composed(arg: str) -> str:
+    """A command-line argument in Unicode NFC — but a path that exists only as written (a file
+    a Mac named in decomposed form) is kept as written, so that it still opens."""
+    value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+    nfc = unicodedata.normalize("NFC", value)
+    if nfc == value or (os.path.exists(value) and not os.path.exists(nfc)):
+        return arg
+    return arg[: len(arg) - len(value)] + nfc
+
+
+class ComposedArgs(TyperGroup):
+    """The root command group: every argument in NFC before any command reads it, so that
+    ``--as`` a unit, a reason or a name typed in decomposed form is the name chiso keeps."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, [composed(a) for a in args])
+
 
 #: Messages and progress go to standard error; results to standard output.
 err = Console(stderr=True)

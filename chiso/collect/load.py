@@ -5,11 +5,17 @@ file refuses the whole load, with every problem listed (up to a cap) and nothing
 clean load writes all files in one store transaction, procedures first so dossiers in the
 same load are judged by them. Reloading a file rewrites nothing; a changed record keeps its
 earlier version in the history table.
+
+``load_and_record`` also registers the files in the relational store. Records and register
+are two databases, with no transaction spanning both: the register rows are written before
+the records commit (a register that cannot be written leaves the records unwritten too) and
+committed right after them, so that only a kill between the two commits can leave records
+loaded and not registered — and loading the same files again registers them (as unchanged).
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,7 +25,7 @@ import polars as pl
 from chiso.catalog.records import PROCEDURES, RECORD_KINDS
 from chiso.collect.derive import derive, procedure_catalogue
 from chiso.collect.readers import ROW, Source, read_source
-from chiso.collect.validate import MAX_PROBLEMS, Problems, UnitLookup, check_across_files, validate
+from chiso.collect.validate import Problems, UnitLookup, check_across_files, validate
 from chiso.errors import LoadError, Problem
 from chiso.store.records_base import RecordStore, UpsertCounts
 from chiso.store.repo_loads import record_load_batch
@@ -85,14 +91,17 @@ def _read_all(paths: Sequence[str | Path], kind: str | None, sink: Problems) -> 
 
 def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLookup, *,
                kind: str | None = None, batch: str | None = None,
-               holidays: Sequence[date] = (), max_problems: int = MAX_PROBLEMS) -> LoadReport:
+               holidays: Sequence[date] = (), max_problems: int | None = None,
+               before_commit: Callable[[LoadReport], None] | None = None) -> LoadReport:
     """Validate every file, then upsert them all in one transaction (or raise LoadError).
 
     ``units`` is any lookup with ``code in units`` and ``units.get(code) -> Unit``.
     ``kind`` forces the record kind of every file; otherwise the file name, else its
     columns, decide. ``batch`` names the load (default: UTC time + hash of the files).
+    ``before_commit(report)`` runs inside the transaction once every file is written: what
+    it raises undoes the load.
     """
-    sink = Problems(cap=max_problems)
+    sink = Problems() if max_problems is None else Problems(cap=max_problems)
     if not paths:
         raise LoadError([Problem("(none)", None, None, "no files were given to load")], total=1)
     sources = _read_all(paths, kind, sink)
@@ -120,21 +129,30 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
     with store.transaction():
         for i in order:
             counts[i] = store.upsert(sources[i].kind.name, complete[i].drop(ROW), batch)
-    return LoadReport(batch, tuple(
-        FileReport(src.name, src.kind.name, src.rows, counts[i].inserted, counts[i].updated,
-                   counts[i].unchanged, src.sha256, batch)
-        for i, src in enumerate(sources)))
+        report = LoadReport(batch, tuple(
+            FileReport(src.name, src.kind.name, src.rows, counts[i].inserted, counts[i].updated,
+                       counts[i].unchanged, src.sha256, batch)
+            for i, src in enumerate(sources)))
+        if before_commit is not None:
+            before_commit(report)
+    return report
 
 
 def load_and_record(paths: Sequence[str | Path], store: RecordStore, units: UnitLookup, database=None, *,
                     loaded_by: str, kind: str | None = None) -> LoadReport:
     """Load record files (``load_paths``) and register each file's batch in the relational
-    store (``database``, a prepared ``chiso.store.database.Database``; None: no register)."""
-    report = load_paths(paths, store, units, kind=kind)
-    if database is not None:
-        with database.session() as s:
-            for f in report.files:
-                record_load_batch(s, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
-                                  inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
-                                  loaded_by=loaded_by, status="loaded")
-    return report
+    store (``database``, a prepared ``chiso.store.database.Database``; None: no register).
+    The register is written before the records commit and committed just after them."""
+    if database is None:
+        return load_paths(paths, store, units, kind=kind)
+    with database.session() as s:
+        return load_paths(paths, store, units, kind=kind,
+                          before_commit=lambda report: register_load(s, report, loaded_by=loaded_by))
+
+
+def register_load(session, report: LoadReport, *, loaded_by: str) -> None:
+    """Register each file of a load in the relational store (in ``session``)."""
+    for f in report.files:
+        record_load_batch(session, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
+                          inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
+                          loaded_by=loaded_by, status="loaded")

@@ -17,9 +17,9 @@ import polars as pl
 from chiso.catalog.records import Field, RecordKind
 from chiso.collect.readers import ROW, Source
 from chiso.errors import Problem
+from chiso.files.limits import current_limits
 from chiso.units.model import Unit
 
-MAX_PROBLEMS = 1_000
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the stores keep INTEGER columns
 
@@ -41,7 +41,7 @@ class UnitLookup(Protocol):
 class Problems:
     """Problems gathered across the files of one load: the first ``cap`` kept, all counted."""
 
-    cap: int = MAX_PROBLEMS
+    cap: int = field(default_factory=lambda: current_limits().max_problems)  # CHISO_FILE_MAX_PROBLEMS
     items: list[Problem] = field(default_factory=list)
     total: int = 0
     order: dict[str, int] = field(default_factory=dict)  # file name → position, for sorting

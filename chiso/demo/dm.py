@@ -5,7 +5,9 @@ by the catalogue store; each owner agency submits its own history through collec
 monthly batches dated the day before each batch's reporting deadline (so values are on
 time, as an agency that reports regularly would be) — except the latest batch of one
 owner, submitted a few days late, so the "late data" warning has something real to show;
-the warning rules then run as of the demo's last day.
+the warning rules then run as of the demo's last day. These are three steps of ``chiso init
+--demo`` (``chiso.demo.setup``): ``import_demo_catalogue``, ``submit_demo_history``,
+``refresh_demo_warnings``; each gives, run again after a kill, what one run gives.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from chiso.errors import LoadError
 from chiso.evaluate.dm.service import refresh_warnings
 from chiso.periods.holidays import load_holidays
 from chiso.store.repo_catalogue import import_catalogue, live_indicators
+from chiso.store.repo_setup import accepted_files
 from chiso.units import load_units
 
 DEMO_ACTOR = "demo"
@@ -70,23 +73,38 @@ def _tet_notes(frame: pl.DataFrame) -> pl.DataFrame:
                               .otherwise(pl.col("note")).alias("note"))
 
 
-def build_dm_demo(db, *, start: dt.date, end: dt.date, seed: int, say: Callable[[str], None] = print,
-                  province: str = "24") -> dict:
-    """Import the sample catalogue, submit its history owner by owner, refresh warnings."""
+def import_demo_catalogue(session, *, start: dt.date, province: str = "24"):
+    """Import the sample catalogue (what an unchanged file changes: nothing)."""
+    return import_catalogue(session, CATALOGUE_PATH, by=DEMO_ACTOR, province=province,
+                            today=min(start, dt.date.today()))
+
+
+def submit_demo_history(db, *, start: dt.date, end: dt.date, seed: int, province: str = "24",
+                        tree=None, say: Callable[[str], None] = print) -> dict:
+    """Each owner agency submits its history, batch by batch, through collection.
+
+    Every batch is one transaction, so a build killed half-way leaves the batches before the
+    kill accepted and nothing of the one it was in. Run again, the batches an agency has
+    already had accepted (its file name, by the demo) are skipped and the others submitted
+    in the same order: the store ends as one uninterrupted run leaves it.
+    """
     t0 = time.perf_counter()
-    tree = load_units()
-    with db.session() as s:
-        report = import_catalogue(s, CATALOGUE_PATH, by=DEMO_ACTOR, province=province,
-                                  today=min(start, dt.date.today()))
+    tree = tree or load_units()
     with db.session() as s:
         live = live_indicators(s, province)
+        done = accepted_files(s, f"{DEMO_ACTOR}:")
     history = indicator_history(start=start, end=end, seed=seed)
     frame = _deadlines(_tet_notes(history.frame), {code: ind.deadline_days for code, ind in live.items()
                                        if ind.status in LIVE_STATES})
     frame = frame.with_columns(pl.col("deadline").dt.strftime("%Y-%m-%d").alias("batch_day"))
-    batches = accepted = late = explained = 0
+    batches = accepted = late = explained = skipped = 0
     latest_day = frame.filter(pl.col("owner") == LATE_OWNER)["batch_day"].max()
     for (owner, day), rows in sorted(frame.partition_by("owner", "batch_day", as_dict=True).items()):
+        name = f"{owner}-{day}.csv"
+        batches += 1
+        if (owner, name) in done:
+            skipped += 1
+            continue
         when = dt.datetime.combine(rows["deadline"].min() - dt.timedelta(days=1), dt.time(9, 0), dt.UTC)
         if owner == LATE_OWNER and day == latest_day:
             when = dt.datetime.combine(rows["deadline"].max() + dt.timedelta(days=LATE_BY_DAYS),
@@ -98,7 +116,7 @@ def build_dm_demo(db, *, start: dt.date, end: dt.date, seed: int, say: Callable[
         who = Submitter(as_unit=owner, by=f"{DEMO_ACTOR}:{owner}")
         now, config = min(when, dt.datetime.now(dt.UTC)), ValidationConfig(outlier_k=DEMO_OUTLIER_K)
         try:
-            result = submit_batch(db, batch_from_records(f"{owner}-{day}.csv", records), who, live, tree,
+            result = submit_batch(db, batch_from_records(name, records), who, live, tree,
                                   now=now, config=config)
         except LoadError as refused:
             # what an officer does with "check it, or explain it in the note column": the
@@ -109,15 +127,18 @@ def build_dm_demo(db, *, start: dt.date, end: dt.date, seed: int, say: Callable[
             for row in flagged:
                 records[row - 1]["note"] = CHECKED_NOTE
             explained += len(flagged)
-            result = submit_batch(db, batch_from_records(f"{owner}-{day}.csv", records), who, live, tree,
+            result = submit_batch(db, batch_from_records(name, records), who, live, tree,
                                   now=now, config=config)
-        batches += 1
         accepted += result.inserted + result.corrected
         late += result.late
-    with db.session() as s:
-        refreshed = refresh_warnings(s, province, today=end, actor=DEMO_ACTOR, units=tree)
-    warnings = len(refreshed.evaluation.warnings)
-    say(f"indicator set: {len(live)} live indicators; {accepted:,} values in {batches} batches "
-        f"({late} late, {explained} checked and explained); {warnings} open warnings; {time.perf_counter() - t0:.1f} s")
-    return {"indicators": len(live), "values": accepted, "batches": batches, "late": late, "explained": explained, "warnings": warnings,
-            "catalogue": report.document()}
+    again = f", {skipped} accepted before and skipped" if skipped else ""
+    say(f"indicator set: {len(live)} live indicators; {accepted:,} values in {batches - skipped} batches "
+        f"({late} late, {explained} checked and explained{again}); {time.perf_counter() - t0:.1f} s")
+    return {"indicators": len(live), "values": accepted, "batches": batches, "skipped": skipped, "late": late,
+            "explained": explained}
+
+
+def refresh_demo_warnings(session, *, end: dt.date, province: str = "24", tree=None) -> int:
+    """Run the warning rules as of the demo's last day; the number of open warnings."""
+    refreshed = refresh_warnings(session, province, today=end, actor=DEMO_ACTOR, units=tree or load_units())
+    return len(refreshed.evaluation.warnings)

@@ -98,7 +98,15 @@ def test_the_problem_cap_keeps_the_true_total(write, duck, units):
     with pytest.raises(LoadError) as err:
         load_paths([path], duck, units, max_problems=5)
     assert err.value.total == 50 and len(err.value.problems) == 5
-    assert "refused: 50 problems" in str(err.value)
+    assert "refused: 50 problems (the first 5 are listed)" in str(err.value)
+
+
+def test_the_problem_cap_is_a_setting(write, duck, units, monkeypatch):
+    monkeypatch.setenv("CHISO_FILE_MAX_PROBLEMS", "7")
+    rows = "\n".join(f"K{i},07210,not-a-date" for i in range(30))
+    with pytest.raises(LoadError) as err:
+        load_paths([write("petitions.csv", "id,unit_code,received_date\n" + rows + "\n")], duck, units)
+    assert err.value.total == 30 and len(err.value.problems) == 7 and not err.value.at_least
 
 
 def test_a_header_only_file_loads_no_rows(write, store, units):
