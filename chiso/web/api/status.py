@@ -7,12 +7,16 @@ reads their own unit's status.
 The first status read after values changed derives the province's values (aggregates and
 formula indicators: seconds on the demo, ``chiso.evaluate.dm.service.current_values``, which
 keeps them until the values change). One read per province does that at a time
-(``_deriving``): a burst of reads arriving meanwhile waits — without holding a connection of
-the store's pool — and then reads what it derived, instead of each deriving it again and
-holding a connection for as long (which emptied the pool under load: 30 s waits, then 500s).
+(``_deriving``). A read arriving meanwhile does not wait for it: it gets the last status
+derived for the same question at once, marked ``"refreshing": true`` with the time it was
+derived (``derived_at``) — a dashboard polling during the weekly submissions keeps
+answering, and the threads serving the API are never all parked behind one derivation
+(under 100 clients with uploads every few seconds they were: reads of every route timed
+out). Only a question never answered before waits for the derivation under way.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Literal
 
@@ -30,6 +34,7 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import period_param
+from chiso.web.cache import BoundedCache
 from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
@@ -42,6 +47,43 @@ def _deriving(province: str) -> threading.Lock:
     """The lock of one province's status reads (provinces are checked codes: a bounded set)."""
     with _locks_guard:
         return _locks.setdefault(province, threading.Lock())
+
+
+#: The last status derived for each question (province, unit, period, spread).
+_LAST = BoundedCache(512)
+
+
+def _derive(ctx: WebContext, key: tuple) -> dict:
+    province, unit, at, spread = key
+    with ctx.database.session() as session:
+        doc = status_report(session, province, unit=unit, at=at, spread=spread)
+    last = _LAST.peek(key)
+    same = last is not None and {k: v for k, v in last.items() if k not in _STAMPS} == doc
+    # the moment this answer was first derived: unchanged answers keep it (and their ETag)
+    derived_at = last["derived_at"] if same else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    doc = {**doc, "derived_at": derived_at, "refreshing": False}
+    _LAST.put(key, doc)
+    return doc
+
+
+_STAMPS = ("derived_at", "refreshing")
+
+
+def _status(ctx: WebContext, province: str, unit: str, at: str | None, spread: str) -> dict:
+    """The status now — or, while another read derives the province's values, the last one
+    derived for the same question, marked ``refreshing`` (see the module)."""
+    key = (province, unit, at, spread)
+    lock = _deriving(province)
+    if lock.acquire(blocking=False):
+        try:
+            return _derive(ctx, key)
+        finally:
+            lock.release()
+    last = _LAST.get(key)
+    if last is not None:
+        return {**last, "refreshing": True}
+    with lock:  # never answered: wait for the derivation under way, then read what it derived
+        return _derive(ctx, key)
 
 
 @router.get("/status", summary="Tình trạng chỉ số CĐĐH / DM indicator status", responses=NOT_MODIFIED)
@@ -59,8 +101,7 @@ def status(request: Request, province: str | None = Query(None, pattern=CODE, ex
     check_unit(principal, unit, ctx)
     if ctx.tree.get(unit).province_code != province:
         raise HTTPException(404, f"no unit {unit} in province {province}")
-    with _deriving(province), ctx.database.session() as session:
-        doc = status_report(session, province, unit=unit, at=at, spread=spread)
+    doc = _status(ctx, province, unit, at, spread)
     if field is not None:
         doc["indicators"] = [r for r in doc["indicators"] if r.get("field") == field]
     return cached(request, doc)

@@ -1,0 +1,48 @@
+"""/api/v1/status while another read derives the province's values: answered at once with the
+last status, marked ``refreshing`` — never parked behind the derivation (chiso.web.api.status)."""
+from __future__ import annotations
+
+import threading
+
+from chiso.web.api.status import _deriving
+
+
+def test_an_unchanged_status_keeps_its_time_and_its_etag(world) -> None:
+    c, auth = world.client, world.auth("lanhdao")
+    first = c.get("/api/v1/status", params={"province": "24"}, headers=auth)
+    again = c.get("/api/v1/status", params={"province": "24"}, headers=auth)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["refreshing"] is False and first.json()["derived_at"] == again.json()["derived_at"]
+    assert first.headers["etag"] == again.headers["etag"]
+    r = c.get("/api/v1/status", params={"province": "24"}, headers={**auth, "If-None-Match": first.headers["etag"]})
+    assert r.status_code == 304
+
+
+def test_while_another_read_derives_the_last_status_is_answered_at_once(world) -> None:
+    c, auth = world.client, world.auth("lanhdao")
+    fresh = c.get("/api/v1/status", params={"province": "24"}, headers=auth).json()
+    lock = _deriving("24")
+    with lock:  # another read is deriving the province's values
+        r = c.get("/api/v1/status", params={"province": "24"}, headers=auth)
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["refreshing"] is True and doc["derived_at"] == fresh["derived_at"]
+    assert doc["indicators"] == fresh["indicators"]
+
+
+def test_a_question_never_answered_waits_for_the_derivation_under_way(world) -> None:
+    c, auth = world.client, world.auth("quantri")
+    lock = _deriving("24")
+    answers: list = []
+    lock.acquire()
+    try:
+        reader = threading.Thread(target=lambda: answers.append(
+            c.get("/api/v1/status", params={"province": "24", "unit": "24-STC", "spread": "seasonal"},
+                  headers=auth)))
+        reader.start()
+        reader.join(1.0)
+        assert reader.is_alive() and not answers  # nothing to answer with yet: it waits
+    finally:
+        lock.release()
+    reader.join(120)
+    assert answers and answers[0].status_code == 200 and answers[0].json()["refreshing"] is False
