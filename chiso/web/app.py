@@ -8,11 +8,13 @@ error handlers (``chiso.web.errors``, ``chiso.web.pages.errors``) turn errors in
 from __future__ import annotations
 
 import os
+import threading
 
 from fastapi import Depends, FastAPI
 
 from chiso import __version__, settings
 from chiso.catalog.index_definition import load_index_definition
+from chiso.errors import ChisoError
 from chiso.store.database import open_database
 from chiso.store.records import open_records
 from chiso.units import load_units
@@ -52,7 +54,23 @@ def create_app(store=None, tree=None, definition=None, database_url: str | None 
                        dependencies=[Depends(current_principal)])
     if os.environ.get(SERVING) == "1":
         settle_memory()
+        warm(ctx)
     return app
+
+
+def warm(ctx: WebContext) -> threading.Thread:
+    """For a serving process: score the latest week in the background as soon as it starts, so
+    that the first readers find it computed (or wait for this one computation: the score cache
+    builds a window once, ``BoundedCache.get_or_build``) rather than each scoring it."""
+    def score() -> None:
+        try:
+            ctx.scores(None)
+        except ChisoError:  # no scores yet (an empty store): the first reader is told why
+            pass
+
+    thread = threading.Thread(target=score, name="chiso-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 #: Set by ``serve`` for its worker processes: they tune the garbage collector (``settle_memory``).

@@ -67,6 +67,7 @@ class BoundedCache:
             self._data = _TTL(bound, ttl, timer=lambda: self.clock(), getsizeof=sizeof)
         self._data.max_entries = size
         self._claims: dict[Hashable, float] = {}
+        self._building: dict[Hashable, threading.Lock] = {}  # one builder per key (get_or_build)
         self.lock = threading.RLock()
         self.hits = self.misses = 0
 
@@ -101,11 +102,24 @@ class BoundedCache:
         return value
 
     def get_or_build(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        """The value of ``key``, built by ``build()`` and cached on a miss (outside the lock: two
-        callers missing at once may both build; the last one's value stays)."""
+        """The value of ``key``, built by ``build()`` and cached on a miss — by one caller at a
+        time per key: callers missing the same key meanwhile wait for it and take its value
+        (a window's scores are computed once however many first readers arrive together).
+        Other keys are built and read meanwhile; the cache's own lock is never held while
+        building."""
         value = self.get(key, _MISSING)
-        if value is _MISSING:
-            value = self.put(key, build())
+        if value is not _MISSING:
+            return value
+        with self.lock:
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:
+            value = self.peek(key, _MISSING)  # built by the caller this one waited for
+            if value is _MISSING:
+                try:
+                    value = self.put(key, build())
+                finally:
+                    with self.lock:
+                        self._building.pop(key, None)
         return value
 
     def pop(self, key: Hashable, default: Any = None) -> Any:

@@ -10,7 +10,9 @@ import threading
 
 import pytest
 
+from chiso.web.app import warm
 from chiso.web.cache import AHEAD, CLAIM_SECONDS, BoundedCache, PageCache, Parts
+from chiso.web.context import WebContext
 from chiso.web.hot import CachedAnswer, HotStore
 from chiso.web.routes_reports import BulletinCache
 
@@ -124,6 +126,32 @@ def test_get_or_build_builds_once_and_caches_what_it_built():
 
     assert cache.get_or_build("k", build) is None and cache.get_or_build("k", build) is None
     assert len(calls) == 1 and (cache.hits, cache.misses) == (1, 1)
+
+
+def test_callers_missing_one_key_together_build_it_once():
+    """Eight first readers of one window arriving together: one builds, the others wait for
+    its value; another key is built meanwhile, not queued behind it."""
+    cache = BoundedCache(4)
+    started, release = threading.Event(), threading.Event()
+    builds: list[str] = []
+
+    def slow():
+        builds.append("slow")
+        started.set()
+        release.wait(10)
+        return "scores"
+
+    got: list = []
+    readers = [threading.Thread(target=lambda: got.append(cache.get_or_build("W48", slow))) for _ in range(8)]
+    readers[0].start()
+    started.wait(10)
+    for t in readers[1:]:
+        t.start()
+    assert cache.get_or_build("W47", lambda: "other") == "other"  # not behind W48's build
+    release.set()
+    for t in readers:
+        t.join(10)
+    assert got == ["scores"] * 8 and builds == ["slow"]
 
 
 def test_one_caller_claims_a_rebuild_until_release_or_lapse():
@@ -251,3 +279,11 @@ def test_bulletin_pages_and_files_count_towards_the_byte_bound():
     assert ("bulletin", "page", "vi") not in bulletins and ("bulletin",) in bulletins
     assert bulletins.nbytes == 65 + 85 + len("application/docx")
     assert bulletins.size == 16 * 8 and not bulletins.building.locked()
+
+
+def test_a_serving_process_scores_the_latest_week_as_it_starts(site):
+    ctx = WebContext(records=site.records, tree=site.tree, definition=site.app.state.ctx.definition,
+                     database_url=site.database_url)
+    assert ctx.cached_scores(None) is None
+    warm(ctx).join(300)
+    assert ctx.cached_scores(None) is not None
