@@ -19,6 +19,7 @@ from chiso.store.database import open_database
 from chiso.store.records import open_records
 from chiso.units import load_units
 from chiso.web import api, pages
+from chiso.web.api.status import current_status
 from chiso.web.context import WebContext
 from chiso.web.hot import HotAnswers
 from chiso.web.nfc import NormalisedText
@@ -59,13 +60,16 @@ def create_app(store=None, tree=None, definition=None, database_url: str | None 
 
 
 def warm(ctx: WebContext) -> threading.Thread:
-    """For a serving process: score the latest week in the background as soon as it starts, so
-    that the first readers find it computed (or wait for this one computation: the score cache
-    builds a window once, ``BoundedCache.get_or_build``) rather than each scoring it."""
+    """For a serving process: score the latest week, and derive the province's indicator status,
+    in the background as soon as it starts, so that the first readers find them (or wait for
+    this one computation: the score cache builds a window once, ``BoundedCache.get_or_build``;
+    the status one province at a time) rather than each computing them."""
     def score() -> None:
         try:
             ctx.scores(None)
-        except ChisoError:  # no scores yet (an empty store): the first reader is told why
+            province = settings.province()
+            current_status(ctx, province, province)
+        except ChisoError:  # nothing to score or judge yet (an empty store): the first reader is told why
             pass
 
     thread = threading.Thread(target=score, name="chiso-warm", daemon=True)

@@ -69,7 +69,8 @@ def _derive(ctx: WebContext, key: tuple) -> dict:
 _STAMPS = ("derived_at", "refreshing")
 
 
-def _status(ctx: WebContext, province: str, unit: str, at: str | None, spread: str) -> dict:
+def current_status(ctx: WebContext, province: str, unit: str, at: str | None = None,
+                   spread: str = "linear") -> dict:
     """The status now — or, while another read derives the province's values, the last one
     derived for the same question, marked ``refreshing`` (see the module)."""
     key = (province, unit, at, spread)
@@ -101,7 +102,7 @@ def status(request: Request, province: str | None = Query(None, pattern=CODE, ex
     check_unit(principal, unit, ctx)
     if ctx.tree.get(unit).province_code != province:
         raise HTTPException(404, f"no unit {unit} in province {province}")
-    doc = _status(ctx, province, unit, at, spread)
+    doc = current_status(ctx, province, unit, at, spread)
     if field is not None:
         doc["indicators"] = [r for r in doc["indicators"] if r.get("field") == field]
     return cached(request, doc)
