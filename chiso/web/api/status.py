@@ -7,12 +7,13 @@ reads their own unit's status.
 The first status read after values changed derives the province's values (aggregates and
 formula indicators: seconds on the demo, ``chiso.evaluate.dm.service.current_values``, which
 keeps them until the values change). One read per province does that at a time
-(``_deriving``). A read arriving meanwhile does not wait for it: it gets the last status
+(``_deriving``), in a thread beside the request: a read waits for it up to ``FRESH_WAIT``
+(2 s) and otherwise — or when another read is already deriving — gets the last status
 derived for the same question at once, marked ``"refreshing": true`` with the time it was
-derived (``derived_at``) — a dashboard polling during the weekly submissions keeps
-answering, and the threads serving the API are never all parked behind one derivation
-(under 100 clients with uploads every few seconds they were: reads of every route timed
-out). Only a question never answered before waits for the derivation under way.
+derived (``derived_at``). A dashboard polling during the weekly submissions keeps
+answering, and the threads serving the API are never parked behind derivations (under 100
+clients with uploads every few seconds they were: reads of every route timed out). Only a
+question never answered before waits for its derivation.
 """
 from __future__ import annotations
 
@@ -69,22 +70,40 @@ def _derive(ctx: WebContext, key: tuple) -> dict:
 _STAMPS = ("derived_at", "refreshing")
 
 
+#: How long a read waits for the refresh it started before answering the last status instead.
+FRESH_WAIT = 2.0
+
+
 def current_status(ctx: WebContext, province: str, unit: str, at: str | None = None,
-                   spread: str = "linear") -> dict:
-    """The status now — or, while another read derives the province's values, the last one
-    derived for the same question, marked ``refreshing`` (see the module)."""
+                   spread: str = "linear", wait: float = FRESH_WAIT) -> dict:
+    """The status now — or the last one derived for the same question, marked ``refreshing``,
+    when deriving it anew takes longer than ``wait`` seconds or another read is at it (see the
+    module). The derivation runs beside the request, one per province at a time."""
     key = (province, unit, at, spread)
     lock = _deriving(province)
-    if lock.acquire(blocking=False):
-        try:
+    last = _LAST.get(key)
+    if last is None:  # never answered: wait for whatever derivation is under way, then derive
+        with lock:
             return _derive(ctx, key)
+    if not lock.acquire(blocking=False):
+        return {**last, "refreshing": True}
+    done, failed = threading.Event(), []
+
+    def refresh() -> None:
+        try:
+            _derive(ctx, key)
+        except Exception as exc:  # noqa: BLE001 - handed to the request that started it
+            failed.append(exc)
         finally:
             lock.release()
-    last = _LAST.get(key)
-    if last is not None:
+            done.set()
+
+    threading.Thread(target=refresh, name=f"chiso-status-{province}", daemon=True).start()
+    if not done.wait(wait):
         return {**last, "refreshing": True}
-    with lock:  # never answered: wait for the derivation under way, then read what it derived
-        return _derive(ctx, key)
+    if failed:
+        raise failed[0]
+    return _LAST.peek(key, last)
 
 
 @router.get("/status", summary="Tình trạng chỉ số CĐĐH / DM indicator status", responses=NOT_MODIFIED)

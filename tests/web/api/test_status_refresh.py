@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from chiso.web.api.status import _deriving
+from chiso.web.api.status import _deriving, current_status
 
 
 def test_an_unchanged_status_keeps_its_time_and_its_etag(world) -> None:
@@ -46,3 +46,13 @@ def test_a_question_never_answered_waits_for_the_derivation_under_way(world) -> 
         lock.release()
     reader.join(120)
     assert answers and answers[0].status_code == 200 and answers[0].json()["refreshing"] is False
+
+
+def test_a_slow_refresh_answers_the_last_status_and_lands_after(site) -> None:
+    ctx = site.app.state.ctx
+    first = current_status(ctx, "24", "24")
+    stale = current_status(ctx, "24", "24", wait=0)  # the refresh it starts is not done at once
+    assert stale["refreshing"] is True and stale["indicators"] == first["indicators"]
+    with _deriving("24"):  # the refresh it started has finished
+        pass
+    assert current_status(ctx, "24", "24")["refreshing"] is False
