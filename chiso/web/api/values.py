@@ -62,6 +62,7 @@ from chiso.web.errors import (
     period_label,
     status_of,
 )
+from chiso.web.nfc import nfc_text
 
 router = APIRouter(prefix="/api/v1", tags=["values"])
 
@@ -231,6 +232,7 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
            draft: bool = Form(False, description="keep as a draft (nháp), not yet submitted"),
            principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
     """Submit a file of values as your unit: accepted whole, or refused whole with a row-level report."""
+    reason, source = nfc_text(reason), nfc_text(source)  # a multipart form: not rewritten by chiso.web.nfc
     if principal.role not in SUBMITTERS:
         raise forbidden(f"submitting values needs an officer or head of the owner agency, or an administrator "
                         f"with a reason; {principal.username} is {principal.role}")

@@ -30,6 +30,7 @@ from chiso.store.repo_catalogue import live_indicators
 from chiso.store.repo_values import get_submission, periods, submissions
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language
+from chiso.web.nfc import nfc_text
 from chiso.web.pages.indicators import (
     forbidden,
     province_of,
@@ -140,6 +141,7 @@ async def upload(request: Request, file: UploadFile = File(...), reason: str = F
                  principal: Principal = Depends(require_write)):
     """Upload a batch: accepted whole, or refused whole with its row-level report shown (the page
     answers 200 either way; ``refused`` in the page says which)."""
+    reason, as_unit = nfc_text(reason), nfc_text(as_unit)  # a multipart form: not rewritten by chiso.web.nfc
     if principal.role not in SUBMITTING_ROLES:
         raise forbidden(f"Chỉ cán bộ nhập liệu, thủ trưởng cơ quan và quản trị viên nộp số liệu / only an "
                         f"officer, a head or an administrator submits values; {who_text(principal)}")
