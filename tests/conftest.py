@@ -102,8 +102,8 @@ def on(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The one demo site (tests/web/site.py) of the web tests and the bad-file corpus, built
-    once per session (per worker) on first use."""
+    """The one demo site (tests/web/site.py) of the web tests, built once per session (per
+    worker) on first use. (The bad-file corpus has its own: its accepted cases write.)"""
     s = build_site(tmp_path_factory.mktemp("site"))
     yield s
     s.close()

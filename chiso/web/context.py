@@ -66,6 +66,10 @@ class WebContext:
     _short: BoundedCache = _cache(SHORT_LIVED)
     #: Weekly series per (window, weeks) (``chiso.web.pages.views.weekly_series``).
     weekly: BoundedCache = _cache(WEEKLY_SERIES)
+    #: The last DM status derived per (province, unit, period, spread) (``chiso.web.api.status``)
+    #: and the lock of each province's derivations.
+    statuses: BoundedCache = field(default_factory=lambda: BoundedCache(512), repr=False)
+    status_locks: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.sessions is None:

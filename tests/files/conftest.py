@@ -9,7 +9,7 @@ dossier loaded (``prepare``). The commands run on
   shared — a refusal leaves it as it was (that is what the tests check), and each accepted
   case writes its own period, procedure or indicator.
 
-The API runs on the web tests' demo site (SQLite, ``site`` of ``tests/conftest.py``) and on
+The API runs on the web tests' demo site (SQLite, a demo site of its own, ``corpus_site``) and on
 a small site of the same parts over PostgreSQL (the two accounts the corpus uses).
 
 ``snapshot`` counts every table: the data, the catalogue versions and imports, the audit
@@ -41,6 +41,7 @@ from chiso.web.app import create_app
 from chiso.web.security import accounts, tokens
 from tests.factories import POSTGRES_URL, drop_postgres_schema, make_postgres_schema, postgres_records_url
 from tests.files.corpus import ADMIN, AS_UNIT, CATALOGUE, OFFICER
+from tests.web.site import build_site
 
 #: Sở Tài chính's spending, as the demo site submits it: 60 × the month, 2026-01 … 2026-06.
 SPENDING = [{"indicator": "NS.CHI_NSDP", "unit": "24", "period": f"2026-{m:02d}", "value": 60.0 * m}
@@ -179,9 +180,18 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def api_sqlite(site) -> Iterator[Api]:
-    with TestClient(site.app) as client:
-        yield Api("sqlite", client, site.database_url, site.tokens)
+def corpus_site(tmp_path_factory):
+    """A demo site of the corpus's own: its accepted cases write values and indicators, which
+    the web tests sharing ``site`` would otherwise count."""
+    s = build_site(tmp_path_factory.mktemp("corpus-site"))
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def api_sqlite(corpus_site) -> Iterator[Api]:
+    with TestClient(corpus_site.app) as client:
+        yield Api("sqlite", client, corpus_site.database_url, corpus_site.tokens)
 
 
 @pytest.fixture(scope="session")

@@ -35,35 +35,27 @@ from chiso.web.api.access import (
 )
 from chiso.web.api.etag import cached
 from chiso.web.api.pagination import period_param
-from chiso.web.cache import BoundedCache
 from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _deriving(province: str) -> threading.Lock:
-    """The lock of one province's status reads (provinces are checked codes: a bounded set)."""
-    with _locks_guard:
-        return _locks.setdefault(province, threading.Lock())
-
-
-#: The last status derived for each question (province, unit, period, spread).
-_LAST = BoundedCache(512)
+def _deriving(ctx: WebContext, province: str) -> threading.Lock:
+    """The lock of one province's status derivations in this application (provinces are
+    checked codes: a bounded set)."""
+    with ctx.statuses.lock:  # held for a look-up only (ctx.lock is held while scoring)
+        return ctx.status_locks.setdefault(province, threading.Lock())
 
 
 def _derive(ctx: WebContext, key: tuple) -> dict:
     province, unit, at, spread = key
     with ctx.database.session() as session:
         doc = status_report(session, province, unit=unit, at=at, spread=spread)
-    last = _LAST.peek(key)
+    last = ctx.statuses.peek(key)
     same = last is not None and {k: v for k, v in last.items() if k not in _STAMPS} == doc
     # the moment this answer was first derived: unchanged answers keep it (and their ETag)
     derived_at = last["derived_at"] if same else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     doc = {**doc, "derived_at": derived_at, "refreshing": False}
-    _LAST.put(key, doc)
+    ctx.statuses.put(key, doc)
     return doc
 
 
@@ -80,8 +72,8 @@ def current_status(ctx: WebContext, province: str, unit: str, at: str | None = N
     when deriving it anew takes longer than ``wait`` seconds or another read is at it (see the
     module). The derivation runs beside the request, one per province at a time."""
     key = (province, unit, at, spread)
-    lock = _deriving(province)
-    last = _LAST.get(key)
+    lock = _deriving(ctx, province)
+    last = ctx.statuses.get(key)
     if last is None:  # never answered: wait for whatever derivation is under way, then derive
         with lock:
             return _derive(ctx, key)
@@ -103,7 +95,7 @@ def current_status(ctx: WebContext, province: str, unit: str, at: str | None = N
         return {**last, "refreshing": True}
     if failed:
         raise failed[0]
-    return _LAST.peek(key, last)
+    return ctx.statuses.peek(key, last)
 
 
 @router.get("/status", summary="Tình trạng chỉ số CĐĐH / DM indicator status", responses=NOT_MODIFIED)
