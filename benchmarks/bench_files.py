@@ -25,17 +25,16 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import httpx2 as httpx
+from serving import CHISO, token, wait_ready
 
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out" / "files"
-CHISO = Path(sys.executable).parent / "chiso"
 
 SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
@@ -134,26 +133,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def token(env: dict[str, str], username: str) -> str:
-    out = subprocess.run([str(CHISO), "users", "token", "create", username, "--name", "bench-files", "--scope",
-                          "read write"], env=env, capture_output=True, text=True, check=True).stdout
-    return next(w for w in out.split() if w.startswith("chiso_"))
-
-
 def bench_api(files: dict[str, Path], env: dict[str, str], port: int) -> list[tuple]:
     server = subprocess.Popen([str(CHISO), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                if httpx.get(base + "/api/v1/status", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        officer = {"Authorization": f"Bearer {token(env, 'canbo')}"}
-        admin = {"Authorization": f"Bearer {token(env, 'quantri')}"}
+        wait_ready(base, 60)
+        officer = {"Authorization": f"Bearer {token('canbo', 'read write', env)}"}
+        admin = {"Authorization": f"Bearer {token('quantri', 'read write', env)}"}
         for name, path in files.items():
             if name.startswith("dossiers"):
                 continue  # records come in by `chiso load` only

@@ -30,12 +30,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx2 as httpx
 import psycopg
-
-CHISO = Path(sys.executable).parent / "chiso"
+from serving import CHISO, token, wait_ready
 
 #: Weekly indicators the finance department (24-STC) reports for the province, and the weeks written.
 INDICATORS = ("DN.GIAI_THE", "DN.QUAY_LAI", "DN.TAM_NGUNG", "DT.GIAI_NGAN_DTC", "DT.DU_AN_CHAM")
@@ -52,12 +50,6 @@ READS = (
     "/api/v1/submissions?limit=20",
     "/api/v1/units/24",
 )
-
-
-def token(username: str, scope: str) -> str:
-    out = subprocess.run([str(CHISO), "users", "token", "create", username, "--name", f"soak-{time.time_ns()}",
-                          "--scope", scope], capture_output=True, text=True, check=True).stdout
-    return next(w for w in out.split() if w.startswith("chiso_"))
 
 
 class Tally:
@@ -170,12 +162,7 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(240):
-            try:
-                if httpx.get(base + "/api/v1/status", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        wait_ready(base, 120)
         # the demo's sign-ins exist once the server has started (``chiso serve`` makes them)
         tokens = {"canbo": token("canbo", "read write"), "thutruong": token("thutruong", "read write"),
                   "lanhdao": token("lanhdao", "read"), "xem": token("xem", "read")}

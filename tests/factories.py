@@ -5,6 +5,7 @@ Fixtures live in ``tests/conftest.py``; what a test imports by name lives here.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,3 +90,25 @@ def postgres_records_url(schema: str) -> str:
     """A records URL whose search_path is ``schema``."""
     sep = "&" if "?" in POSTGRES_URL else "?"
     return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def race(calls):
+    """Run each call in its own thread, all released at once by a barrier: ``(result,
+    exception)`` per call, in order (the race tests of the store, the service and the API)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            outcomes[i] = (call(), None)
+        except Exception as exc:  # noqa: BLE001 - every outcome is judged by the test
+            outcomes[i] = (None, exc)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a racing call never finished"
+    return outcomes

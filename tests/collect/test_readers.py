@@ -1,7 +1,6 @@
 """Reading CSV, Parquet, JSON lines and .xlsx the same way, and telling what a file holds."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 
 import polars as pl
@@ -13,6 +12,7 @@ from chiso.collect.readers import ROW, detect_kind, read_source
 from chiso.collect.validate import Problems, validate
 from chiso.errors import LoadError
 from chiso.store.records import open_records
+from tests.files.corpus import cp1258
 
 ROWS = [
     # id, unit, procedure, received, appointment, channel, supplements, fully online, rating
@@ -137,20 +137,6 @@ def test_a_legacy_vietnamese_code_page_is_named(tmp_path):
         read_source(path)
     [p] = err.value.problems
     assert "not UTF-8" in p.reason and "cp1258" in p.reason and "line 2" in p.reason
-
-
-TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def cp1258(text: str) -> bytes:
-    """Text as Windows-1258 writes it: letters with their hats and horns whole, tone marks
-    combining after them."""
-    out = []
-    for ch in text:
-        parts = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in parts if c in TONES)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES)) + tones)
-    return "".join(out).encode("cp1258")
 
 
 def test_duplicate_and_nameless_headers_are_refused(write):

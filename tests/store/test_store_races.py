@@ -6,7 +6,6 @@ open — never a unique-key error."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -17,30 +16,11 @@ from chiso.store.models_catalogue import CatalogueImport, IndicatorVersion
 from chiso.store.models_evaluation import WarningEvent, WarningRow
 from chiso.store.repo_catalogue import import_catalogue
 from tests.catalog.test_catalogue import catalogue_doc, finance
+from tests.factories import race
 from tests.store.test_repo_catalogue import write
 from tests.store.test_repo_evaluation import run, warning
 
 THREADS = 6
-
-
-def race(calls):
-    """Each call in its own thread, all released at once: (result, exception) per call."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def go(i, call):
-        barrier.wait()
-        try:
-            outcomes[i] = (call(), None)
-        except Exception as exc:  # noqa: BLE001 - every outcome is judged by the test
-            outcomes[i] = (None, exc)
-
-    threads = [threading.Thread(target=go, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return outcomes
 
 
 def test_the_same_catalogue_imported_at_once_is_stored_once(db: Database, tmp_path: Path) -> None:

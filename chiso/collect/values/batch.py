@@ -24,7 +24,7 @@ from chiso.errors import LoadError, Problem
 from chiso.files.documents import read_document
 from chiso.files.limits import values_limits
 from chiso.files.reasons import text as file_reason
-from chiso.files.tables import ROW, read_table, table_format
+from chiso.files.tables import ROW, column_name, read_table, table_format
 
 REQUIRED = ("indicator", "unit", "period", "value")
 OPTIONAL = ("breakdown", "note", "source", "measure")
@@ -68,7 +68,7 @@ class Batch:
 
 
 def _column(name: str) -> str:
-    clean = unicodedata.normalize("NFC", str(name).strip().lstrip("\ufeff")).lower()
+    clean = column_name(str(name))
     return ALIASES.get(clean, clean)
 
 

@@ -11,7 +11,6 @@ processed file once.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from chiso.store.models_values import (
     ValuePeriod,
     ValueSubmission,
 )
+from tests.factories import race
 
 from .conftest import NOW
 
@@ -59,27 +59,6 @@ def writers() -> list[Writer]:
     out = [Writer(0, BASE, None), Writer(1, BASE, None), Writer(2, BASE + 2, None), Writer(3, BASE + 3, None)]
     out += [Writer(n, BASE + n, f"đối chiếu lần {n}") for n in range(4, THREADS)]
     return out
-
-
-def race(calls):
-    """Run each call in its own thread, all released at once; (result, exception) per call."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        try:
-            outcomes[i] = (call(), None)
-        except Exception as exc:  # noqa: BLE001 - every outcome is judged by the test
-            outcomes[i] = (None, exc)
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a writer never finished"
-    return outcomes
 
 
 def batch_of(w: Writer, period: str):

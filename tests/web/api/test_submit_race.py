@@ -10,7 +10,6 @@ which the site's other tests count.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from chiso.store.repo_catalogue import import_catalogue
 from chiso.units import load_units
 from chiso.web.app import create_app
 from chiso.web.security import accounts, tokens
+from tests.factories import race as race_all
 
 CATALOGUE = Path(__file__).parents[3] / "chiso" / "catalog" / "definitions" / "catalogue-24.yaml"
 PASSWORD = "Mật-khẩu-thử-đua-2026!"
@@ -56,22 +56,10 @@ def app_and_tokens(store_url, tmp_path):
 
 
 def race(calls):
-    """Each call in its own thread, all released at once; the answers in order."""
-    barrier = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        answers[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    assert None not in answers, "a request raised instead of answering"
-    return answers
+    """Each call in its own thread, all released at once; the answers in order (none raised)."""
+    outcomes = race_all(calls)
+    assert all(exc is None for _, exc in outcomes), [exc for _, exc in outcomes if exc is not None]
+    return [answer for answer, _ in outcomes]
 
 
 def test_officer_and_head_uploading_at_once_get_no_500(app_and_tokens):
