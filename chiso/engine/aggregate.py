@@ -36,7 +36,6 @@ from chiso.catalog.indicator import Aggregation, AggregationRule, Indicator
 from chiso.engine.relation import PERIOD_KINDS, SCHEMA, check_values, empty_values
 from chiso.engine.runners import SQLEngine, open_engine
 from chiso.errors import ChisoError
-from chiso.formula.sql import double
 from chiso.periods.windows import Window, day, month, parse_window, quarter, week_of, year
 from chiso.units.registry import UnitTree
 
@@ -52,6 +51,15 @@ _PART = ("unit_code", "period", "period_kind", "period_start", "period_end")
 
 
 # ------------------------------------------------------------------ rules → SQL
+# Every indicator of a step is aggregated by one query: the rules are data (a table of
+# indicator → rule, scale and the codes it reads), so the work grows with the values,
+# not with the number of indicators (a query per indicator took seconds on a province's
+# hundred indicators, most of it building and rendering the trees).
+_INPUTS = ("x", "w", "n", "d")
+_RULES = {"indicator": pl.String, "indicator_version": pl.Int64, "rule": pl.String, "scale": pl.Float64}
+_READS = {"indicator": pl.String, "role": pl.String, "ref": pl.String}
+
+
 def _nullif0(e: exp.Expression) -> exp.Expression:
     return exp.Nullif(this=e, expression=exp.Literal.number(0))
 
@@ -64,10 +72,19 @@ def _present(name: str) -> exp.Expression:
     return exp.Not(this=exp.Is(this=exp.column(name), expression=exp.Null()))
 
 
-def rule_sql(rule: AggregationRule, aggregation: Aggregation) -> exp.Expression | None:
+def _is(column: str, value: str, table: str | None = None) -> exp.Expression:
+    return exp.EQ(this=exp.column(column, table=table), expression=exp.Literal.string(value))
+
+
+def rule_sql(rule: AggregationRule, scale: exp.Expression) -> exp.Expression | None:
     """The aggregate over part rows with columns x (the value), w (weight), n, d
-    (numerator, denominator) and is_last; None for a rule that does not aggregate."""
-    x, w, n, d = (exp.column(c) for c in "xwnd")
+    (numerator, denominator) and is_last; None for a rule that does not aggregate.
+
+    >>> from chiso.engine.dialects import dialect
+    >>> dialect("duckdb").render(rule_sql("weighted_mean", exp.column("scale")))
+    '(SUM((x * w)) / NULLIF(SUM(CASE WHEN NOT x IS NULL THEN w END), 0))'
+    """
+    x, w, n, d = (exp.column(c) for c in _INPUTS)
     if rule == "sum":
         return exp.Sum(this=x)
     if rule == "mean":
@@ -80,14 +97,21 @@ def rule_sql(rule: AggregationRule, aggregation: Aggregation) -> exp.Expression 
         return exp.Paren(this=exp.Mul(this=exp.Paren(this=exp.Div(
             this=exp.Sum(this=_when(_present("d"), n)),
             expression=_nullif0(exp.Sum(this=_when(_present("n"), d))))),
-            expression=double(aggregation.scale)))
+            expression=scale))
     if rule == "last":
         return exp.Max(this=_when(exp.column("is_last"), x))
     return None
 
 
-def _inputs(aggregation: Aggregation, rule: AggregationRule, code: str) -> dict[str, str]:
-    """Column → indicator code the rule reads."""
+def _any_rule(with_last: bool) -> exp.Expression:
+    """The value of a whole under the rule its indicator names (column ``rule``)."""
+    ifs = [exp.If(this=_is("rule", r), true=rule_sql(r, exp.column("scale")))
+           for r in ("sum", "mean", "weighted_mean", "ratio_of_sums", "last")[:5 if with_last else 4]]
+    return exp.Case(ifs=ifs)
+
+
+def _reads(aggregation: Aggregation, rule: AggregationRule, code: str) -> dict[str, str]:
+    """Input column → indicator code the rule reads."""
     if rule == "ratio_of_sums":
         return {"n": aggregation.numerator, "d": aggregation.denominator}
     if rule == "weighted_mean":
@@ -95,46 +119,63 @@ def _inputs(aggregation: Aggregation, rule: AggregationRule, code: str) -> dict[
     return {"x": code}
 
 
-def _parts_select(values: str, inputs: dict[str, str]) -> exp.Select:
-    """One row per part (unit × period) with the rule's inputs side by side; a part counts
-    where the aggregated quantity itself (x, or the numerator or denominator) has a row —
-    a weight alone makes no part."""
-    def is_(refs) -> exp.Expression:
-        return exp.In(this=exp.column("indicator"), expressions=[exp.Literal.string(r) for r in sorted(set(refs))])
+def _rule_tables(rules: list[tuple[str, Indicator, AggregationRule]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rules as two tables: indicator → rule and scale, and (indicator, role, code read)."""
+    head = [(code, ind.version, rule, float(ind.aggregation.scale)) for code, ind, rule in rules]
+    reads = [(code, role, ref) for code, ind, rule in rules
+             for role, ref in _reads(ind.aggregation, rule, code).items()]
+    return (pl.DataFrame(head, schema=_RULES, orient="row"),
+            pl.DataFrame(reads, schema=_READS, orient="row"))
 
-    columns = [exp.alias_(exp.Max(this=_when(exp.EQ(this=exp.column("indicator"),
-                                                    expression=exp.Literal.string(ref)),
-                                             exp.column("value"))), col)
-               for col, ref in inputs.items()]
-    primary = [ref for col, ref in inputs.items() if col != "w"]
-    counted = exp.Sum(this=exp.Case(ifs=[exp.If(this=is_(primary), true=exp.Literal.number(1))],
+
+def _parts_select(values: str, reads: str) -> exp.Select:
+    """One row per indicator × part (unit × period) with the rule's inputs side by side; a
+    part counts where the aggregated quantity itself (x, or the numerator or denominator)
+    has a row — a weight alone makes no part."""
+    columns = [exp.alias_(exp.Max(this=_when(_is("role", c, "r"), exp.column("value", table="v"))), c)
+               for c in _INPUTS]
+    counted = exp.Sum(this=exp.Case(ifs=[exp.If(this=exp.NEQ(this=exp.column("role", table="r"),
+                                                             expression=exp.Literal.string("w")),
+                                                true=exp.Literal.number(1))],
                                     default=exp.Literal.number(0)))
-    return (exp.select(*_PART, *columns).from_(values).where(is_(inputs.values()))
-            .group_by(*_PART).having(exp.GT(this=counted, expression=exp.Literal.number(0))))
+    keys = [exp.column("indicator", table="r"), *[exp.column(c, table="v") for c in _PART]]
+    return (exp.select(*keys, *columns)
+            .from_(exp.alias_(exp.to_table(values), "v", table=True))
+            .join(exp.alias_(exp.to_table(reads), "r", table=True),
+                  on=exp.EQ(this=exp.column("ref", table="r"), expression=exp.column("indicator", table="v")))
+            .group_by(*[k.copy() for k in keys])
+            .having(exp.GT(this=counted, expression=exp.Literal.number(0))))
 
 
-def _whole_query(values: str, wholes: exp.Expression, rule_value: exp.Expression, inputs: dict[str, str],
-                 join_on: list[str], whole: list[str], having: exp.Expression | None,
-                 needs_last: bool) -> exp.Select:
-    """Parts joined to the table naming their wholes (on ``join_on``), grouped by ``whole``."""
-    parts = _parts_select(values, inputs)
-    source = (exp.select(*[exp.column(c, table="p") for c in _PART],
-                         *[exp.column(c, table="p") for c in inputs],
+def _whole_query(values: str, reads: str, rules: str, wholes: exp.Expression, join_on: exp.Expression,
+                 whole: list[str], having: exp.Expression | None, needs_last: bool) -> exp.Select:
+    """Parts (``p``) joined to the rules and to the table naming their wholes (``m``,
+    on ``join_on``), grouped by indicator and ``whole``."""
+    parts = _parts_select(values, reads)
+    source = (exp.select(exp.column("indicator", table="p"), exp.column("rule", table="k"),
+                         exp.column("scale", table="k"), exp.column("indicator_version", table="k"),
+                         *[exp.column(c, table="p") for c in (*_PART, *_INPUTS)],
                          *[exp.column(c, table="m") for c in whole if c not in _PART])
               .from_(exp.alias_(exp.Subquery(this=parts), "p", table=True))
-              .join(exp.alias_(wholes, "m", table=True), on=exp.and_(*[exp.EQ(this=exp.column(c, table="m"),
-                                                             expression=exp.column(c, table="p"))
-                                                     for c in join_on])))
+              .join(exp.alias_(exp.to_table(rules), "k", table=True),
+                    on=exp.EQ(this=exp.column("indicator", table="k"), expression=exp.column("indicator", table="p")))
+              .join(exp.alias_(wholes, "m", table=True), on=join_on))
     if needs_last:
         latest = exp.Window(this=exp.Max(this=exp.column("period_start")),
-                            partition_by=[exp.column(c) for c in ("unit_code", *whole)])
+                            partition_by=[exp.column(c) for c in dict.fromkeys(("indicator", "unit_code", *whole))])
         source = exp.select(exp.Star(), exp.alias_(
             exp.EQ(this=exp.column("period_start"), expression=latest), "is_last")).from_(
             exp.alias_(exp.Subquery(this=source), "s", table=True))
-    query = (exp.select(*whole, exp.alias_(rule_value, "value"))
+    group = ["indicator", "indicator_version", "rule", "scale", *whole]
+    query = (exp.select(*group, exp.alias_(_any_rule(needs_last), "value"))
              .from_(exp.alias_(exp.Subquery(this=source), "q", table=True))
-             .group_by(*whole))
+             .group_by(*group))
     return query.having(having) if having is not None else query
+
+
+def _on(pairs: Iterable[tuple[str, str, str, str]]) -> exp.Expression:
+    return exp.and_(*[exp.EQ(this=exp.column(a, table=ta), expression=exp.column(b, table=tb))
+                      for ta, a, tb, b in pairs])
 
 
 # ------------------------------------------------------------------ the two directions
@@ -154,34 +195,43 @@ def _finish(derived: pl.DataFrame, values: pl.DataFrame, missing_only: bool) -> 
     return derived.select(list(SCHEMA)).sort("indicator", "unit_code", "period_kind", "period_start")
 
 
+class _Step:
+    """The tables of one aggregation step on an engine, dropped when it ends."""
+
+    def __init__(self, engine: SQLEngine, **frames: pl.DataFrame):
+        self.engine, self.names = engine, {stem: engine.table_name(stem) for stem in frames}
+        self.frames = frames
+
+    def __enter__(self) -> dict[str, str]:
+        for stem, frame in self.frames.items():
+            self.engine.load(self.names[stem], frame)
+        return self.names
+
+    def __exit__(self, *exc) -> None:
+        for name in self.names.values():
+            self.engine.drop(name)
+
+
 def _unit_step(engine: SQLEngine, indicators: Mapping[str, Indicator], values: pl.DataFrame,
                parents: pl.DataFrame, levels_of: Mapping[str, set[str]]) -> pl.DataFrame:
-    """One step up: every part's value into its parent's, per indicator."""
-    table, parent_table = engine.table_name("values"), engine.table_name("parents")
-    engine.load(table, values.drop("indicator_version"))
-    engine.load(parent_table, parents)
-    frames = []
-    try:
-        for code, indicator, rule in _rules(indicators, "units"):
-            inputs = _inputs(indicator.aggregation, rule, code)
-            levels = sorted(levels_of[code])
-            if not levels:
-                continue
-            at_levels = exp.Subquery(this=exp.select("unit_code", "parent_code").from_(parent_table).where(
-                exp.In(this=exp.column("level"), expressions=[exp.Literal.string(v) for v in levels])))
-            query = _whole_query(table, at_levels,
-                                 rule_sql(rule, indicator.aggregation), inputs, ["unit_code"],
-                                 ["parent_code", "period", "period_kind", "period_start", "period_end"],
-                                 None, False)
-            frame = engine.fetch(engine.target.render(query), {
-                "parent_code": pl.String, "period": pl.String, "period_kind": pl.String,
-                "period_start": pl.Date, "period_end": pl.Date, "value": pl.Float64})
-            frames.append(frame.rename({"parent_code": "unit_code"}).with_columns(
-                indicator=pl.lit(code), indicator_version=pl.lit(indicator.version, pl.Int64)))
-    finally:
-        engine.drop(table)
-        engine.drop(parent_table)
-    return pl.concat([f.select(list(SCHEMA)) for f in frames]) if frames else empty_values()
+    """One step up: every part's value into its parent's, for every indicator at once."""
+    rules = [(code, ind, rule) for code, ind, rule in _rules(indicators, "units") if levels_of[code]]
+    if not rules or values.is_empty():
+        return empty_values()
+    head, reads = _rule_tables(rules)
+    levels = pl.DataFrame([(code, lvl) for code, _, _ in rules for lvl in sorted(levels_of[code])],
+                          schema={"indicator": pl.String, "level": pl.String}, orient="row")
+    wholes = levels.join(parents, on="level").select("indicator", "unit_code", "parent_code")
+    whole = ["parent_code", "period", "period_kind", "period_start", "period_end"]
+    with _Step(engine, values=values.drop("indicator_version"), reads=reads, rules=head, wholes=wholes) as t:
+        query = _whole_query(t["values"], t["reads"], t["rules"], exp.to_table(t["wholes"]),
+                             _on([("m", "indicator", "p", "indicator"), ("m", "unit_code", "p", "unit_code")]),
+                             whole, None, False)
+        frame = engine.fetch(engine.target.render(query), {
+            "indicator": pl.String, "indicator_version": pl.Int64, "rule": pl.String, "scale": pl.Float64,
+            "parent_code": pl.String, "period": pl.String, "period_kind": pl.String,
+            "period_start": pl.Date, "period_end": pl.Date, "value": pl.Float64})
+    return frame.rename({"parent_code": "unit_code"}).select(list(SCHEMA))
 
 
 def aggregate_units(indicators: Mapping[str, Indicator], values: pl.DataFrame, units: UnitTree, *,
@@ -273,30 +323,24 @@ def aggregate_periods(indicators: Mapping[str, Indicator], values: pl.DataFrame,
                          f"(a {from_kind} fits in: {fits})")
     values = check_values(values)
     parts = values.filter(pl.col("period_kind") == from_kind)
+    rules = _rules(indicators, "periods")
+    if not rules or parts.is_empty():
+        return _finish(empty_values(), values, missing_only)
+    head, reads = _rule_tables(rules)
     mapping = period_map(parts["period"].to_list(), from_kind, to_kind)
-    whole = ["target", "target_kind", "target_start", "target_end", "parts"]
-    frames = []
-    with open_engine(on) as engine:
-        table, map_table = engine.table_name("values"), engine.table_name("periods")
-        engine.load(table, parts.drop("indicator_version"))
-        engine.load(map_table, mapping)
-        try:
-            for code, indicator, rule in _rules(indicators, "periods"):
-                inputs = _inputs(indicator.aggregation, rule, code)
-                having = (exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[exp.column("period")])),
-                                 expression=exp.Max(this=exp.column("parts"))) if complete else None)
-                query = _whole_query(table, exp.to_table(map_table), rule_sql(rule, indicator.aggregation), inputs,
-                                     ["period", "period_kind"], whole, having, rule == "last")
-                query = query.select("unit_code").group_by("unit_code")
-                frame = engine.fetch(engine.target.render(query), {
-                    "target": pl.String, "target_kind": pl.String, "target_start": pl.Date,
-                    "target_end": pl.Date, "parts": pl.Int64, "value": pl.Float64, "unit_code": pl.String})
-                frames.append(frame.select(
-                    indicator=pl.lit(code), unit_code="unit_code", period="target", period_kind="target_kind",
-                    period_start="target_start", period_end="target_end", value="value",
-                    indicator_version=pl.lit(indicator.version, pl.Int64)))
-        finally:
-            engine.drop(table)
-            engine.drop(map_table)
-    derived = pl.concat(frames) if frames else empty_values()
+    whole = ["unit_code", "target", "target_kind", "target_start", "target_end", "parts"]
+    having = (exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[exp.column("period")])),
+                     expression=exp.Max(this=exp.column("parts"))) if complete else None)
+    with open_engine(on) as engine, _Step(engine, values=parts.drop("indicator_version"), reads=reads,
+                                          rules=head, periods=mapping) as t:
+        query = _whole_query(t["values"], t["reads"], t["rules"], exp.to_table(t["periods"]),
+                             _on([("m", "period", "p", "period"), ("m", "period_kind", "p", "period_kind")]),
+                             whole, having, True)
+        frame = engine.fetch(engine.target.render(query), {
+            "indicator": pl.String, "indicator_version": pl.Int64, "rule": pl.String, "scale": pl.Float64,
+            "unit_code": pl.String, "target": pl.String, "target_kind": pl.String, "target_start": pl.Date,
+            "target_end": pl.Date, "parts": pl.Int64, "value": pl.Float64})
+    derived = frame.select(
+        "indicator", "unit_code", period="target", period_kind="target_kind", period_start="target_start",
+        period_end="target_end", value="value", indicator_version="indicator_version")
     return _finish(derived, values, missing_only)

@@ -2,6 +2,7 @@
 against sums worked by hand."""
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from chiso.engine.aggregate import aggregate_periods, aggregate_units, containing, parts_in
@@ -46,6 +47,28 @@ def test_unit_rules(units, on, rule, extra, levels, expected):
     out = aggregate_units(cat, unit_values(), units, on=on)
     assert out.schema == SCHEMA
     assert value_of(out, "A", "24", "2026-08") == expected
+
+
+def test_every_rule_at_once(units, on):
+    """One query aggregates a whole catalogue: indicators reading the same codes with
+    different rules do not see each other's rows, versions stay each indicator's own."""
+    rows = unit_values().to_dicts()
+    extra = relation([("M", r["unit_code"], r["period"], r["value"]) for r in rows if r["indicator"] == "A"]
+                     + [("R", C1, "2026-08", 99.0)])
+    cat = catalogue(indicator("A", levels=COMMUNES, units="weighted_mean", weight="W", version=3),
+                    indicator("M", levels=COMMUNES, units="mean"),
+                    indicator("R", levels=COMMUNES, units="ratio_of_sums", numerator="N", denominator="D",
+                              scale=100),
+                    indicator("W", levels=COMMUNES), indicator("N", levels=COMMUNES, units="none"),
+                    indicator("D", levels=COMMUNES))
+    out = aggregate_units(cat, pl.concat([unit_values(), extra]), units, on=on)
+    assert value_of(out, "A", "24", "2026-08") == 17.5
+    assert value_of(out, "M", "24", "2026-08") == 15.0
+    assert value_of(out, "R", "24", "2026-08") == 50.0        # its own 99 is not a numerator
+    assert value_of(out, "W", "24", "2026-08") == 6.0
+    assert value_of(out, "D", "24", "2026-08") == 10.0
+    assert sorted(out["indicator"].to_list()) == ["A", "D", "M", "R", "W"]
+    assert out.filter(pl.col("indicator") == "A")["indicator_version"].to_list() == [3]
 
 
 def test_unit_rules_that_do_not_aggregate(units, on):
