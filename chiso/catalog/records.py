@@ -220,8 +220,12 @@ def records_markdown() -> str:
            "Next to the record tables and their `<kind>_history` tables the record store holds the",
            "change log `_record_changes` (`stamp`, `kind`, `day`: every upsert that changes records logs,",
            "under a new stamp, the window days of the records it inserted, replaced or moved; NULL for a",
-           "kind without a window) and the counts kept between refreshes: `_kept_<hash>` tables (the",
-           "counts scan's rows) listed in `_kept_counts` with their plan and the stamp they reflect",
+           "kind without a window), the load log `_record_loads` (`batch`, `position`, `record_kind`,",
+           "`file_name`, `file_sha256`, `rows`, `inserted`, `updated`, `unchanged`, `loaded_at` UTC,",
+           "`loaded_by`: each file a load wrote, in the records' own transaction — the register",
+           "`load_batches` is completed from it, decision 60) and the counts kept between refreshes:",
+           "`_kept_<hash>` tables (the counts scan's rows) listed in `_kept_counts` with their plan",
+           "and the stamp they reflect",
            "(`chiso counts list`; see docs/decisions.md, decision 15).", ""]
     for kind in RECORD_KINDS.values():
         out += [f"## `{kind.name}` — {kind.vi}", "", kind.description, "",

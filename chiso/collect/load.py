@@ -7,10 +7,12 @@ same load are judged by them. Reloading a file rewrites nothing; a changed recor
 earlier version in the history table.
 
 ``load_and_record`` also registers the files in the relational store. Records and register
-are two databases, with no transaction spanning both: the register rows are written before
-the records commit (a register that cannot be written leaves the records unwritten too) and
-committed right after them, so that only a kill between the two commits can leave records
-loaded and not registered — and loading the same files again registers them (as unchanged).
+are two databases, with no transaction spanning both. So each load also logs its files,
+with their counts, in the record store's own load log, in the records' transaction; the
+register rows are written before the records commit (a register that cannot be written
+leaves the records unwritten too) and committed right after them. A kill between the two
+commits leaves a load logged and not registered: the next load (or ``complete_register``)
+registers it from the log, with the counts it had — nothing is lost, nothing counted twice.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from chiso.collect.readers import ROW, Source, read_source
 from chiso.collect.validate import Problems, UnitLookup, check_across_files, validate
 from chiso.errors import LoadError, Problem
 from chiso.store.records_base import RecordStore, UpsertCounts
-from chiso.store.repo_loads import record_load_batch
+from chiso.store.repo_loads import record_load_batch, registered_batches
 
 # Write order: the procedure catalogue before the records judged by it.
 WRITE_ORDER = ("procedures", "publications", "dossiers", "petitions")
@@ -73,10 +75,11 @@ class LoadReport:
 
 
 def batch_id(hashes: Sequence[str], now: datetime | None = None) -> str:
-    """``20260814T093000Z-1a2b3c4d``: when, and a short fingerprint of the files loaded."""
+    """``20260814T093000.123456Z-1a2b3c4d``: when (to the microsecond: the same files may be
+    loaded twice in a second), and a short fingerprint of the files loaded."""
     now = now or datetime.now(timezone.utc)
     digest = hashlib.sha256("".join(hashes).encode()).hexdigest()[:8]
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{digest}"
+    return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{digest}"
 
 
 def _read_all(paths: Sequence[str | Path], kind: str | None, sink: Problems) -> list[Source]:
@@ -92,14 +95,16 @@ def _read_all(paths: Sequence[str | Path], kind: str | None, sink: Problems) -> 
 def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLookup, *,
                kind: str | None = None, batch: str | None = None,
                holidays: Sequence[date] = (), max_problems: int | None = None,
-               before_commit: Callable[[LoadReport], None] | None = None) -> LoadReport:
+               before_commit: Callable[[LoadReport], None] | None = None,
+               loaded_by: str = "system") -> LoadReport:
     """Validate every file, then upsert them all in one transaction (or raise LoadError).
 
     ``units`` is any lookup with ``code in units`` and ``units.get(code) -> Unit``.
     ``kind`` forces the record kind of every file; otherwise the file name, else its
     columns, decide. ``batch`` names the load (default: UTC time + hash of the files).
     ``before_commit(report)`` runs inside the transaction once every file is written: what
-    it raises undoes the load.
+    it raises undoes the load. The files are logged in the store's load log as loaded by
+    ``loaded_by``.
     """
     sink = Problems() if max_problems is None else Problems(cap=max_problems)
     if not paths:
@@ -133,6 +138,11 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
             FileReport(src.name, src.kind.name, src.rows, counts[i].inserted, counts[i].updated,
                        counts[i].unchanged, src.sha256, batch)
             for i, src in enumerate(sources)))
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        store.log_load([{"batch": batch, "position": n, "record_kind": f.kind, "file_name": f.path,
+                         "file_sha256": f.sha256, "rows": f.rows, "inserted": f.inserted, "updated": f.updated,
+                         "unchanged": f.unchanged, "loaded_at": now, "loaded_by": loaded_by or "system"}
+                        for n, f in enumerate(report.files)])
         if before_commit is not None:
             before_commit(report)
     return report
@@ -144,9 +154,10 @@ def load_and_record(paths: Sequence[str | Path], store: RecordStore, units: Unit
     store (``database``, a prepared ``chiso.store.database.Database``; None: no register).
     The register is written before the records commit and committed just after them."""
     if database is None:
-        return load_paths(paths, store, units, kind=kind)
+        return load_paths(paths, store, units, kind=kind, loaded_by=loaded_by)
+    complete_register(store, database)
     with database.session() as s:
-        return load_paths(paths, store, units, kind=kind,
+        return load_paths(paths, store, units, kind=kind, loaded_by=loaded_by,
                           before_commit=lambda report: register_load(s, report, loaded_by=loaded_by))
 
 
@@ -155,4 +166,28 @@ def register_load(session, report: LoadReport, *, loaded_by: str) -> None:
     for f in report.files:
         record_load_batch(session, record_kind=f.kind, file_name=f.path, file_sha256=f.sha256, rows=f.rows,
                           inserted=f.inserted, updated=f.updated, unchanged=f.unchanged,
-                          loaded_by=loaded_by, status="loaded")
+                          loaded_by=loaded_by, status="loaded", batch=report.batch)
+
+
+def complete_register(store: RecordStore, database) -> list[str]:
+    """Register the loads the record store logged and the register lacks (a load killed
+    between its two commits), with the counts and time they were logged with; the names of
+    the loads registered so."""
+    store.ensure_tables()
+    logged = store.logged_loads()
+    if not logged:
+        return []
+    added: list[str] = []
+    with database.session() as s:
+        known = registered_batches(s)
+        for row in logged:
+            if row["batch"] in known:
+                continue
+            if row["batch"] not in added:
+                added.append(row["batch"])
+            loaded_at = row["loaded_at"].replace(tzinfo=timezone.utc)
+            record_load_batch(s, record_kind=row["record_kind"], file_name=row["file_name"],
+                              file_sha256=row["file_sha256"], rows=row["rows"], inserted=row["inserted"],
+                              updated=row["updated"], unchanged=row["unchanged"], status="loaded",
+                              loaded_by=row["loaded_by"], batch=row["batch"], loaded_at=loaded_at)
+    return added

@@ -33,7 +33,7 @@ from rich.console import Console
 from chiso import settings
 from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.records import RECORD_KINDS
-from chiso.collect.load import load_paths, register_load
+from chiso.collect.load import complete_register, load_paths, register_load
 from chiso.demo.dm import DEMO_ACTOR, import_demo_catalogue, refresh_demo_warnings, submit_demo_history
 from chiso.demo.generate import generate_for
 from chiso.demo.indicators import CATALOGUE_PATH
@@ -416,6 +416,7 @@ class _DemoBuild:
         # one record-store transaction for every file (load_paths); the register of the files
         # and this step's record are written before it commits, and committed right after it
         files = done["generate"].summary["files"]
+        complete_register(self.store, self.db)   # an earlier run killed between the two commits
         finished: list[repo_setup.StepRecord] = []
         with self.db.session() as s:
 
@@ -428,7 +429,8 @@ class _DemoBuild:
                                            "records": counts, "stamp": stamp},
                                        {"records": counts, "stamp": stamp}))
 
-            load_paths([str(self.out / f["path"]) for f in files], self.store, self.tree, before_commit=register)
+            load_paths([str(self.out / f["path"]) for f in files], self.store, self.tree, before_commit=register,
+                       loaded_by=self.actor)
         return finished[0]
 
     def _run_keep(self, record, done) -> repo_setup.StepRecord:

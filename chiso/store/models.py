@@ -84,6 +84,9 @@ class LoadBatch(Base):
     __table_args__ = (CheckConstraint(one_of("status", LOAD_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the load the file was part of, as its records carry it (None: refused, or registered
+    # before loads were named here)
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
     record_kind: Mapped[str] = mapped_column(String(32))
     file_name: Mapped[str] = mapped_column(String(512))
     file_sha256: Mapped[str] = mapped_column(String(64))

@@ -34,6 +34,12 @@ BATCH_COLUMN = "_batch"
 # kept between refreshes (chiso.evaluate.kept) recompute only the buckets of those days.
 # A kind without a window field logs one row with a NULL day ("everything").
 CHANGES = "_record_changes"
+# The load log: each file a load wrote, with its counts, written in the same transaction as
+# the records — so a register kept in another database (load_batches) can always be
+# completed from it (chiso.collect.load.complete_register).
+LOADS = "_record_loads"
+LOAD_FIELDS = ("batch", "position", "record_kind", "file_name", "file_sha256", "rows", "inserted",
+               "updated", "unchanged", "loaded_at", "loaded_by")
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
 
@@ -99,6 +105,7 @@ class RecordStore(ABC):
         self._depth = 0
         self._failed = False
         self._has_changes = False  # set when the change log table exists (ensure_tables)
+        self._has_loads = False    # and the load log
 
     # -- dialect hooks -------------------------------------------------------------------
     @abstractmethod
@@ -191,8 +198,11 @@ class RecordStore(ABC):
                 raise StoreError(f"record table {table!r} lacks column(s) {missing}: it was made "
                                  "for an older record schema and must be migrated")
         self._has_changes = CHANGES in existing
-        if all(t in existing for t in wanted) and self._has_changes:
+        self._has_loads = LOADS in existing
+        if all(t in existing for t in wanted) and self._has_changes and self._has_loads:
             return
+        if self.READ_ONLY_REASON and all(t in existing for t in wanted):
+            return  # records written elsewhere: nothing is loaded through this store
         if self.READ_ONLY_REASON:
             missing = ", ".join(t for t in wanted if t not in existing)
             raise StoreError(f"the record store has no table(s) {missing} and {self.READ_ONLY_REASON}; "
@@ -203,7 +213,12 @@ class RecordStore(ABC):
                     self._execute(stmt)
             self._execute(f"CREATE TABLE IF NOT EXISTS {CHANGES} (stamp BIGINT NOT NULL, "
                           f"kind {self.TEXT_TYPE} NOT NULL, day DATE)")
-        self._has_changes = True
+            text, whole = f"{self.TEXT_TYPE} NOT NULL", "BIGINT NOT NULL"
+            self._execute(f"CREATE TABLE IF NOT EXISTS {LOADS} (batch {text}, position {whole}, "
+                          f"record_kind {text}, file_name {text}, file_sha256 {text}, rows {whole}, "
+                          f"inserted {whole}, updated {whole}, unchanged {whole}, loaded_at TIMESTAMP NOT NULL, "
+                          f"loaded_by {text}, PRIMARY KEY (batch, position))")
+        self._has_changes = self._has_loads = True
 
     # -- the change log ------------------------------------------------------------------
     def stamp(self) -> int:
@@ -239,6 +254,24 @@ class RecordStore(ABC):
                 f"UNION SELECT s.{wf} FROM {stage} s WHERE NOT EXISTS ({new})")
         self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, d.day "
                       f"FROM ({days}) d", [stamp])
+
+    # -- the load log ----------------------------------------------------------------------
+    def log_load(self, files: Sequence[dict]) -> None:
+        """Log the files of a load (dicts of ``LOAD_FIELDS``), inside its transaction."""
+        if not self._has_loads or not files:
+            return
+        columns = ", ".join(LOAD_FIELDS)
+        marks = ", ".join(f"${i}" for i in range(1, len(LOAD_FIELDS) + 1))
+        for f in files:
+            self._execute(f"INSERT INTO {LOADS} ({columns}) VALUES ({marks})", [f[k] for k in LOAD_FIELDS])
+
+    def logged_loads(self, after: str = "") -> list[dict]:
+        """The logged files of the loads whose batch sorts after ``after`` (batch names
+        begin with their UTC time), oldest first."""
+        if not self._has_loads:
+            return []
+        return self.query_arrow(f"SELECT {', '.join(LOAD_FIELDS)} FROM {LOADS} WHERE batch > $1 "
+                                "ORDER BY batch, position", [after]).to_pylist()
 
     # -- transactions --------------------------------------------------------------------
     @contextmanager

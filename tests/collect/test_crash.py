@@ -15,7 +15,8 @@ functions that write), then runs the ``chiso`` command itself. The re-runs use t
 
 Records and load register are two databases: the register is written before the records
 commit and committed just after them, so a kill between the two commits may leave the
-records new and the register old (never the reverse); the next load registers the files.
+records new and the register old (never the reverse); the next load first registers the
+interrupted one from the record store's load log, with its own counts, then itself.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from chiso.catalog.records import RECORD_KINDS
-from chiso.collect.load import load_and_record
+from chiso.collect.load import complete_register, load_and_record, load_paths
 from chiso.demo.generate import generate_for, generate_indicator_submissions
 from chiso.store.database import init_store, open_database
 from chiso.store.records import open_records
@@ -436,6 +437,24 @@ def test_a_register_that_cannot_be_written_undoes_the_load(tmp_path, store, unit
         ("procedures", str(files[0]), 1), ("dossiers", str(files[1]), 2)]
 
 
+def test_a_load_killed_between_its_commits_is_registered_by_the_next(tmp_path, store, units, write):
+    """Records committed, register not (what a kill between the two commits leaves: here
+    the records are loaded without a register). The next load registers that load from the
+    record store's log — its batch, counts and author — before registering itself."""
+    files = [write("procedures.csv", PROCEDURES), write("dossiers.csv", DOSSIERS)]
+    interrupted = load_paths(files, store, units, loaded_by="canbo")
+    db = init_store(f"sqlite:///{tmp_path / 'register.sqlite'}")
+    try:
+        again = load_and_record(files, store, units, db, loaded_by="test")
+        assert complete_register(store, db) == [], "registered once"
+        with db.session() as s:
+            rows = [(b.batch, b.file_name, b.inserted, b.unchanged, b.loaded_by) for b in reversed(load_batches(s))]
+    finally:
+        db.dispose()
+    assert rows == [(interrupted.batch, str(files[0]), 1, 0, "canbo"), (interrupted.batch, str(files[1]), 2, 0, "canbo"),
+                    (again.batch, str(files[0]), 0, 1, "test"), (again.batch, str(files[1]), 0, 2, "test")]
+
+
 @pytest.fixture(scope="module")
 def record_files(tmp_path_factory) -> tuple[list[str], list[str]]:
     """Old and new record files: 40,000 dossiers, then 44,000 with other values (seed)."""
@@ -490,12 +509,17 @@ def test_chiso_load_killed_at_random_points(stores, record_files):
         again = ok(run(env, "load", *new_files))
         assert records_state(env) == new[0], where
         after = register(env)
-        assert after[:len(batches)] == batches and len(after) == len(batches) + len(new_files)
+        assert after[:len(batches)] == batches
+        if records == new[0] and batches == old[1]:  # killed between the two commits
+            recovered = after[len(batches):len(batches) + len(new_files)]
+            assert recovered == new[1][len(old[1]):], "the interrupted load registered with its own counts"
+            after = after[:len(batches)] + after[len(batches) + len(new_files):]
+        assert len(after) == len(batches) + len(new_files)
         if records == old[0]:
             assert after == new[1], "the files the kill interrupted are registered as one uninterrupted load"
         third = ok(run(env, "load", *new_files))
         assert records_state(env) == new[0]
-        last = register(env)[len(after):]
+        last = register(env)[-len(new_files):]
         assert [(r[3], r[4], r[5]) for r in last] == [(0, 0, r[2]) for r in last], "nothing inserted or updated"
         assert "inserted" in again.stdout and "inserted" in third.stdout
         stores.drop(env)

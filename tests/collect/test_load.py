@@ -28,7 +28,7 @@ def test_load_reports_each_file(write, store, units):
         (str(paths[0]), "dossiers", 2, 2, 0, 0), (str(paths[1]), "procedures", 1, 1, 0, 0),
         (str(paths[2]), "petitions", 1, 1, 0, 0)]
     assert [f.sha256 for f in report.files] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", report.batch)
+    assert re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}", report.batch)
     assert {f.batch for f in report.files} == {report.batch}
     assert (report.rows, report.inserted) == (4, 4)
     assert {r["_batch"] for r in store.fetch("dossiers")} == {report.batch}

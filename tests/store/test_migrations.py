@@ -40,7 +40,7 @@ def test_empty_store_upgrades_to_head(empty_db: Database) -> None:
     assert current_revision(empty_db) is None
     assert table_names(empty_db) == set()
     upgrade(empty_db)
-    assert current_revision(empty_db) == head_revision() == "0006"
+    assert current_revision(empty_db) == head_revision() == "0007"
     assert table_names(empty_db) == TABLES
 
 
