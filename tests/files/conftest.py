@@ -31,7 +31,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from chiso.catalog.records import RECORD_KINDS
-from chiso.collect.load import load_paths
+from chiso.collect.load import load_and_record
 from chiso.collect.values import Submitter, batch_from_records, submit_batch
 from chiso.store.database import init_store, open_database
 from chiso.store.records import open_records
@@ -70,8 +70,13 @@ def prepare(database_url: str, records_url: str | None, folder: Path, tree) -> N
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "procedures.csv").write_text(SEED_PROCEDURES, encoding="utf-8")
         (folder / "dossiers.csv").write_text(SEED_DOSSIERS, encoding="utf-8")
-        with open_records(records_url) as records:
-            load_paths([folder / "procedures.csv", folder / "dossiers.csv"], records, tree)
+        db = open_database(database_url)
+        try:
+            with open_records(records_url) as records:
+                load_and_record([folder / "procedures.csv", folder / "dossiers.csv"], records, tree, db,
+                                loaded_by="test")
+        finally:
+            db.dispose()
 
 
 def snapshot(database_url: str, records_url: str | None = None) -> dict[str, int]:

@@ -20,7 +20,9 @@ from chiso.store.database import open_database
 from chiso.store.models_values import IndicatorValue
 from chiso.store.records import open_records
 from chiso.store.repo_catalogue import current_catalogue
+from tests.files.conftest import snapshot
 from tests.files.corpus import ADMIN, AS_UNIT, CASES, OFFICER, Accepted, Case, Entry, Record, Refused, Value
+from tests.web.site import csrf_of
 
 runner = CliRunner()
 
@@ -171,6 +173,47 @@ def test_the_api(case: Case, backend: str, api, monkeypatch) -> None:
     if outcome.at_least is not None:
         assert len(problems) == outcome.at_least and doc["total"] >= outcome.at_least
     unchanged(before, api.snapshot())
+
+
+# ------------------------------------------------------------------ the submission page
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.known_bug)]
+                                               if c.known_bug else []) for c in CASES if c.target == "values"])
+def test_the_page(case: Case, corpus_site, monkeypatch) -> None:
+    """The values cases through the submission page (signed in, with the form's CSRF token):
+    a refusal — whatever the API's status for it — is shown in the page with its problems
+    under the file's own name, and nothing is written."""
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value)
+    officer = corpus_site.client(OFFICER)
+    before = snapshot(corpus_site.database_url)
+
+    def send(data: bytes):
+        token = csrf_of(officer.get("/submissions").text)
+        return officer.post("/submissions", data={"csrf_token": token},
+                            files={"file": (case.name, data, "application/octet-stream")})
+
+    r = send(case.data())
+    outcome = case.outcome
+    if isinstance(outcome, Accepted):
+        assert r.status_code == 200 and not r.context["refused"], r.text[:500]
+        check_stored(outcome.stored, corpus_site.database_url, None)
+        if outcome.unchanged:
+            assert snapshot(corpus_site.database_url) == before
+        if outcome.again is not None:
+            again = send(outcome.again())
+            assert again.status_code == 200 and not again.context["refused"]
+            assert snapshot(corpus_site.database_url) == before
+        return
+    assert r.status_code == 200 and r.context["refused"], r.text[:300]
+    problems = r.context["problems"]
+    assert problems and all(p.file == case.name for p in problems), [p.file for p in problems][:5]
+    found = [p for p in problems if p.row == outcome.row and p.column == outcome.column
+             and all(w in p.reason for w in outcome.words)]
+    assert found, f"no problem at row {outcome.row}, column {outcome.column!r} with {outcome.words}: {problems[:5]}"
+    assert case.name in r.text and "bị từ chối" in r.text
+    if outcome.at_least is not None:
+        assert len(problems) == outcome.at_least
+    unchanged(before, snapshot(corpus_site.database_url))
 
 
 def test_the_corpus_is_large_and_every_case_is_named_once() -> None:
