@@ -18,7 +18,7 @@ from chiso.errors import ChisoError
 from chiso.store.database import open_database
 from chiso.store.records import open_records
 from chiso.units import load_units
-from chiso.web import api, pages
+from chiso.web import api, api_docs, pages
 from chiso.web.api.status import current_status
 from chiso.web.context import WebContext
 from chiso.web.hot import HotAnswers
@@ -34,14 +34,15 @@ from chiso.web.security.headers import SecurityHeaders
 def create_app(store=None, tree=None, definition=None, database_url: str | None = None) -> FastAPI:
     ctx = WebContext(records=store or open_records(read_only=True), tree=tree or load_units(),
                      definition=definition or load_index_definition(), database_url=database_url)
-    app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs",
-                  redoc_url=None)
+    app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url=None,
+                  redoc_url=None)  # the docs page is chiso.web.api_docs: Swagger UI vendored, no CDN
     ctx.bulletins = BulletinCache()  # built bulletins, per province, window and data stamp
     app.state.ctx = ctx
     app.add_middleware(NormalisedText)  # path, query and JSON/form bodies in NFC (chiso.web.nfc)
     app.add_middleware(HotAnswers)  # answers cached for a live session, before routing (chiso.web.hot)
     app.add_middleware(SecurityHeaders)  # outermost: CSP, nosniff… on every answer, cached ones too
     app.include_router(signin.router)
+    app.include_router(api_docs.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     pages.mount_static(app)

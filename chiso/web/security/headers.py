@@ -11,18 +11,15 @@ answer already carries is left as it is.
   templates use classes of ``chiso.css``, and ``chiso.js`` sets the few computed sizes
   through the CSSOM), images from this site and ``data:``, no plugins (``object-src
   'none'``), ``base-uri 'self'``, forms posted to this site only, never framed
-  (``frame-ancestors 'none'``). Two kinds of page get a policy of their own (``policy_for``):
+  (``frame-ancestors 'none'``). One kind of page gets a policy of its own (``policy_for``):
 
   * the bulletin (``/reports/…``, ``/api/v1/reports/…``) is one self-contained document —
     the same HTML is archived, mailed and printed — with its CSS in a ``<style>`` element
     and its charts as inline SVG full of ``style`` attributes: ``BULLETIN_POLICY`` is
-    ``POLICY`` with ``style-src 'unsafe-inline'``; scripts stay this site's only (it has none);
-  * the interactive API documentation (``/api/v1/docs`` and its OAuth2 redirect) is
-    FastAPI's page: Swagger UI from the jsDelivr CDN, started by
-    an inline script, styled inline, the FastAPI icon. ``DOCS_POLICY`` allows exactly those
-    origins and inline code on these pages only — pages with no content from the data or
-    the request. It works where the browser reaches the CDN; on a closed network the page
-    cannot load Swagger UI whatever the policy (docs/security.md).
+    ``POLICY`` with ``style-src 'unsafe-inline'``; scripts stay this site's only (it has none).
+
+  The interactive API documentation (``/api/v1/docs``, ``chiso.web.api_docs``) is Swagger UI
+  served from this site and started by a static script: it needs nothing more than ``POLICY``.
 - ``X-Content-Type-Options: nosniff`` — answers are read as the type they declare.
 - ``Referrer-Policy: same-origin`` — nothing of a chiso address leaves for another site.
 - ``X-Frame-Options: DENY`` — ``frame-ancestors`` for browsers that predate it.
@@ -34,14 +31,6 @@ POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'sel
           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 #: The bulletin (one self-contained HTML document): inline styles allowed, nothing else more.
 BULLETIN_POLICY = POLICY.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
-#: FastAPI's API documentation pages (Swagger UI, ReDoc): the CDN they load from, inline code.
-CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; "
-               f"style-src 'self' 'unsafe-inline' {CDN} https://fonts.googleapis.com; "
-               f"img-src 'self' data: {CDN} https://fastapi.tiangolo.com; font-src 'self' data: https://fonts.gstatic.com; "
-               "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-               "form-action 'self'; frame-ancestors 'none'")
-DOCS_PATHS = frozenset({"/api/v1/docs", "/api/v1/docs/oauth2-redirect"})
 BULLETIN_PREFIXES = ("/reports/", "/api/v1/reports/")
 
 #: The headers every answer carries (Content-Security-Policy is added by path).
@@ -56,8 +45,6 @@ _FAILED = b"Internal Server Error"
 
 def policy_for(path: str) -> str:
     """The Content-Security-Policy of the answer to ``path``."""
-    if path in DOCS_PATHS:
-        return DOCS_POLICY
     if path.startswith(BULLETIN_PREFIXES):
         return BULLETIN_POLICY
     return POLICY
