@@ -57,7 +57,7 @@ class Problem:
     """One thing wrong with one cell of an input file."""
 
     file: str
-    row: int | None  # 1-based data row (header excluded); None for file-level problems
+    row: int | None  # the row as the file's program numbers it (chiso.files.tables.ROW_CONVENTION); None: the file
     column: str | None
     reason: str
     value: str | None = None

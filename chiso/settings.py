@@ -72,6 +72,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHISO_FILE_MAX_PROBLEMS", "200",
             "Problems after which checking a refused file stops: the report lists the first ones "
             "and says there are at least that many."),
+    Setting("CHISO_TIMEZONE", "Asia/Ho_Chi_Minh",
+            "Time zone (IANA name) in which pages and exports show times; chiso stores times in UTC."),
+    # reminders by e-mail (chiso reminders send): unset CHISO_SMTP_HOST = in-app notifications only
+    Setting("CHISO_SMTP_HOST", None,
+            "SMTP server that sends reminder e-mails; unset = reminders are in-app notifications only."),
+    Setting("CHISO_SMTP_PORT", "587",
+            "Port of the SMTP server."),
+    Setting("CHISO_SMTP_USER", None,
+            "User name for SMTP authentication; unset = no authentication."),
+    Setting("CHISO_SMTP_PASSWORD", None,
+            "Password for SMTP authentication (with CHISO_SMTP_USER)."),
+    Setting("CHISO_SMTP_FROM", "chiso@localhost",
+            "Sender address of reminder e-mails (From:)."),
+    Setting("CHISO_SMTP_STARTTLS", "true",
+            "Whether to upgrade the SMTP connection with STARTTLS before signing in (true/false)."),
+    Setting("CHISO_REMINDER_DAYS_BEFORE", "2",
+            "How many days before a reporting deadline the first reminder is sent."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -165,3 +182,39 @@ def _parsed(parse: Callable[[str, str], T], path: str) -> T:
     except OSError as err:
         raise DefinitionError(f"cannot read: {err.strerror}", path=path) from None
     return parse(text, path)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where reminder e-mails go out (``CHISO_SMTP_*``); ``host`` None = no e-mail."""
+
+    host: str | None
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    starttls: bool
+
+
+def smtp(env: dict[str, str] | None = None) -> SmtpSettings:
+    """The SMTP settings; a wrong port or STARTTLS flag is a ``SettingsError``."""
+    flag = (get("CHISO_SMTP_STARTTLS", env) or "true").strip().lower()
+    if flag not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"CHISO_SMTP_STARTTLS must be true or false, not {flag!r}")
+    return SmtpSettings(host=(get("CHISO_SMTP_HOST", env) or None), port=whole_number("CHISO_SMTP_PORT", env),
+                        user=get("CHISO_SMTP_USER", env) or None, password=get("CHISO_SMTP_PASSWORD", env) or None,
+                        sender=get("CHISO_SMTP_FROM", env) or "chiso@localhost",
+                        starttls=flag in ("true", "1", "yes"))
+
+
+def timezone(env: dict[str, str] | None = None):
+    """The zone pages and exports show times in (``CHISO_TIMEZONE``, an IANA name): a ``ZoneInfo``;
+    an unknown name is a ``SettingsError``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (get("CHISO_TIMEZONE", env) or "Asia/Ho_Chi_Minh").strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"CHISO_TIMEZONE must be a time zone name such as Asia/Ho_Chi_Minh, not {name!r}") \
+            from None

@@ -88,6 +88,7 @@ def warnings_refresh(province: ProvinceOpt = None,
                      format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """Re-run every warning rule for a province: new conditions open, cleared ones resolve."""
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
+    from chiso.evaluate.dm.followup import escalate_overdue
     from chiso.evaluate.dm.service import refresh_warnings
     from chiso.evaluate.dm.warnings import WarningSettings
 
@@ -97,7 +98,9 @@ def warnings_refresh(province: ProvinceOpt = None,
     day = dt.date.fromisoformat(today) if today else None
     with store_session() as session:
         result = refresh_warnings(session, code, today=day, actor=by, settings=settings, spread=spread.value)
-    doc = {"province": code, "found": len(result.evaluation.warnings), **result.counts.as_dict()}
+        overdue = escalate_overdue(session, code, today=day)  # warnings given with a due date now passed
+    doc = {"province": code, "found": len(result.evaluation.warnings), **result.counts.as_dict(),
+           "overdue_escalated": overdue}
     emit(format, doc, [doc], f"cảnh báo tỉnh {code}: {len(result.evaluation.warnings)} điều kiện")
 
 

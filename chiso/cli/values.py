@@ -4,6 +4,7 @@ options and calls one function of ``chiso.collect.values`` or ``chiso.collect.co
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -63,8 +64,6 @@ def _province(units, code: str) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    import datetime as dt
-
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
@@ -130,6 +129,35 @@ def _submit(file, as_unit, source, reason, admin, by, role, draft, outlier_k, fo
             err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
 
 
+@app.command()
+def template(as_unit: AsOpt,
+             period: Annotated[str, typer.Option(help="the period: 2026-W48, 2026-11, 2026-Q4 or 2026")],
+             out: Annotated[Path, typer.Option("--out", "-o", help="the workbook to write (.xlsx)")]) -> None:
+    """Write the pre-filled values template (XLSX) of the rows an agency owes for a period."""
+    handled(_template)(as_unit, period, out)
+
+
+def _template(as_unit, period, out) -> None:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
+    from chiso.collect.values.submit import local
+    from chiso.collect.values.template import build_template
+    from chiso.units import load_units
+
+    units = load_units()
+    units.get(as_unit)
+    db = _open()
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with db.session() as session:
+            catalogue = _catalogue(session, _province(units, as_unit))
+            data, rows, window = build_template(session, catalogue, units, as_unit, period, now=now,
+                                                today=local(now).date())
+    finally:
+        db.dispose()
+    Path(out).write_bytes(data)
+    err.print(f"{out}: {len(rows)} rows {as_unit} owes for {window.label}", highlight=False)
+
+
 @app.command("list")
 def list_(indicator: Annotated[Optional[str], typer.Option(help="indicator code")] = None,
           unit: Annotated[Optional[str], typer.Option(help="unit code")] = None,
@@ -193,7 +221,7 @@ def _history(indicator, unit, period, format) -> None:
 def _state_command(action: str, indicator: str, period: str, as_unit: str | None, by: str, role: Role,
                    reason: str | None) -> None:
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
-    from chiso.collect.values import Actor, approve, lock, unlock
+    from chiso.collect.values import Actor, approve, lock, return_period, unlock
     from chiso.units import load_units
 
     units = load_units()
@@ -210,6 +238,9 @@ def _state_command(action: str, indicator: str, period: str, as_unit: str | None
             elif action == "lock":
                 state = lock(session, catalogue, units, indicator=indicator, period=period, actor=actor,
                              reason=reason)
+            elif action == "return":
+                state = return_period(session, catalogue, units, indicator=indicator, period=period,
+                                      actor=actor, comment=reason or "")
             elif action == "unlock":
                 state = unlock(session, catalogue, units, indicator=indicator, period=period, actor=actor,
                                reason=reason or "")
@@ -241,6 +272,15 @@ def lock(indicator: IndicatorOpt, period: PeriodOpt, by: ByOpt,
     handled(_state_command)("lock", indicator, period, as_unit, by, role, reason)
 
 
+@app.command("return")
+def return_(indicator: IndicatorOpt, period: PeriodOpt, by: ByOpt,
+            comment: Annotated[str, typer.Option(help="what the officer must fix (recorded, shown on the desk)")],
+            role: Annotated[Role, typer.Option(help="head of the owner agency, or admin")],
+            as_unit: Annotated[Optional[str], typer.Option("--as", help="the acting unit")] = None) -> None:
+    """Return a submitted period to the officer with a comment (trả lại), until submitted again."""
+    handled(_state_command)("return", indicator, period, as_unit, by, role, comment)
+
+
 @app.command()
 def unlock(indicator: IndicatorOpt, period: PeriodOpt, by: ByOpt,
            reason: Annotated[str, typer.Option(help="why (recorded)")],
@@ -253,7 +293,7 @@ def unlock(indicator: IndicatorOpt, period: PeriodOpt, by: ByOpt,
 @app.command()
 def states(indicator: Annotated[Optional[str], typer.Option(help="indicator code")] = None,
            format: FormatOpt = "table") -> None:
-    """The state of each indicator × period: draft, submitted, approved, locked."""
+    """The state of each indicator × period: draft, submitted, approved, locked, returned."""
     handled(_states)(indicator, format)
 
 
@@ -267,7 +307,8 @@ def _states(indicator, format) -> None:
         with db.session() as session:
             rows = [{"indicator": p.indicator, "period": p.period, "owner": p.owner, "state": p.state,
                      "changed_by": p.changed_by, "role": p.role, "changed_at": _plain(p.changed_at),
-                     "approved_by": p.approved_by, "locked_by": p.locked_by, "reason": p.reason}
+                     "approved_by": p.approved_by, "locked_by": p.locked_by, "reason": p.reason,
+                     "returned_by": p.returned_by, "return_comment": p.return_comment}
                     for p in periods(session, indicator=indicator)]
     finally:
         db.dispose()

@@ -23,6 +23,7 @@ from chiso.demo.calendar import tet_break
 from chiso.demo.indicators import CATALOGUE_PATH, indicator_history
 from chiso.errors import LoadError
 from chiso.evaluate.dm.service import refresh_warnings
+from chiso.evaluate.dm.warnings import WarningSettings
 from chiso.periods.holidays import load_holidays
 from chiso.store.repo_catalogue import import_catalogue, live_indicators
 from chiso.store.repo_setup import accepted_files
@@ -32,8 +33,10 @@ DEMO_ACTOR = "demo"
 LATE_OWNER = "24-SVHTTDL"   # the owner whose latest batch arrives late in the demo
 LATE_BY_DAYS = 4
 #: The demo province judges outliers at mean ± 4·sd: its series are seasonal (year-end and
-#: Tết peaks), and k is the province's setting (collection's default is 3).
+#: Tết peaks), and k is the province's setting (collection's default is 3) — when values are
+#: submitted and when the warning rules run alike.
 DEMO_OUTLIER_K = 4.0
+DEMO_WARNINGS = WarningSettings(outlier_k=DEMO_OUTLIER_K)
 
 
 def _deadlines(frame: pl.DataFrame, deadline_days: dict[str, int]) -> pl.DataFrame:
@@ -140,5 +143,6 @@ def submit_demo_history(db, *, start: dt.date, end: dt.date, seed: int, province
 
 def refresh_demo_warnings(session, *, end: dt.date, province: str = "24", tree=None) -> int:
     """Run the warning rules as of the demo's last day; the number of open warnings."""
-    refreshed = refresh_warnings(session, province, today=end, actor=DEMO_ACTOR, units=tree or load_units())
+    refreshed = refresh_warnings(session, province, today=end, actor=DEMO_ACTOR, units=tree or load_units(),
+                                 settings=DEMO_WARNINGS)
     return len(refreshed.evaluation.warnings)

@@ -12,5 +12,7 @@ Every text that comes in is Unicode NFC, so "Sở Tài chính" typed, pasted fro
 by a Mac is one name, and holds no NUL character (a damaged file; no database keeps one).
 Every refusal is a ``LoadError`` naming the file, the row when there is one (a row polars
 cannot parse is looked for and named), the column and the reason; nothing is written by a
-reader.
+reader. A row is numbered as the user's own program numbers it (``tables.ROW_CONVENTION``):
+a workbook's sheet row and a CSV file's spreadsheet row (the header is row 1, the first data
+row is row 2), a JSON lines line, a record's position in JSON or Parquet.
 """

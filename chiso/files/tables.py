@@ -2,8 +2,11 @@
 within the limits, every text in Unicode NFC.
 
 The reader does not judge values: it returns the file's own cells (text, or native types for
-Parquet and JSON lines) plus ``_row``, the 1-based data row number (header excluded) that
-every problem report points to. Column names are trimmed, lower-cased and NFC; a header
+Parquet and JSON lines) plus ``_row``, the row number every problem report points to — the
+number the user's own program shows for it (``ROW_CONVENTION``): in a workbook the sheet's
+row (the header is row 1 when it is the first row, so the first data row is row 2; the
+sheet is named in ``Table.sheet``); in CSV the row a spreadsheet opening it shows (header =
+row 1); in JSON lines the line; in Parquet the record's position from 1. Column names are trimmed, lower-cased and NFC; a header
 written twice, or missing over a column with values, is refused (a missing one named by its
 letter, as a spreadsheet shows it). Blank rows are dropped but keep their numbers, so row
 numbers still match what the user sees.
@@ -43,7 +46,17 @@ from chiso.files.guards import check_parquet, check_size, check_workbook, json_t
 from chiso.files.limits import Limits, current_limits
 from chiso.files.reasons import text
 
-ROW = "_row"  # the 1-based data row number carried through validation
+ROW = "_row"  # the row number as the user's own program shows it, carried through validation
+
+#: How ``_row`` numbers rows, by format (what the docs and the pages say).
+ROW_CONVENTION: dict[str, str] = {
+    "xlsx": "the sheet's row number (the header is row 1, the first data row is row 2)",
+    "csv": "the row a spreadsheet shows (the header is row 1, the first data row is row 2)",
+    "jsonl": "the line number", "parquet": "the record's position, from 1",
+    "json": "the record's position in the array, from 1",
+}
+#: The number of the first data row when the header is the first row (CSV, a workbook).
+FIRST_DATA_ROW = 2
 
 #: Table formats by suffix.
 TABLE_FORMATS: dict[str, str] = {
@@ -64,6 +77,7 @@ class Table:
     format: str             # csv, xlsx, parquet, jsonl
     encoding: str | None = None   # text formats: utf-8, utf-8-sig, utf-16, utf-32
     delimiter: str | None = None  # csv
+    sheet: str | None = None      # xlsx: the name of the sheet read (the first)
 
 
 def table_format(path: Path, name: str, formats: Mapping[str, str], what: str) -> str:
@@ -127,12 +141,12 @@ def _csv_fault(source: Path | bytes, delimiter: str, name: str) -> LoadError | N
         try:
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             header = next(reader, [])
-            for row, cells in enumerate(reader, start=1):
+            for row, cells in enumerate(reader, start=FIRST_DATA_ROW):
                 if len(cells) > len(header):
                     return refuse(name, text("row.cells", cells=len(cells), columns=len(header)), row=row)
         except csv.Error as exc:
             if "end of data" in str(exc):
-                return refuse(name, text("row.quote"), row=row + 1)
+                return refuse(name, text("row.quote"), row=max(row, FIRST_DATA_ROW - 1) + 1)
         finally:
             csv.field_size_limit(before)
     return None
@@ -255,27 +269,50 @@ def _kept_numbers(frame: pl.DataFrame, source: Path | bytes, rows: np.ndarray | 
     return frame
 
 
-def _read_xlsx(path: Path, name: str, limits: Limits) -> pl.DataFrame:
+def _read_xlsx(path: Path, name: str, limits: Limits) -> tuple[pl.DataFrame, str, int, list[str] | None]:
+    """The first sheet's cells, its name, the sheet row of its first data row and the header.
+
+    The sheet is read from its row 1 without a header (the reader would start at the first row
+    holding something), so that the blank rows above the header are counted and every row
+    keeps the number the sheet shows; the first row holding something is the header."""
     check_workbook(path, name, limits)
-    # first sheet, header row; cells as text so codes like "07210" keep their zeros
+    # first sheet; cells as text so codes like "07210" keep their zeros
     reader = fastexcel.read_excel(str(path))
-    return reader.load_sheet(0, dtypes="string", n_rows=limits.max_rows + 1).to_polars()
+    sheet = reader.sheet_names[0] if reader.sheet_names else ""
+    cells = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string",
+                              n_rows=limits.max_rows + _LEADING).to_polars()
+    top = 0
+    for values in cells.head(_LEADING).iter_rows():
+        if any(v is not None and v.strip() for v in values):
+            break
+        top += 1
+    else:
+        top = cells.height  # no header: nothing but blank rows
+    header = [v if v is not None else "" for v in cells.row(top)] if top < cells.height else None
+    frame = cells.slice(top + 1, limits.max_rows + 1)
+    return frame, sheet, top + FIRST_DATA_ROW, header
 
 
-def _read(path: Path, name: str, fmt: str, limits: Limits) -> tuple[Table, np.ndarray | None, list[str] | None]:
-    """The file's cells; the number of each row when it is not its position (JSON lines); the
-    header as written when polars changed it (CSV)."""
+_LEADING = 1000  # most blank rows above a workbook's header looked through
+
+
+def _read(path: Path, name: str, fmt: str, limits: Limits
+          ) -> tuple[Table, np.ndarray | int, list[str] | None]:
+    """The file's cells; the number of each row (JSON lines: their lines, when a blank line
+    moves them), else the number of the first row; the header as written when polars changed
+    it (CSV)."""
     try:
         if fmt == "csv":
             frame, encoding, delimiter, headers = _read_csv(path, name, limits)
-            return Table(frame, fmt, encoding, delimiter), None, headers
+            return Table(frame, fmt, encoding, delimiter), FIRST_DATA_ROW, headers
         if fmt == "jsonl":
             frame, encoding, rows = _read_jsonl(path, name, limits)
-            return Table(frame, fmt, encoding), rows, None
+            return Table(frame, fmt, encoding), 1 if rows is None else rows, None
         if fmt == "xlsx":
-            return Table(_read_xlsx(path, name, limits), fmt), None, None
+            frame, sheet, first, header = _read_xlsx(path, name, limits)
+            return Table(frame, fmt, sheet=sheet), first, header
         check_parquet(path, name, limits)
-        return Table(pl.read_parquet(path), fmt), None, None
+        return Table(pl.read_parquet(path), fmt), 1, None
     except LoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every reader has its own error classes
@@ -300,7 +337,7 @@ def read_table(path: str | Path, name: str | None = None, *, formats: Mapping[st
     if raw.width > limits.max_columns:
         raise refuse(name, text("file.columns", columns=f"{raw.width:,}", limit=limits.max_columns))
     frame = _normalise(raw, name, limits, rows, headers)
-    return Table(frame, table.format, table.encoding, table.delimiter)
+    return Table(frame, table.format, table.encoding, table.delimiter, table.sheet)
 
 
 def column_name(header: str) -> str:
@@ -318,7 +355,7 @@ def letter(position: int) -> str:
     return out
 
 
-def _normalise(raw: pl.DataFrame, name: str, limits: Limits, rows: np.ndarray | None = None,
+def _normalise(raw: pl.DataFrame, name: str, limits: Limits, rows: np.ndarray | int = 1,
                headers: list[str] | None = None) -> pl.DataFrame:
     problems, rename, drop = [], {}, []
     seen: dict[str, str] = {}
@@ -342,8 +379,9 @@ def _normalise(raw: pl.DataFrame, name: str, limits: Limits, rows: np.ndarray | 
         rename[col] = clean
     if problems:
         raise LoadError(problems, total=len(problems))
-    frame = raw.drop(drop).select(list(rename)).rename(rename).with_row_index(ROW, offset=1)
-    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64) if rows is None else pl.Series(ROW, rows, pl.Int64))
+    first = rows if isinstance(rows, int) else 1
+    frame = raw.drop(drop).select(list(rename)).rename(rename).with_row_index(ROW, offset=first)
+    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64) if isinstance(rows, int) else pl.Series(ROW, rows, pl.Int64))
     texts = [c for c in frame.columns if c != ROW and frame[c].dtype == pl.String]
     if texts:
         frame = frame.with_columns(pl.col(c).str.normalize("NFC") for c in texts)

@@ -200,6 +200,7 @@ from chiso.store import (  # noqa: E402, F401
     models_accounts,
     models_catalogue,
     models_evaluation,
+    models_notifications,
     models_reports,
     models_values,
 )

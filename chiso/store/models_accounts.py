@@ -30,6 +30,7 @@ class Account(Base):
     unit_code: Mapped[str] = mapped_column(String(32), index=True)
     province_code: Mapped[str] = mapped_column(String(32), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))  # reminders by e-mail; None = none
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(128))

@@ -10,10 +10,10 @@ acknowledged, resolved, reopened — is a ``warning_events`` row with who, when 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
@@ -108,3 +108,38 @@ class WarningEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text)
     detail: Mapped[Any | None] = mapped_column(JSON)
+
+
+#: What a follow-up line records: an assignment (giao việc: a unit, maybe a person, a due
+#: date, a note — a later one is a reassignment), a comment (trao đổi), the first time a
+#: warning was seen past its due date (quá hạn).
+FOLLOWUP_ACTIONS = ("assign", "comment", "overdue")
+
+
+class WarningFollowup(Base):
+    """Following a warning up (theo dõi xử lý): one line per assignment, comment or escalation.
+
+    Lines are only ever added: the newest ``assign`` line is the assignment in force, earlier
+    ones are its history; an ``overdue`` line names the assignment (``assignment_id``) whose due
+    date passed, once per assignment.
+    """
+
+    __tablename__ = "warning_followups"
+    __table_args__ = (
+        CheckConstraint(one_of("action", FOLLOWUP_ACTIONS), name="action"),
+        CheckConstraint("action <> 'assign' OR (unit_code IS NOT NULL AND due_on IS NOT NULL)",
+                        name="assignment"),
+        CheckConstraint("action <> 'comment' OR length(trim(note)) > 0", name="comment"),
+        Index("ix_warning_followups_unit_code_action", "unit_code", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    username: Mapped[str | None] = mapped_column(String(64))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    assignment_id: Mapped[int | None] = mapped_column(Integer)

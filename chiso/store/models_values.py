@@ -33,8 +33,9 @@ from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 SUBMISSION_STATUSES = ("accepted", "refused")
 #: A value row is a draft (work in progress, not in the values relation) or submitted.
 VALUE_STATES = ("draft", "submitted")
-#: The state of one indicator × period (of its one owner): nháp → đã gửi → đã duyệt → khoá sổ.
-PERIOD_STATES = ("draft", "submitted", "approved", "locked")
+#: The state of one indicator × period (of its one owner): nháp → đã gửi → đã duyệt → khoá sổ;
+#: a submitted period the owner's head sends back is bị trả lại (returned) until submitted again.
+PERIOD_STATES = ("draft", "submitted", "approved", "locked", "returned")
 #: Who acts: cán bộ (officer), thủ trưởng (head of the owner agency), quản trị (admin),
 #: and the system itself (a connector run).
 ROLES = ("officer", "head", "admin", "system")
@@ -135,7 +136,9 @@ class IndicatorValueHistory(Base):
 
 
 class ValuePeriod(Base):
-    """The state of one indicator × period: draft, submitted, approved (by the owner's head), locked."""
+    """The state of one indicator × period: draft, submitted, approved (by the owner's head), locked,
+    or returned (by the owner's head or an administrator, with a comment: the last return is kept
+    in ``returned_*`` after the period is submitted again)."""
 
     __tablename__ = "value_periods"
     __table_args__ = (
@@ -155,6 +158,9 @@ class ValuePeriod(Base):
     approved_by: Mapped[str | None] = mapped_column(String(128))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(128))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_by: Mapped[str | None] = mapped_column(String(128))
+    return_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class Connector(Base):

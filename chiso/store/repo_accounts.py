@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from chiso.errors import ChisoError
-from chiso.store.models import AuditEntry, utcnow
+from chiso.store.models import utcnow
 from chiso.store.models_accounts import ACCOUNT_ROLES, Account, ApiToken, SignInAttempt, WebSession
 from chiso.store.repo_audit import audit
 
@@ -229,28 +229,3 @@ def failures_since(session: Session, since: datetime, *, username: str | None = 
     if client_address is not None:
         query = query.where(SignInAttempt.client_address == client_address)
     return sorted(session.scalars(query))
-
-
-# ------------------------------------------------------------------ the audit log, for browsing
-def search_audit(session: Session, *, actor: str | None = None, action: str | None = None,
-                 target: str | None = None, since: datetime | None = None,
-                 until: datetime | None = None, limit: int = 50,
-                 offset: int = 0) -> tuple[int, list[AuditEntry]]:
-    """(total, one page of audit lines, newest first) filtered by actor, action (prefix
-    ``token.`` matches every token action), target (kind or id) and time."""
-    conditions = []
-    if actor:
-        conditions.append(AuditEntry.actor == actor)
-    if action:
-        conditions.append(AuditEntry.action.startswith(action) if action.endswith(".")
-                          else AuditEntry.action == action)
-    if target:
-        conditions.append((AuditEntry.target_kind == target) | (AuditEntry.target_id == target))
-    if since is not None:
-        conditions.append(AuditEntry.at >= since)
-    if until is not None:
-        conditions.append(AuditEntry.at < until)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions)) or 0
-    rows = session.scalars(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
-                           .limit(limit).offset(offset))
-    return total, list(rows)

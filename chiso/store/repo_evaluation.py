@@ -27,9 +27,11 @@ from chiso.store.models_evaluation import (
     StatisticalValueRow,
     TargetRow,
     WarningEvent,
+    WarningFollowup,
     WarningRow,
 )
 from chiso.store.orm import utcnow
+from chiso.store.repo_accounts import get_account
 from chiso.store.repo_audit import audit
 
 
@@ -227,3 +229,127 @@ def warning_to_dict(row: WarningRow) -> dict:
             "unit": row.unit_code, "responsible": row.responsible_unit, "period": row.period,
             "message_vi": row.message_vi, "message_en": row.message_en, "evidence": row.evidence,
             "opened_at": row.opened_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
+# ------------------------------------------------------------- warnings followed up
+
+def _followup_text(value: str | None, limit: int = 2000) -> str | None:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ChisoError(f"the note is {len(text)} characters long; at most {limit}")
+    return text or None
+
+
+def current_assignments(session: Session, warning_ids: list[int] | None = None) -> dict[int, WarningFollowup]:
+    """warning id → the assignment in force (the newest ``assign`` line)."""
+    query = select(WarningFollowup).where(WarningFollowup.action == "assign").order_by(WarningFollowup.id)
+    if warning_ids is not None:
+        if not warning_ids:
+            return {}
+        query = query.where(WarningFollowup.warning_id.in_(warning_ids))
+    return {line.warning_id: line for line in session.scalars(query)}
+
+
+def comment_counts(session: Session, warning_ids: list[int] | None = None) -> dict[int, int]:
+    """warning id → how many comments its thread holds."""
+    query = select(WarningFollowup.warning_id).where(WarningFollowup.action == "comment")
+    if warning_ids is not None:
+        if not warning_ids:
+            return {}
+        query = query.where(WarningFollowup.warning_id.in_(warning_ids))
+    counts: dict[int, int] = {}
+    for warning_id in session.scalars(query):
+        counts[warning_id] = counts.get(warning_id, 0) + 1
+    return counts
+
+
+def overdue_recorded(session: Session, assignment_ids: list[int]) -> set[int]:
+    """The assignments among ``assignment_ids`` whose passing of the due date is recorded."""
+    if not assignment_ids:
+        return set()
+    return set(session.scalars(select(WarningFollowup.assignment_id).where(
+        WarningFollowup.action == "overdue", WarningFollowup.assignment_id.in_(assignment_ids))))
+
+
+def warning_followups(session: Session, warning_id: int) -> list[WarningFollowup]:
+    """A warning's follow-up lines (assignments, comments, overdue), oldest first."""
+    return list(session.scalars(select(WarningFollowup).where(WarningFollowup.warning_id == warning_id)
+                                .order_by(WarningFollowup.id)))
+
+
+def assign_warning(session: Session, warning_id: int, *, by: str, unit_code: str, due_on: dt.date,
+                   username: str | None = None, note: str | None = None,
+                   today: dt.date | None = None) -> WarningFollowup:
+    """Give a warning to a unit — and, when named, one of its accounts — to handle by ``due_on``.
+
+    A later assignment replaces the one in force (reassignment); both stay in the history.
+    A resolved warning is not assigned (``ConflictError``); the person must be an active account
+    of the unit; the due date may not be before ``today``.
+    """
+    by = _text(by, "who assigns")
+    unit_code = _text(unit_code, "the unit the warning is given to")
+    if not isinstance(due_on, dt.date) or isinstance(due_on, dt.datetime):
+        raise ChisoError(f"the due date {due_on!r} must be a day (YYYY-MM-DD)")
+    if today is not None and due_on < today:
+        raise ChisoError(f"the due date {due_on.isoformat()} is before today ({today.isoformat()})")
+    username = (username or "").strip() or None
+    note = _followup_text(note)
+    row = get_warning(session, warning_id)
+    if row.state == "resolved":
+        raise ConflictError(f"warning {warning_id} is resolved; a resolved warning is not assigned")
+    if username is not None:
+        account = get_account(session, username)
+        if account is None or not account.active:
+            raise ChisoError(f"no active account {username!r}")
+        if account.unit_code != unit_code:
+            raise ChisoError(f"{username} is an account of {account.unit_code}, not of {unit_code}: a warning "
+                             f"is given to a person of the unit it is given to")
+    before = current_assignments(session, [warning_id]).get(warning_id)
+    line = WarningFollowup(warning_id=row.id, action="assign", by=by, at=utcnow(), unit_code=unit_code,
+                           username=username, due_on=due_on, note=note)
+    session.add(line)
+    session.flush()
+    audit(session, by, "warning.reassign" if before is not None else "warning.assign", "warning", row.id,
+          {"key": row.key, "unit_code": unit_code, "username": username, "due_on": due_on.isoformat(),
+           "note": note, "before": None if before is None else {
+               "unit_code": before.unit_code, "username": before.username,
+               "due_on": before.due_on.isoformat() if before.due_on else None}})
+    return line
+
+
+def comment_warning(session: Session, warning_id: int, *, by: str, note: str) -> WarningFollowup:
+    """Add a comment to a warning's thread (who and a text that is not empty)."""
+    by = _text(by, "who comments")
+    note = _followup_text(note)
+    if note is None:
+        raise ChisoError("a comment needs a text")
+    row = get_warning(session, warning_id)
+    line = WarningFollowup(warning_id=row.id, action="comment", by=by, at=utcnow(), note=note)
+    session.add(line)
+    session.flush()
+    audit(session, by, "warning.comment", "warning", row.id, {"key": row.key, "note": note})
+    return line
+
+
+def record_overdue(session: Session, assignment: WarningFollowup, *, by: str, at: dt.datetime) -> WarningFollowup | None:
+    """Record, once per assignment, that its due date passed with the warning not resolved;
+    ``None`` when it was recorded before."""
+    if assignment.id in overdue_recorded(session, [assignment.id]):
+        return None
+    line = WarningFollowup(warning_id=assignment.warning_id, action="overdue", by=by, at=at,
+                           unit_code=assignment.unit_code, username=assignment.username,
+                           due_on=assignment.due_on, assignment_id=assignment.id)
+    session.add(line)
+    session.flush()
+    audit(session, by, "warning.overdue", "warning", assignment.warning_id,
+          {"assignment": assignment.id, "unit_code": assignment.unit_code, "username": assignment.username,
+           "due_on": assignment.due_on.isoformat() if assignment.due_on else None})
+    return line
+
+
+def followup_to_dict(line: WarningFollowup) -> dict:
+    """The JSON shape of a follow-up line."""
+    return {"id": line.id, "action": line.action, "by": line.by, "at": line.at.isoformat(),
+            "unit": line.unit_code, "username": line.username,
+            "due_on": line.due_on.isoformat() if line.due_on else None, "note": line.note,
+            "assignment_id": line.assignment_id}

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from chiso.errors import Problem, StoreError, WindowError
@@ -335,6 +335,101 @@ def periods(session: Session, *, indicator: str | None = None,
     return list(session.scalars(query))
 
 
+def periods_in_state(session: Session, state: str, *, owners: Iterable[str] | None = None,
+                     indicators: Iterable[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> tuple[list[ValuePeriod], int]:
+    """The periods in ``state`` (of these owners, of these indicators), the latest moved first (then
+    the latest period: a week before a month of the same year, by label), one page of them (``limit`` from ``offset``) — and how many there are in all."""
+    query = select(ValuePeriod).where(ValuePeriod.state == state)
+    if owners is not None:
+        query = query.where(ValuePeriod.owner.in_(sorted(set(owners))))
+    if indicators is not None:
+        query = query.where(ValuePeriod.indicator.in_(sorted(set(indicators))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(ValuePeriod.changed_at.desc(), ValuePeriod.period.desc(), ValuePeriod.indicator)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(session.scalars(query)), total
+
+
+def waiting_periods(session: Session, *, owner: str | None = None) -> list[ValuePeriod]:
+    """The submitted periods awaiting the head's approval (chờ duyệt), the latest submitted first."""
+    return periods_in_state(session, "submitted", owners=None if owner is None else [owner])[0]
+
+
+def returned_periods(session: Session, *, owner: str | None = None) -> list[ValuePeriod]:
+    """The periods returned to the officer (bị trả lại), the latest returned first."""
+    return periods_in_state(session, "returned", owners=None if owner is None else [owner])[0]
+
+
+def periods_of(session: Session, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ValuePeriod]:
+    """The state rows of these (indicator, period) pairs (pairs without one are missing)."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[str, str], ValuePeriod] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(ValuePeriod).where(
+            tuple_(ValuePeriod.indicator, ValuePeriod.period).in_(wanted[start:start + 500]))
+        found.update({(row.indicator, row.period): row for row in session.scalars(query)})
+    return found
+
+
+def late_periods(session: Session, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of these (indicator, period) pairs, those with a value that arrived late."""
+    wanted = sorted(set(pairs))
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 500):
+        query = select(IndicatorValue.indicator, IndicatorValue.period).where(
+            tuple_(IndicatorValue.indicator, IndicatorValue.period).in_(wanted[start:start + 500]),
+            IndicatorValue.late.is_(True)).distinct()
+        found.update((code, period) for code, period in session.execute(query))
+    return found
+
+
+def period_changes(session: Session, indicator: str, period: str,
+                   limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+    """The values of one indicator × period against what came before each: the value it replaced
+    in this period (``was: "replaced"``, a correction) or else the same series' latest submitted
+    value of an earlier period (``was: "earlier"``, its period in ``old_period``); ``old`` is None
+    when there is neither. The rows without breakdown first (by unit), at most ``limit`` of them,
+    and how many there are in all."""
+    rows = list(session.scalars(select(IndicatorValue).where(
+        IndicatorValue.indicator == indicator, IndicatorValue.period == period)
+        .order_by(IndicatorValue.breakdown != "", IndicatorValue.unit_code, IndicatorValue.breakdown)))
+    total = len(rows)
+    rows = rows[:limit]
+    if not rows:
+        return [], total
+    replaced: dict[tuple[str, str], float | None] = {}
+    history = (select(IndicatorValueHistory).where(IndicatorValueHistory.indicator == indicator,
+                                                   IndicatorValueHistory.period == period)
+               .order_by(IndicatorValueHistory.replaced_at, IndicatorValueHistory.id))
+    for old in session.scalars(history):
+        replaced[(old.unit_code, old.breakdown)] = old.value  # the last one replaced wins
+    earlier: dict[tuple[str, str], tuple[str, float | None]] = {}
+    query = (select(IndicatorValue.unit_code, IndicatorValue.breakdown, IndicatorValue.period,
+                    IndicatorValue.value)
+             .where(IndicatorValue.indicator == indicator,
+                    IndicatorValue.unit_code.in_(sorted({r.unit_code for r in rows})),
+                    IndicatorValue.period_end < rows[0].period_start, IndicatorValue.state == "submitted")
+             .order_by(IndicatorValue.period_end.desc()))
+    for unit, breakdown, label, value in session.execute(query):
+        earlier.setdefault((unit, breakdown), (label, value))  # the latest first
+    out = []
+    for row in rows:
+        key = (row.unit_code, row.breakdown)
+        if key in replaced:
+            was, old_period, old = "replaced", row.period, replaced[key]
+        elif key in earlier:
+            was, (old_period, old) = "earlier", earlier[key]
+        else:
+            was, old_period, old = None, None, None
+        out.append({"unit_code": row.unit_code, "breakdown": row.breakdown, "value": row.value,
+                    "old": old, "was": was, "old_period": old_period, "late": row.late, "state": row.state,
+                    "submission_id": row.submission_id, "recorded_by": row.recorded_by,
+                    "recorded_at": row.recorded_at})
+    return out, total
+
+
 def set_period_state(session: Session, *, indicator: str, period: str, owner: str, state: str,
                      actor: str, role: str, reason: str | None = None,
                      at: datetime | None = None) -> ValuePeriod:
@@ -351,6 +446,8 @@ def set_period_state(session: Session, *, indicator: str, period: str, owner: st
         row.approved_at, row.approved_by = at, actor
     if state == "locked":
         row.locked_at, row.locked_by = at, actor
+    if state == "returned":
+        row.returned_at, row.returned_by, row.return_comment = at, actor, reason
     session.flush()
     audit(session, actor, f"values.period.{state}", "value_period", f"{indicator}@{period}",
           {"indicator": indicator, "period": period, "owner": owner, "from": before, "to": state,

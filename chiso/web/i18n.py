@@ -11,14 +11,23 @@
   for a ratio (vi ``70,7%``, en ``70.7%``), ``signed`` (``+1,25``) — numbers are
   ``chiso.text``'s, rounded half up on the decimal value (92.285 → ``92,29``) — and, with
   Babel, ``day`` (vi ``21/11/2026``, en ``21 Nov 2026``), ``moment`` (date and time), ``period``
-  (vi ``Tuần 34/2026``, en ``Week 34, 2026``), ``named`` (an object's ``name``, or its
+  (vi ``Tuần 34/2026``, ``Tháng 11/2026``, ``Quý III/2026``, ``Năm 2026``; en ``Week 34, 2026``,
+  ``November 2026``, ``Q3 2026``, ``2026``: ``chiso.periods.spoken``, the one period formatter;
+  ``period(dates=True)`` adds a week's days, ``Tuần 48/2026 (23–29/11)``), ``named`` (an object's ``name``, or its
   ``name_en`` in English when it has one), and ``reason`` / ``reason_code`` (a submission
   problem's reason in the language and its stable code, ``chiso.collect.values.reasons``).
+- Times are stored in UTC (a time without a zone is UTC); ``moment`` and ``day`` show them in the
+  zone of the setting ``CHISO_TIMEZONE`` (Asia/Ho_Chi_Minh by default): ``local_time``;
+  ``iso_local`` writes one for an export (``2026-11-23T14:05:00+07:00``).
+- Codes in the language: ``term(kind, code)`` (the Jinja global ``term``) names a role, a
+  period or warning state, an aggregation rule, a target method, a status… through the
+  messages ``term.<kind>.<code>`` (``term('role', 'officer')`` → ``cán bộ`` / ``officer``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,9 +35,10 @@ import yaml
 from babel.dates import format_date, format_datetime
 from jinja2 import pass_context
 
+from chiso import settings
 from chiso.collect.values.reasons import code_of, localise
 from chiso.errors import DefinitionError
-from chiso.periods.windows import parse_window
+from chiso.periods.spoken import spoken_period
 from chiso.text import EMPTY, format_number, format_percent, rounded
 
 LANGUAGES: tuple[str, ...] = ("vi", "en")
@@ -130,14 +140,60 @@ def format_signed(value, lang: str, digits: int = 2) -> str:
     return ("+" if change > 0 else "−") + text
 
 
+@lru_cache(maxsize=8)
+def _zone_named(name: str | None):
+    return settings.timezone({"CHISO_TIMEZONE": name} if name else {})
+
+
+def zone():
+    """The zone times are shown in (the setting ``CHISO_TIMEZONE``, read on every call so a test
+    or an operator may change it; the ``ZoneInfo`` is kept per name)."""
+    return _zone_named(os.environ.get("CHISO_TIMEZONE") or None)
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A stored time (UTC; a time without a zone is UTC) in the zone of ``CHISO_TIMEZONE``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(zone())
+
+
+def iso_local(value) -> str:
+    """A time for an export: ISO 8601 in the local zone with its offset
+    (``2026-11-23T14:05:00+07:00``); ``""`` for none. Text is parsed as ISO first."""
+    if _missing(value) or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return local_time(value).isoformat(timespec="seconds")
+
+
+def zone_label(lang: str) -> str:
+    """The zone as a column heading may name it: ``giờ Việt Nam, UTC+7`` / ``Viet Nam time, UTC+7``
+    (another zone: its name and offset now)."""
+    now = dt.datetime.now(zone())
+    offset = now.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    name = getattr(zone(), "key", str(zone()))
+    if name in ("Asia/Ho_Chi_Minh", "Asia/Saigon"):
+        return f"giờ Việt Nam, {utc}" if lang == "vi" else f"Viet Nam time, {utc}"
+    return f"{name}, {utc}"
+
+
 def format_day(value, lang: str) -> str:
-    """``21/11/2026`` (vi) / ``21 Nov 2026`` (en); accepts a date, datetime or ISO text."""
+    """``21/11/2026`` (vi) / ``21 Nov 2026`` (en); accepts a date, datetime or ISO text. A
+    datetime (stored in UTC) is the day it is in the local zone (``CHISO_TIMEZONE``)."""
     if _missing(value) or value == "":
         return EMPTY
     if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
+        value = dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):
-        value = value.date()
+        value = local_time(value).date()
     return _day_text(value, lang)
 
 
@@ -148,42 +204,51 @@ def _day_text(value: dt.date, lang: str) -> str:
 
 
 def format_moment(value, lang: str) -> str:
-    """A date and time: ``21/11/2026 14:05`` (vi) / ``21 Nov 2026, 14:05`` (en)."""
+    """A date and time in the local zone (``CHISO_TIMEZONE``; stored times are UTC):
+    ``21/11/2026 14:05`` (vi) / ``21 Nov 2026, 14:05`` (en)."""
     if _missing(value) or value == "":
         return EMPTY
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if not isinstance(value, dt.datetime):
         return format_day(value, lang)
-    return format_datetime(value, DATETIME_FORMATS[lang], locale=LOCALES[lang])
+    return format_datetime(local_time(value), DATETIME_FORMATS[lang], locale=LOCALES[lang])
 
 
-@lru_cache(maxsize=4096)
-def format_period(label, lang: str) -> str:
-    """A period label as people of the language write it: ``2026-W34`` → ``Tuần 34/2026`` /
-    ``Week 34, 2026``; ``2026-08`` → ``08/2026`` / ``Aug 2026``; ``2026-Q3`` → ``Quý 3/2026`` /
-    ``Q3 2026``; a day, a year to date and a range with ``day``'s format; a year as it is.
-    Anything that is not a period is returned unchanged."""
+def format_period(label, lang: str, dates: bool = False) -> str:
+    """A period label as people of the language say it (``chiso.periods.spoken``, the one period
+    formatter): ``2026-W34`` → ``Tuần 34/2026`` / ``Week 34, 2026`` (``dates=True``:
+    ``Tuần 34/2026 (17–23/08)``); ``2026-11`` → ``Tháng 11/2026`` / ``November 2026``; ``2026-Q3``
+    → ``Quý III/2026`` / ``Q3 2026``; ``2026`` → ``Năm 2026`` / ``2026``; a day and a range with
+    ``day``'s format. Anything that is not a period is returned unchanged."""
     if label is None or label == "":
         return EMPTY
-    try:
-        w = parse_window(str(label))
-    except Exception:  # noqa: BLE001 - not a period label: show it as given
-        return str(label)
-    vi = lang == "vi"
-    if w.kind == "week":
-        week, year = w.start.isocalendar()[1], w.start.isocalendar()[0]
-        return f"Tuần {week}/{year}" if vi else f"Week {week}, {year}"
-    if w.kind == "month":
-        return f"{w.start.month:02d}/{w.start.year}" if vi else format_date(w.start, "MMM y", locale=LOCALES[lang])
-    if w.kind == "quarter":
-        quarter = (w.start.month - 1) // 3 + 1
-        return f"Quý {quarter}/{w.start.year}" if vi else f"Q{quarter} {w.start.year}"
-    if w.kind == "year":
-        return str(w.start.year)
-    if w.kind == "day":
-        return format_day(w.start, lang)
-    return f"{format_day(w.start, lang)}–{format_day(w.end, lang)}"
+    return spoken_period(str(label), lang if lang in LANGUAGES else DEFAULT_LANGUAGE, dates)
+
+
+def term(lang: str, kind: str, code) -> str:
+    """A code in the language (``term.<kind>.<code>`` in the messages); an unknown code as it is."""
+    if code is None or code == "":
+        return EMPTY
+    key = f"term.{kind}.{code}"
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+    return text if text is not None else str(code)
+
+
+def bilingual(text, lang: str) -> str:
+    """One side of a text chiso wrote in both languages, ``"Vietnamese / English"`` or
+    ``"Vietnamese — English"`` (a catalogue import's comment, a warning event's note, an error): the Vietnamese side on Vietnamese pages, the English on English
+    ones. Only a text whose left side has Vietnamese letters and whose right side is plain ASCII
+    is split — anything else (a person's own comment with a slash) is shown whole."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    mark = " / " if " / " in text else " — " if " — " in text else None
+    if mark is None:
+        return text
+    left, right = text.split(mark, 1)
+    if not left.strip() or not right.strip() or not right.isascii() or left.isascii():
+        return text
+    return right.strip() if lang == "en" else left.strip()
 
 
 def _lang(ctx) -> str:
@@ -229,8 +294,18 @@ def localized_name(obj, lang: str, field: str = "name") -> str:
 
 
 @pass_context
-def _period(ctx, value):
-    return format_period(value, _lang(ctx))
+def _period(ctx, value, dates: bool = False):
+    return format_period(value, _lang(ctx), dates)
+
+
+@pass_context
+def _bilingual(ctx, text):
+    return bilingual(text, _lang(ctx))
+
+
+@pass_context
+def _term(ctx, kind: str, code):
+    return term(_lang(ctx), kind, code)
 
 
 def _problem_parts(problem) -> tuple[str, str | None]:
@@ -263,8 +338,10 @@ def _t(ctx, key: str, **values):
 
 def install(env) -> None:
     """Add ``t(key, **values)`` and the filters ``num``, ``signed``, ``pct``, ``day``,
-    ``moment``, ``period``, ``named``, ``reason``, ``reason_code`` to a Jinja environment; templates get the language from ``lang``."""
+    ``moment``, ``period``, ``named``, ``reason``, ``reason_code``, ``bilingual`` and the global ``term(kind, code)``
+    to a Jinja environment; templates get the language from ``lang``."""
     env.globals["t"] = _t
+    env.globals["term"] = _term
     env.globals["LANGUAGES"] = LANGUAGES
     env.filters.update(num=_num, signed=_signed, pct=_pct, day=_day, moment=_moment, named=_named,
-                       period=_period, reason=_reason, reason_code=_reason_code)
+                       period=_period, reason=_reason, reason_code=_reason_code, bilingual=_bilingual)

@@ -128,8 +128,8 @@ def test_refresh_list_ack_resolve_and_status(store: str, tmp_path: Path) -> None
     code, out, _ = chiso("warnings", "--province", "24", "--format", "json")
     warnings = json.loads(out)["warnings"]
     by_rule = {(w["rule"], w["period"]): w for w in warnings}
-    below = by_rule[("below_threshold", "2026-08")]        # 700 of 800: 87,5 % — at risk
-    assert (below["severity"], below["responsible"], below["evidence"]["target"]) == ("warning", "24-STC", 800.0)
+    below = by_rule[("below_threshold", "2026-08")]        # 700 of 800: 87,5 % — at risk, new: information
+    assert (below["severity"], below["responsible"], below["evidence"]["target"]) == ("info", "24-STC", 800.0)
     missing = by_rule[("missing_data", "2026-09")]         # September not submitted, due 5 October
     assert (missing["severity"], missing["evidence"]["days_overdue"]) == ("warning", 15)
     assert "HC.DUNG_HAN" not in {w["indicator"] for w in warnings}     # a candidate is not live
@@ -164,8 +164,8 @@ def test_refresh_list_ack_resolve_and_status(store: str, tmp_path: Path) -> None
     code, out, _ = chiso("warnings", "history", str(missing["id"]), "--format", "json")
     assert json.loads(out)["state"] == "resolved"
     assert json.loads(out)["events"][-1]["action"] == "auto_resolve"
-    # status: September on its path (900 of 900)
-    code, out, err = chiso("status", "--province", "24", "--format", "json")
+    # status: September on its path (900 of 900) (at September: later months are missing by now)
+    code, out, err = chiso("status", "--province", "24", "--period", "2026-09", "--format", "json")
     assert code == 0, err
     (row,) = json.loads(out)["indicators"]
     assert (row["indicator"], row["period"], row["value"], row["target"], row["status"]) == \

@@ -104,7 +104,7 @@ def test_unknown_procedure_without_appointment_is_refused(write, duck, units):
     with pytest.raises(LoadError) as err:
         load_paths([path], duck, units)
     [p] = err.value.problems
-    assert (p.file, p.row, p.column, p.value) == (str(path), 2, "procedure_code", "P1")
+    assert (p.file, p.row, p.column, p.value) == (str(path), 3, "procedure_code", "P1")
     assert "not in the procedure catalogue of unit 07210" in p.reason
     assert duck.count("dossiers") == 0
 
@@ -143,13 +143,13 @@ def test_deadlines_beyond_the_holiday_calendar_are_refused(write, duck, units):
     with pytest.raises(LoadError) as err:
         load_paths([procs, dossiers, petitions], duck, units)
     problems = {(p.file.rsplit("/", 1)[-1], p.row, p.column, p.value): p.reason for p in err.value.problems}
-    assert set(problems) == {("dossiers.csv", 1, "received_date", "2023-05-02"),
-                             ("dossiers.csv", 3, "received_date", "2027-12-29"),
-                             ("petitions.csv", 1, "received_date", "2027-12-20")}
-    reason = problems[("dossiers.csv", 1, "received_date", "2023-05-02")]
+    assert set(problems) == {("dossiers.csv", 2, "received_date", "2023-05-02"),
+                             ("dossiers.csv", 4, "received_date", "2027-12-29"),
+                             ("petitions.csv", 2, "received_date", "2027-12-20")}
+    reason = problems[("dossiers.csv", 2, "received_date", "2023-05-02")]
     assert "appointment_date is empty" in reason and "3 working days" in reason and "2024–2027" in reason
     assert "CHISO_HOLIDAYS" in reason
-    assert "due_date is empty" in problems[("petitions.csv", 1, "received_date", "2027-12-20")]
+    assert "due_date is empty" in problems[("petitions.csv", 2, "received_date", "2027-12-20")]
     assert duck.count("dossiers") == 0 and duck.count("petitions") == 0 and duck.count("procedures") == 0
 
 

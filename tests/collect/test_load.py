@@ -66,9 +66,9 @@ def test_a_bad_file_among_good_ones_loads_nothing(write, store, units):
         load_paths([good, petitions, bad], store, units)
     assert counts(store) == before
     assert {(p.file, p.row, p.column) for p in err.value.problems} == {
-        (str(bad), 2, "unit_code"), (str(bad), 2, "received_date")}
+        (str(bad), 3, "unit_code"), (str(bad), 3, "received_date")}  # the spreadsheet's row: header = 1
     assert err.value.total == 2
-    assert "nothing was loaded" in str(err.value) and "row 2, column 'unit_code'" in str(err.value)
+    assert "nothing was loaded" in str(err.value) and "row 3, column 'unit_code'" in str(err.value)
 
 
 def test_an_unreadable_file_and_a_key_in_two_files_are_both_reported(write, duck, units):
@@ -79,7 +79,7 @@ def test_an_unreadable_file_and_a_key_in_two_files_are_both_reported(write, duck
     with pytest.raises(LoadError) as err:
         load_paths([a, b, c, procs], duck, units)
     got = {(p.file, p.row, p.column) for p in err.value.problems}
-    assert got == {(str(c), None, None), (str(b), 1, "id")}
+    assert got == {(str(c), None, None), (str(b), 2, "id")}
     assert counts(duck)["procedures"] == 0
 
 

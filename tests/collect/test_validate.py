@@ -1,4 +1,5 @@
-"""Every refusal names the file, the data row, the column and the reason."""
+"""Every refusal names the file, the row (as a spreadsheet shows it: the header is row 1), the column
+and the reason."""
 from __future__ import annotations
 
 from datetime import date
@@ -64,7 +65,7 @@ def test_unknown_column_is_refused_with_the_expected_list(problems_of):
 def test_bad_dates(problems_of, cell, reason):
     problems, _, _, path = problems_of(GOOD + f"\nD2,24-SYT,P1,{cell},,online")
     p = only(problems)
-    assert (p.file, p.row, p.column) == (path, 2, "received_date")
+    assert (p.file, p.row, p.column) == (path, 3, "received_date")
     assert p.reason.startswith(reason) and p.value in (cell, "1999-12-31", "2101-01-01")
 
 
@@ -82,7 +83,7 @@ def test_integers(problems_of, cell, ok):
         assert problems == [] and typed["supplement_count"].to_list() == [int(cell)]
     else:
         p = only(problems)
-        assert (p.row, p.column, p.reason, p.value) == (1, "supplement_count", "not a whole number",
+        assert (p.row, p.column, p.reason, p.value) == (2, "supplement_count", "not a whole number",
                                                         cell.strip())
 
 
@@ -94,38 +95,38 @@ def test_booleans_accept_vietnamese_and_refuse_others(problems_of):
     assert typed["fully_online"].to_list() == [True, False, True, False, True, False, True, False, True]
     problems, *_ = problems_of(GOOD + ",maybe", header=HEADER + ",fully_online")
     p = only(problems)
-    assert (p.row, p.column, p.value) == (1, "fully_online", "maybe") and "yes/no" in p.reason
+    assert (p.row, p.column, p.value) == (2, "fully_online", "maybe") and "yes/no" in p.reason
 
 
 def test_empty_required_cell(problems_of):
     problems, _, _, path = problems_of(GOOD + "\nD2,24-SYT,,2026-08-14,2026-08-19,online")
-    assert only(problems) == Problem(path, 2, "procedure_code", "required value is empty")
+    assert only(problems) == Problem(path, 3, "procedure_code", "required value is empty")
 
 
 def test_value_not_among_choices(problems_of):
     problems, *_ = problems_of("D1,24-SYT,P1,2026-08-14,2026-08-19,fax")
     p = only(problems)
-    assert (p.row, p.column, p.value) == (1, "channel", "fax")
+    assert (p.row, p.column, p.value) == (2, "channel", "fax")
     assert p.reason == "not one of the allowed values: direct, online, post"
 
 
 def test_below_minimum(problems_of):
     problems, *_ = problems_of(GOOD + ",-1", header=HEADER + ",supplement_days")
     p = only(problems)
-    assert (p.row, p.column, p.reason, p.value) == (1, "supplement_days", "below the minimum 0", "-1")
+    assert (p.row, p.column, p.reason, p.value) == (2, "supplement_days", "below the minimum 0", "-1")
 
 
 def test_unknown_unit(problems_of):
     problems, *_ = problems_of(GOOD + "\nD2,24-XYZ,P1,2026-08-14,2026-08-19,online")
     p = only(problems)
-    assert (p.row, p.column, p.value) == (2, "unit_code", "24-XYZ") and "unknown unit" in p.reason
+    assert (p.row, p.column, p.value) == (3, "unit_code", "24-XYZ") and "unknown unit" in p.reason
 
 
 def test_province_code_must_be_the_units(problems_of):
     body = "D1,24-SYT,P1,2026-08-14,2026-08-19,online,24\nD2,00004,P1,2026-08-14,2026-08-19,online,24"
     problems, *_ = problems_of(body, header=HEADER + ",province_code")
     p = only(problems)
-    assert (p.row, p.column, p.value) == (2, "province_code", "24")
+    assert (p.row, p.column, p.value) == (3, "province_code", "24")
     assert p.reason == "unit 00004 belongs to province 01, not 24"
 
 
@@ -133,8 +134,8 @@ def test_duplicate_key_names_both_rows(problems_of):
     body = "\n".join([GOOD, "D2,24-SYT,P1,2026-08-14,2026-08-19,online", GOOD])
     problems, *_ = problems_of(body)
     p = only(problems)
-    assert (p.row, p.column, p.value) == (3, "id", "D1")
-    assert p.reason == "duplicate key id='D1': row 1 has the same key"
+    assert (p.row, p.column, p.value) == (4, "id", "D1")
+    assert p.reason == "duplicate key id='D1': row 2 has the same key"
 
 
 def test_duplicate_composite_key(problems_of):
@@ -142,8 +143,8 @@ def test_duplicate_composite_key(problems_of):
     problems, *_ = problems_of("24-SYT,P1,A,3\n07210,P1,A,3\n24-SYT,P1,B,4", header=header,
                                name="procedures.csv")
     p = only(problems)
-    assert (p.row, p.column) == (3, "unit_code, procedure_code")
-    assert "row 1" in p.reason and p.value == "unit_code=24-SYT, procedure_code=P1"
+    assert (p.row, p.column) == (4, "unit_code, procedure_code")
+    assert "row 2" in p.reason and p.value == "unit_code=24-SYT, procedure_code=P1"
 
 
 def test_duplicate_key_across_files(write, units):
@@ -153,15 +154,15 @@ def test_duplicate_key_across_files(write, units):
     frames = [(str(p), validate(read_source(p), units, sink)) for p in (a, b)]
     check_across_files(DOSSIERS, frames, sink)
     p = only(sink.sorted())
-    assert (p.file, p.row, p.column, p.value) == (str(b), 2, "id", "D1")
-    assert p.reason == f"duplicate key id='D1': also in {a} row 1 of this load"
+    assert (p.file, p.row, p.column, p.value) == (str(b), 3, "id", "D1")
+    assert p.reason == f"duplicate key id='D1': also in {a} row 2 of this load"
 
 
 def test_dates_out_of_order(problems_of):
     body = GOOD + ",2026-08-13\nD2,24-SYT,P1,2026-08-14,2026-08-12,online,"
     problems, *_ = problems_of(body, header=HEADER + ",finished_date")
     assert [(p.row, p.column, p.value) for p in problems] == [
-        (1, "finished_date", "2026-08-13"), (2, "appointment_date", "2026-08-12")]
+        (2, "finished_date", "2026-08-13"), (3, "appointment_date", "2026-08-12")]
     assert problems[0].reason == "finished_date is before received_date (2026-08-14)"
 
 
@@ -169,7 +170,7 @@ def test_all_problems_are_counted_but_only_the_first_kept(problems_of):
     body = "\n".join(f"D{i},24-SYT,P1,2026-08-14,2026-08-19,fax" for i in range(30))
     problems, total, *_ = problems_of(body, cap=10)
     assert total == 30 and len(problems) == 10
-    assert [p.row for p in problems] == list(range(1, 11))
+    assert [p.row for p in problems] == list(range(2, 12))  # the spreadsheet's rows: the header is row 1
 
 
 def test_many_kinds_of_problem_in_one_pass(problems_of):
@@ -177,7 +178,7 @@ def test_many_kinds_of_problem_in_one_pass(problems_of):
     problems, total, *_ = problems_of(body)
     assert total == 5
     assert {(p.row, p.column) for p in problems} == {
-        (1, "unit_code"), (1, "procedure_code"), (1, "received_date"), (1, "channel"), (2, "id")}
+        (2, "unit_code"), (2, "procedure_code"), (2, "received_date"), (2, "channel"), (3, "id")}
 
 
 def test_native_types_from_parquet_are_checked_too(tmp_path, units):

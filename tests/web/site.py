@@ -32,6 +32,8 @@ from chiso.evaluate.dm.service import refresh_warnings
 from chiso.store.database import init_store, open_database
 from chiso.store.records import open_records
 from chiso.store.repo_catalogue import import_catalogue, live_indicators
+from chiso.store.repo_evaluation import list_warnings
+from chiso.store.repo_values import get_period
 from chiso.units import load_units
 from chiso.web.app import create_app
 from chiso.web.security import accounts, sessions, tokens
@@ -80,6 +82,27 @@ ACCOUNTS = {
 ONE_PER_ROLE = ("quantri", "lanhdao", "giamdoc.syt", "canbo.syt", "xem")
 #: A read-only token of the administrator, beside each account's own (read write where its role writes).
 READ_ONLY = "quantri.doc"
+
+
+def period_state(site, code: str, period: str) -> str | None:
+    """The state of an indicator's period in the site's store (None: no values)."""
+    db = site.database()
+    try:
+        with db.session() as s:
+            row = get_period(s, code, period)
+            return None if row is None else row.state
+    finally:
+        db.dispose()
+
+
+def open_warnings(site, responsible: str) -> list[int]:
+    """The ids of Bắc Ninh's open warnings a unit is responsible for."""
+    db = site.database()
+    try:
+        with db.session() as s:
+            return sorted(w.id for w in list_warnings(s, "24", state="open") if w.responsible_unit == responsible)
+    finally:
+        db.dispose()
 
 
 def csrf_of(html: str) -> str:

@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.store.repo_evaluation import list_warnings, warning_events
+from chiso.store.repo_evaluation import warning_events
 from chiso.web.api import warnings as api_warnings
 from chiso.web.pages import warnings as page_warnings
 from chiso.web.security import principal as principal_module
 from chiso.web.security.principal import ROLES, Principal, may_handle_warning
-from tests.web.site import ACCOUNTS
+from tests.web.site import ACCOUNTS, open_warnings
 
 RESPONSIBLE = "24-SCT"
 #: The accounts that may handle a warning of 24-SCT.
 HANDLERS = {"quantri", "giamdoc.sct", "canbo.sct"}
-
-
-def open_warnings(site, responsible: str) -> list[int]:
-    db = site.database()
-    try:
-        with db.session() as s:
-            return sorted(w.id for w in list_warnings(s, "24", state="open") if w.responsible_unit == responsible)
-    finally:
-        db.dispose()
 
 
 def events(site, warning_id: int) -> list[tuple[str, str]]:
@@ -52,6 +43,30 @@ def test_the_rule(role):
 
 def test_the_api_and_the_page_ask_the_same_function():
     assert api_warnings.may_handle_warning is page_warnings.may_handle_warning is principal_module.may_handle_warning
+    from chiso.web.security import followup
+    for rule in ("may_handle", "may_assign", "may_comment", "may_read_warning"):
+        assert getattr(api_warnings, rule) is getattr(page_warnings, rule) is getattr(followup, rule), rule
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_follow_up_rules(role):
+    """Assign: leaders and administrators; handle: the responsible or the assigned unit;
+    comment: who assigns or handles; read: the province's readers and the units concerned."""
+    from chiso.store.models_evaluation import WarningFollowup, WarningRow
+    from chiso.web.security.followup import may_assign, may_comment, may_handle, may_read_warning
+
+    row = WarningRow(unit_code="24", responsible_unit=RESPONSIBLE)
+    given = WarningFollowup(action="assign", unit_code="24-STC")
+    own, assigned, other = person(role, RESPONSIBLE), person(role, "24-STC"), person(role, "24-SYT")
+    assert may_assign(own) == (role in ("admin", "leader"))
+    agency = role in ("head", "officer")
+    assert may_handle(assigned, row, given) == (role == "admin" or agency)
+    assert may_handle(assigned, row) == (role == "admin")  # not given to them: only the responsible unit
+    assert may_handle(other, row, given) == (role == "admin")
+    assert may_comment(assigned, row, given) == (role != "viewer")
+    assert may_comment(other, row, given) == (role in ("admin", "leader"))
+    assert may_read_warning(assigned, row, given) and may_read_warning(own, row)
+    assert may_read_warning(other, row, given) == (role in ("admin", "leader", "viewer"))
 
 
 def csrf(client) -> str:
@@ -104,9 +119,13 @@ def test_the_handlers_act_through_either_door(site):
     r = admin.post(f"/api/v1/warnings/{second}/resolve", json={"note": "Đã xử lý"},
                    headers={"X-CSRF-Token": csrf(admin)})
     assert r.status_code == 200 and r.json()["state"] == "resolved"
-    # a leader follows them up: reads both, acts on neither
+    # a leader follows them up: reads both, acknowledges and resolves neither (they comment,
+    # and a resolved warning is not assigned any more)
     leader = site.client("lanhdao")
     for wid in (first, second):
         assert leader.get(f"/api/v1/warnings/{wid}").status_code == 200
         page = leader.get(f"/warnings/{wid}")
-        assert page.status_code == 200 and f'action="/warnings/{wid}/' not in page.text
+        assert page.status_code == 200
+        for verb in ("acknowledge", "resolve", "assign"):
+            assert f'action="/warnings/{wid}/{verb}"' not in page.text
+        assert f'action="/warnings/{wid}/comments"' in page.text

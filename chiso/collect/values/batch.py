@@ -3,9 +3,16 @@
 Files: CSV, XLSX (first sheet), JSON (an array of objects) or JSON lines, with columns
 ``indicator, unit, period, value`` and optionally ``breakdown, note, source, measure``
 (Vietnamese headers are read too: ``mã chỉ số, mã đơn vị, kỳ, giá trị, phân tổ, ghi chú,
-nguồn, đơn vị tính``). Every cell is kept as trimmed NFC text; row numbers are 1-based data
-rows, as the user sees them. The batch is identified by the hash of its content, so the
-same values sent as CSV or as XLSX are the same batch.
+nguồn, đơn vị tính``). Every cell is kept as trimmed NFC text; rows are numbered as the
+user's own program numbers them (``chiso.files.tables.ROW_CONVENTION``: a workbook's sheet
+row, a CSV file's spreadsheet row — the header is row 1 —, a JSON record's position, a JSON
+lines line). The batch is identified by the hash of its content, so the same values sent as
+CSV or as XLSX are the same batch.
+
+A column whose header ends in ``(tham khảo)`` (reference) is for people only — the names,
+units of measure and earlier values the template (``chiso.collect.values.template``) shows —
+and is left out. In a file that has such columns (a filled-in template), a row whose value
+and note are both empty is a row not filled in and is left out too.
 """
 from __future__ import annotations
 
@@ -62,9 +69,20 @@ class Batch:
     rows: tuple[RawRow, ...]
     columns: tuple[str, ...]
     content_sha256: str
+    format: str | None = None       # csv, xlsx, json, jsonl (None: handed over, not a file)
+    sheet: str | None = None        # xlsx: the sheet read, whose row numbers the report gives
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+#: A header ending in this names a column for people only (the template's reference columns).
+REFERENCE = "(tham khảo)"
+
+
+def is_reference(header: str) -> bool:
+    """Whether a header names a reference column, left out of the batch."""
+    return column_name(str(header)).endswith(REFERENCE)
 
 
 def _column(name: str) -> str:
@@ -155,10 +173,16 @@ def read_batch(path: str | Path, display: str | None = None) -> Batch:
         if len(records) > limits.max_rows:
             raise LoadError([Problem(name, None, None, file_reason("file.rows", limit=f"{limits.max_rows:,}"))],
                             total=1)
-        return batch_from_records(name, records)
-    frame = read_table(path, name, formats=FORMATS, what="values", limits=limits).frame
-    renamed = _renamed(name, [c for c in frame.columns if c != ROW])
+        batch = batch_from_records(name, records)
+        return Batch(batch.name, batch.rows, batch.columns, batch.content_sha256, "json")
+    table = read_table(path, name, formats=FORMATS, what="values", limits=limits)
+    frame = table.frame
+    data = [c for c in frame.columns if c != ROW]
+    template = any(is_reference(c) for c in data)
+    renamed = _renamed(name, [c for c in data if not is_reference(c)])
     texts = {renamed[c]: as_text(frame[c]).to_list() for c in renamed}
     numbers = frame[ROW].to_list()
-    rows = tuple(RawRow(n, {c: texts[c][i] for c in texts}) for i, n in enumerate(numbers))
-    return Batch(name, rows, tuple(texts), content_sha256(rows))
+    rows = [RawRow(n, {c: texts[c][i] for c in texts}) for i, n in enumerate(numbers)]
+    if template:  # a filled-in template: the rows left empty were not filled in
+        rows = [r for r in rows if r.get("value") is not None or r.get("note") is not None]
+    return Batch(name, tuple(rows), tuple(texts), content_sha256(rows), table.format, table.sheet)

@@ -63,6 +63,8 @@ REASONS: tuple[Reason, ...] = (
            "giá trị ghi theo phần trăm, nhưng {code} có đơn vị tính là {unit}"),
     Reason("measure.mismatch", "{code} is measured in {unit}, not {measure}",
            "{code} có đơn vị tính là {unit}, không phải {measure}"),
+    Reason("value.character", "character {char} at position {position} is not a digit: {text}",
+           "ký tự {char} ở vị trí {position} không phải chữ số: {text}"),
     Reason("value.not_number", "not a number (write 12.5 or 12,5)", "không phải là số (ghi 12.5 hoặc 12,5)"),
     Reason("value.underflow", "too small to keep: it would be stored as 0",
            "quá nhỏ để lưu: sẽ bị ghi thành 0"),
@@ -171,6 +173,24 @@ WORDS_VI: dict[str, dict[str, str]] = {
     "state": {"draft": "nháp", "submitted": "đã nộp", "approved": "đã duyệt", "locked": "đã khoá sổ"},
 }
 _FIELD_WORDS = {"level": "level", "levels": "level", "frequency": "frequency", "kind": "kind", "state": "state"}
+
+
+#: What a number as offices write it may hold besides digits (``rules.parse_number``).
+NUMBER_CHARACTERS = frozenset("0123456789.,+- \u00a0eE")
+
+
+def wrong_character(written: str) -> tuple[str, int] | None:
+    """The first character that has no place in a number, and its position (from 1), when the
+    cell is a number with a slip in it — at least half its characters digits, as in "3.1O8,2"
+    (the letter O for a zero); None for a word ("mười") or when every character may be in a
+    number (then the reason is ``value.not_number``)."""
+    digits = sum(c.isascii() and c.isdigit() for c in written)
+    if not written or digits * 2 < len(written):
+        return None
+    for i, c in enumerate(written, start=1):
+        if c not in NUMBER_CHARACTERS:
+            return c, i
+    return None
 
 
 def text(reason_code: str, /, **params) -> str:

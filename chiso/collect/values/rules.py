@@ -279,7 +279,9 @@ def value_of(raw: RawRow, indicator: Indicator, file: str, found: Findings) -> f
         return None
     value = parse_number(body)
     if value is None:
-        found.add("invalid", file, raw.row, "value", reasons.text("value.not_number"), text)
+        wrong = reasons.wrong_character(text)
+        found.add("invalid", file, raw.row, "value", reasons.text("value.not_number") if wrong is None else
+                  reasons.text("value.character", char=repr(wrong[0]), position=wrong[1], text=text), text)
         return None
     if value == 0 and _NONZERO_MANTISSA.search(body.split("e")[0].split("E")[0]):
         found.add("invalid", file, raw.row, "value", reasons.text("value.underflow"), text)

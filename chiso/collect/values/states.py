@@ -1,9 +1,11 @@
-"""The states of an indicator's period: nháp → đã gửi → đã duyệt → khoá sổ.
+"""The states of an indicator's period: nháp → đã gửi → đã duyệt → khoá sổ, and bị trả lại.
 
 ``draft → submitted`` happens by submitting (``submit``); here are the moves people make:
-the head (thủ trưởng) of the owner agency approves a submitted period; the owner's head or
-an administrator locks an approved one; only an administrator unlocks, with a reason. Each
-move is recorded (who, role, when, reason) and audited.
+the head (thủ trưởng) of the owner agency approves a submitted period; that head or an
+administrator returns a submitted one to the officer with a comment (``submitted →
+returned``: bị trả lại), and the next submission of a returned period makes it submitted
+again; the owner's head or an administrator locks an approved one; only an administrator
+unlocks, with a reason. Each move is recorded (who, role, when, reason) and audited.
 
 Each move holds its indicator × period (``repo.hold_periods``) before reading its state, so
 two heads approving at once make one move and one audit line, and a move never interleaves
@@ -74,6 +76,29 @@ def approve(session: Session, catalogue: Mapping[str, Indicator], units: Units, 
     repo.set_period_state(session, indicator=ind.code, period=label, owner=ind.owner, state="approved",
                           actor=actor.by, role=actor.role, at=now)
     return "approved"
+
+
+def return_period(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, indicator: str,
+                  period: str, actor: Actor, comment: str, now: dt.datetime | None = None,
+                  wait: float | None = None) -> str:
+    """The owner agency's head (or an administrator) returns a submitted period to the officer
+    (trả lại) with a comment saying what to fix; the comment is recorded and shown on the desk."""
+    ind, label = _target(catalogue, indicator, period)
+    if not (_is_owner_head(ind, actor) or actor.role == "admin"):
+        raise NotAllowedError(f"only the head of the owner agency {owner_text(ind, units)} or an "
+                              f"administrator returns {ind.code}; {actor.by} acts as {actor.role}")
+    if not (comment or "").strip():
+        raise NotAllowedError("returning a period needs a comment (--comment) telling the officer what to "
+                              "fix; it is recorded")
+    state = _state(session, ind.code, label, wait)
+    if state == "returned":
+        return "returned"
+    if state != "submitted":
+        shown = "has no values" if state is None else f"is {state}"
+        raise ChisoError(f"{ind.code} {label} {shown}; only a submitted period can be returned")
+    repo.set_period_state(session, indicator=ind.code, period=label, owner=ind.owner, state="returned",
+                          actor=actor.by, role=actor.role, reason=comment.strip(), at=now)
+    return "returned"
 
 
 def lock(session: Session, catalogue: Mapping[str, Indicator], units: Units, *, indicator: str,

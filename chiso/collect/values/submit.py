@@ -3,7 +3,10 @@
 ``submit`` runs the rules of ``rules.py`` over a batch, compares each value with the one in
 force, and — only if nothing refuses the batch — inserts new values, moves corrected ones
 to history (with who, when, file and reason), submits drafts and moves period states. A
-batch that would change nothing writes nothing and comes back ``unchanged``.
+batch that would change nothing writes nothing and comes back ``unchanged``. A period the
+head returned (bị trả lại) accepts a new submission, which makes it submitted again (even
+with the same values); its values may be corrected without a reason of the batch's own —
+the head's comment is recorded as the reason (``RETURNED_FIXED``).
 ``submit_batch`` wraps it for a ``Database``: a refused batch is then registered (with
 its row-level report) in a separate transaction that writes no value.
 
@@ -26,6 +29,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chiso import settings
 from chiso.catalog.indicator import Indicator
 from chiso.collect.values import reasons
 from chiso.collect.values.batch import Batch
@@ -49,9 +53,16 @@ from chiso.store import repo_values as repo
 from chiso.store.models_values import ROLES, IndicatorValue
 from chiso.store.orm import utcnow
 
-#: Việt Nam keeps one time zone, UTC+7, without daylight saving: deadlines are its days.
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the province's time zone (``CHISO_TIMEZONE``, Asia/Ho_Chi_Minh): deadlines
+    are its days."""
+    return moment.astimezone(settings.timezone())
+
+
 DRAFT_REVISED = "bản nháp được sửa (draft revised)"
+#: Why a value of a returned period was corrected when the batch gives no reason of its own.
+RETURNED_FIXED = "sửa theo ý kiến trả lại của {by} (fixed as returned): {comment}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ def _same(current: IndicatorValue, e: Entry) -> bool:
 
 
 def _when(row: IndicatorValue) -> str:
-    return row.recorded_at.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
+    return local(row.recorded_at).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass
@@ -142,6 +153,8 @@ class _Plan:
     unchanged: list[tuple[Entry, IndicatorValue]] = field(default_factory=list)
     promotions: list[IndicatorValue] = field(default_factory=list)
     states: dict[tuple[str, str], tuple[str | None, str, Indicator]] = field(default_factory=dict)
+    #: the returned periods of the batch → why a correction of theirs is made (the head's comment)
+    returned: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _plan(session: Session, entries: list[Entry], who: Submitter, states: Mapping[tuple[str, str], str],
@@ -149,13 +162,18 @@ def _plan(session: Session, entries: list[Entry], who: Submitter, states: Mappin
     plan = _Plan()
     current = repo.current_rows(session, (e.key for e in entries))
     reason = (who.reason or "").strip()
+    for pair, state in states.items():
+        if state == "returned":  # the head asked for the fix: correcting needs no other reason
+            period = repo.get_period(session, *pair)
+            plan.returned[pair] = RETURNED_FIXED.format(by=period.returned_by or period.changed_by,
+                                                        comment=period.return_comment or period.reason or "")
     for e in entries:
         row = current.get(e.key)
         if row is None:
             plan.inserts.append(e)
         elif _same(row, e):
             plan.unchanged.append((e, row))
-        elif row.state == "draft" or reason:
+        elif row.state == "draft" or reason or (e.indicator.code, e.window.label) in plan.returned:
             plan.corrections.append((e, row))
         else:
             found.add("invalid", file, e.row, "value",
@@ -257,7 +275,7 @@ def submit(session: Session, batch: Batch, who: Submitter, catalogue: Mapping[st
     """
     config = config or ValidationConfig()
     now = now or utcnow()
-    today = now.astimezone(VIETNAM).date()
+    today = local(now).date()
     entries, found, plan = check_batch(session, batch, who, catalogue, units, config=config, today=today,
                                        hold=True, wait=wait)
     if found.refusing:
@@ -286,7 +304,8 @@ def submit(session: Session, batch: Batch, who: Submitter, catalogue: Mapping[st
                           breakdown=e.breakdown, value=e.value, note=e.note, source=e.source,
                           late=late_flags[e.row], state=state)
     for e, row in plan.corrections:
-        why = (who.reason or "").strip() or DRAFT_REVISED
+        why = ((who.reason or "").strip() or plan.returned.get((e.indicator.code, e.window.label))
+               or DRAFT_REVISED)
         repo.replace_value(session, row, submission=submission, reason=why,
                            indicator_version=e.indicator.version, value=e.value, note=e.note,
                            source=e.source, late=late_flags[e.row], state=state)

@@ -21,6 +21,7 @@ indicator for one unit (by default the province), at its latest period or at a g
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
@@ -29,7 +30,8 @@ from chiso.catalog.indicator import Indicator
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook, catalogue_targets  # noqa: F401  (doctest)
 from chiso.evaluate.dm.trend import TREND_LABELS, TrendSettings, series_trend
-from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period
+from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period, periods_back
+from chiso.periods.windows import Window
 
 
 def _series(values: pl.DataFrame, ind: Indicator, unit: str) -> list:
@@ -43,9 +45,29 @@ def _series(values: pl.DataFrame, ind: Indicator, unit: str) -> list:
     return [(period(p), v) for p, v in rows.select("period", "value").iter_rows()]
 
 
+def latest_due(ind: Indicator, today: dt.date, since: dt.date | None = None) -> Window | None:
+    """The indicator's latest period (of its own frequency) whose reporting deadline (period
+    end + ``deadline_days``) has passed by ``today``; None when none has since ``since``
+    (or its ``valid_from``)."""
+    since = since or ind.valid_from
+    for w in periods_back(FREQUENCY_KIND[ind.frequency], today):
+        if since is not None and w.end < since:
+            return None
+        if w.end + dt.timedelta(days=ind.deadline_days) < today:
+            return w
+    return None  # pragma: no cover - periods_back is endless
+
+
 def overview(indicators: Mapping[str, Indicator], values: pl.DataFrame, book: TargetBook, unit: str,
-             at: str | None = None, trend_settings: TrendSettings = TrendSettings()) -> list[dict]:
-    """One row per live indicator for ``unit``: at its latest period, or the latest ending by ``at``."""
+             at: str | None = None, trend_settings: TrendSettings = TrendSettings(),
+             today: dt.date | None = None, live_since: Mapping[str, dt.date] | None = None) -> list[dict]:
+    """One row per live indicator for ``unit``: at its latest period, or the latest ending by ``at``.
+
+    With ``today`` (and no ``at``), an indicator whose latest due period (``latest_due``)
+    has no value is ``no_data`` — missing data — even if an earlier value exists: the row
+    keeps that earlier value and its period, and names the missing one (``missing_period``).
+    ``no_target`` is kept for a current value without a target: the two are counted apart.
+    """
     limit = None if at is None else period(at)
     out = []
     for code in sorted(indicators):
@@ -58,7 +80,9 @@ def overview(indicators: Mapping[str, Indicator], values: pl.DataFrame, book: Ta
         row: dict = {"indicator": code, "name": ind.name, "name_en": ind.name_en, "field": ind.field,
                      "group": ind.group, "unit_of_measure": ind.unit, "polarity": ind.polarity,
                      "owner": ind.owner, "unit": unit, "period": None, "value": None, "target": None,
-                     "target_period": None, "target_method": None, "achievement": None}
+                     "target_period": None, "target_method": None, "achievement": None,
+                     "missing_period": None}
+        due = latest_due(ind, today, (live_since or {}).get(code)) if today is not None and at is None else None
         if series:
             w, value = series[-1]
             t = book.target(code, unit, w.label)
@@ -68,6 +92,9 @@ def overview(indicators: Mapping[str, Indicator], values: pl.DataFrame, book: Ta
                 row.update(target=t.value, target_period=t.source_period, target_method=t.method)
         else:
             status = "no_data"
+        if due is not None and (not series or series[-1][0].end < due.end):
+            status = "no_data"
+            row["missing_period"] = due.label
         targets = [(period(r.period), r.value) for r in book.records_for(code, unit)]
         tr = series_trend(series, polarity=ind.polarity, cumulative=ind.cumulative, targets=targets,
                           limit=100.0 if ind.unit == "%" and ind.polarity == "higher" else None,

@@ -11,14 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chiso.catalog.index_definition import load_index_definition
-from chiso.catalog.indicator import Indicator
+from chiso.catalog.indicator import LIVE_STATES, Indicator
 from chiso.collect.connectors import connector_status
 from chiso.errors import StoreError
 from chiso.evaluate.dm.derived import all_values, index_values
 from chiso.evaluate.dm.overview import overview
+from chiso.evaluate.dm.status import STATUSES
 from chiso.evaluate.dm.targets import TargetBook, TargetRecord, catalogue_targets, seasonal_profiles
 from chiso.evaluate.dm.trend import TrendSettings
 from chiso.evaluate.dm.warning_sync import SyncCounts, sync_warnings
@@ -32,6 +34,7 @@ from chiso.evaluate.dm.warnings import (
 )
 from chiso.store import repo_evaluation as repo
 from chiso.store.models import ScoreRun
+from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
 from chiso.store.models_evaluation import TargetRow
 from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_catalogue import live_indicators as live
@@ -43,6 +46,27 @@ from chiso.units import load_units
 def live_indicators(session: Session, province: str) -> dict[str, Indicator]:
     """The province's approved and operating indicators, from the catalogue store."""
     return live(session, province)
+
+
+def live_since(session: Session, province: str) -> dict[str, dt.date]:
+    """The day each indicator of the province went live, from the catalogue store's dates.
+
+    An indicator that entered the catalogue already approved or in operation is live from
+    its first version's ``valid_from``; one moved into a live state later is live from the
+    day of its latest such move (a move between two live states does not restart it).
+    """
+    first = dict(session.execute(
+        select(IndicatorVersion.code, func.min(IndicatorVersion.valid_from))
+        .where(IndicatorVersion.province == province).group_by(IndicatorVersion.code)).all())
+    out: dict[str, dt.date] = {}
+    for code, before, after, at in session.execute(
+            select(LifecycleTransition.code, LifecycleTransition.from_state, LifecycleTransition.to_state,
+                   LifecycleTransition.at)
+            .where(LifecycleTransition.province == province).order_by(LifecycleTransition.id)):
+        if after not in LIVE_STATES or before in LIVE_STATES:
+            continue
+        out[code] = first[code] if before is None and code in first else at.date()
+    return out
 
 
 def current_values(session: Session, province: str, indicators: Mapping[str, Indicator]) -> pl.DataFrame:
@@ -69,8 +93,6 @@ _DERIVED: dict[tuple, pl.DataFrame] = {}
 
 
 def _values_stamp(session: Session, province: str, indicators: Mapping[str, Indicator]) -> tuple:
-    from sqlalchemy import func, select
-
     bind = session.get_bind()
     return (str(bind.url), province, tuple(sorted((c, i.version) for c, i in indicators.items())),
             session.scalar(select(func.max(ValueSubmission.id))),
@@ -140,7 +162,8 @@ def gather(session: Session, province: str, today: dt.date, *, units=None,
     book = target_book(session, province, indicators, values, spread)
     return WarningInputs(province=province, indicators=indicators, values=values, targets=book,
                          today=today, units=units, connectors=connectors, late=late,
-                         statistical=repo.statistical_values(session), settings=settings)
+                         statistical=repo.statistical_values(session), settings=settings,
+                         live_since=live_since(session, province))
 
 
 @dataclass
@@ -163,15 +186,22 @@ def refresh_warnings(session: Session, province: str, *, today: dt.date | None =
 
 
 def status_report(session: Session, province: str, *, unit: str | None = None, at: str | None = None,
-                  spread: str = "linear", trend_settings: TrendSettings = TrendSettings()) -> dict:
-    """Each live indicator's latest value, target, achievement, status and trend, for one unit."""
+                  spread: str = "linear", trend_settings: TrendSettings = TrendSettings(),
+                  today: dt.date | None = None) -> dict:
+    """Each live indicator's latest value, target, achievement, status and trend, for one unit.
+
+    Without ``at``, an indicator whose latest due period (as of ``today``, by default the
+    current day) has no value is missing data (``no_data``, ``missing_period``)."""
     load_units().get(province)
     indicators = live_indicators(session, province)
     values = current_values(session, province, indicators)
     book = target_book(session, province, indicators, values, spread)
-    rows = overview(indicators, values, book, unit or province, at=at, trend_settings=trend_settings)
+    today = today or dt.date.today()
+    rows = overview(indicators, values, book, unit or province, at=at, trend_settings=trend_settings,
+                    today=today, live_since=live_since(session, province))
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
     return {"province": province, "unit": unit or province, "period": at, "spread": spread,
-            "indicators": rows}
+            "today": today.isoformat(), "counts": counts, "indicators": rows}
 
 
 def current_targets(session: Session, indicators: Iterable[str] | None = None) -> list[TargetRecord]:

@@ -1,7 +1,9 @@
 """The warnings' state machine: one run of the rules written to the store.
 
 New conditions open a warning, changed numbers update it (escalating an acknowledged one
-back to open when its severity rises), conditions that cleared are resolved automatically,
+back to open when its severity rises), conditions that cleared are resolved automatically
+(a rule that checked all its subjects says so with the subject ``(rule,)``: then every
+warning of the rule it did not produce again has cleared),
 and a condition that comes back after clearing reopens its warning. A warning resolved by
 hand stays resolved while its condition persists. Each change is a ``warning_events`` row,
 and a run that changed anything is audited. The rows themselves are the store's
@@ -128,7 +130,8 @@ def sync_warnings(session: Session, province: str, evaluation: Evaluation, *, ac
     for key, row in existing.items():
         if key in produced or row.state == "resolved":
             continue
-        if subject_of(row.rule, row.indicator, row.unit_code, row.period) not in evaluation.checked:
+        if subject_of(row.rule, row.indicator, row.unit_code, row.period) not in evaluation.checked \
+                and (row.rule,) not in evaluation.checked:
             continue
         row.state, row.updated_at = "resolved", now
         add_warning_event(session, row, "auto_resolve", actor, NOTES["auto_resolve"], now)

@@ -14,19 +14,25 @@ Subjects, by rule scope:
   a newer period no longer shows the condition (or is superseded by the warning of the
   newer period).
 * ``period`` rules look at each expected period (missing data, late data): the subject is
-  the whole key; periods outside the look-back are left as they are.
+  the whole key — for missing data the agency's (or a unit's) period, whatever the
+  indicator. Late data of periods outside the look-back is left as it is; missing data is
+  only expected in the reporting window, so the rule also reports ``("missing_data",)``:
+  a missing-data warning it did not produce again, whatever its period, no longer applies.
 
-Severity (info < warning < critical) and the unit responsible, per rule:
+Severity (info < warning < critical) and the unit responsible, per rule (every number is
+a field of ``WarningSettings``: data, not code):
 
 =========================  ==========================================  =====================
 rule                       severity                                    responsible
 =========================  ==========================================  =====================
-below_threshold            at_risk → warning; off_track → critical     the value's unit *
+below_threshold            at_risk → info, off_track → warning; one    the value's unit *
+                           step worse once it lasted 3 periods
 deterioration              n worse periods in a row → warning; 2n →    the value's unit *
                            critical
 outlier                    |z| > k → warning; |z| > 2k → critical      owner agency
-missing_data               overdue → warning; overdue by more than     owner agency
-                           one period's length → critical
+missing_data               one per agency × period: warning; critical  owner agency
+                           when overdue by more than a period's length
+                           with half its expected values missing
 late_data                  info                                        owner agency
 stale_source               warning; critical when the last run failed  connector's owner
 counterpart_disagreement   > tolerance → warning; > 2 × → critical     owner agency
@@ -34,13 +40,17 @@ counterpart_disagreement   > tolerance → warning; > 2 × → critical     owne
 
 \\* a commune's or department's value: that unit; the province's value: the owner agency.
 Performance is the unit's to act on; data (missing, late, stale, odd, disagreeing) is the
-owner's, who alone may submit it ("one data – one source – one owner").
+owner's, who alone may submit it ("one data – one source – one owner"). Where three or
+more units of one level show the same condition, one warning for the province, to the
+owner agency, lists them (``group_units``). Messages say periods as people do and a value
+against its target in the words of its polarity (``against_target``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +61,7 @@ from chiso.catalog.indicator import Indicator
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook
 from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period, periods_back
+from chiso.periods.spoken import day_text, spoken_period
 from chiso.periods.windows import Window
 from chiso.store.models_evaluation import SEVERITIES
 from chiso.text import format_number, format_percent
@@ -86,10 +97,11 @@ class EarlyWarning:
     message_vi: str
     message_en: str
     evidence: dict
+    group: str = ""           # a grouped warning: "agency" (missing data) or the level of its units
 
     @property
     def key(self) -> str:
-        return warning_key(self.rule, self.indicator, self.unit, self.period)
+        return warning_key(self.rule, self.indicator, self.unit, self.period, self.group)
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -102,16 +114,30 @@ class EarlyWarning:
                 "message_en": self.message_en, "evidence": self.evidence}
 
 
-def warning_key(rule: str, indicator: str, unit: str, period: str) -> str:
-    """The identity of a condition: the same condition, the same key."""
-    return f"{rule}|{indicator}|{unit}|{period}"
+def warning_key(rule: str, indicator: str, unit: str, period: str, group: str = "") -> str:
+    """The identity of a condition: the same condition, the same key.
+
+    A missing-data warning stands for an agency's whole period, whichever indicators are
+    missing (``missing_data|*|agency|period``); a warning grouping the units of one level
+    carries the level at the end (``below_threshold|HC.X|24|2026-11|commune``).
+    """
+    if group == AGENCY:
+        return f"{rule}|*|{unit}|{period}"
+    return f"{rule}|{indicator}|{unit}|{period}" + (f"|{group}" if group else "")
 
 
 def subject_of(rule: str, indicator: str, unit: str, period: str) -> tuple[str, ...]:
-    """What a rule checks at once: a series (indicator × unit) or one period of it."""
+    """What a rule checks at once: a series (indicator × unit), one period of it, or (missing
+    data) one agency's or unit's period, whatever the indicator."""
+    if rule == "missing_data":
+        return (rule, unit, period)
     if RULE_SCOPE.get(rule) == "period":
         return (rule, indicator, unit, period)
     return (rule, indicator, unit)
+
+
+#: The group of a missing-data warning: one agency's period.
+AGENCY = "agency"
 
 
 @dataclass(frozen=True)
@@ -136,13 +162,38 @@ class LateValue:
     days_late: int | None = None
 
 
+def _missing_window() -> dict[str, int]:
+    # the current reporting window: how many of the latest due periods of each kind are
+    # checked for missing data (a weekly indicator's last two weeks, not last year's weeks)
+    return {"day": 7, "week": 2, "month": 2, "quarter": 1, "year": 1}
+
+
+def _below_severity() -> dict[str, tuple[str, str]]:
+    # status → (severity when new, severity once it has lasted ``persistent_periods``)
+    return {"at_risk": ("info", "warning"), "off_track": ("warning", "critical")}
+
+
 @dataclass(frozen=True)
 class WarningSettings:
+    """The rules' parameters: data, not code (docs/evaluation.md, "Early warnings")."""
+
     deterioration_periods: int = 3     # n worse periods in a row
     outlier_k: float = 3.0             # mean ± k·sd
     outlier_min_history: int = 6       # earlier values needed before judging
     outlier_history: int = 24          # earlier values looked at, at most
-    lookback_periods: int = 3          # periods checked for missing and late data
+    lookback_periods: int = 3          # periods checked for late data, and at most for missing data
+    #: periods of each kind checked for missing data (the latest due ones)
+    missing_window: Mapping[str, int] = field(default_factory=_missing_window)
+    #: a missing-data warning is critical when overdue by more than this many period lengths
+    #: and at least this share of the agency's expected values of the period is missing
+    missing_critical_periods: float = 1.0
+    missing_critical_share: float = 0.5
+    #: below threshold: severity by status, new or lasting (this many periods in a row)
+    below_severity: Mapping[str, tuple[str, str]] = field(default_factory=_below_severity)
+    persistent_periods: int = 3
+    #: this many units of one level with the same condition (indicator, period) make one
+    #: warning for the province, to the owner agency, listing the units
+    group_units_from: int = 3
 
 
 @dataclass
@@ -160,6 +211,9 @@ class WarningInputs:
     late: Sequence[LateValue] = ()
     statistical: pl.DataFrame | None = None
     settings: WarningSettings = field(default_factory=WarningSettings)
+    #: the day each indicator went live (the catalogue store's dates); missing data is not
+    #: expected for periods that ended before it
+    live_since: Mapping[str, dt.date] = field(default_factory=dict)
 
     @cached_property
     def live(self) -> dict[str, Indicator]:
@@ -180,13 +234,22 @@ class WarningInputs:
             out.setdefault((ind, unit), []).append((period(label), value))
         return out
 
-    def unit_name(self, code: str) -> str:
+    def unit_name(self, code: str, lang: str = "vi") -> str:
+        """A unit's name: its official Vietnamese name, or its English one (where it has one) for ``en``."""
         if self.units is not None and code in self.units:
-            return self.units.get(code).name
+            u = self.units.get(code)
+            return u.name_en if lang == "en" and u.name_en else u.name
         return code
 
     def responsible_for_value(self, ind: Indicator, unit: str) -> str:
         return ind.owner if unit == self.province else unit
+
+    def level_of(self, code: str) -> str:
+        if code == self.province:
+            return "province"
+        if self.units is not None and code in self.units:
+            return self.units.get(code).level
+        return ""
 
 
 def _series_kind(ind: Indicator, present: set[str]) -> str:
@@ -212,9 +275,71 @@ class Evaluation:
 
 
 def _make(rule: str, severity: str, ind: Indicator, unit: str, responsible: str, period_label: str,
-          vi: str, en: str, evidence: dict) -> EarlyWarning:
+          vi: str, en: str, evidence: dict, group: str = "") -> EarlyWarning:
     return EarlyWarning(rule, severity, ind.code, unit, responsible, period_label, ind.field,
-                        f"{ind.name}: {vi}", f"{ind.name_en}: {en}", evidence)
+                        f"{ind.name}: {vi}", f"{ind.name_en}: {en}", evidence, group)
+
+
+def said(label: str, lang: str) -> str:
+    """A period inside a sentence, as people say it: ``tháng 11/2026``, ``tuần 48/2026``, ``năm 2025``."""
+    return spoken_period(label, lang, capital=False)
+
+
+def num(x: float, lang: str, digits: int = 2) -> str:
+    return format_number(x, digits, lang, trim=True)
+
+
+#: Units of measure of the sample catalogue in English (the catalogue writes them in Vietnamese).
+UNITS_EN: dict[str, str] = {
+    "bác sĩ/vạn dân": "doctors per 10,000 people", "chỉ số": "index points", "căn": "dwellings",
+    "cụm": "clusters", "doanh nghiệp": "businesses", "dự án": "projects", "giấy phép": "permits",
+    "hoạt động": "activities", "hồ sơ": "dossiers", "hộ": "households", "kiến nghị": "petitions",
+    "lượt": "times", "lượt doanh nghiệp": "business visits", "lượt khách": "visitors", "lần": "times",
+    "người": "people", "nhiệm vụ": "tasks", "sản phẩm": "products", "thủ tục": "procedures",
+    "triệu USD": "million USD", "triệu kWh": "million kWh", "triệu đồng/người": "million VND per person",
+    "tỷ đồng": "billion VND", "văn bản": "documents", "điểm": "points",
+}
+
+
+def unit_words(unit: str, lang: str) -> str:
+    """An indicator's unit of measure in the language (English where known)."""
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def _amount(x: float, unit: str, lang: str) -> str:
+    if unit == "%":
+        return f"{num(x, lang)}%"
+    return f"{num(x, lang)} {unit_words(unit, lang)}".rstrip()
+
+
+def against_target(value: float, target: float, ratio: float | None, polarity: str, unit: str,
+                   lang: str) -> str:
+    """How a value stands against its target, in the words of the indicator's polarity.
+
+    More is better: "đạt 91 %, bằng 95,8% chỉ tiêu 95 %". Less is better (a ceiling):
+    "104 hồ sơ, gấp 2,1 lần chỉ tiêu 50 hồ sơ" or "45 hồ sơ, vượt 12,5% so với chỉ tiêu
+    40 hồ sơ" — never "bằng 48,1% chỉ tiêu", which reads as half a target met.
+    """
+    v, t = _amount(value, unit, lang), _amount(target, unit, lang)
+    if polarity == "lower":
+        if target > 0 and value > target:
+            times = value / target
+            if times >= 2:
+                return (f"{v}, gấp {num(times, lang, 1)} lần chỉ tiêu {t}" if lang == "vi"
+                        else f"{v}, {num(times, lang, 1)} times the target of {t}")
+            over = format_percent(times - 1, 1, lang, trim=True)
+            return (f"{v}, vượt {over} so với chỉ tiêu {t}" if lang == "vi"
+                    else f"{v}, {over} over the target of {t}")
+        return f"{v}, chỉ tiêu {t}" if lang == "vi" else f"{v}, target {t}"
+    if ratio is not None and target > 0:
+        share = format_percent(ratio, 1, lang)
+        return (f"đạt {v}, bằng {share} chỉ tiêu {t}" if lang == "vi"
+                else f"{v}, {share} of the target of {t}")
+    return f"đạt {v}, chỉ tiêu {t}" if lang == "vi" else f"{v} against a target of {t}"
+
+
+LEVEL_WORDS: dict[str, tuple[str, str]] = {"commune": ("xã, phường", "communes"),
+                                           "department": ("sở, ngành", "departments")}
 
 
 def _round(x: float | None, digits: int = 6) -> float | None:
@@ -225,9 +350,22 @@ def _round(x: float | None, digits: int = 6) -> float | None:
 
 # ----------------------------------------------------------------------------- rules
 
+def _below(inputs: WarningInputs, ind: Indicator, unit: str, w: Window,
+           value: float | None) -> tuple[float | None, str | None]:
+    t = inputs.targets.target(ind.code, unit, w.label)
+    if value is None or t is None:
+        return None, None
+    return assess(value, t.value, ind.polarity, ind.thresholds)
+
+
 def below_threshold(inputs: WarningInputs) -> RuleResult:
-    """The latest value of a series is at risk or off track against its target."""
+    """The latest value of a series is at risk or off track against its target.
+
+    Severity from the size of the miss (at risk or off track) and its age: a miss that has
+    lasted ``persistent_periods`` periods in a row is one step worse (``below_severity``).
+    """
     out = RuleResult()
+    s = inputs.settings
     for (code, unit), series in inputs.series.items():
         ind = inputs.live[code]
         w, value = series[-1]
@@ -236,22 +374,90 @@ def below_threshold(inputs: WarningInputs) -> RuleResult:
         if value is None or t is None:
             continue
         ratio, status = assess(value, t.value, ind.polarity, ind.thresholds)
-        if status not in ("at_risk", "off_track"):
+        if status not in s.below_severity:
             continue
+        lasted = 1
+        for (w0, v0), (w1, _) in zip(reversed(series[:-1]), reversed(series[1:]), strict=False):
+            if lasted >= s.persistent_periods or w1.previous() != w0:
+                break
+            if _below(inputs, ind, unit, w0, v0)[1] not in s.below_severity:
+                break
+            lasted += 1
+        severity = s.below_severity[status][1 if lasted >= s.persistent_periods else 0]
         who = inputs.unit_name(unit)
-        share_vi = f", bằng {format_percent(ratio, 1, 'vi')} chỉ tiêu" if ratio is not None else " so với chỉ tiêu"
-        share_en = f", {format_percent(ratio, 1, 'en')} of the target" if ratio is not None else " against the target"
-        vi = (f"{who} kỳ {w.label} đạt {format_number(value, 2, 'vi', trim=True)} {ind.unit}{share_vi} "
-              f"{format_number(t.value, 2, 'vi', trim=True)} {ind.unit} — {STATUS_LABELS[status][0].lower()}.")
-        en = (f"{who} in {w.label} at {format_number(value, 2, 'en', trim=True)} {ind.unit}{share_en} "
-              f"{format_number(t.value, 2, 'en', trim=True)} {ind.unit} — {STATUS_LABELS[status][1].lower()}.")
+        since_vi = f" ({lasted} kỳ liên tiếp)" if lasted > 1 else ""
+        since_en = f" ({lasted} periods in a row)" if lasted > 1 else ""
+        vi = (f"{who}, {said(w.label, 'vi')}: {against_target(value, t.value, ratio, ind.polarity, ind.unit, 'vi')}"
+              f" — {STATUS_LABELS[status][0].lower()}{since_vi}.")
+        en = (f"{inputs.unit_name(unit, 'en')}, {said(w.label, 'en')}: "
+              f"{against_target(value, t.value, ratio, ind.polarity, ind.unit, 'en')} — "
+              f"{STATUS_LABELS[status][1].lower()}{since_en}.")
         out.warnings.append(_make(
-            "below_threshold", "critical" if status == "off_track" else "warning", ind, unit,
+            "below_threshold", severity, ind, unit,
             inputs.responsible_for_value(ind, unit), w.label, vi, en,
             {"value": value, "target": t.value, "target_period": t.source_period,
              "target_method": t.method, "achievement": _round(ratio), "status": status,
+             "polarity": ind.polarity, "periods": lasted,
              "on_track": ind.thresholds.on_track, "at_risk": ind.thresholds.at_risk}))
+    out.warnings = group_units(inputs, out.warnings)
     return out
+
+
+def _median_severity(found: Sequence[EarlyWarning]) -> str:
+    ranks = sorted(SEVERITIES.index(w.severity) for w in found)
+    return SEVERITIES[ranks[len(ranks) // 2]]
+
+
+def group_units(inputs: WarningInputs, found: list[EarlyWarning]) -> list[EarlyWarning]:
+    """Where ``group_units_from`` or more units of one level (communes, departments) show the
+    same condition — indicator, period — one warning for the province replaces theirs: it is
+    a province-wide matter for the owner agency (a target out of reach, a common cause), and
+    the units are listed in its evidence, worst first. Its severity is the median of theirs."""
+    s = inputs.settings
+    buckets: dict[tuple[str, str, str, str], list[EarlyWarning]] = {}
+    for w in found:
+        level = inputs.level_of(w.unit)
+        if level in LEVEL_WORDS:
+            buckets.setdefault((w.rule, w.indicator, w.period, level), []).append(w)
+    out = [w for w in found if inputs.level_of(w.unit) not in LEVEL_WORDS]
+    for (rule, code, label, level), ws in buckets.items():
+        if len(ws) < s.group_units_from:
+            out.extend(ws)
+            continue
+        ind = inputs.live[code]
+        ws = sorted(ws, key=lambda w: (-SEVERITIES.index(w.severity), w.evidence.get("achievement") or 0, w.unit))
+        expected = len(expected_units(inputs, ind, level))
+        by_sev = Counter(w.severity for w in ws)
+        words_vi, words_en = LEVEL_WORDS[level]
+        what_vi, what_en = GROUP_PHRASES.get(rule, RULE_NAMES[rule])
+        worst = ", ".join(inputs.unit_name(w.unit) for w in ws[:3])
+        worst_en = ", ".join(inputs.unit_name(w.unit, "en") for w in ws[:3])
+        of_vi = f"{len(ws)}/{expected}" if expected else str(len(ws))
+        of_en = f"{len(ws)} of {expected}" if expected else str(len(ws))
+        sev_vi = ", ".join(f"{by_sev[k]} {SEVERITY_WORDS[k][0]}" for k in reversed(SEVERITIES) if by_sev[k])
+        sev_en = ", ".join(f"{by_sev[k]} {SEVERITY_WORDS[k][1]}" for k in reversed(SEVERITIES) if by_sev[k])
+        vi = f"{of_vi} {words_vi} {what_vi} {said(label, 'vi')} ({sev_vi}); nặng nhất: {worst}."
+        en = f"{of_en} {words_en} {what_en} in {said(label, 'en')} ({sev_en}); worst: {worst_en}."
+        out.append(_make(rule, _median_severity(ws), ind, inputs.province, ind.owner, label, vi, en,
+                         {"group_level": level, "units_in_group": len(ws), "units_expected": expected,
+                          **{f"units_{k}": by_sev[k] for k in reversed(SEVERITIES) if by_sev[k]},
+                          "members": [{"unit": w.unit, "unit_name": inputs.unit_name(w.unit),
+                                       **{k: w.evidence.get(k) for k in MEMBER_EVIDENCE if k in w.evidence}}
+                                      for w in ws]},
+                         group=level))
+    return out
+
+
+#: What the units of a grouped warning have in common, as a sentence says it.
+GROUP_PHRASES: dict[str, tuple[str, str]] = {
+    "below_threshold": ("dưới ngưỡng chỉ tiêu", "below the target threshold"),
+    "deterioration": ("diễn biến xấu liên tiếp", "worsening period after period"),
+    "outlier": ("có giá trị bất thường", "with unusual values"),
+}
+#: The figures of each unit a grouped warning lists.
+MEMBER_EVIDENCE = ("value", "target", "achievement", "status", "z")
+SEVERITY_WORDS: dict[str, tuple[str, str]] = {"critical": ("nghiêm trọng", "critical"),
+                                              "warning": ("cảnh báo", "warning"), "info": ("lưu ý", "notice")}
 
 
 def _increments(series: list[tuple[Window, float | None]]) -> list[tuple[Window, float | None]]:
@@ -304,17 +510,20 @@ def deterioration(inputs: WarningInputs) -> RuleResult:
         last_v = series[-1][1]
         amounts_vi = " (lượng phát sinh từng kỳ)" if ind.cumulative else ""
         amounts_en = " (amounts per period)" if ind.cumulative else ""
+        way_vi = "giảm" if ind.polarity == "higher" else "tăng, chỉ số càng thấp càng tốt"
+        way_en = "falling" if ind.polarity == "higher" else "rising, where lower is better"
         who = inputs.unit_name(unit)
-        vi = (f"{who} diễn biến xấu liên tiếp {run} kỳ đến kỳ {w_last.label}{amounts_vi}: "
-              f"{format_number(first_v, 2, 'vi', trim=True)} → {format_number(last_v, 2, 'vi', trim=True)} {ind.unit}.")
-        en = (f"{who} worsened {run} periods in a row up to {w_last.label}{amounts_en}: "
-              f"{format_number(first_v, 2, 'en', trim=True)} → {format_number(last_v, 2, 'en', trim=True)} {ind.unit}.")
+        vi = (f"{who} diễn biến xấu liên tiếp {run} kỳ ({way_vi}) đến {said(w_last.label, 'vi')}{amounts_vi}: "
+              f"{_amount(first_v, ind.unit, 'vi')} → {_amount(last_v, ind.unit, 'vi')}.")
+        en = (f"{inputs.unit_name(unit, 'en')} worsened {run} periods in a row ({way_en}) up to {said(w_last.label, 'en')}{amounts_en}: "
+              f"{_amount(first_v, ind.unit, 'en')} → {_amount(last_v, ind.unit, 'en')}.")
         out.warnings.append(_make(
             "deterioration", "critical" if run >= 2 * n else "warning", ind, unit,
             inputs.responsible_for_value(ind, unit), w_last.label, vi, en,
             {"periods": run, "required": n, "from_period": first_w.label, "from_value": first_v,
              "to_value": last_v, "values": [v for _, v in series[-1 - run:]],
              "cumulative_amounts": ind.cumulative}))
+    out.warnings = group_units(inputs, out.warnings)
     return out
 
 
@@ -342,10 +551,11 @@ def outlier(inputs: WarningInputs) -> RuleResult:
         zt_vi = "∞" if math.isinf(z) else format_number(z, 2, "vi", trim=True)
         zt_en = "∞" if math.isinf(z) else format_number(z, 2, "en", trim=True)
         who = inputs.unit_name(unit)
-        vi = (f"giá trị kỳ {w.label} của {who} ({format_number(value, 2, 'vi', trim=True)} {ind.unit}) bất thường so với "
+        vi = (f"giá trị {said(w.label, 'vi')} của {who} ({_amount(value, ind.unit, 'vi')}) bất thường so với "
               f"{len(history)} kỳ trước (trung bình {format_number(mean, 2, 'vi', trim=True)}, độ lệch chuẩn "
               f"{format_number(sd, 2, 'vi', trim=True)}, z = {zt_vi}).")
-        en = (f"the {w.label} value of {who} ({format_number(value, 2, 'en', trim=True)} {ind.unit}) is unusual against "
+        en = (f"the {said(w.label, 'en')} value of {inputs.unit_name(unit, 'en')} ({_amount(value, ind.unit, 'en')}) "
+              "is unusual against "
               f"the {len(history)} earlier periods (mean {format_number(mean, 2, 'en', trim=True)}, standard deviation "
               f"{format_number(sd, 2, 'en', trim=True)}, z = {zt_en}).")
         out.warnings.append(_make(
@@ -353,60 +563,122 @@ def outlier(inputs: WarningInputs) -> RuleResult:
             w.label, vi, en,
             {"value": value, "mean": _round(mean), "sd": _round(sd), "z": _round(z), "k": s.outlier_k,
              "history": len(history), "cumulative_amounts": ind.cumulative}))
+    out.warnings = group_units(inputs, out.warnings)
     return out
 
 
-def expected_units(inputs: WarningInputs, ind: Indicator) -> list[str]:
-    """The units an indicator's values are expected for, by its levels, in the province."""
+def expected_units(inputs: WarningInputs, ind: Indicator, level: str | None = None) -> list[str]:
+    """The units an indicator's values are expected for, by its levels (or one of them), in the province."""
     codes: list[str] = []
-    for level in ind.levels:
-        if level == "province":
+    for lv in ind.levels:
+        if level is not None and lv != level:
+            continue
+        if lv == "province":
             codes.append(inputs.province)
         elif inputs.units is not None:
-            codes.extend(u.code for u in inputs.units.units(province=inputs.province, level=level))
+            codes.extend(u.code for u in inputs.units.units(province=inputs.province, level=lv))
     return codes
 
 
-def _due_periods(inputs: WarningInputs, ind: Indicator) -> list[Window]:
-    """The indicator's last ``lookback_periods`` periods whose reporting deadline has passed."""
+def expected_from(inputs: WarningInputs, ind: Indicator) -> dt.date | None:
+    """The first day values are expected: the later of the version's ``valid_from`` and the
+    day the indicator went live (``live_since``, from the catalogue store)."""
+    days = [d for d in (ind.valid_from, inputs.live_since.get(ind.code)) if d is not None]
+    return max(days) if days else None
+
+
+def _due_periods(inputs: WarningInputs, ind: Indicator, window: int | None = None) -> list[Window]:
+    """The indicator's latest ``window`` periods (``lookback_periods`` by default) whose
+    reporting deadline has passed and that ended after it went live, newest first."""
     kind = FREQUENCY_KIND[ind.frequency]
+    window = inputs.settings.lookback_periods if window is None else window
+    since = expected_from(inputs, ind)
     out: list[Window] = []
     for w in periods_back(kind, inputs.today):
-        if len(out) >= inputs.settings.lookback_periods:
+        if len(out) >= window:
             break
-        if ind.valid_from is not None and w.end < ind.valid_from:
+        if since is not None and w.end < since:
             break
         if w.end + dt.timedelta(days=ind.deadline_days) < inputs.today:
             out.append(w)
     return out
 
 
+def missing_window(inputs: WarningInputs, ind: Indicator) -> int:
+    """How many of the latest due periods are checked for missing data: the kind's reporting
+    window (``missing_window``), never more than ``lookback_periods``."""
+    kind = FREQUENCY_KIND[ind.frequency]
+    return min(inputs.settings.missing_window.get(kind, 1), inputs.settings.lookback_periods)
+
+
 def missing_data(inputs: WarningInputs) -> RuleResult:
-    """An expected unit × period of a collected indicator has no value after the deadline."""
+    """Expected values of collected indicators not in after their deadline: one warning per
+    owner agency and period, listing every indicator × unit missing in its evidence.
+
+    Expected: the indicator's units (its levels in the province) for its latest due periods
+    (``missing_window`` by period kind), not before it went live. Severity: warning;
+    critical when overdue by more than ``missing_critical_periods`` period lengths and at
+    least ``missing_critical_share`` of the agency's expected values of the period missing.
+    """
     out = RuleResult()
+    s = inputs.settings
     present = set(inputs.values.filter(pl.col("value").is_not_null())
                   .select("indicator", "unit_code", "period").iter_rows())
-    for code, ind in inputs.live.items():
+    cells: dict[tuple[str, str], list[tuple[Indicator, str, dt.date]]] = {}
+    expected: Counter = Counter()
+    labels: dict[str, Window] = {}
+    for code, ind in sorted(inputs.live.items()):
         if not ind.collected:
             continue
         units = expected_units(inputs, ind)
-        for w in _due_periods(inputs, ind):
+        for w in _due_periods(inputs, ind, missing_window(inputs, ind)):
+            labels[w.label] = w
             deadline = w.end + dt.timedelta(days=ind.deadline_days)
-            overdue = (inputs.today - deadline).days
+            out.checked.add(subject_of("missing_data", code, ind.owner, w.label))
+            expected[(ind.owner, w.label)] += len(units)
             for unit in units:
+                # the units' own subjects too: a warning of the earlier, one-per-unit form closes
                 out.checked.add(subject_of("missing_data", code, unit, w.label))
-                if (code, unit, w.label) in present:
-                    continue
-                who = inputs.unit_name(unit)
-                vi = (f"chưa có số liệu kỳ {w.label} của {who}; hạn báo cáo "
-                      f"{deadline.strftime('%d/%m/%Y')} đã quá {overdue} ngày.")
-                en = (f"no value for {w.label} from {who}; the deadline "
-                      f"{deadline.isoformat()} passed {overdue} days ago.")
-                out.warnings.append(_make(
-                    "missing_data", "critical" if overdue > w.days else "warning", ind, unit,
-                    ind.owner, w.label, vi, en,
-                    {"deadline": deadline.isoformat(), "days_overdue": overdue,
-                     "deadline_days": ind.deadline_days, "period_days": w.days}))
+                if (code, unit, w.label) not in present:
+                    cells.setdefault((ind.owner, w.label), []).append((ind, unit, deadline))
+    # the rule speaks for every missing-data warning: one of a period that left the reporting
+    # window no longer applies (older gaps are the completeness board's, not an early warning)
+    out.checked.add(("missing_data",))
+    for (owner, label), missing in sorted(cells.items()):
+        w = labels[label]
+        first = min(d for _, _, d in missing)
+        overdue = (inputs.today - first).days
+        share = len(missing) / expected[(owner, label)]
+        critical = overdue > s.missing_critical_periods * w.days and share >= s.missing_critical_share - 1e-12
+        codes = sorted({ind.code for ind, _, _ in missing})
+        by_code: dict[str, list[str]] = {}
+        for ind, unit, _ in missing:
+            by_code.setdefault(ind.code, []).append(unit)
+        ind0 = inputs.live[codes[0]]
+        agency, agency_en = inputs.unit_name(owner), inputs.unit_name(owner, "en")
+        period_vi, period_en = said(label, "vi"), said(label, "en")
+        late_vi = f"hạn báo cáo {first.strftime('%d/%m/%Y')} đã quá {num(overdue, 'vi', 0)} ngày"
+        late_en = f"the deadline {day_text(first, 'en')} passed {num(overdue, 'en', 0)} days ago"
+        if len(codes) == 1:
+            units = by_code[codes[0]]
+            whose_vi = inputs.unit_name(units[0]) if len(units) == 1 else f"{len(units)} đơn vị"
+            whose_en = inputs.unit_name(units[0], "en") if len(units) == 1 else f"{len(units)} units"
+            vi = f"{agency}: chưa có số liệu {period_vi} của {whose_vi} cho chỉ số {ind0.name}; {late_vi}."
+            en = f"{agency_en}: no {period_en} value from {whose_en} for {ind0.name_en}; {late_en}."
+        else:
+            names_vi = "; ".join(inputs.live[c].name for c in codes[:3]) + ("; …" if len(codes) > 3 else "")
+            names_en = "; ".join(inputs.live[c].name_en for c in codes[:3]) + ("; …" if len(codes) > 3 else "")
+            vi = f"{agency}: {len(codes)} chỉ số chưa có số liệu {period_vi} ({names_vi}); {late_vi}."
+            en = f"{agency_en}: {len(codes)} indicators without {period_en} values ({names_en}); {late_en}."
+        fields = Counter(inputs.live[c].field for c in codes)
+        out.warnings.append(EarlyWarning(
+            "missing_data", "critical" if critical else "warning", ind0.code, owner, owner, label,
+            fields.most_common(1)[0][0], vi, en,
+            {"deadline": first.isoformat(), "days_overdue": overdue, "period_days": w.days,
+             "indicators": [{"indicator": c, "missing_units": sorted(by_code[c])} for c in codes],
+             "values_missing": len(missing), "values_expected": expected[(owner, label)],
+             "share_missing": _round(share)},
+            AGENCY))
     return out
 
 
@@ -422,8 +694,9 @@ def late_data(inputs: WarningInputs) -> RuleResult:
         days_en = f" ({late.days_late} days after the deadline)" if late.days_late is not None else ""
         who = inputs.unit_name(late.unit)
         w = _make("late_data", "info", ind, late.unit, ind.owner, late.period,
-                  f"số liệu kỳ {late.period} của {who} được gửi muộn{days_vi}.",
-                  f"the {late.period} value of {who} was submitted late{days_en}.",
+                  f"số liệu {said(late.period, 'vi')} của {who} được gửi muộn{days_vi}.",
+                  f"the {said(late.period, 'en')} value of {inputs.unit_name(late.unit, 'en')} was submitted "
+                  f"late{days_en}.",
                   {"days_late": late.days_late})
         out.warnings.append(w)
         out.checked.add(w.subject)
@@ -491,10 +764,11 @@ def counterpart_disagreement(inputs: WarningInputs) -> RuleResult:
         if diff <= tol + 1e-12:
             continue
         who = inputs.unit_name(unit)
-        vi = (f"số liệu kỳ {w.label} của {who} ({format_number(value, 2, 'vi', trim=True)} {ind.unit}) lệch "
+        vi = (f"số liệu {said(w.label, 'vi')} của {who} ({_amount(value, ind.unit, 'vi')}) lệch "
               f"{format_percent(diff, 1, 'vi')} so với số liệu thống kê {ind.statistical_code} "
               f"({format_number(reference, 2, 'vi', trim=True)}), vượt ngưỡng {format_percent(tol, 1, 'vi')}.")
-        en = (f"the {w.label} value of {who} ({format_number(value, 2, 'en', trim=True)} {ind.unit}) differs by "
+        en = (f"the {said(w.label, 'en')} value of {inputs.unit_name(unit, 'en')} ({_amount(value, ind.unit, 'en')}) "
+              "differs by "
               f"{format_percent(diff, 1, 'en')} from the statistical figure {ind.statistical_code} "
               f"({format_number(reference, 2, 'en', trim=True)}), beyond the {format_percent(tol, 1, 'en')} tolerance.")
         out.warnings.append(_make(

@@ -1,5 +1,5 @@
 """DM indicator values (số liệu) over the API: values, their history, submissions with their
-row-level reports, uploading a batch, and the states of a period (approve, lock, unlock).
+row-level reports, uploading a batch, and the states of a period (approve, return, lock, unlock).
 
 Reading: leaders, viewers and administrators read every value of their province (an
 administrator every province); a head or officer reads the values of their own unit and
@@ -14,6 +14,8 @@ Writing — "một dữ liệu, một nguồn, một chủ sở hữu":
   (locked period) with the row-level report ``problems``: file, row, column, reason, value,
   and the reason's stable ``code`` and Vietnamese text ``reason_vi``.
 - ``POST /api/v1/periods/{indicator}/{period}/approve`` — the head of the owner agency;
+  ``return`` — that head or an administrator sends a submitted period back to the officer
+  with a ``comment`` (required, recorded; the period is ``returned`` until submitted again);
   ``lock`` — that head or an administrator; ``unlock`` — an administrator, with a reason.
 
 Every write goes through ``chiso.collect.values`` (which checks ownership, locks and
@@ -29,7 +31,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
-from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, submit_batch, unlock
+from chiso.collect.values import Actor, Submitter, approve, lock, read_batch, return_period, submit_batch, unlock
 from chiso.collect.values.submit import problems_of
 from chiso.errors import ChisoError, LoadError, NotAllowedError
 from chiso.store.models_values import IndicatorValue as V
@@ -264,31 +266,40 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
 
 
 class PeriodAction(BaseModel):
-    """Why (required to unlock; recorded)."""
+    """Why (required to unlock; recorded) — or, to return a period, what the officer must fix."""
 
     reason: str | None = Field(None, max_length=2000)
+    comment: str | None = Field(None, max_length=2000, description="return: what the officer must fix "
+                                "(required; ``reason`` is read when it is absent)")
 
 
-@router.post("/periods/{indicator}/{period}/{action}", summary="Duyệt, khoá, mở khoá kỳ / approve, lock, unlock",
+@router.post("/periods/{indicator}/{period}/{action}",
+             summary="Duyệt, trả lại, khoá, mở khoá kỳ / approve, return, lock, unlock",
              dependencies=[Depends(require_write)], responses=WRITES)
-def period_action(action: Literal["approve", "lock", "unlock"], indicator: str = Path(pattern=CODE),
+def period_action(action: Literal["approve", "return", "lock", "unlock"], indicator: str = Path(pattern=CODE),
                   period: str = Path(description="the period: 2026, 2026-Q3, 2026-08, 2026-W34 or 2026-08-17",
                                      json_schema_extra={"pattern": PERIOD}),
                   body: PeriodAction | None = Body(None), principal: Principal = Depends(signed_in),
                   ctx: WebContext = Depends(web_context)):
-    """Approve a submitted period (head of the owner agency), lock it (that head or an administrator),
-    or unlock it (an administrator, with a reason)."""
+    """Approve a submitted period (head of the owner agency), return it to the officer with a comment
+    (that head or an administrator), lock an approved one (that head or an administrator), or unlock
+    it (an administrator, with a reason)."""
     reason = body.reason if body else None
+    comment = ((body.comment or body.reason) if body else None) or ""
     label = period_label(period)
     if principal.role not in ("head", "admin"):
         needs = {"approve": "the head of the owner agency", "lock": "the head of the owner agency or an "
-                 "administrator", "unlock": "an administrator"}[action]
+                 "administrator", "return": "the head of the owner agency or an administrator",
+                 "unlock": "an administrator"}[action]
         raise forbidden(f"{action} {indicator} {period} needs {needs}; {principal.username} is {principal.role}")
     if principal.unit_code not in ctx.tree:
         raise forbidden(f"{principal.username} belongs to unit {principal.unit_code!r}, which is not known")
     if action == "unlock" and not (reason or "").strip():
         raise HTTPException(400, f"unlocking {indicator} {period} needs a reason (body: {{\"reason\": …}}), "
                                  "which is recorded")
+    if action == "return" and not comment.strip():
+        raise HTTPException(400, f"returning {indicator} {period} needs a comment (body: {{\"comment\": …}}) "
+                                 "telling the officer what to fix, which is recorded")
     province = ctx.tree.province_of(principal.unit_code).code
     actor = Actor(by=principal.username, role=principal.role, as_unit=principal.unit_code)
     now = dt.datetime.now(dt.UTC)
@@ -299,6 +310,9 @@ def period_action(action: Literal["approve", "lock", "unlock"], indicator: str =
         if action == "approve":
             state = approve(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
                             now=now)
+        elif action == "return":
+            state = return_period(session, catalogue, ctx.tree, indicator=indicator, period=period,
+                                  actor=actor, comment=comment, now=now)
         elif action == "lock":
             state = lock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
                          reason=reason, now=now)

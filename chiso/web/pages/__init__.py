@@ -7,12 +7,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiso.web.pages import indicators, overview, rankings, submissions, units, wall, warnings, workflow
+from chiso.web.pages import (
+    completeness,
+    desk,
+    inbox,
+    indicators,
+    notifications,
+    overview,
+    rankings,
+    submissions,
+    units,
+    wall,
+    warnings,
+    workflow,
+)
 from chiso.web.pages.render import mount_static
 
 __all__ = ["router", "mount_static"]
 
 router = APIRouter()
-for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow):
+for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
+    router.include_router(_family.router, include_in_schema=False)
+for _family in (completeness, notifications):
     router.include_router(_family.router, include_in_schema=False)

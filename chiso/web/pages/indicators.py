@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from chiso import settings
@@ -120,12 +120,33 @@ def matrix(indicators: list[Indicator], fields: dict[str, tuple[str, str]]) -> l
     return rows
 
 
+#: The catalogue list's page size and the orders it may be sorted in.
+LIST_PAGE_SIZE = 25
+LIST_SORTS = ("code", "name", "field", "group", "owner", "frequency", "status")
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly")
+
+
+def sort_indicators(indicators: list[Indicator], sort: str, names) -> list[Indicator]:
+    """The list in the asked order (``-code`` descending); ``names(code)`` names an owner."""
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    order = {"code": lambda i: i.code, "name": lambda i: fold(i.name),
+             "field": lambda i: (i.field, i.code), "group": lambda i: (list(GROUPS).index(i.group), i.code),
+             "owner": lambda i: (fold(names(i.owner)), i.code),
+             "frequency": lambda i: (FREQUENCIES.index(i.frequency) if i.frequency in FREQUENCIES else 9, i.code),
+             "status": lambda i: (i.status, i.code)}[key]
+    return sorted(indicators, key=order, reverse=descending)
+
+
 @router.get("/indicators", response_class=HTMLResponse)
 def catalogue_page(request: Request, field: str | None = None, group: str | None = None,
                    status: str | None = None, owner: str | None = None, q: str | None = None,
+                   frequency: str | None = None,
+                   sort: str = Query("code", pattern="^-?(" + "|".join(LIST_SORTS) + ")$"),
+                   page: int = Query(1, ge=1, le=10_000),
                    all: bool = False, ctx: WebContext = Depends(web_context),  # noqa: A002
                    principal: Principal = Depends(current_principal)):
-    """Danh mục chỉ số: the field × group matrix and the filtered list."""
+    """Danh mục chỉ số: the field × group matrix (counts of indicators, "Số chỉ số") and the
+    filtered list (group, field, owner, status, frequency, search), sortable, paged."""
     if all and principal.role not in SEE_ALL_ROLES:
         raise forbidden(f"Chỉ quản trị viên và lãnh đạo xem được cả chỉ số chưa phê duyệt / only an "
                         f"administrator or a leader lists indicators that are not live; "
@@ -137,15 +158,24 @@ def catalogue_page(request: Request, field: str | None = None, group: str | None
     live_only = not all
     shown = filter_indicators(every, field=field or None, group=group or None, status=status or None,
                               owner=owner or None, q=q, live_only=live_only)
+    if frequency:
+        shown = [i for i in shown if i.frequency == frequency]
+    shown = sort_indicators(shown, sort, lambda c: unit_name(ctx, c))
+    pages = max(1, -(-len(shown) // LIST_PAGE_SIZE))
+    page = min(page, pages)
+    first = (page - 1) * LIST_PAGE_SIZE
     in_matrix = filter_indicators(every, live_only=live_only)
     owners = sorted({i.owner for i in every}, key=lambda c: unit_name(ctx, c))
     return render(request, "indicators.html", {
         "province": province, "province_name": unit_name(ctx, province), "catalogue": catalogue,
         "fields": fields, "groups": GROUPS, "matrix": matrix(in_matrix, fields),
-        "matrix_total": len(in_matrix), "indicators": shown, "states": STATE_LABELS,
+        "matrix_total": len(in_matrix), "indicators": shown[first:first + LIST_PAGE_SIZE],
+        "found": len(shown), "page": page, "pages": pages, "first": first + 1 if shown else 0,
+        "last": min(first + LIST_PAGE_SIZE, len(shown)), "sort": sort, "frequencies": FREQUENCIES,
+        "states": STATE_LABELS,
         "owners": [(c, unit_name(ctx, c)) for c in owners], "unit_name": lambda c: unit_name(ctx, c),
         "filters": {"field": field or "", "group": group or "", "status": status or "",
-                    "owner": owner or "", "q": q or "", "all": all},
+                    "owner": owner or "", "q": q or "", "all": all, "frequency": frequency or ""},
         "may_see_all": principal.role in SEE_ALL_ROLES}, principal, "indicators")
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from chiso.evaluate.whatif import levers
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language
-from chiso.web.pages import charts, views
+from chiso.web.pages import charts, home, views
 from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
@@ -102,10 +103,15 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
 
 
 @router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, window: str | None = None, ctx: WebContext = Depends(web_context),
-                   principal: Principal = Depends(current_principal)):
+async def overview(request: Request, window: str | None = None, view: str | None = None,
+                   ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
     """The overview's panels are cached (``render.cached_page``) per window, language and viewer's
-    role and unit; the open-warnings panel, live data, on its own for ``views.WARNINGS_SECONDS``."""
+    role and unit; the open-warnings panel, live data, on its own for ``views.WARNINGS_SECONDS``.
+    A department's or commune's head or officer gets their agency's home (``chiso.web.pages.home``)
+    unless they ask for the province (``?view=province``)."""
+    if view != "province" and home.has_agency_home(principal, ctx):
+        await ctx.check_data_async()
+        return await run_in_threadpool(home.agency_home, request, ctx, principal, window)
     def build():
         context = overview_context(request, ctx, principal, window, with_warnings=False)
         return context, context["table"].window

@@ -47,7 +47,8 @@ def ranking_context(ctx: WebContext, principal: Principal, *, level: str, window
 
     def peers_panels():  # the same for every request of this window, level and scope: cached with the scores
         everyone = views.ranking(table, level=level, province=scope)
-        bands = (everyone.group_by("band", "band_label").len().sort("band").to_dicts()
+        named = [c for c in ("band_label", "band_label_en") if c in everyone.columns]
+        bands = (everyone.group_by("band", *named).len().sort("band").to_dicts()
                  if everyone.height else [])
         return everyone, views.movers(everyone, 5), bands
 

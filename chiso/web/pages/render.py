@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from chiso.periods.windows import parse_window
 from chiso.web import hot, i18n
 from chiso.web.cache import AHEAD, CLAIM_SECONDS, PageCache, Parts  # noqa: F401  (render.AHEAD: the pages' name)
+from chiso.web.pages.periods import latest_window, window_choices
 from chiso.web.security.deps import csrf_token
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
@@ -40,14 +41,19 @@ STATIC_DIR = Path(__file__).parent.parent / "static"
 TEMPLATES = Jinja2Blocks(directory=str(TEMPLATE_DIR))
 i18n.install(TEMPLATES.env)
 
-# (key, label key, URL pattern) — {province} is the principal's province code.
-NAV: tuple[tuple[str, str, str], ...] = (
+# (key, label key, URL pattern[, roles]) — {province} is the principal's province code;
+# an entry with roles is shown to those roles only.
+NAV: tuple[tuple, ...] = (
     ("overview", "nav.overview", "/"),
     ("rankings", "nav.rankings", "/rankings"),
     ("indicators", "nav.indicators", "/indicators"),
     ("warnings", "nav.warnings", "/warnings"),
+    ("completeness", "completeness.nav", "/completeness"),
     ("submissions", "nav.submissions", "/submissions"),
+    ("desk", "nav.desk", "/desk", ("officer", "head", "admin")),
+    ("inbox", "nav.inbox", "/inbox", ("head", "admin")),
     ("bulletins", "nav.bulletins", "/reports/{province}"),
+    ("audit", "admin.nav.audit", "/admin/audit", ("admin",)),
 )
 
 
@@ -101,14 +107,15 @@ def base_context(request: Request, principal, *, active: str = "", window: str |
     province_name = None
     if province_code and province_code in ctx.tree:
         province_name = ctx.tree.get(province_code).name
+    role = getattr(principal, "role", None)  # an entry with a 4th item is for those roles only
     nav = [(key, i18n.translate(lang, label), url.format(province=province_code or ""))
-           for key, label, url in NAV]
+           for key, label, url, *roles in NAV if not roles or role in roles[0]]
     role_name = i18n.translate(lang, f"user.role.{principal.role}") if principal is not None else ""
     return {
         "request": request, "lang": lang, "principal": principal, "role_name": role_name,
         "csrf_token": csrf_token(request) if principal is not None and csrf else "",
         "nav": nav, "active": active, "province_code": province_code, "province_name": province_name,
-        "window": window, "windows": recent_windows(window),
+        "window": window, "windows": window_choices(window, latest_window(request)) if window else [],
         "path": request.url.path, "query": lambda **kw: query_string(request, **kw),
     }
 

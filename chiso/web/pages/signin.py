@@ -14,11 +14,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from chiso.store import repo_accounts
+from chiso.store import repo_accounts, repo_audit
 from chiso.store.models_accounts import ACCOUNT_ROLES
+from chiso.text import fold
 from chiso.web import i18n
 from chiso.web.context import WebContext, web_context
 from chiso.web.errors import CODE, COMMON, DAY, TEXT, WRITES, Day
+from chiso.web.pages import audit_lines
 from chiso.web.pages.render import render
 from chiso.web.security import accounts, csrf, passwords, sessions, throttle, tokens
 from chiso.web.security.deps import (
@@ -247,9 +249,9 @@ def _audit_page(ctx: WebContext, actor, action, target, since, until, limit, off
         raise HTTPException(400, f"'until' ({until}) trước 'since' ({since}) / 'until' is before 'since'")
     end = _day_start(until + timedelta(days=1)) if until else None
     with ctx.database.session() as s:
-        total, rows = repo_accounts.search_audit(s, actor=actor or None, action=action or None,
-                                                 target=target or None, since=_day_start(since), until=end,
-                                                 limit=limit, offset=offset)
+        total, rows = repo_audit.search_lines(s, actors=[actor] if actor else None, action=action or None,
+                                              target=target or None, since=_day_start(since), until=end,
+                                              limit=limit, offset=offset)
     items = [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
               "target_kind": r.target_kind, "target_id": r.target_id, "detail": r.detail} for r in rows]
     return total, items
@@ -269,16 +271,50 @@ def audit_log(actor: str | None = audit_text("the account that acted"),
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
+AUDIT_SCREEN = 50
+
+
 @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
 def audit_page(request: Request, actor: str | None = audit_text(), action: str | None = audit_text(),
-               target: str | None = audit_text(), since_text: str | None = Query(None, alias="since", pattern=FORM_DAY),
+               target: str | None = audit_text(), agency: str | None = audit_text(),
+               since_text: str | None = Query(None, alias="since", pattern=FORM_DAY),
                until_text: str | None = Query(None, alias="until", pattern=FORM_DAY),
-               limit: int = Query(50, ge=1, le=AUDIT_PAGE_MAX), offset: int = Query(0, ge=0, le=10_000_000),
+               limit: int = Query(AUDIT_SCREEN, ge=1, le=AUDIT_PAGE_MAX),
+               offset: int = Query(0, ge=0, le=10_000_000),
                admin: Principal = Depends(require_roles("admin")),
                ctx: WebContext = Depends(web_context)):
+    """Nhật ký kiểm toán as people read it (``chiso.web.pages.audit_lines``): who by name and
+    role, the action's name, local time, the change as ``old → new``; filters by person,
+    agency, action, target and local days; newest first, paged."""
     since, until = (date.fromisoformat(t) if t else None for t in (since_text, until_text))
-    total, items = _audit_page(ctx, actor, action, target, since, until, limit, offset)
-    filters = {"actor": actor or "", "action": action or "", "target": target or "",
+    if since and until and until < since:
+        raise HTTPException(400, f"'đến ngày' ({until}) trước 'từ ngày' ({since}) / 'until' is before 'since'")
+    lang = _language(request)
+    with ctx.database.session() as s:
+        people = {a.username: audit_lines.Person(a.username, a.display_name, a.role, a.unit_code)
+                  for a in repo_accounts.list_accounts(s, None)}
+        actors = None
+        if actor:
+            actors = [actor]
+        if agency:
+            members = [p.username for p in people.values() if p.unit_code == agency]
+            actors = members if actors is None else [a for a in actors if a in members]
+        total, rows = repo_audit.search_lines(
+            s, actors=actors, action=action or None, target=target or None,
+            since=audit_lines.local_day_start(since),
+            until=audit_lines.local_day_start(until + timedelta(days=1)) if until else None,
+            limit=limit, offset=offset)
+        logged_actions = repo_audit.logged_actions(s)
+        logged_actors = repo_audit.logged_actors(s)
+    lines = [audit_lines.present(r, people, lang) for r in rows]
+    person_choices = sorted(((a, audit_lines.who(a, people, lang)) for a in logged_actors),
+                            key=lambda p: fold(p[1]["name"]))
+    agencies = sorted({p.unit_code for p in people.values() if p.unit_code in ctx.tree},
+                      key=lambda c: fold(ctx.tree.get(c).name))
+    filters = {"actor": actor or "", "action": action or "", "target": target or "", "agency": agency or "",
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
-    return _page(request, "admin_audit.html", {"items": items, "total": total, "limit": limit,
-                                                "offset": offset, "filters": filters}, admin)
+    return render(request, "admin_audit.html", {
+        "lines": lines, "total": total, "limit": limit, "offset": offset, "filters": filters,
+        "people": person_choices, "agencies": [(c, ctx.tree.get(c).name) for c in agencies],
+        "actions": audit_lines.action_choices(logged_actions, lang),
+        "filtered": any(filters.values())}, principal=admin, active="audit")

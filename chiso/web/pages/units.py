@@ -13,10 +13,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from chiso.catalog.records import RECORD_KINDS
 from chiso.evaluate.service import explain
 from chiso.evaluate.whatif import whatif
 from chiso.web.context import WebContext, web_context
-from chiso.web.i18n import request_language
+from chiso.web.i18n import request_language, term
 from chiso.web.pages import charts, views
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -30,10 +31,22 @@ def readable_unit(ctx: WebContext, principal: Principal, code: str):
     if code not in ctx.tree:
         raise HTTPException(404, f"không có đơn vị mã {code!r} / unknown unit {code!r}")
     if not can_read_unit(principal, code, ctx.tree):
-        raise HTTPException(403, f"Không đủ quyền: tài khoản {principal.username!r} ({principal.role}, đơn vị "
+        raise HTTPException(403, f"Không đủ quyền: tài khoản {principal.username!r} "
+                                 f"({term('vi', 'role', principal.role)}, đơn vị "
                                  f"{principal.unit_code}) chỉ được xem số liệu của đơn vị mình / forbidden: "
                                  f"{principal.username!r} may read only its own unit's data, not {code!r}")
     return ctx.tree.get(code)
+
+
+def column_heading(name: str, lang: str) -> str:
+    """A record column as the records' schema names it (``received_date`` → ``Ngày tiếp nhận``);
+    in English the column's name in words (``received date``)."""
+    if lang == "vi":
+        for kind in RECORD_KINDS.values():
+            for f in kind.fields:
+                if f.name == name and f.vi:
+                    return f.vi
+    return name.replace("_", " ")
 
 
 def breakdown(table, code: str) -> list[dict]:
@@ -92,9 +105,10 @@ def unit_records(request: Request, code: str, criterion: str, window: str | None
     total = max(lost, 0)
     pages = max(1, -(-total // RECORDS_PAGE))
     columns = [k for k in (found["rows"][0].keys() if found["rows"] else []) if not k.startswith("_")]
+    lang = request_language(request)
     first = (page - 1) * RECORDS_PAGE + 1 if found["rows"] else 0
     return render(request, "unit_records.html", {
-        "found": found, "columns": columns, "criterion": ctx.definition.criterion(criterion), "unit_code": code,
+        "found": found, "columns": columns, "headings": {c: column_heading(c, lang) for c in columns}, "criterion": ctx.definition.criterion(criterion), "unit_code": code,
         "page": page, "pages": pages, "total": total, "first": first,
         "last": first + len(found["rows"]) - 1 if found["rows"] else 0, "table": table,
     }, principal=principal, window=table.window)

@@ -11,7 +11,8 @@
      inline script and applies no style="…" attribute, so a chart's height comes as
      data-height (set here through the CSSOM, which the policy allows), tooltips are drawn
      on the canvas (ECharts' HTML tooltips are markup with style attributes), and a
-     <select data-autosubmit> submits its form on change (no onchange="…"). */
+     <select data-autosubmit> submits its form on change (no onchange="…");
+   - every table in <main> is wrapped in a box that scrolls sideways (phones). */
 (function () {
   "use strict";
   var charts = [];
@@ -108,6 +109,24 @@
   });
   document.addEventListener("htmx:afterSettle", function (evt) { initCharts(evt.detail.elt || document); });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+
+  /* Every table in <main> scrolls inside its own box (<div class="table-scroll">), never the page
+     (phones, 390 px): the templates wrap theirs, this wraps the others — on load and after HTMX swaps. */
+  function wrapTables(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll("main table").forEach(function (table) {
+      var parent = table.parentElement;
+      if (!parent || table.closest(".table-scroll, .table-wrap")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      parent.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { wrapTables(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    wrapTables(evt.detail.elt && evt.detail.elt.parentElement ? evt.detail.elt.parentElement : document);
+  });
 
   /* <select data-autosubmit>: a filter that applies itself (the <noscript> button does without JS). */
   document.addEventListener("change", function (evt) {

@@ -51,10 +51,10 @@ def test_submit_list_history_approve_lock_unlock(store):
 
     wrong = run("values", "submit", first, "--as", "24-SYT")
     assert wrong.exit_code == 2
-    assert "24-SCT (Sở Công Thương)" in said(wrong) and "row 1" in said(wrong)
+    assert "24-SCT (Sở Công Thương)" in said(wrong) and "row 2" in said(wrong)
 
     bad = run("values", "submit", csv(store, "sai.csv", "KT.DIEN_CN_XD,24,2026-Q2,812,\n"), "--as", "24-SCT")
-    assert bad.exit_code == 2 and "row 1, column 'period'" in said(bad)
+    assert bad.exit_code == 2 and "row 2, column 'period'" in said(bad)
 
     listed = json.loads(run("values", "list", "--indicator", "KT.DIEN_CN_XD", "--format", "json").stdout)
     assert [(v["period"], v["value"], v["state"], v["late"]) for v in listed] == [

@@ -82,6 +82,7 @@ BAD = [
     "indicator,unit,period,value\nTC.THU_NSNN,24,tháng 8,1\n",
     "indicator,unit,period,value\nTC.THU_NSNN,24,2026-12,1\n",
     "indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,mười\n",
+    "indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,\"3.1O8,2\"\n",
     "indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,-5\n",
     "indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,5%\n",
     "indicator,unit,period,value,measure\nTC.THU_NSNN,24,2026-08,5,triệu đồng\n",
@@ -129,3 +130,28 @@ def test_the_window_parsers_messages_read_in_vietnamese(period):
     assert vi.startswith("không đọc được kỳ báo cáo: ")
     # no English sentence left inside: every parser message has a Vietnamese form
     assert vi != f"không đọc được kỳ báo cáo: {message}", message
+
+
+@pytest.mark.parametrize("written, found", [
+    ("3.1O8,2", ("O", 4)),      # the letter O for a zero
+    ("12l5", ("l", 3)),         # the letter l for a one
+    ("1\u200b234", ("\u200b", 2)),  # a zero-width space pasted from a web page
+    ("45%%", ("%", 3)),
+    ("mười", None),             # a word: not a number at all
+    ("sai12", None),            # mostly letters
+    ("1.234,5", None),          # every character may be in a number; they just do not make one
+    ("", None),
+])
+def test_the_wrong_character_of_a_number_with_a_slip(written, found):
+    assert reasons.wrong_character(written) == found
+
+
+def test_a_slip_is_refused_naming_the_character_in_both_languages(sqlite_db, catalogue, units, write):
+    path = write("thu.csv", 'indicator,unit,period,value\nTC.THU_NSNN,24,2026-07,1520\nTC.THU_NSNN,24,2026-08,"3.1O8,2"\n')
+    with pytest.raises(LoadError) as caught:
+        submit_batch(sqlite_db, read_batch(path), STC, catalogue, units, now=NOW)
+    [p] = caught.value.problems
+    assert (p.row, p.column, p.value) == (3, "value", "3.1O8,2")  # the spreadsheet's row: the header is row 1
+    assert p.reason == "character 'O' at position 4 is not a digit: 3.1O8,2"
+    assert reasons.code_of(p.reason, p.column) == "value.character"
+    assert reasons.localise(p.reason, "vi", p.column) == "ký tự 'O' ở vị trí 4 không phải chữ số: 3.1O8,2"

@@ -79,12 +79,12 @@ def test_only_the_owner_writes_and_the_refusal_names_it(db, catalogue, units, wr
         send(db, catalogue, units, path, who=Submitter(as_unit="24-SYT", by="bs. Lan"))
     message = str(caught.value)
     assert "24-STC (Sở Tài chính)" in message and "24-SYT (Sở Y tế)" in message
-    assert "thu.csv, row 1, column 'indicator'" in message
+    assert "thu.csv, row 2, column 'indicator'" in message
     assert counts(db)[1:] == (0, 0)
     with db.session() as s:
         refused = submissions(s)[0]
         assert (refused.status, refused.inserted, refused.as_unit) == ("refused", 0, "24-SYT")
-        assert refused.report[0]["row"] == 1 and "Sở Tài chính" in refused.report[0]["reason"]
+        assert refused.report[0]["row"] == 2 and "Sở Tài chính" in refused.report[0]["reason"]
     # the same refusal again is not registered twice
     with pytest.raises(NotAllowedError):
         send(db, catalogue, units, path, who=Submitter(as_unit="24-SYT", by="bs. Lan"))
@@ -121,25 +121,25 @@ def test_a_second_source_must_be_named_in_the_catalogue(db, catalogue, units, wr
 
 
 @pytest.mark.parametrize("text, row, column, reason", [
-    ("indicator,unit,period,value\nKT.KHONG_CO,24,2026-08,1\n", 1, "indicator", "unknown indicator"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,99,2026-08,1\n", 1, "unit", "unknown unit"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,07210,2026-08,1\n", 1, "unit", "is a commune"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,01,2026-08,1\n", 1, "unit", "is not in province 24"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-Q3,1\n", 1, "period", "write the period as a month"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,tháng 8,1\n", 1, "period", "cannot read window"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-12,1\n", 1, "period", "has not begun"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,mười\n", 1, "value", "not a number"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,-5\n", 1, "value", "outside the allowed range"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,5%\n", 1, "value", "measured in tỷ đồng"),
-    ("indicator,unit,period,value,measure\nTC.THU_NSNN,24,2026-08,5,triệu đồng\n", 1, "measure",
+    ("indicator,unit,period,value\nKT.KHONG_CO,24,2026-08,1\n", 2, "indicator", "unknown indicator"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,99,2026-08,1\n", 2, "unit", "unknown unit"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,07210,2026-08,1\n", 2, "unit", "is a commune"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,01,2026-08,1\n", 2, "unit", "is not in province 24"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-Q3,1\n", 2, "period", "write the period as a month"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,tháng 8,1\n", 2, "period", "cannot read window"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-12,1\n", 2, "period", "has not begun"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,mười\n", 2, "value", "not a number"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,-5\n", 2, "value", "outside the allowed range"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,5%\n", 2, "value", "measured in tỷ đồng"),
+    ("indicator,unit,period,value,measure\nTC.THU_NSNN,24,2026-08,5,triệu đồng\n", 2, "measure",
      "measured in 'tỷ đồng'"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,\n", 1, "value", "required value is empty"),
-    ("indicator,unit,period,value\nTC.TY_LE_THU,24,2026-08,5\n", 1, "indicator", "computed by a formula"),
-    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,1\nTC.THU_NSNN,24,2026-08,2\n", 2,
-     "indicator, unit, period, breakdown", "row 1 already gives"),
-    ("indicator,unit,period,value,breakdown\nTC.THU_NSNN,24,2026-08,1,sector=A\n", 1, "breakdown",
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,\n", 2, "value", "required value is empty"),
+    ("indicator,unit,period,value\nTC.TY_LE_THU,24,2026-08,5\n", 2, "indicator", "computed by a formula"),
+    ("indicator,unit,period,value\nTC.THU_NSNN,24,2026-08,1\nTC.THU_NSNN,24,2026-08,2\n", 3,
+     "indicator, unit, period, breakdown", "row 2 already gives"),
+    ("indicator,unit,period,value,breakdown\nTC.THU_NSNN,24,2026-08,1,sector=A\n", 2, "breakdown",
      "has no breakdowns"),
-    ("indicator,unit,period,value,breakdown\nDN.THANH_LAP,24,2026-W34,1,vùng=A\n", 1, "breakdown",
+    ("indicator,unit,period,value,breakdown\nDN.THANH_LAP,24,2026-W34,1,vùng=A\n", 2, "breakdown",
      "breaks down by sector"),
     ("indicator,unit,period\nTC.THU_NSNN,24,2026-08\n", None, "value", "required column missing"),
     ("indicator,unit,period,value,colour\nTC.THU_NSNN,24,2026-08,1,red\n", None, "colour", "unknown column"),
@@ -158,7 +158,7 @@ def test_bad_rows_refuse_the_batch_naming_row_column_and_reason(sqlite_db, catal
 def test_a_batch_with_one_bad_row_writes_nothing(db, catalogue, units, write):
     path = write("thu.csv", "indicator,unit,period,value\nTC.THU_NSNN,24,2026-07,1500\n"
                             "TC.THU_NSNN,24,2026-08,abc\n")
-    with pytest.raises(LoadError, match="row 2"):
+    with pytest.raises(LoadError, match="row 3"):  # the spreadsheet's row: the header is row 1
         send(db, catalogue, units, path)
     with db.session() as s:
         assert current_values(s).height == 0

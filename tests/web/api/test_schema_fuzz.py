@@ -54,6 +54,8 @@ RULES: dict[tuple[str, int, str], str] = {
     ("POST /api/v1/catalogue/imports", 422, "nothing was imported"): "the uploaded file's content",
     ("POST /api/v1/periods/{indicator}/{period}/{action}", 400, "needs a reason"): "unlocking needs a reason "
                                                                                    "(the action)",
+    ("POST /api/v1/periods/{indicator}/{period}/{action}", 400, "needs a comment"): "returning needs a comment "
+                                                                                    "(the action)",
     ("POST /api/v1/accounts", 400, "unknown unit code"): "unit_code must name a unit (the data)",
     ("POST /api/v1/accounts", 400, "password"): "the password policy beyond its length",
     ("POST /api/v1/accounts", 400, "already exists"): "a username already taken (the data)",
@@ -62,6 +64,12 @@ RULES: dict[tuple[str, int, str], str] = {
                                                                       "not null",
     ("PATCH /api/v1/accounts/{username}", 400, "your own account"): "an administrator does not demote itself",
     ("POST /api/v1/tokens", 400, "no account"): "owner must name an account (the data)",
+    ("POST /api/v1/warnings/{warning_id}/assign", 400, "is not a unit of province"): "unit must name a unit of "
+                                                                                     "the warning's province (the data)",
+    ("POST /api/v1/warnings/{warning_id}/assign", 400, "is before today"): "the due date is today or later (the day)",
+    ("POST /api/v1/warnings/{warning_id}/assign", 400, "no active account"): "username must name an account (the data)",
+    ("POST /api/v1/warnings/{warning_id}/assign", 400, "is an account of"): "the person belongs to the unit (two "
+                                                                            "fields)",
 }
 
 

@@ -19,7 +19,7 @@ def test_an_upload_with_errors_is_refused_whole_with_a_row_level_report(world):
     doc = r.json()
     assert doc["status"] == "refused" and "nothing was written" in doc["detail"]
     rows = {(p["row"], p["column"]) for p in doc["problems"]}
-    assert (2, "period") in rows and (3, "value") in rows
+    assert (3, "period") in rows and (4, "value") in rows  # the spreadsheet's rows: the header is row 1
     assert all(p["file"] == "chi-loi.csv" for p in doc["problems"])
     # every reason with its stable code and in Vietnamese too
     by_column = {p["column"]: p for p in doc["problems"]}

@@ -26,6 +26,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).parents[2] / "artifacts" / "browser"
 VIEWPORT = {"width": 1400, "height": 1000}
+#: The two sizes every page is looked at: a desk screen and a phone.
+WIDE, PHONE = {"width": 1440, "height": 900}, {"width": 390, "height": 844}
 
 
 def _missing(reason: str):
@@ -103,6 +105,19 @@ class Watched:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def shots(self, name: str) -> None:
+        """The page at 1440×900 and at 390×844 (saved as ``<name>-1440``/``-390``), and not
+        wider than the phone; the desk size is restored."""
+        page = self.page
+        page.set_viewport_size(WIDE)
+        self.screenshot(f"{name}-1440")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(150)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        self.screenshot(f"{name}-390")
+        page.set_viewport_size(WIDE)
+        assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a 390 px phone"
 
     def close(self) -> None:
         self.context.close()

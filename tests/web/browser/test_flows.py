@@ -61,11 +61,12 @@ def test_an_upload_with_an_error_shows_the_row_level_report(as_user, tmp_path):
     assert "bị từ chối" in refusal and "tiem-chung-loi.csv" in refusal
     cells = [[c.strip() for c in row.locator("td").all_inner_texts()]
              for row in page.locator("#refusal table.report tbody tr").all()]
-    by_row = {(r[1], r[2]): r for r in cells}
-    assert all(r[0] == "tiem-chung-loi.csv" for r in cells), cells
-    assert ("1", "period") in by_row and "2026-13" in by_row[("1", "period")][4], cells
-    assert ("2", "value") in by_row and "không biết" in by_row[("2", "value")][4], cells
-    assert all(r[3] for r in cells)  # every problem has its reason
+    # row, column, reason, value, file — rows as a spreadsheet shows the file (the header is row 1)
+    by_row = {(r[0], r[1]): r for r in cells}
+    assert all(r[4] == "tiem-chung-loi.csv" for r in cells), cells
+    assert ("2", "period") in by_row and "2026-13" in by_row[("2", "period")][3], cells
+    assert ("3", "value") in by_row and "không biết" in by_row[("3", "value")][3], cells
+    assert all(r[2] for r in cells)  # every problem has its reason
     assert w.problems == [], w.problems
 
 

@@ -31,6 +31,8 @@ ADMIN_PAGES = [("audit", "/admin/audit", None)]
 def cases():
     for username in ROLES:
         for name, path, heading in PAGES + (ADMIN_PAGES if ACCOUNTS[username][0] == "admin" else []):
+            if name == "overview" and ACCOUNTS[username][0] in ("head", "officer"):
+                heading = "Trang của"  # a department's head and officer get their agency's home
             yield pytest.param(username, name, path, heading, id=f"{ACCOUNTS[username][0]}-{name}")
 
 

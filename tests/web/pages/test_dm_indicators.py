@@ -120,3 +120,35 @@ def test_not_signed_in_goes_to_login(site):
 def test_english(site):
     r = site.client("xem").get("/indicators", params={"lang": "en"})
     assert "Direction &amp; management indicators" in r.text
+
+
+def test_the_matrix_counts_indicators_not_points(site):
+    html = site.client("lanhdao").get("/indicators").text
+    matrix = html[html.index('class="dmtable matrix"'):html.index("</table>", html.index('class="dmtable matrix"'))]
+    assert "Số chỉ số" in matrix and "Tổng điểm" not in matrix
+    assert "Tổng điểm" not in html
+    assert "Indicators</th>" in site.client("lanhdao").get("/indicators?lang=en").text
+
+
+def test_the_list_is_paged_sorted_and_filtered_by_frequency(site):
+    c = site.client("lanhdao")
+    first = c.get("/indicators").context
+    assert first["found"] == live_count(site) and len(first["indicators"]) == 25 and first["pages"] > 1
+    codes = [i.code for i in first["indicators"]]
+    assert codes == sorted(codes)
+    second = c.get("/indicators", params={"page": 2}).context
+    assert not set(codes) & {i.code for i in second["indicators"]}
+    every = []
+    for page in range(1, first["pages"] + 1):
+        every += [i.code for i in c.get("/indicators", params={"page": page}).context["indicators"]]
+    assert len(every) == len(set(every)) == first["found"]
+    backwards = c.get("/indicators", params={"sort": "-code"}).context["indicators"]
+    assert [i.code for i in backwards] == sorted(every, reverse=True)[:25]
+    by_owner = c.get("/indicators", params={"sort": "owner"}).context["indicators"]
+    assert by_owner[0].owner != by_owner[-1].owner or len({i.owner for i in by_owner}) == 1
+    monthly = c.get("/indicators", params={"frequency": "monthly"}).context
+    assert monthly["found"] and all(i.frequency == "monthly" for i in monthly["indicators"])
+    assert monthly["found"] < first["found"]
+    assert c.get("/indicators", params={"sort": "nonsense"}).status_code == 422
+    html = c.get("/indicators", params={"page": 2, "sort": "name"}).text
+    assert 'rel="prev"' in html and "sort=-name" in html  # the heading reverses the order

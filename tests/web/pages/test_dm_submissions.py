@@ -3,19 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.store.repo_values import get_period
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
-from tests.web.site import csrf_of
-
-
-def period_state(site, code: str, period: str) -> str | None:
-    db = site.database()
-    try:
-        with db.session() as s:
-            row = get_period(s, code, period)
-            return None if row is None else row.state
-    finally:
-        db.dispose()
+from tests.web.site import csrf_of, period_state
 
 
 def upload(client, name: str, text: str, **form):
@@ -45,7 +34,7 @@ def test_an_upload_with_errors_shows_the_row_level_report_and_writes_nothing(sit
     html = r.text
     assert "bị từ chối" in html and "không ghi dữ liệu nào" in html
     problems = r.context["problems"]
-    assert {p.row for p in problems} >= {1, 2}  # data rows, as collection numbers them
+    assert {p.row for p in problems} >= {2, 3}  # the spreadsheet's rows: the header is row 1
     assert {p.column for p in problems} >= {"period", "value"}
     assert all(p.file == "tiem-chung-loi.csv" for p in problems)
     assert "2026-13" in html and "không biết" in html

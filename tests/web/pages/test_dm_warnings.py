@@ -34,7 +34,8 @@ def test_warnings_centre_renders_for_every_role(site, user):
     rows = r.context["rows"]
     assert rows
     if user in ("giamdoc.syt", "canbo.syt"):
-        assert all("24-SYT" in (x["w"].unit_code, x["w"].responsible_unit) for x in rows)
+        assert all("24-SYT" in (x["w"].unit_code, x["w"].responsible_unit,
+                                x["f"].assignment.unit_code if x["f"].assignment else None) for x in rows)
 
 
 def test_filters(site):

@@ -73,15 +73,122 @@ def test_duplicate_and_malformed_message_files_are_refused(tmp_path):
 
 @pytest.mark.parametrize("label, vi, en", [
     ("2026-W34", "Tuần 34/2026", "Week 34, 2026"),
-    ("2026-08", "08/2026", "Aug 2026"),
-    ("2026-Q3", "Quý 3/2026", "Q3 2026"),
-    ("2026", "2026", "2026"),
+    ("2026-W48", "Tuần 48/2026", "Week 48, 2026"),
+    ("2026-11", "Tháng 11/2026", "November 2026"),
+    ("2026-08", "Tháng 8/2026", "August 2026"),
+    ("2026-Q3", "Quý III/2026", "Q3 2026"),
+    ("2026-Q4", "Quý IV/2026", "Q4 2026"),
+    ("2026", "Năm 2026", "2026"),
     ("2026-08-17", "17/08/2026", "17 Aug 2026"),
-    ("2026-08-01..2026-08-17", "01/08/2026–17/08/2026", "1 Aug 2026–17 Aug 2026"),
+    ("2026-08-01..2026-08-17", "01/08/2026–17/08/2026", "1 Aug 2026 – 17 Aug 2026"),
+    ("ytd:2026-08-17", "Từ đầu năm đến 17/08/2026", "Year to 17 Aug 2026"),
     ("không phải kỳ", "không phải kỳ", "không phải kỳ"),
 ])
 def test_periods_in_each_language(label, vi, en):
     assert i18n.format_period(label, "vi") == vi and i18n.format_period(label, "en") == en
+
+
+@pytest.mark.parametrize("label, vi, en", [
+    ("2026-W48", "Tuần 48/2026 (23–29/11)", "Week 48, 2026 (23–29 Nov)"),
+    ("2026-W49", "Tuần 49/2026 (30/11–06/12)", "Week 49, 2026 (30 Nov – 6 Dec)"),
+    ("2026-W01", "Tuần 1/2026 (29/12/2025–04/01/2026)", "Week 1, 2026 (29 Dec 2025 – 4 Jan 2026)"),
+    ("2026-11", "Tháng 11/2026", "November 2026"),
+])
+def test_a_week_with_its_days_where_a_picker_or_title_needs_them(label, vi, en):
+    env = jinja2.Environment()
+    i18n.install(env)
+    page = env.from_string("{{ w|period(dates=True) }}")
+    assert page.render(lang="vi", w=label) == vi and page.render(lang="en", w=label) == en
+
+
+def test_inside_a_sentence_a_period_starts_in_lower_case():
+    from chiso.periods.spoken import spoken_period
+
+    assert spoken_period("2026-11", "vi", capital=False) == "tháng 11/2026"
+    assert spoken_period("2026-W48", "vi", capital=False) == "tuần 48/2026"
+    assert spoken_period("2026-11", "en", capital=False) == "November 2026"
+
+
+def test_times_are_shown_in_the_local_zone(monkeypatch):
+    """Stored times are UTC (with or without a zone); pages show them in CHISO_TIMEZONE."""
+    monkeypatch.delenv("CHISO_TIMEZONE", raising=False)
+    utc = dt.datetime(2026, 11, 23, 20, 5, tzinfo=dt.UTC)  # 03:05 the next day in Hà Nội
+    naive = dt.datetime(2026, 11, 23, 20, 5)
+    assert i18n.format_moment(utc, "vi") == "24/11/2026 03:05"
+    assert i18n.format_moment(naive, "vi") == "24/11/2026 03:05"
+    assert i18n.format_moment("2026-11-23T20:05:00+00:00", "en") == "24 Nov 2026, 03:05"
+    assert i18n.format_day(utc, "vi") == "24/11/2026"
+    assert i18n.format_day(dt.date(2026, 11, 23), "vi") == "23/11/2026"  # a date is a date: no zone
+    assert i18n.iso_local(utc) == "2026-11-24T03:05:00+07:00"
+    assert i18n.zone_label("vi") == "giờ Việt Nam, UTC+7"
+    monkeypatch.setenv("CHISO_TIMEZONE", "Europe/Paris")
+    assert i18n.format_moment(utc, "vi") == "23/11/2026 21:05"
+    assert i18n.iso_local(naive) == "2026-11-23T21:05:00+01:00"
+    monkeypatch.setenv("CHISO_TIMEZONE", "Mars/Olympus")
+    from chiso.errors import SettingsError
+    with pytest.raises(SettingsError, match="CHISO_TIMEZONE"):
+        i18n.format_moment(utc, "vi")
+
+
+@pytest.mark.parametrize("kind, code, vi, en", [
+    ("role", "officer", "cán bộ", "officer"),
+    ("role", "head", "thủ trưởng", "agency head"),
+    ("pstate", "approved", "đã duyệt", "approved"),
+    ("aggregation", "sum", "tổng", "sum"),
+    ("aggregation", "last", "giá trị cuối kỳ", "last value of the period"),
+    ("target_method", "path_linear", "lộ trình đều theo kỳ", "even path over the periods"),
+    ("status", "off_track", "Chậm tiến độ", "Off track"),
+    ("measure", "hồ sơ", "hồ sơ", "dossiers"),
+    ("measure", "điểm", "điểm", "points"),
+    ("role", "astronaut", "astronaut", "astronaut"),  # an unknown code is shown as it is
+])
+def test_codes_in_the_page_language(kind, code, vi, en):
+    env = jinja2.Environment()
+    i18n.install(env)
+    page = env.from_string("{{ term(kind, code) }}")
+    assert page.render(lang="vi", kind=kind, code=code) == vi
+    assert page.render(lang="en", kind=kind, code=code) == en
+
+
+def test_the_vocabulary_names_every_code_chiso_uses():
+    """Every role, period state, aggregation rule, status and trend chiso knows has its words."""
+    from chiso.catalog.indicator import AggregationRule
+    from chiso.evaluate.dm.status import STATUS_LABELS
+    from chiso.evaluate.dm.trend import TREND_LABELS
+    from chiso.web.security.principal import ROLES
+
+    codes = {"role": ROLES, "aggregation": AggregationRule.__args__, "status": STATUS_LABELS,
+             "trend": TREND_LABELS}
+    for lang in ("vi", "en"):
+        words = i18n.catalogue(lang)
+        for kind, known in codes.items():
+            missing = [c for c in known if f"term.{kind}.{c}" not in words]
+            assert not missing, (lang, kind, missing)
+    for code, (vi, en) in STATUS_LABELS.items():  # one wording with the evaluation's own labels
+        assert i18n.term("vi", "status", code) == vi and i18n.term("en", "status", code) == en
+
+
+def test_catalogue_units_have_english_words():
+    """English pages say "dossiers", not "hồ sơ": every unit of measure of the sample catalogue."""
+    import yaml
+
+    from chiso.web.pages.render import TEMPLATE_DIR
+    catalogue = TEMPLATE_DIR.parent.parent / "catalog" / "definitions" / "catalogue-24.yaml"
+    units = {ind.get("unit") for ind in yaml.safe_load(catalogue.read_text(encoding="utf-8"))["indicators"]}
+    untranslated = sorted(u for u in units - {None, "%", "ha"} if i18n.term("en", "measure", u) == u)
+    assert not untranslated, untranslated
+
+
+@pytest.mark.parametrize("text, vi, en", [
+    ("Nhập danh mục từ tệp c.yaml (phiên bản 2) / entered the catalogue by import",
+     "Nhập danh mục từ tệp c.yaml (phiên bản 2)", "entered the catalogue by import"),
+    ("Đồng ý / chuyển bước", "Đồng ý / chuyển bước", "Đồng ý / chuyển bước"),  # a person's comment: whole
+    ("ok / fine", "ok / fine", "ok / fine"),
+    ("Phát hiện điều kiện cảnh báo — condition found", "Phát hiện điều kiện cảnh báo", "condition found"),
+    ("Đồng ý", "Đồng ý", "Đồng ý"),
+])
+def test_texts_written_in_both_languages_show_one_side(text, vi, en):
+    assert i18n.bilingual(text, "vi") == vi and i18n.bilingual(text, "en") == en
 
 
 def test_chart_options_name_localised_formatters_and_periods():
@@ -97,3 +204,66 @@ def test_chart_options_name_localised_formatters_and_periods():
     # chiso.js turns those names into functions with the page's locale
     script = (STATIC_DIR / "chiso.js").read_text(encoding="utf-8")
     assert 'vi: "vi-VN", en: "en-GB"' in script and "Intl.NumberFormat" in script and '"chiso:"' in script
+
+
+# ---------------------------------------------------------------- on the demo site's pages
+def visible(html: str) -> str:
+    """A page's text as a reader sees it (no tags, no attribute values, no script)."""
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+RAW_PERIOD = r"\b\d{4}-(?:W\d{2}|Q[1-4]|\d{2})\b"
+
+
+def test_the_period_box_offers_periods_as_people_say_them(site):
+    """The header's period box is a list to choose from (no code to type), each period in words,
+    the chosen one selected; the page's title says the period the same way."""
+    import re
+
+    page = site.client("lanhdao").get("/", params={"window": "2026-W34"}).text
+    box = re.search(r'<select id="window-input" name="window"[^>]*>(.*?)</select>', page, re.S)
+    assert box, "the period box is not a <select>"
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', box.group(1))
+    assert ("2026-W34", " selected", "Tuần 34/2026 (17–23/08)") in options
+    labels = [text for _, _, text in options]
+    assert "Tháng 8/2026" in labels and "Quý III/2026" in labels and "Năm 2026" in labels
+    assert not [text for text in labels if re.search(RAW_PERIOD, text)]
+    assert "<datalist" not in page and 'list="window-list"' not in page
+    assert "Tuần 34/2026 (17–23/08)" in visible(page) and "so với Tuần 33/2026" in visible(page)
+    english = site.client("lanhdao").get("/", params={"window": "2026-W34", "lang": "en"}).text
+    assert "Week 34, 2026 (17–23 Aug)" in english and "August 2026" in english and "Q3 2026" in english
+
+
+def test_score_pages_show_no_period_codes(site):
+    for path in ("/", "/rankings", "/units/24", "/wall", "/indicators/NS.CHI_NSDP"):
+        text = visible(site.client("lanhdao").get(path, params={"window": "2026-W34"}).text)
+        import re
+        assert not re.findall(RAW_PERIOD, text), (path, re.findall(RAW_PERIOD, text)[:5])
+
+
+def test_the_indicator_page_says_its_rules_in_words(site):
+    """Aggregation, periods, the catalogue import's note and units of measure in the page's language."""
+    vi = visible(site.client("lanhdao").get("/indicators/NS.CHI_NSDP").text)
+    assert "tổng / tổng" in vi and "sum" not in vi.split("Cách tổng hợp")[1][:40]
+    assert "Tháng 6/2026" in vi
+    assert "entered the catalogue by import" not in vi and "Nhập danh mục từ tệp" in vi
+    en = visible(site.client("lanhdao").get("/indicators/NS.CHI_NSDP", params={"lang": "en"}).text)
+    assert "June 2026" in en and "entered the catalogue by import" in en and "Nhập danh mục" not in en
+    assert "billion VND" in en and "tỷ đồng" not in en
+
+
+def test_english_pages_name_bands_and_criteria_in_english(site):
+    en = visible(site.client("lanhdao").get("/units/24", params={"window": "2026-W34", "lang": "en"}).text)
+    assert "Dossiers handled on time" in en and "Hồ sơ giải quyết đúng hạn" not in en
+    ranking = visible(site.client("lanhdao").get("/rankings", params={"level": "department", "lang": "en"}).text)
+    assert "Tốt" not in ranking and "Nhóm" not in ranking
+    vi = visible(site.client("lanhdao").get("/rankings", params={"level": "department"}).text)
+    assert "Nhóm" in vi
+
+
+def test_record_columns_are_headed_in_words(site):
+    html = site.client("quantri").get("/units/24/records", params={"criterion": "ON_TIME", "window": "2026-W34"}).text
+    assert "Ngày tiếp nhận" in html and ">received_date<" not in html

@@ -178,7 +178,7 @@ def test_audit_page(signed_in, client):
     admin = signed_in("quantri")
     page = admin.get("/admin/audit?action=account.create&limit=1")
     assert page.status_code == 200
-    assert "Nhật ký kiểm toán" in page.text and "account.create" in page.text and "Trang sau" in page.text
+    assert "Nhật ký kiểm toán" in page.text and "Tạo tài khoản" in page.text and "Trang sau" in page.text
     assert "Dòng 1–1 trên tổng số 6" in page.text
     assert "Audit log" in admin.get("/admin/audit?lang=en").text
     assert signed_in("canbo").get("/admin/audit").status_code == 403
