@@ -19,6 +19,7 @@ import polars as pl
 
 from chiso.catalog.indicator import LIVE_STATES
 from chiso.collect.values import Submitter, ValidationConfig, batch_from_records, submit_batch
+from chiso.collect.values.states import Actor, approve
 from chiso.demo.calendar import tet_break
 from chiso.demo.indicators import CATALOGUE_PATH, indicator_history
 from chiso.errors import LoadError
@@ -36,6 +37,9 @@ LATE_BY_DAYS = 4
 #: Tết peaks), and k is the province's setting (collection's default is 3) — when values are
 #: submitted and when the warning rules run alike.
 DEMO_OUTLIER_K = 4.0
+#: The heads approve what their agency sent, the day after; what was sent in the last two
+#: weeks before the demo's end still waits in their inboxes.
+WAITING_DAYS = 14
 DEMO_WARNINGS = WarningSettings(outlier_k=DEMO_OUTLIER_K)
 
 
@@ -89,7 +93,9 @@ def submit_demo_history(db, *, start: dt.date, end: dt.date, seed: int, province
     Every batch is one transaction, so a build killed half-way leaves the batches before the
     kill accepted and nothing of the one it was in. Run again, the batches an agency has
     already had accepted (its file name, by the demo) are skipped and the others submitted
-    in the same order: the store ends as one uninterrupted run leaves it.
+    in the same order: the store ends as one uninterrupted run leaves it. The agency's head
+    approves each batch's periods the day after it came, except those of the last
+    ``WAITING_DAYS`` (approving is idempotent, so a re-run approves what a kill left).
     """
     t0 = time.perf_counter()
     tree = tree or load_units()
@@ -102,16 +108,21 @@ def submit_demo_history(db, *, start: dt.date, end: dt.date, seed: int, province
     frame = frame.with_columns(pl.col("deadline").dt.strftime("%Y-%m-%d").alias("batch_day"))
     batches = accepted = late = explained = skipped = 0
     latest_day = frame.filter(pl.col("owner") == LATE_OWNER)["batch_day"].max()
+    waiting_from = end - dt.timedelta(days=WAITING_DAYS)
+    to_approve: dict[str, dict[tuple[str, str], dt.datetime]] = {}
     for (owner, day), rows in sorted(frame.partition_by("owner", "batch_day", as_dict=True).items()):
         name = f"{owner}-{day}.csv"
         batches += 1
-        if (owner, name) in done:
-            skipped += 1
-            continue
         when = dt.datetime.combine(rows["deadline"].min() - dt.timedelta(days=1), dt.time(9, 0), dt.UTC)
         if owner == LATE_OWNER and day == latest_day:
             when = dt.datetime.combine(rows["deadline"].max() + dt.timedelta(days=LATE_BY_DAYS),
                                        dt.time(9, 0), dt.UTC)
+        periods = sorted(set(zip(rows["indicator"].to_list(), rows["period"].to_list())))
+        if when.date() < waiting_from:
+            to_approve.setdefault(owner, {}).update({p: when + dt.timedelta(days=1) for p in periods})
+        if (owner, name) in done:
+            skipped += 1
+            continue
         records = rows.select("indicator", "unit_code", "period", "value", "breakdown", "note") \
                       .rename({"unit_code": "unit"}).to_dicts()
         for r in records:
@@ -134,11 +145,24 @@ def submit_demo_history(db, *, start: dt.date, end: dt.date, seed: int, province
                                   now=now, config=config)
         accepted += result.inserted + result.corrected
         late += result.late
+    approved = sum(_approve(db, live, tree, owner, periods) for owner, periods in sorted(to_approve.items()))
     again = f", {skipped} accepted before and skipped" if skipped else ""
     say(f"indicator set: {len(live)} live indicators; {accepted:,} values in {batches - skipped} batches "
-        f"({late} late, {explained} checked and explained{again}); {time.perf_counter() - t0:.1f} s")
+        f"({late} late, {explained} checked and explained{again}); {approved:,} periods approved by their "
+        f"heads; {time.perf_counter() - t0:.1f} s")
     return {"indicators": len(live), "values": accepted, "batches": batches, "skipped": skipped, "late": late,
-            "explained": explained}
+            "explained": explained, "approved": approved}
+
+
+def _approve(db, live, tree, owner: str, periods: dict[tuple[str, str], dt.datetime]) -> int:
+    """The owner agency's head approves its periods, each the day after its last batch came (one
+    transaction; a period approved already stays so)."""
+    head = Actor(by=f"{DEMO_ACTOR}:{owner}:thu-truong", role="head", as_unit=owner)
+    now = dt.datetime.now(dt.UTC)
+    with db.session() as s:
+        for (code, period), at in sorted(periods.items()):
+            approve(s, live, tree, indicator=code, period=period, actor=head, now=min(at, now))
+    return len(periods)
 
 
 def refresh_demo_warnings(session, *, end: dt.date, province: str = "24", tree=None) -> int:
