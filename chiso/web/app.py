@@ -26,7 +26,7 @@ from chiso.web.nfc import NormalisedText
 from chiso.web.pages import signin
 from chiso.web.pages.errors import install_error_pages
 from chiso.web.routes_reports import BulletinCache, reports_router
-from chiso.web.security.demo import ensure_demo_accounts
+from chiso.web.security.demo import demo_reminders, ensure_demo_accounts
 from chiso.web.security.deps import current_principal
 from chiso.web.security.headers import SecurityHeaders
 
@@ -114,11 +114,14 @@ def serve(host: str = "127.0.0.1", port: int = 8766, demo_accounts: bool = True,
         db = open_database()
         try:
             accounts = ensure_demo_accounts(db, settings.get("CHISO_PROVINCE"))
+            notices = demo_reminders(db, settings.get("CHISO_PROVINCE"))
         finally:
             db.dispose()
         print("Demo sign-ins (tài khoản thử nghiệm):", flush=True)
         for a in accounts:
             print(f"  {a.role:<8} {a.username:<10} / {a.password:<20} ({a.unit})", flush=True)
+        if notices:
+            print(f"Deadline reminders made today: {notices} notices (nhắc hạn nộp số liệu)", flush=True)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     os.environ[SERVING] = "1"

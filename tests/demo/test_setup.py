@@ -7,8 +7,9 @@ from typer.testing import CliRunner
 from chiso.cli.app import app
 from chiso.evaluate import kept
 from chiso.store import repositories as repo
-from chiso.store.database import open_database
+from chiso.store.database import init_store, open_database
 from chiso.store.records import open_records
+from chiso.web.security.demo import demo_reminders, ensure_demo_accounts
 
 
 @pytest.mark.slow
@@ -39,7 +40,24 @@ def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
     r = runner.invoke(app, ["rank", "--province", "24", "--level", "commune", "--format", "json"])
     assert r.exit_code == 0, r.output
     assert '"window": "2026-W46"' in r.stdout
+    # the server's demo accounts get today's deadline reminders as notices, once
+    db = open_database()
+    try:
+        ensure_demo_accounts(db, "24")
+        made = demo_reminders(db, "24", today=dt.date(2026, 11, 23))
+        again = demo_reminders(db, "24", today=dt.date(2026, 11, 23))
+    finally:
+        db.dispose()
+    assert made > 0 and again == 0
     # a second init keeps the demo (nothing regenerated)
     r = runner.invoke(app, ["init", "--demo", "--dossiers", "6000", "--others", "200", "--today", "2026-11-21"])
     assert r.exit_code == 0
     assert "already loaded" in r.output
+
+
+def test_no_demo_reminders_on_a_store_the_demo_did_not_build(tmp_path):
+    db = init_store(f"sqlite:///{tmp_path / 'chiso.sqlite'}")
+    try:
+        assert demo_reminders(db, "24", today=dt.date(2026, 11, 23)) == 0
+    finally:
+        db.dispose()

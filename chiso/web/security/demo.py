@@ -15,13 +15,18 @@ xem        NguoiXem@2026demo   viewer — the province
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from chiso import settings
+from chiso.evaluate.reminders import send_reminders
 from chiso.store import repo_accounts
+from chiso.store.repo_setup import setup_state
 from chiso.units import load_units
 from chiso.web.security import accounts
 
@@ -74,3 +79,19 @@ def ensure_demo_accounts(database, province: str = "24", tree=None) -> list[Demo
                                     unit_code=unit, tree=tree, display_name=display)
         out.append(DemoAccount(username, password, role, unit))
     return out
+
+
+def demo_reminders(database, province: str = "24", tree=None, today: dt.date | None = None) -> int:
+    """On a store the demo built (``chiso init --demo``), today's deadline reminders for its
+    agencies' heads and officers, as ``chiso reminders send`` makes them — in-app notices
+    only, since a demo sends no e-mail; once each, however often the server starts. Returns
+    the notices made (0 on a store the demo did not build)."""
+    if tree is None:
+        tree = load_units([province])
+    today = today or dt.datetime.now(settings.timezone()).date()
+    quiet = dataclasses.replace(settings.smtp(), host=None)
+    with database.session() as s:
+        if setup_state(s) is None:
+            return 0
+        return send_reminders(s, province, tree, today, quiet, by="demo").notifications
+
