@@ -60,6 +60,11 @@ def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(settings.timezone())
 
 
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today in the province's time zone (``now``: this moment)."""
+    return local(now or dt.datetime.now(dt.UTC)).date()
+
+
 DRAFT_REVISED = "bản nháp được sửa (draft revised)"
 #: Why a value of a returned period was corrected when the batch gives no reason of its own.
 RETURNED_FIXED = "sửa theo ý kiến trả lại của {by} (fixed as returned): {comment}"

@@ -24,22 +24,19 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
+from chiso.evaluate.dm.service import live_since
 from chiso.periods.reporting import FREQUENCY_KIND, Window, window_containing
 from chiso.periods.windows import month
-from chiso.store.models_catalogue import LifecycleTransition
 from chiso.store.models_values import IndicatorValue, ValuePeriod
 from chiso.store.repo_catalogue import live_indicators
 
 #: The statuses of one item, worst first (a cell takes the worst of its items).
 STATUSES = ("returned", "missing", "late", "not_due", "on_time")
-#: The lifecycle states in which an indicator is live (it went live on the first move to one).
-LIVE_STATES = ("approved", "in_operation")
 
 
 @dataclass(frozen=True)
@@ -252,18 +249,7 @@ def gather(session: Session, province: str, tree, today: dt.date, *, months: int
     indicators = live_indicators(session, province)
     codes = list(indicators)
     first = months_back(today, months)[0].start
-    since: dict[str, dt.date] = {}
-    moves = session.execute(
-        select(LifecycleTransition.code, func.min(LifecycleTransition.at))
-        .where(LifecycleTransition.province == province, LifecycleTransition.to_state.in_(LIVE_STATES))
-        .group_by(LifecycleTransition.code))
-    for code, at in moves:
-        if at is not None:
-            since[code] = at.date()
-    for code, ind in indicators.items():
-        # a catalogue that says the indicator applies from an earlier day wins over the import day
-        if ind.valid_from is not None and (code not in since or ind.valid_from < since[code]):
-            since[code] = ind.valid_from
+    since = live_since(session, province)  # the warnings' rule of when an indicator went live
     received: dict[tuple[str, str, str], bool] = {}
     if codes:
         rows = session.execute(
@@ -284,7 +270,3 @@ def gather(session: Session, province: str, tree, today: dt.date, *, months: int
     return completeness(indicators, units_of, received, returned, today, months=months,
                         live_since=since, owner=owner)
 
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Việt Nam (deadlines are Vietnamese days), whatever the server's zone."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from chiso.settings import timezone
+from chiso.collect.values.submit import local, local_today
 from chiso.store.database import serialise
 from chiso.store.models_evaluation import WarningFollowup, WarningRow
 from chiso.store.orm import utcnow
@@ -56,11 +56,6 @@ class Weights:
 WEIGHTS = Weights()
 
 
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in the province's zone (``CHISO_TIMEZONE``)."""
-    return (now or utcnow()).astimezone(timezone()).date()
-
-
 @dataclass(frozen=True)
 class Followed:
     """A warning with its follow-up: the assignment in force, overdue-ness, thread size, rank."""
@@ -90,7 +85,7 @@ class Followed:
 
     @property
     def age_days(self) -> int:
-        return max(0, (self.today - self.warning.opened_at.astimezone(timezone()).date()).days)
+        return max(0, (self.today - local(self.warning.opened_at).date()).days)
 
     @property
     def needs_direction(self) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from chiso.evaluate.dm.completeness import gather, local_today
+from chiso.collect.values.submit import local_today
+from chiso.evaluate.dm.completeness import gather
 from chiso.web.api.access import Principal, WebContext, forbidden, province_for, reads_province, signed_in, web_context
 from chiso.web.api.etag import cached
 from chiso.web.errors import CODE, NOT_MODIFIED, UNIT_EXAMPLES

@@ -22,8 +22,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from chiso.collect.values.submit import local_today
 from chiso.errors import ChisoError, ConflictError
-from chiso.evaluate.dm.followup import Followed, attention, follow, local_today, record_escalations, sort_followed
+from chiso.evaluate.dm.followup import Followed, attention, follow, record_escalations, sort_followed
 from chiso.store import repo_evaluation
 from chiso.store.repo_evaluation import (
     acknowledge_warning,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from chiso.evaluate.dm.completeness import STATUSES, Completeness, gather, local_today
+from chiso.collect.values.submit import local_today
+from chiso.evaluate.dm.completeness import STATUSES, Completeness, gather
 from chiso.store.repo_catalogue import live_indicators
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import format_period, request_language, translate

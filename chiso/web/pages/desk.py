@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 
 from chiso.catalog.indicator import Indicator
 from chiso.collect.values.rules import PERIOD_KIND
-from chiso.collect.values.submit import local
+from chiso.collect.values.submit import local_today
 from chiso.periods.windows import Window, month, quarter, week_of, year
 from chiso.store.models_values import ValuePeriod
 from chiso.store.repo_catalogue import live_indicators
@@ -107,7 +107,7 @@ def desk_page(request: Request, unit: str | None = None, page: int = 1, ctx: Web
               principal: Principal = Depends(current_principal)):
     """Việc của đơn vị: what the agency owes this period, returned periods first."""
     province = province_of(principal)
-    today = local(dt.datetime.now(dt.UTC)).date()
+    today = local_today()
     with ctx.database.session() as session:
         catalogue = live_indicators(session, province)
         agencies = _agencies(ctx, catalogue)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.evaluate.dm.completeness import local_today
+from chiso.collect.values.submit import local_today
 from chiso.evaluate.reminders import send_reminders
 from chiso.settings import SmtpSettings
 from tests.web.browser.conftest import sign_in, watch

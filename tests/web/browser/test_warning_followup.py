@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from chiso.evaluate.dm.followup import local_today
+from chiso.collect.values.submit import local_today
 from tests.web.browser.conftest import sign_in, watch
 
 pytestmark = pytest.mark.browser

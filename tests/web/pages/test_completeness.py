@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select
 
-from chiso.evaluate.dm.completeness import local_today
+from chiso.collect.values.submit import local_today
 from chiso.evaluate.reminders import send_reminders
 from chiso.settings import SmtpSettings
 from chiso.store.models_accounts import Account

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from chiso.evaluate.dm.followup import local_today
+from chiso.collect.values.submit import local_today
 from chiso.store.repo_audit import audit_entries
 from chiso.store.repo_evaluation import assign_warning, warning_followups
 from tests.web.site import csrf_of, open_warnings
