@@ -89,6 +89,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Whether to upgrade the SMTP connection with STARTTLS before signing in (true/false)."),
     Setting("CHISO_REMINDER_DAYS_BEFORE", "2",
             "How many days before a reporting deadline the first reminder is sent."),
+    # assigned tasks (chiso.tasks, docs/tasks.md)
+    Setting("CHISO_TASK_ON_TIME_AGAINST", "approved",
+            "Which deadline judges a task on time or overdue: approved (as extended by the office's "
+            "approved extensions) or original (the deadline of the source document)."),
+    Setting("CHISO_TASK_DEADLINE_ROLL", "next_working_day",
+            "A task deadline that falls on a weekend day or a day off: next_working_day (moves to the "
+            "next working day, Bộ luật Dân sự 2015 Điều 148 khoản 5) or none (stays)."),
+    Setting("CHISO_TASK_UPDATE_DAYS", "7",
+            "An open task counts as updated when its lead unit reported progress within this many days."),
+    Setting("CHISO_TASK_DUE_SOON_DAYS", "7",
+            "An open task is 'due soon' when its deadline is at most this many days away."),
+    Setting("CHISO_TASK_OFFICE_UNIT", None,
+            "Unit code of the office that follows tasks up (approves extensions, accepts completions); "
+            "unset = the province's People's Committee Office (<province>-VPUBND)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

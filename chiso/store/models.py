@@ -202,5 +202,6 @@ from chiso.store import (  # noqa: E402, F401
     models_evaluation,
     models_notifications,
     models_reports,
+    models_tasks,
     models_values,
 )
