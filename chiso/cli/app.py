@@ -15,6 +15,7 @@ from chiso.cli.dm import status_app, targets_app, warnings_app
 from chiso.cli.formula import app as formula_app
 from chiso.cli.output import arrow, print_table, to_csv, to_json
 from chiso.cli.reminders import app as reminders_app
+from chiso.cli.tasks import app as tasks_app
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
 from chiso.cli.users import app as users_app
@@ -282,6 +283,7 @@ app.add_typer(connectors_app, name="connectors")
 app.add_typer(counts_app, name="counts")
 app.add_typer(users_app, name="users")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(tasks_app, name="tasks")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -129,7 +129,8 @@ def _as_of(grid: pl.DataFrame, right: pl.DataFrame, on: str, right_on: str, valu
 def classify(instances: pl.DataFrame, extensions: pl.DataFrame, updates: pl.DataFrame,
              dates: list[dt.date], policy: Policy = Policy()) -> pl.DataFrame:
     """Every instance at every date it exists: ``date, id, task, key, lead_unit, starred, state,
-    deadline, overdue_days, bucket, due_soon, updated`` — the same answers as ``state_at``."""
+    deadline, overdue_days, bucket, due_soon, updated, completed_on`` (the completion date of a done
+    instance) — the same answers as ``state_at``."""
     days = pl.DataFrame({"date": sorted(set(dates))}, schema={"date": pl.Date})
     grid = instances.join(days, how="cross").filter(pl.col("opens_on") <= pl.col("date"))
     if grid.is_empty():
@@ -169,11 +170,12 @@ def classify(instances: pl.DataFrame, extensions: pl.DataFrame, updates: pl.Data
     out = out.with_columns(bucket.alias("bucket"), pl.col("due_soon").fill_null(False),
                            pl.col("updated").fill_null(False))
     return out.select("date", "id", "task", "key", "lead_unit", "starred", "state",
-                      pl.col("judged_deadline").alias("deadline"), "overdue_days", "bucket", "due_soon", "updated")
+                      pl.col("judged_deadline").alias("deadline"), "overdue_days", "bucket", "due_soon", "updated",
+                      pl.when(done).then(pl.col("completed_on")).alias("completed_on"))
 
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema={"date": pl.Date, "id": pl.String, "task": pl.String, "key": pl.String,
                                 "lead_unit": pl.String, "starred": pl.Boolean, "state": pl.String,
                                 "deadline": pl.Date, "overdue_days": pl.Int64, "bucket": pl.String,
-                                "due_soon": pl.Boolean, "updated": pl.Boolean})
+                                "due_soon": pl.Boolean, "updated": pl.Boolean, "completed_on": pl.Date})

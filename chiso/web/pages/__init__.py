@@ -16,6 +16,8 @@ from chiso.web.pages import (
     overview,
     rankings,
     submissions,
+    task_page,
+    tasks,
     units,
     wall,
     warnings,
@@ -29,5 +31,5 @@ router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
     router.include_router(_family.router, include_in_schema=False)
-for _family in (completeness, notifications):
+for _family in (completeness, notifications, tasks, task_page):
     router.include_router(_family.router, include_in_schema=False)

@@ -49,6 +49,7 @@ NAV: tuple[tuple, ...] = (
     ("indicators", "nav.indicators", "/indicators"),
     ("warnings", "nav.warnings", "/warnings"),
     ("completeness", "completeness.nav", "/completeness"),
+    ("tasks", "tasks.nav", "/tasks"),
     ("submissions", "nav.submissions", "/submissions"),
     ("desk", "nav.desk", "/desk", ("officer", "head", "admin")),
     ("inbox", "nav.inbox", "/inbox", ("head", "admin")),

@@ -1,0 +1,4 @@
+"""PLACEHOLDER (issue 13): filled by its owner before commit."""
+from fastapi import APIRouter
+
+router = APIRouter()
