@@ -131,6 +131,38 @@ class IndexSource(_Strict):
     group: str | None = None         # a group code (PROGRESS…); None = the total
 
 
+#: What a task-fed indicator counts: the register's counts per lead unit and date
+#: (``chiso.evaluate.tasks.register.COUNTS``; the catalogue cannot import evaluate, so the list
+#: is kept here and a test holds the two equal).
+TASK_MEASURES: dict[str, tuple[str, str]] = {
+    "total": ("nhiệm vụ được giao (lũy kế từ đầu năm)", "tasks assigned (year to date)"),
+    "done_on_time": ("hoàn thành đúng hạn", "done on time"),
+    "done_late": ("hoàn thành quá hạn", "done late"),
+    "open_in_time": ("đang thực hiện trong hạn", "open within deadline"),
+    "open_overdue": ("đang thực hiện quá hạn", "open and overdue"),
+    "overdue_120": ("quá hạn trên 120 ngày", "over 120 days overdue"),
+    "due_soon": ("sắp đến hạn", "due soon"),
+    "open": ("đang thực hiện", "open"),
+    "updated": ("đang thực hiện, có cập nhật tiến độ", "open, progress updated"),
+    "starred_open_overdue": ("trọng tâm, quá hạn", "starred, overdue"),
+}
+#: The frequencies a task-fed indicator may have (the periods the register is counted at).
+TASK_FREQUENCIES = ("weekly", "monthly", "quarterly", "yearly")
+
+
+class TaskSource(_Strict):
+    """An indicator fed by the register of assigned tasks (``chiso.evaluate.tasks``): one of
+    its counts at each period's end, for the province (all its tasks) and each lead unit."""
+
+    measure: str
+
+    @model_validator(mode="after")
+    def _known(self):
+        if self.measure not in TASK_MEASURES:
+            raise ValueError(f"unknown task measure {self.measure!r}; one of {', '.join(TASK_MEASURES)}")
+        return self
+
+
 class Indicator(_Strict):
     """One catalogue entry (one version of it)."""
 
@@ -166,6 +198,7 @@ class Indicator(_Strict):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     index: IndexSource | None = None
+    tasks: TaskSource | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -175,7 +208,23 @@ class Indicator(_Strict):
             raise ValueError("an indicator fed by the index engine has no formula")
         if self.index is not None and self.group != "synthetic":
             raise ValueError("an indicator fed by the index engine belongs to the synthetic group")
+        if self.tasks is not None:
+            self._check_tasks()
         return self
+
+    def _check_tasks(self) -> None:
+        """A count of the register: not typed, not computed, additive across units, a stock at
+        the period's end (so a month is its last week, not the sum of its weeks)."""
+        if self.formula is not None:
+            raise ValueError("an indicator fed by the task register has no formula")
+        if self.index is not None:
+            raise ValueError("an indicator is fed by the index engine or by the task register, not both")
+        if self.aggregation.units != "sum" or self.aggregation.periods != "last":
+            raise ValueError("an indicator fed by the task register aggregates {units: sum, periods: last} "
+                             "(counts at the period's end add up across units)")
+        if self.frequency not in TASK_FREQUENCIES:
+            raise ValueError(f"an indicator fed by the task register is counted {', '.join(TASK_FREQUENCIES)}, "
+                             f"not {self.frequency}")
 
     @property
     def live(self) -> bool:
@@ -184,8 +233,9 @@ class Indicator(_Strict):
 
     @property
     def collected(self) -> bool:
-        """A data element submitted by its owner (no formula, not from the index engine)."""
-        return self.formula is None and self.index is None
+        """A data element submitted by its owner (no formula, not from the index engine or the
+        task register)."""
+        return self.formula is None and self.index is None and self.tasks is None
 
 
 class FieldSpec(_Strict):

@@ -36,7 +36,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from chiso.catalog.entries import Catalogue, RawCatalogue, SheetPlace
-from chiso.catalog.indicator import GROUPS, LIFECYCLE, Indicator
+from chiso.catalog.indicator import GROUPS, LIFECYCLE, TASK_MEASURES, Indicator
 from chiso.catalog.lifecycle import STATE_LABELS
 from chiso.errors import ChisoError, LoadError, Problem
 from chiso.files.guards import check_workbook
@@ -126,13 +126,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("legal_basis", "Căn cứ pháp lý", "Legal basis", 24),
     Column("index.definition", "Bộ chỉ số nguồn", "Index definition", 14, how="e.g. INDEX_766"),
     Column("index.group", "Nhóm của bộ chỉ số", "Index group", 14, how="empty: the total"),
+    Column("tasks.measure", "Số đếm từ sổ theo dõi nhiệm vụ", "Task register count", 14, "choice",
+           _choice(TASK_MEASURES)),
     Column("status", "Trạng thái", "Lifecycle status", 14, "choice", _choice(LIFECYCLE)),
     Column("version", "Phiên bản", "Version", 8, "int", "assigned by the store on import"),
     Column("valid_from", "Hiệu lực từ", "Valid from", 12, "date", "YYYY-MM-DD"),
     Column("valid_to", "Hiệu lực đến", "Valid to", 12, "date", "YYYY-MM-DD"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
-NESTED = ("aggregation", "thresholds", "range", "index")
+NESTED = ("aggregation", "thresholds", "range", "index", "tasks")
 
 
 # ---------------------------------------------------------------- cell encodings
@@ -293,7 +295,7 @@ def _write_indicators(wb: Any, ws: Any, f: _Formats, catalogue: Catalogue, n_uni
     lists: dict[str, Any] = {
         "group": list(GROUPS), "polarity": list(POLARITIES), "frequency": list(FREQUENCIES),
         "status": list(LIFECYCLE), "aggregation.units": list(RULES), "aggregation.periods": list(RULES),
-        "cumulative": [YES, NO],
+        "cumulative": [YES, NO], "tasks.measure": list(TASK_MEASURES),
         "field": f"='{SHEET_FIELDS}'!$A${HEADER_ROWS + 1}:$A${HEADER_ROWS + max(len(catalogue.fields), 1)}",
     }
     if n_units:

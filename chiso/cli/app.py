@@ -15,9 +15,9 @@ from chiso.cli.dm import status_app, targets_app, warnings_app
 from chiso.cli.formula import app as formula_app
 from chiso.cli.output import arrow, print_table, to_csv, to_json
 from chiso.cli.reminders import app as reminders_app
-from chiso.cli.tasks import app as tasks_app
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
+from chiso.cli.tasks import app as tasks_app
 from chiso.cli.users import app as users_app
 from chiso.cli.values import app as values_app
 from chiso.cli.values import connectors_app

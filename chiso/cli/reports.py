@@ -1,4 +1,5 @@
-"""Commands: ``chiso report`` (one bulletin to a file) and ``chiso bulletins`` (schedules, archive).
+"""Commands: ``chiso report`` (one bulletin to a file) and ``chiso bulletins`` (schedules, archive,
+the follow-up list of open tasks).
 
 Thin: each gathers options and calls one function of ``chiso.reports``.
 """
@@ -16,7 +17,8 @@ from chiso.cli.common import Format, echo, emit, handled, province_code
 from chiso.errors import ChisoError
 from chiso.store.database import open_database, require_current
 
-app = typer.Typer(help="Bản tin: lịch phát hành và kho lưu trữ / bulletins: schedules and the archive.",
+app = typer.Typer(help="Bản tin: lịch phát hành, kho lưu trữ, danh sách nhiệm vụ cần đôn đốc / bulletins: "
+                       "schedules, the archive, the follow-up list of open tasks.",
                   no_args_is_help=True)
 schedule_app = typer.Typer(help="Lịch phát hành bản tin / when bulletins are issued.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
@@ -185,6 +187,48 @@ def schedule_run_due(now: Annotated[Optional[str], typer.Option(help="ISO time (
         raise ChisoError(f"{len(failures)} schedule(s) could not issue their bulletin: "
                          + "; ".join(f"schedule {f.schedule_id} ({f.province} {f.window}): {f.reason}"
                                      for f in failures))
+
+
+@app.command("task-followup")
+@handled
+def task_followup(province: ProvinceOpt = None,
+                  unit: Annotated[Optional[str], typer.Option("--unit", "-u", help="one lead agency's tasks "
+                                                              "(a unit code, e.g. 24-SXD); default: every agency")]
+                  = None,
+                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="count at this day (YYYY-MM-DD); "
+                                                               "default: today in CHISO_TIMEZONE")] = None,
+                  out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file to write (default: "
+                                                              "nhiem-vu-chua-hoan-thanh-<unit>-<day>.xlsx here)")]
+                  = None) -> None:
+    """Danh sách nhiệm vụ chưa hoàn thành (XLSX) the office sends to agencies: open tasks with their
+    document, content, deadline, state, days overdue and last progress."""
+    # lazy: only this command needs them; `chiso --help` stays light (decision 44)
+    from chiso.collect.values.submit import local_today
+    from chiso.reports.task_followup import file_name, followup_rows, followup_workbook
+    from chiso.units import load_units
+    from chiso.web.security.tasks import office_unit
+
+    code = province_code(province)
+    tree = load_units()
+    if unit is not None and (unit not in tree or tree.province_of(unit).code != code or unit == code):
+        raise ChisoError(f"--unit {unit!r} is not a department or commune of province {code}")
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else local_today()
+    except ValueError:
+        raise ChisoError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    office = office_unit(code)
+    db = _database()
+    try:
+        with db.session() as s:
+            rows = followup_rows(s, code, day, tree, unit=unit)
+    finally:
+        db.dispose()
+    content = followup_workbook(rows, province=code, as_of=day, tree=tree, office=office, unit=unit)
+    path = out or Path(file_name(code, day, unit))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    overdue = sum(1 for r in rows if r.state == "open_overdue")
+    echo(f"{path} ({len(rows)} nhiệm vụ chưa hoàn thành, {overdue} quá hạn / {len(rows)} open, {overdue} overdue)")
 
 
 @app.command("archive")

@@ -331,7 +331,7 @@ def _fields(pairs: list[str]) -> dict[str, str]:
 def add(name: Annotated[str, typer.Argument(help="a name: lower-case letters, digits, . _ -")],
         kind: Annotated[Kind, typer.Option(help="sql, http or folder")],
         as_unit: Annotated[str, typer.Option("--as", help="the owner unit the connector acts as")],
-        indicator: Annotated[list[str], typer.Option(help="indicator code(s) it brings")],
+        indicator: Annotated[Optional[list[str]], typer.Option(help="indicator code(s) it brings")] = None,
         schedule: Annotated[str, typer.Option(help="interval (15m, 6h, 1d) or cron (0 7 * * 1-5)")] = "1d",
         source: Annotated[Optional[str], typer.Option(help="source system (default: the indicator's)")] = None,
         url: Annotated[Optional[str], typer.Option(help="sql: database URL without password; http: endpoint")] = None,
@@ -341,23 +341,26 @@ def add(name: Annotated[str, typer.Argument(help="a name: lower-case letters, di
         auth_header: Annotated[Optional[str], typer.Option(help="http: header name, e.g. Authorization")] = None,
         auth_env: Annotated[Optional[str], typer.Option(help="http: environment variable holding its value")] = None,
         field: Annotated[Optional[list[str]], typer.Option(help="OURS=THEIRS column mapping")] = None,
+        target: Annotated[Optional[str], typer.Option(help="http: values (default) or tasks (the task "
+                                                      "register; no --indicator)")] = None,
         path: Annotated[Optional[Path], typer.Option(help="folder: the watched folder")] = None,
         max_age_hours: Annotated[Optional[float], typer.Option(help="stale after this many hours without "
                                                                "success (default: period + deadline)")] = None,
         by: ByOpt = "cli") -> None:
     """Register a connector; it submits as its owner unit, through the same checks as a person."""
-    handled(_add)(name, kind, as_unit, indicator, schedule, source, url, url_env, query, json_path, auth_header,
-                   auth_env, field or [], path, max_age_hours, by)
+    handled(_add)(name, kind, as_unit, indicator or [], schedule, source, url, url_env, query, json_path,
+                   auth_header, auth_env, field or [], path, max_age_hours, by, target)
 
 
 def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, json_path, auth_header,
-         auth_env, field, path, max_age_hours, by) -> None:
+         auth_env, field, path, max_age_hours, by, target=None) -> None:
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import add_connector
     from chiso.units import load_units
 
     given = {"url": url, "url_env": url_env, "query": query, "path": json_path if kind != Kind.folder else
-             (str(path.resolve()) if path else None), "auth_header": auth_header, "auth_env": auth_env}
+             (str(path.resolve()) if path else None), "auth_header": auth_header, "auth_env": auth_env,
+             "target": target}
     config: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if field:
         config["fields"] = _fields(field)
@@ -366,7 +369,9 @@ def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, 
     db = _open()
     try:
         with db.session() as session:
-            row = add_connector(session, _catalogue(session, _province(units, as_unit)), units, name=name,
+            catalogue = (_catalogue_or_empty(session, _province(units, as_unit)) if target == "tasks"
+                         else _catalogue(session, _province(units, as_unit)))
+            row = add_connector(session, catalogue, units, name=name,
                                 kind=kind.value, as_unit=as_unit, config=config, indicators=indicator,
                                 schedule=schedule, source=source, max_age_hours=max_age_hours, by=by)
             typer.echo(f"connector {row.name} ({row.kind}) added, acting as {row.as_unit}")

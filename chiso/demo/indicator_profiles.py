@@ -127,13 +127,9 @@ _DOSSIER_DEPARTMENTS = {"SNNMT": 5, "CA": 4, "STC": 3, "SXD": 3, "STP": 2, "SYT"
                         "BQLKCN": 2, "SGDDT": 1.5, "SNV": 1.5, "SVHTTDL": 1, "SKHCN": 0.8,
                         "VPUBND": 0.3, "TTT": 0.3, "SNGV": 0.3, "SDTTG": 0.4, "THUE": 1.5,
                         "BHXH": 1.5, "TTPVHCC": 0.5}
-# Departments assigned most tasks by the Provincial People's Committee.
-_TASK_DEPARTMENTS = {"STC": 5, "SXD": 4, "SNNMT": 4, "SCT": 3, "SNV": 3, "SYT": 2, "SGDDT": 2,
-                     "VPUBND": 2, "BQLKCN": 2, "SKHCN": 2, "STP": 1.5, "CA": 1.5, "SVHTTDL": 1.5}
 _DOSSIERS = Split(communes="population", spread=0.3, departments=_DOSSIER_DEPARTMENTS,
                   department_share=0.3)
 _ENTERPRISES = Split(communes="urban", urban=4.0, spread=0.5)
-_TASKS = Split(departments=_TASK_DEPARTMENTS)
 
 PROFILES: Mapping[str, Profile] = {
     # ---------------------------------------------------------------- economy
@@ -213,19 +209,12 @@ PROFILES: Mapping[str, Profile] = {
     "HC.HS_TIEP_NHAN": Flow(380_000, {2025: 0.08, 2026: 0.10}, season="dossiers:commune", split=_DOSSIERS),
     "HC.HS_QUA_HAN_DANG_XL": Stock({2024: 160, 2025: 120, 2026: 105}, trend=-10, noise=0.1,
                                    split=_DOSSIERS, deteriorate=4.0),
-    "HC.NV_DANG_TH": Stock({2024: 1_350, 2025: 1_480, 2026: 1_560}, trend=60, noise=0.05, split=_TASKS),
-    "HC.NV_QUA_HAN": Stock({2024: 26, 2025: 18, 2026: 21}, trend=0, noise=0.2, split=_TASKS,
-                           overrides={"SXD": 3.0, "SNNMT": 2.0}),
     "HC.HS_DA_GQ": Part("HC.HS_TIEP_NHAN", {2024: 0.965, 2025: 0.97, 2026: 0.972}, noise=0.01, unit_sd=0.01),
     # on time ≈ 98.5% overall; three communes slide by up to 12 points over the last weeks
     "HC.HS_DUNG_HAN": Part("HC.HS_DA_GQ", {2024: 0.978, 2025: 0.984, 2026: 0.987}, noise=0.004,
                            unit_sd=0.008, overrides={"SNNMT": 0.955, "SXD": 0.965}, deteriorate=0.12),
     "HC.HS_TRUC_TUYEN": Part("HC.HS_TIEP_NHAN", {2024: 0.58, 2025: 0.66, 2026: 0.71}, noise=0.01,
                              unit_sd=0.06),
-    "HC.NV_DEN_HAN": Flow(3_000, trend=0.06, season="year_end", split=_TASKS),
-    # the Construction department completes far fewer tasks on time than the others
-    "HC.NV_HT_DUNG_HAN": Part("HC.NV_DEN_HAN", {2024: 0.90, 2025: 0.92, 2026: 0.93}, noise=0.02,
-                              unit_sd=0.03, overrides={"SXD": 0.72, "SNNMT": 0.84}),
     "HC.VB_KY_SO": Rate({2024: 97.0, 2025: 98.2, 2026: 98.8}, noise=0.3, unit_sd=0.8),
     "HC.VB_QPPL": Flow(90, trend=0.0, season="year_end"),
     "HC.VNEID_MUC2": Rate({2024: 71.0, 2025: 84.0, 2026: 88.6}, trend=1.0, noise=0.2),

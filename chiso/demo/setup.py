@@ -5,9 +5,10 @@ The demo is Bắc Ninh in full (its departments and 99 communes, a realistic vol
 the other 33 provinces at a lighter volume, so that national ranks mean something. The
 year ends on the last Sunday before ``today``: a weekly series of 52 ISO weeks.
 
-The demo is built in seven steps (``STEPS``): generate the record files, load them, keep
-the weeks' counts, score the weeks, import the sample catalogue, submit its values, run
-the warning rules. Each finished step is recorded in the relational store
+The demo is built in eight steps (``STEPS``): generate the record files, load them, keep
+the weeks' counts, score the weeks, import the sample catalogue, submit its values, import
+the task register's export and enter its tasks' lives (``chiso.demo.tasks``), run the
+warning rules. Each finished step is recorded in the relational store
 (``chiso.store.repo_setup``) with what it was made from and what it made, in the same
 transaction as its last write there when it has one. A re-run skips the steps recorded done
 whose output is still there, runs the first one missing, and runs again every later step
@@ -37,6 +38,7 @@ from chiso.collect.load import complete_register, load_paths, register_load
 from chiso.demo.dm import DEMO_ACTOR, import_demo_catalogue, refresh_demo_warnings, submit_demo_history
 from chiso.demo.generate import generate_for
 from chiso.demo.indicators import CATALOGUE_PATH
+from chiso.demo.tasks import TASKS_FILE, build_demo_tasks, demo_task_count
 from chiso.engine.counts import CountsPlan
 from chiso.errors import ChisoError, StoreError
 from chiso.evaluate import kept
@@ -45,7 +47,7 @@ from chiso.store import repo_setup
 from chiso.store import repositories as repo
 from chiso.store.database import init_store
 from chiso.store.records import open_records
-from chiso.store.repo_catalogue import live_indicators
+from chiso.store.repo_catalogue import current_catalogue, live_indicators
 from chiso.units import load_units
 
 DEMO_PROVINCE = "24"
@@ -55,10 +57,10 @@ DEMO_SEED = 7
 SAVED_CRITERIA_WEEKS = 2  # criterion rows are kept for the latest weeks; unit rows for all
 
 #: The steps of the demo in the order they run, and the steps whose output each is made from.
-STEPS = ("generate", "load", "keep", "score", "catalogue", "values", "warnings")
+STEPS = ("generate", "load", "keep", "score", "catalogue", "values", "tasks", "warnings")
 NEEDS: dict[str, tuple[str, ...]] = {
     "generate": (), "load": ("generate",), "keep": ("load",), "score": ("load", "keep"),
-    "catalogue": (), "values": ("catalogue",), "warnings": ("catalogue", "values"),
+    "catalogue": (), "values": ("catalogue",), "tasks": ("catalogue",), "warnings": ("catalogue", "values", "tasks"),
 }
 
 
@@ -249,7 +251,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _DemoBuild:
-    """The seven steps of one demo, how to run each, and how to check what each left."""
+    """The eight steps of one demo, how to run each, and how to check what each left."""
 
     def __init__(self, db, store, definition, definition_id: int, options: DemoOptions, console: Console,
                  actor: str):
@@ -333,6 +335,7 @@ class _DemoBuild:
                       "criteria_weeks": SAVED_CRITERIA_WEEKS},
             "catalogue": {"province": DEMO_PROVINCE, "file": _file_sha256(CATALOGUE_PATH), "start": self.dm_start},
             "values": {"seed": o.seed, "start": self.dm_start, "end": self.end},
+            "tasks": {"province": DEMO_PROVINCE, "seed": o.seed, "today": o.today, "file": TASKS_FILE},
             "warnings": {"end": self.end},
         }[name]
         return _fingerprint({"step": name, "params": params, "needs": {n: outputs[n] for n in NEEDS[name]}})
@@ -365,6 +368,11 @@ class _DemoBuild:
                     have = repo_setup.submitted_values(s, f"{DEMO_ACTOR}:")[0]
                     return f"{have} value batches, {summary['batches']} were accepted" if have < summary["batches"] \
                         else None
+                if name == "tasks":
+                    if not (self.out / summary["file"]).is_file():
+                        return "the task register's export file is gone"
+                    have = demo_task_count(s, DEMO_PROVINCE)
+                    return f"{have} tasks, {summary['tasks']} were imported" if have < summary["tasks"] else None
                 have = repo_setup.warnings_of(s, DEMO_PROVINCE)
                 return f"{have} warnings, {summary['open']} were opened" if have < summary["open"] else None
         except (KeyError, TypeError) as exc:
@@ -380,6 +388,7 @@ class _DemoBuild:
                 "score": lambda: f"{len(summary['runs'])} weeks scored",
                 "catalogue": lambda: f"{summary['entries']} indicator versions, {summary['live']} live",
                 "values": lambda: f"{summary['values']:,} values in {summary['batches']} batches",
+                "tasks": lambda: f"{summary['tasks']:,} tasks imported from a file, {summary['events']:,} events",
                 "warnings": lambda: f"{summary['open']} open warnings",
             }[name]()
         except (KeyError, TypeError):
@@ -470,6 +479,14 @@ class _DemoBuild:
             return record(s, {"batches": batches, "values": values, "submitted": result["batches"] - result["skipped"],
                               "skipped": result["skipped"], "late": result["late"], "explained": result["explained"]},
                           {"batches": batches, "values": values})
+
+    def _run_tasks(self, record, done) -> repo_setup.StepRecord:
+        # the register's export written and imported as a province's file, each task's life
+        # entered as the pages enter it: one transaction
+        with self.db.session() as s:
+            summary = build_demo_tasks(s, today=self.options.today, seed=self.options.seed, province=DEMO_PROVINCE,
+                                       tree=self.tree, catalogue=current_catalogue(s, DEMO_PROVINCE), out=self.out)
+            return record(s, summary, {k: summary[k] for k in ("tasks", "events", "bytes")})
 
     def _run_warnings(self, record, done) -> repo_setup.StepRecord:
         with self.db.session() as s:

@@ -44,6 +44,7 @@ from chiso.periods.windows import parse_window
 from chiso.reports.dm import DMFacts
 from chiso.reports.sources import Scores
 from chiso.reports.sync import SyncProblem
+from chiso.reports.task_section import TaskFacts
 from chiso.units import load_units
 from chiso.units.registry import short_name
 
@@ -219,6 +220,7 @@ class Bulletin:
     focus: tuple[FocusItem, ...]
     source: str = "records"
     table: ScoreTable | None = field(default=None, repr=False, compare=False)
+    tasks: TaskFacts | None = None  # the assigned tasks (chiso.reports.task_section), when the store has them
 
     @property
     def top_lever(self) -> LeverFact | None:
@@ -429,7 +431,7 @@ def focus_items(province: ProvinceFacts, levers: tuple[LeverFact, ...], communes
 # ---------------------------------------------------------------- the bulletin
 def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, tree=None,
                    share: float = 0.9, group_size: int = 10, sync_below: float = 0.9,
-                   stale: Iterable[SyncProblem] = ()) -> Bulletin:
+                   stale: Iterable[SyncProblem] = (), tasks: TaskFacts | None = None) -> Bulletin:
     """Compute every fact of ``province``'s bulletin for the scores' window."""
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], not {share}")
@@ -448,4 +450,4 @@ def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, 
     except WindowError:
         start = end = kind = None
     return Bulletin(province, table.window, table.previous_window, start, end, kind, d.name, d.name_en, d.max_total,
-                    share, pf, levers, departments, communes, problems, dm, focus, scores.source, table)
+                    share, pf, levers, departments, communes, problems, dm, focus, scores.source, table, tasks)

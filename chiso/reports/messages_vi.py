@@ -92,6 +92,27 @@ M = {
     "dm_field_warnings": "{field} — {k} cảnh báo đang mở: {items}.",
     "dm_warning": "[{severity}] {message}",
     "dm_more": "và {n} cảnh báo khác",
+    # ---- assigned tasks (chiso.reports.task_section)
+    "h_tasks": "Thực hiện nhiệm vụ UBND tỉnh, Chủ tịch UBND tỉnh giao",
+    "tasks_states": "Tính đến ngày {day}, lũy kế từ đầu năm có {total} nhiệm vụ: {on_time} hoàn thành đúng hạn, "
+                    "{late} hoàn thành quá hạn, {in_time} đang thực hiện trong hạn và {overdue} đang thực hiện quá "
+                    "hạn",
+    "tasks_over120": " (trong đó {n} nhiệm vụ quá hạn trên 120 ngày)",
+    "tasks_overdue_up": "; số nhiệm vụ quá hạn tăng {n} so với tuần trước",
+    "tasks_overdue_down": "; số nhiệm vụ quá hạn giảm {n} so với tuần trước",
+    "tasks_overdue_same": "; số nhiệm vụ quá hạn không đổi so với tuần trước",
+    "tasks_rate": "Tỷ lệ hoàn thành đúng hạn đạt {rate}",
+    "tasks_rate_none": "Chưa có nhiệm vụ nào đến hạn",
+    "tasks_rate_up": ", tăng {change} điểm phần trăm so với tuần trước",
+    "tasks_rate_down": ", giảm {change} điểm phần trăm so với tuần trước",
+    "tasks_rate_same": ", không đổi so với tuần trước",
+    "tasks_updates": "; {updated}/{open} nhiệm vụ đang thực hiện được cập nhật tiến độ trong {days} ngày qua ({rate}).",
+    "tasks_no_open": "; không còn nhiệm vụ đang thực hiện.",
+    "tasks_longest": "Các nhiệm vụ quá hạn lâu nhất:",
+    "tasks_none_overdue": "Không có nhiệm vụ quá hạn.",
+    "tasks_item": "{unit}: {content} ({code}{instance}, {document}hạn {deadline}) — quá hạn {days} ngày{star}",
+    "tasks_star": ", nhiệm vụ trọng tâm",
+    "tasks_document": "theo {number}, ",
     # ---- focus
     "focus_intro": "Để tiếp tục cải thiện chất lượng phục vụ, {province} tập trung vào các nhiệm vụ trọng tâm:",
     "focus_complete": "Đẩy mạnh {group} (đang đạt {share}), phấn đấu đạt điểm tối đa (còn {lost} điểm).",
@@ -100,6 +121,10 @@ M = {
                      "đấu nâng điểm nhóm này lên từ {target} điểm trở lên.",
     "focus_sync": "Khắc phục lỗi kỹ thuật, bảo đảm đồng bộ dữ liệu tại: {names}.",
     "focus_dm": "Đôn đốc các chỉ tiêu chậm tiến độ: {names}.",
+    "focus_tasks": "Đôn đốc xử lý dứt điểm {n} nhiệm vụ UBND tỉnh, Chủ tịch UBND tỉnh giao đã quá hạn{over}, trước "
+                   "hết tại {names}.",
+    "focus_tasks_120": " (trong đó {n} nhiệm vụ quá hạn trên 120 ngày)",
+    "focus_tasks_unit": "{name} ({n} nhiệm vụ)",
     "no_data": "Chưa có số liệu.",
 }
 

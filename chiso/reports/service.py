@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from chiso import settings
+from chiso.collect.values.submit import local_today
 from chiso.errors import WindowError
 from chiso.periods.windows import parse_window
 from chiso.reports.dm import dm_from_store
 from chiso.reports.facts import Bulletin, build_bulletin
 from chiso.reports.sources import ScoreSource
+from chiso.reports.task_section import tasks_from_store
 from chiso.store.database import current_revision, head_revision, open_database
 
 
@@ -26,14 +28,18 @@ def prepared_database():
 
 def bulletin_for(source: ScoreSource, province: str, window: str | None = None, *, db=None,
                  now: dt.datetime | None = None) -> Bulletin:
-    """Score the window and build the bulletin; with ``db``, add the DM section and stale sources."""
+    """Score the window and build the bulletin; with ``db``, add the DM section, stale sources and
+    the assigned tasks at the window's end (``chiso.reports.task_section``)."""
     scores = source.scores(window)
     if db is None:
         return build_bulletin(scores, province)
     try:
-        period = parse_window(scores.window).label
+        window = parse_window(scores.window)
+        period, end = window.label, window.end
     except WindowError:
-        period = None  # a counts file without a window: the indicators' latest values
+        period, end = None, None  # a counts file without a window: the indicators' latest values
+    today = local_today(now)
     with db.session() as s:
         dm, stale = dm_from_store(s, province, period, now=now)
-    return build_bulletin(scores, province, dm=dm, stale=stale)
+        tasks = tasks_from_store(s, province, end or today, today=today)
+    return build_bulletin(scores, province, dm=dm, stale=stale, tasks=tasks)

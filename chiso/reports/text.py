@@ -293,6 +293,44 @@ class _Writer:
                 out.append(self.t("dm_field_warnings", field=field_name, k=len(fl.warnings), items="; ".join(items)))
         return Section("dm", self.t("h_dm"), out)
 
+    def tasks(self) -> Section | None:
+        """The assigned tasks: the four states, the rates with their change, the longest overdue."""
+        t, f = self.b.tasks, self.f
+        if t is None:
+            return None
+        now = t.now
+        day = dt.date.fromisoformat(now.day)
+        text = self.t("tasks_states", day=f.period(day.isoformat()).removeprefix("ngày "), total=f.count(now.total),
+                      on_time=f.count(now.done_on_time), late=f.count(now.done_late),
+                      in_time=f.count(now.open_in_time), overdue=f.count(now.open_overdue))
+        if now.overdue_120:
+            text += self.t("tasks_over120", n=f.count(now.overdue_120))
+        change = t.overdue_change
+        if change is not None:
+            key = "tasks_overdue_up" if change > 0 else "tasks_overdue_down" if change < 0 else "tasks_overdue_same"
+            text += self.t(key, n=f.count(abs(change)))
+        rate = now.on_time_rate
+        second = self.t("tasks_rate", rate=f.pct(rate / 100)) if rate is not None else self.t("tasks_rate_none")
+        if rate is not None and t.rate_change is not None:
+            delta = round(t.rate_change, 1)
+            key = "tasks_rate_up" if delta > 0 else "tasks_rate_down" if delta < 0 else "tasks_rate_same"
+            second += self.t(key, change=f.number(abs(delta), 1))
+        if now.open:
+            second += self.t("tasks_updates", updated=f.count(now.updated), open=f.count(now.open), days=t.update_days,
+                             rate=f.pct(now.update_rate / 100))
+        else:
+            second += self.t("tasks_no_open")
+        items = []
+        for x in t.longest:
+            items.append(self.t(
+                "tasks_item", unit=x.unit_name if self.lang == "vi" else x.unit_name_en, content=x.content,
+                code=x.code, instance=f" · {x.instance}" if x.instance else "",
+                document=self.t("tasks_document", number=x.document) if x.document else "",
+                deadline=f.period(x.deadline).removeprefix("ngày "), days=f.count(x.days),
+                star=self.M["tasks_star"] if x.starred else ""))
+        third = self.t("tasks_longest") if items else self.t("tasks_none_overdue")
+        return Section("tasks", self.t("h_tasks"), [text + ".", second, third], items)
+
     def focus(self) -> Section:
         b, f = self.b, self.f
         items = []
@@ -311,6 +349,12 @@ class _Writer:
                 items.append(self.t("focus_sync", names=self.join(list(x.units if self.lang == "vi" else x.units_en))))
             elif x.kind == "dm":
                 items.append(self.t("focus_dm", names=self.join(list(x.units if self.lang == "vi" else x.units_en))))
+        t = b.tasks
+        if t is not None and t.now.open_overdue:
+            over = self.t("focus_tasks_120", n=f.count(t.now.overdue_120)) if t.now.overdue_120 else ""
+            names = self.join([self.t("focus_tasks_unit", name=u.name if self.lang == "vi" else u.name_en,
+                                      n=f.count(u.overdue)) for u in t.most_overdue])
+            items.append(self.t("focus_tasks", n=f.count(t.now.open_overdue), over=over, names=names))
         return Section("focus", self.t("h_focus"), [self.t("focus_intro", province=b.province.short_name)], items)
 
 
@@ -322,7 +366,8 @@ def write_text(b: Bulletin, lang: str = "vi") -> BulletinText:
     """The bulletin's text in ``lang`` (``vi`` or ``en``)."""
     w = _Writer(b, lang)
     f = w.f
-    sections = [s for s in (w.total(), w.groups(), w.departments(), w.communes(), w.dm(), w.focus()) if s]
+    sections = [s for s in (w.total(), w.groups(), w.departments(), w.communes(), w.dm(), w.tasks(), w.focus())
+                if s]
     labels = dict(w.C.LABELS)
     labels["recent"] = w.C.RECENT.get(b.window_kind or "", "")
     labels["tables_heading"] = w.M["h_tables"]

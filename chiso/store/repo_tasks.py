@@ -150,8 +150,12 @@ def accepted(rows: list[TaskEvent]) -> TaskEvent | None:
 def add_event(session: Session, task: TaskRow, kind: str, *, by: str, unit_code: str, day: dt.date,
               instance: str = "", percent: int | None = None, text: str = "",
               evidence: list[dict] | None = None, requested: dt.date | None = None,
-              granted: dt.date | None = None, decision: str | None = None) -> TaskEvent:
-    """One event of the task's life, or ``ConflictError`` saying why it cannot happen now."""
+              granted: dt.date | None = None, decision: str | None = None,
+              at: dt.datetime | None = None) -> TaskEvent:
+    """One event of the task's life, or ``ConflictError`` saying why it cannot happen now.
+
+    ``at``: when it happened, for entering a past life (a migration, the demo); default now. The
+    audit line keeps the moment it was entered."""
     if kind not in EVENT_KINDS:
         raise StoreError(f"unknown task event {kind!r}; expected one of {', '.join(EVENT_KINDS)}")
     if decision is not None and decision not in DECISIONS:
@@ -197,7 +201,7 @@ def add_event(session: Session, task: TaskRow, kind: str, *, by: str, unit_code:
         if decision == "returned" and not text.strip():
             raise ConflictError("cần ghi lý do trả lại / the reason for returning is missing")
         answers = report.id
-    row = TaskEvent(task_id=task.id, instance=instance, kind=kind, day=day, at=utcnow(), by=by,
+    row = TaskEvent(task_id=task.id, instance=instance, kind=kind, day=day, at=at or utcnow(), by=by,
                     unit_code=unit_code, percent=percent, text=text, evidence=evidence or None,
                     requested=requested, granted=granted, decision=decision, answers=answers)
     session.add(row)

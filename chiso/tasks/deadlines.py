@@ -145,7 +145,7 @@ def instances(task: Task, through: dt.date, cal: HolidayCalendar, how: str | Non
     last = min(through, d.until) if d.until else through
     while True:
         start = dt.date(year, month, 1)
-        if start > last:
+        if max(start, task.assigned_on) > last:  # not open yet by ``through`` (or after ``until``)
             return
         due_month = month + step - 1
         due = roll(_month_day(year, due_month, d.due_day), cal, how)

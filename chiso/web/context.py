@@ -24,6 +24,9 @@ _UNSEEN = object()  # no data stamp read yet
 #: recently used dropped first).
 SCORE_TABLES, DERIVED_VALUES, WEEKLY_SERIES, SHORT_LIVED = 32, 256, 8, 1024
 
+#: The first item of the task panels' keys in ``WebContext.short_lived`` (``forget_tasks``).
+TASK_PANELS = "task_panels"
+
 
 def _cache(size: int):
     return field(default_factory=lambda: BoundedCache(size), repr=False)
@@ -179,6 +182,11 @@ class WebContext:
         value = compute()
         self._short.put(key, (now + seconds, value))
         return value
+
+    def forget_tasks(self) -> None:
+        """After a write to the task register: the task panels (overview, agency home, wall) and
+        the page parts built from them show it at once."""
+        self.forget_short(TASK_PANELS)
 
     def forget_short(self, prefix: str | None = None) -> None:
         """Drop short-lived values (those whose key starts with ``prefix``, or all), and the

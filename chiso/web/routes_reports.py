@@ -3,7 +3,10 @@
 - ``GET /reports/{province}?window=&lang=`` — the bulletin as an HTML page;
 - ``GET /api/v1/reports/{province}?window=&format=pdf|docx|xlsx|html&lang=vi|en`` — the file;
 - ``GET /api/v1/reports/{province}/archive`` — issued bulletins, newest first;
-- ``GET /api/v1/reports/archive/{id}`` — one archived file, as it was issued (its SHA-256 checked).
+- ``GET /api/v1/reports/archive/{id}`` — one archived file, as it was issued (its SHA-256 checked);
+- ``GET /reports/{province}/tasks.xlsx?unit=&as_of=`` — the list of open assigned tasks the office
+  sends to agencies (``chiso.reports.task_followup``): leaders, administrators and the office get
+  the province's (or one agency's, ``unit``), a head or officer their own unit's.
 
 ``reports_router`` builds the router over a score source (the record store by default).
 
@@ -25,28 +28,34 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from chiso.catalog.index_definition import load_index_definition
+from chiso.collect.values.submit import local_today
 from chiso.errors import ChisoError
 from chiso.reports.html import render_html
 from chiso.reports.render import FORMATS, check, file_name, render
 from chiso.reports.service import bulletin_for
 from chiso.reports.sources import RecordsSource
+from chiso.reports.task_followup import file_name as followup_name
+from chiso.reports.task_followup import followup_rows, followup_workbook
 from chiso.store.database import current_revision, head_revision, open_database
 from chiso.store.models import LoadBatch
 from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
 from chiso.store.models_evaluation import StatisticalValueRow, TargetRow, WarningEvent, WarningRow
 from chiso.store.models_reports import BulletinArchive
+from chiso.store.models_tasks import TaskChange, TaskEvent, TaskRow
 from chiso.store.models_values import ConnectorRun, IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_reports import list_archive
 from chiso.units import load_units
 from chiso.web.api.pagination import WindowText
 from chiso.web.cache import BoundedCache
 from chiso.web.errors import CODE, COMMON, UNIT_EXAMPLES, WINDOW_EXAMPLES, as_http, declared, window_label
+from chiso.web.security.deps import Principal, current_principal
+from chiso.web.security.tasks import UNIT_ROLES, is_office, office_unit
 
 #: What a bulletin file may be (the schema's ``format`` and ``lang``; ``check`` refuses others, 400).
 FORMAT = {"enum": list(FORMATS)}
@@ -68,7 +77,8 @@ def _problem(e: Exception) -> HTTPException:
 
 def data_stamp(db) -> tuple | None:
     """What a bulletin is made of, as counts and latest ids of the relational store (``None``
-    without a prepared store): records loaded, values, catalogue, warnings, connector runs."""
+    without a prepared store): records loaded, values, catalogue, warnings, connector runs, and
+    the task register (tasks, their changes, their events)."""
     if db is None:
         return None
     from sqlalchemy import func, select
@@ -76,10 +86,29 @@ def data_stamp(db) -> tuple | None:
     with db.session() as s:
         out = [s.scalar(select(func.max(LoadBatch.id)))]
         for model in (ValueSubmission, IndicatorValue, IndicatorValueHistory, IndicatorVersion, LifecycleTransition,
-                      TargetRow, StatisticalValueRow, WarningRow, WarningEvent, ConnectorRun):
+                      TargetRow, StatisticalValueRow, WarningRow, WarningEvent, ConnectorRun, TaskRow, TaskChange,
+                      TaskEvent):
             out.append(s.scalar(select(func.count()).select_from(model)))
         out.append(s.scalar(select(func.max(WarningRow.updated_at))))
     return tuple(out)
+
+
+def followup_unit(principal: Principal, province: str, unit: str | None) -> str | None:
+    """Whose open tasks ``principal`` may download: leaders, administrators and the office any
+    agency's of their province (``unit``) or all (None); a head or officer only their own unit's
+    (whatever ``unit`` says, another unit is refused); anyone else nothing (403)."""
+    if principal.role != "admin" and principal.province_code != province:
+        raise HTTPException(403, f"không có quyền xem nhiệm vụ của tỉnh {province} / not allowed for province "
+                                 f"{province}")
+    if principal.role in ("admin", "leader") or is_office(principal):
+        return unit
+    if principal.role in UNIT_ROLES and principal.unit_code:
+        if unit not in (None, principal.unit_code):
+            raise HTTPException(403, f"chỉ xem được nhiệm vụ của đơn vị mình ({principal.unit_code}) / only your "
+                                     f"own unit's tasks ({principal.unit_code})")
+        return principal.unit_code
+    raise HTTPException(403, "danh sách nhiệm vụ dành cho lãnh đạo, Văn phòng UBND tỉnh và đơn vị chủ trì / the "
+                             "task list is for leaders, the office and the lead units")
 
 
 def _rendered_size(value) -> int:
@@ -200,6 +229,36 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
             raise HTTPException(400, f"language {lang!r}: vi or en")
         b, key = bulletin(province, window)
         return HTMLResponse(rendered(key, ("page", lang), lambda: render_html(b, lang, downloads=True)))
+
+    @router.get("/reports/{province}/tasks.xlsx", include_in_schema=False)  # a download from the pages
+    def task_followup(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES),
+                      unit: str | None = Query(None, pattern=CODE), as_of: dt.date | None = None,
+                      principal: Principal = Depends(current_principal)) -> Response:
+        """Danh sách nhiệm vụ chưa hoàn thành: the province's open tasks (or one agency's) as XLSX."""
+        known(province)
+        unit = followup_unit(principal, province, unit)
+        if unit is not None and (tree is not None and (unit not in tree or unit == province
+                                                       or tree.province_of(unit).code != province)):
+            raise HTTPException(404, f"không có đơn vị {unit} trong tỉnh {province} / no unit {unit!r} "
+                                     f"in province {province}")
+        day = as_of or local_today()
+        try:
+            db = database()
+        except ChisoError as e:
+            raise _problem(e) from None
+        try:
+            with db.session() as s:
+                units = tree if tree is not None else load_units()
+                rows = followup_rows(s, province, day, units, unit=unit)
+        except DBAPIError as e:  # an unprepared store has no task register
+            raise HTTPException(503, f"the task register cannot be read: run `chiso init` "
+                                     f"({type(e).__name__})") from None
+        finally:
+            db.dispose()
+        content = followup_workbook(rows, province=province, as_of=day, tree=units, office=office_unit(province),
+                                    unit=unit)
+        return Response(content, media_type=FORMATS["xlsx"][1], headers={
+            "Content-Disposition": f'attachment; filename="{followup_name(province, day, unit)}"'})
 
     def _archive_rows(province: str | None, limit: int) -> list[dict]:
         try:

@@ -31,7 +31,7 @@ SIZES = ("--dossiers", "2000", "--others", "60", "--seed", "7", "--today", "2026
 CHISO = Path(sys.executable).with_name("chiso")
 RELATIONAL = ("score_runs", "unit_results", "criterion_results", "catalogue_imports", "indicator_versions",
               "lifecycle_transitions", "indicator_values", "indicator_value_history", "value_periods",
-              "warnings", "warning_events")
+              "tasks", "task_events", "warnings", "warning_events")
 RECORDS = ("dossiers", "petitions", "procedures", "publications", "dossiers_history", "_kept_counts")
 
 
@@ -142,6 +142,7 @@ def test_a_demo_killed_at_every_step_is_finished_by_the_next_run(tmp_path, unint
         ("score", lambda: time.sleep(2.0) or True),
         ("catalogue", lambda: True),
         ("values", lambda: accepted_batches(data) >= 30),
+        ("tasks", lambda: time.sleep(1.0) or True),
         ("warnings", lambda: time.sleep(2.0) or True),
     ]
     before: list[str] = []
@@ -190,11 +191,11 @@ def test_what_cannot_be_finished_fails_and_names_the_steps(tmp_path):
     other = init(data, "--seed", "8")
     assert other.code == 2
     said = " ".join(other.output.split())
-    assert "not done: load, keep, score, catalogue, values, warnings" in said
+    assert "not done: load, keep, score, catalogue, values, tasks, warnings" in said
     assert "--seed 7" in said and "store ready" not in said
     plain = subprocess.run([str(CHISO), "init"], env=_env(data), text=True, capture_output=True, timeout=300)
     assert plain.returncode == 0
-    assert "not finished (not done: load, keep, score, catalogue, values, warnings)" in " ".join(plain.stderr.split())
+    assert "not finished (not done: load, keep, score, catalogue, values, tasks, warnings)" in " ".join(plain.stderr.split())
 
     # a step that fails: generating into a file that is in the way
     data = tmp_path / "in-the-way"
@@ -204,7 +205,7 @@ def test_what_cannot_be_finished_fails_and_names_the_steps(tmp_path):
     assert failed.code == 2
     said = " ".join(failed.output.split())
     assert "demo step generate failed" in said
-    assert "not done: generate, load, keep, score, catalogue, values, warnings" in said
+    assert "not done: generate, load, keep, score, catalogue, values, tasks, warnings" in said
     assert "store ready" not in said and recorded(data) == []
 
     # records loaded before builds were recorded (or by hand), nothing else: not "loaded"

@@ -24,6 +24,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from chiso.collect.load import load_paths
+from chiso.collect.tasks import import_tasks
 from chiso.collect.values import Submitter, batch_from_records, submit, submit_batch
 from chiso.collect.values.batch import read_batch
 from chiso.demo.generate import generate_for
@@ -31,7 +32,7 @@ from chiso.demo.indicators import write_submissions
 from chiso.evaluate.dm.service import refresh_warnings
 from chiso.store.database import init_store, open_database
 from chiso.store.records import open_records
-from chiso.store.repo_catalogue import import_catalogue, live_indicators
+from chiso.store.repo_catalogue import current_catalogue, import_catalogue, live_indicators
 from chiso.store.repo_evaluation import list_warnings
 from chiso.store.repo_values import get_period
 from chiso.units import load_units
@@ -83,6 +84,8 @@ ONE_PER_ROLE = ("quantri", "lanhdao", "giamdoc.syt", "canbo.syt", "xem")
 #: A read-only token of the administrator, beside each account's own (read write where its role writes).
 READ_ONLY = "quantri.doc"
 
+
+TASKS = Path(__file__).resolve().parents[1] / "fixtures" / "tasks" / "nhiem-vu.csv"
 
 def period_state(site, code: str, period: str) -> str | None:
     """The state of an indicator's period in the site's store (None: no values)."""
@@ -188,6 +191,9 @@ def _dm_side(db, folder: Path, tree) -> None:
                  Submitter(as_unit="24-STC", by="canbo.stc", role="officer"), catalogue, tree, now=NOW)
     with db.session() as s:
         refresh_warnings(s, "24", today=TODAY, units=tree)
+    with db.session() as s:  # a few assigned tasks, imported as the office imports them
+        import_tasks(s, TASKS, province="24", tree=tree, catalogue=current_catalogue(s, "24"),
+                     by="Văn phòng UBND tỉnh")
 
 
 def build_site(folder: Path) -> Site:

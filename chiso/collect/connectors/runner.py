@@ -20,8 +20,9 @@ from croniter import croniter
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
-from chiso.collect.connectors.sources import FetchError, check_config, fetch_http, fetch_sql
+from chiso.collect.connectors.sources import FetchError, check_config, fetch_http, fetch_sql, target_of
 from chiso.collect.readers import file_sha256
+from chiso.collect.tasks.imports import import_items
 from chiso.collect.values.batch import SUFFIXES, Batch, batch_from_records, read_batch
 from chiso.collect.values.rules import Units, ValidationConfig, owner_text
 from chiso.collect.values.submit import SubmitResult, Submitter, submit_batch
@@ -100,6 +101,12 @@ def add_connector(session: Session, catalogue: Mapping[str, Indicator], units: U
     check_schedule(schedule)
     if as_unit not in units:
         raise ChisoError(f"--as {as_unit!r}: no unit has this code")
+    if target_of(config) == "tasks":  # the task register of the unit's province: no indicators
+        if indicators:
+            raise ChisoError("a connector bringing tasks brings no indicator values: name no indicator")
+        return repo.add_connector(session, name=name, kind=kind, as_unit=as_unit, config=dict(config),
+                                  indicators=[], schedule=schedule.strip(), source=source,
+                                  max_age_hours=max_age_hours, created_by=by, at=now)
     if not indicators:
         raise ChisoError("name the indicator(s) the connector brings")
     if max_age_hours is not None and not max_age_hours > 0:
@@ -188,6 +195,27 @@ def _fetch_and_submit(db, connector: Connector, catalogue, units, config, now) -
                       f"{result.corrected} corrected, {result.late} late")
 
 
+def _fetch_tasks(db, connector: Connector, units, catalogue) -> RunOutcome:
+    """A task connector's run: its records into the task register of its unit's province, through
+    the same import as a file (all or nothing; the same records again change nothing)."""
+    what = f"connector {connector.name} ({connector.kind})"
+    try:
+        records = fetch_http(connector.config)
+        province = units.get(connector.as_unit).province_code
+        with db.session() as session:
+            result = import_items(session, records, province=province, tree=units, catalogue=catalogue,
+                                  by=f"connector:{connector.name}", source="connector", what=what)
+    except LoadError as exc:
+        return RunOutcome(connector.name, "refused", message=_short(exc))
+    except (FetchError, ChisoError) as exc:
+        return RunOutcome(connector.name, "failed", message=_short(exc))
+    except Exception as exc:  # noqa: BLE001 - a run never dies silently
+        return RunOutcome(connector.name, "failed", message=f"{type(exc).__name__}: {_short(exc)}")
+    status = "accepted" if result.created or result.changed else "unchanged"
+    return RunOutcome(connector.name, status, len(records), [],
+                      f"{result.created} created, {result.changed} changed, {result.unchanged} unchanged")
+
+
 def _run_folder(db, connector: Connector, catalogue, units, config, now) -> list[RunOutcome]:
     """Submit every new or changed file of the watched folder; remember each by its hash."""
     folder = Path(connector.config["path"])
@@ -229,6 +257,8 @@ def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
         catalogue = dict(catalogue_for(session, province)) if province else {}
     if connector.kind == "folder":
         outcomes = _run_folder(db, connector, catalogue, units, config, now)
+    elif target_of(connector.config) == "tasks":
+        outcomes = [_fetch_tasks(db, connector, units, catalogue)]
     else:
         outcomes = [_fetch_and_submit(db, connector, catalogue, units, config, now)]
     for outcome in outcomes:

@@ -19,14 +19,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from chiso.collect.connectors import jsonpath
+from chiso.collect.tasks.columns import KEYS as TASK_KEYS
 from chiso.collect.values.batch import COLUMNS
 from chiso.errors import ChisoError
 
 CONFIG_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind → (required, optional)
     "sql": ({"query"}, {"url", "url_env", "fields"}),
-    "http": ({"url"}, {"path", "fields", "auth_header", "auth_env", "timeout"}),
+    "http": ({"url"}, {"path", "fields", "auth_header", "auth_env", "timeout", "target"}),
     "folder": ({"path"}, set()),
 }
+
+
+#: What a connector's records become: indicator values (the default), or assigned tasks in the
+#: task register (``target: tasks``, http only; records with the keys of a task item).
+TARGETS = ("values", "tasks")
+
+
+def target_of(config: Mapping[str, Any]) -> str:
+    return config.get("target") or "values"
 
 
 class FetchError(ChisoError):
@@ -50,9 +60,13 @@ def check_config(kind: str, config: Mapping[str, Any]) -> None:
             [f"unknown {', '.join(sorted(unknown))}"] if unknown else [])
         raise ChisoError(f"{kind} connector config: {'; '.join(parts)} (keys: "
                          f"{', '.join(sorted(required | optional))})")
+    target = target_of(config)
+    if target not in TARGETS:
+        raise ChisoError(f"a connector's target is {' or '.join(TARGETS)}, not {target!r}")
+    ours = TASK_KEYS if target == "tasks" else COLUMNS
     fields = config.get("fields", {})
-    if not isinstance(fields, Mapping) or set(fields) - set(COLUMNS):
-        raise ChisoError(f"fields maps columns {', '.join(COLUMNS)} to the source's own names")
+    if not isinstance(fields, Mapping) or set(fields) - set(ours):
+        raise ChisoError(f"fields maps columns {', '.join(ours)} to the source's own names")
     if kind == "sql":
         if ("url" in config) == ("url_env" in config):
             raise ChisoError("a sql connector needs url or url_env (one of them)")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -300,7 +300,7 @@ def submit(session: Session, batch: Batch, who: Submitter, catalogue: Mapping[st
         role=who.role, as_unit=who.as_unit, status="accepted", state=state, source=who.source,
         connector=who.connector, reason=who.reason, rows=len(batch), inserted=len(plan.inserts),
         corrected=len(plan.corrections), unchanged=len(plan.unchanged),
-        late=written_late + promoted_late, report=warnings or None, at=now)
+        late=written_late + promoted_late, report=stored_report(batch, warnings) or None, at=now)
     for e in plan.inserts:
         repo.insert_value(session, submission=submission, indicator=e.indicator.code,
                           indicator_version=e.indicator.version, unit_code=e.unit.code,
@@ -335,11 +335,24 @@ def _deadline_of(row: IndicatorValue, catalogue: Mapping[str, Indicator]) -> dt.
     return row.period_end + dt.timedelta(days=days)
 
 
+def stored_report(batch: Batch, problems: Iterable[Problem]) -> list[dict]:
+    """A batch's report as the store keeps it: each problem's file, row, column, reason and value,
+    and — for a workbook — the sheet whose rows they are (``sheet``), so a report shown later
+    names the sheet as the live one did."""
+    out = []
+    for p in problems:
+        doc = dataclasses.asdict(p)
+        if batch.sheet:
+            doc["sheet"] = batch.sheet
+        out.append(doc)
+    return out
+
+
 def record_refusal(session: Session, batch: Batch, who: Submitter, problems: list[Problem],
                    now: dt.datetime | None = None) -> int | None:
     """Register a refused batch with its report, once: the same refusal again — even at the same
     moment — is not re-recorded."""
-    report = [dataclasses.asdict(p) for p in problems[:1000]]
+    report = stored_report(batch, problems[:1000])
     repo.hold_refusal(session, batch.content_sha256)  # held too long: registered twice at worst
     last = repo.submissions(session, limit=1, content_sha256=batch.content_sha256)
     if last and last[0].status == "refused" and last[0].report == report and last[0].as_unit == who.as_unit:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.indicator import LIVE_STATES, Indicator
 from chiso.collect.connectors import connector_status
+from chiso.collect.values.submit import local_today
 from chiso.errors import StoreError
 from chiso.evaluate.dm.derived import all_values, index_values
 from chiso.evaluate.dm.overview import overview
@@ -32,14 +33,17 @@ from chiso.evaluate.dm.warnings import (
     WarningSettings,
     evaluate_warnings,
 )
+from chiso.evaluate.tasks.indicators import task_values
 from chiso.store import repo_evaluation as repo
 from chiso.store.models import ScoreRun
 from chiso.store.models_catalogue import IndicatorVersion, LifecycleTransition
 from chiso.store.models_evaluation import TargetRow
+from chiso.store.models_tasks import TaskChange, TaskEvent, TaskRow
 from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_catalogue import live_indicators as live
 from chiso.store.repo_values import current_values as values
 from chiso.store.repo_values import list_values
+from chiso.tasks.states import Policy
 from chiso.units import load_units
 
 
@@ -73,13 +77,15 @@ def current_values(session: Session, province: str, indicators: Mapping[str, Ind
     """The values relation of the province's live indicators: submitted values from the
     values store, with the index-fed, aggregated and formula values derived from them
     (``chiso.evaluate.dm.derived``)."""
-    stamp = _values_stamp(session, province, indicators)
+    through = local_today()
+    stamp = _values_stamp(session, province, indicators) + _tasks_stamp(session, through)
     hit = _DERIVED.get(stamp)
     if hit is not None:
         return hit
     tree = load_units()
     submitted = values(session, province=province, indicators=list(indicators))
-    fed = index_values(session, indicators, tree, province, load_index_definition())
+    fed = pl.concat([index_values(session, indicators, tree, province, load_index_definition()),
+                     task_values(session, indicators, tree, province, through)], how="vertical")
     derived = all_values(indicators, submitted, tree, index_rows=fed)
     _DERIVED.clear()  # one province's latest state is what is asked for again and again
     _DERIVED[stamp] = derived
@@ -99,6 +105,14 @@ def _values_stamp(session: Session, province: str, indicators: Mapping[str, Indi
             session.scalar(select(func.count()).select_from(IndicatorValue)),
             session.scalar(select(func.count()).select_from(IndicatorValueHistory)),
             session.scalar(select(func.max(ScoreRun.id))))
+
+
+def _tasks_stamp(session: Session, through: dt.date) -> tuple:
+    """What the task-fed values depend on: the register (tasks, their changes, their events),
+    the day they are counted up to and the settings that judge states."""
+    return (session.scalar(select(func.count()).select_from(TaskRow)),
+            session.scalar(select(func.count()).select_from(TaskChange)),
+            session.scalar(select(func.max(TaskEvent.id))), through, Policy.from_settings())
 
 
 def late_values(session: Session, province: str, indicators: Mapping[str, Indicator]) -> list[LateValue]:

@@ -528,7 +528,8 @@ def deterioration(inputs: WarningInputs) -> RuleResult:
 
 
 def outlier(inputs: WarningInputs) -> RuleResult:
-    """The latest value lies outside mean ± k·sd of the series' earlier values."""
+    """The latest value lies outside mean ± k·sd of the series' earlier values; for a count (summed
+    over units) sd is at least √mean (at least 1), the spread chance alone gives a count."""
     out = RuleResult()
     s = inputs.settings
     for (code, unit), raw in inputs.series.items():
@@ -540,6 +541,10 @@ def outlier(inputs: WarningInputs) -> RuleResult:
         if value is None or len(history) < s.outlier_min_history:
             continue
         mean, sd = statistics.fmean(history), statistics.stdev(history)
+        if ind.aggregation.units == "sum":
+            # a count (tasks, dossiers, projects): chance alone moves it by about √mean (Poisson),
+            # so a few tasks more or less in a unit that has a handful is not unusual
+            sd = max(sd, math.sqrt(max(mean, 1.0)))
         if sd == 0:
             if value == mean:
                 continue

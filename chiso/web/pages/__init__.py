@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chiso.web.pages import (
+    account,
     completeness,
     desk,
     inbox,
@@ -31,5 +32,5 @@ router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
     router.include_router(_family.router, include_in_schema=False)
-for _family in (completeness, notifications, tasks, task_page):
+for _family in (completeness, notifications, tasks, task_page, account):
     router.include_router(_family.router, include_in_schema=False)

@@ -58,6 +58,62 @@ def rate_chart(board: Completeness, lang: str) -> dict:
                  "itemStyle": {"color": "#1e8e3e"}, "tooltip": {"valueFormatter": "chiso:num:1"}}]}
 
 
+def agency_chart(board: Completeness, code: str, province: Completeness, lang: str) -> dict:
+    """One agency's on-time and received rates month by month, against the province's
+    (dashed lines: every owner agency together) — ECharts options."""
+    months = [m.label for m in board.months]
+    row = board.agencies.get(code)
+    mine = {m: (row.cells[m] if row is not None else None) for m in months}
+    whole = {m: province.province.get(m) for m in months}
+
+    def shares(tallies: dict, attr: str) -> list[float | None]:
+        return [_share(getattr(t, attr)) if t is not None else None for t in (tallies[m] for m in months)]
+
+    def line(name: str, data: list, color: str, dashed: bool = False) -> dict:
+        serie = {"name": name, "type": "line", "data": data, "connectNulls": False, "symbolSize": 7,
+                 "itemStyle": {"color": color}, "tooltip": {"valueFormatter": "chiso:num:1"}}
+        if dashed:
+            serie["lineStyle"] = {"type": "dashed", "width": 2}
+            serie["symbol"] = "emptyCircle"
+        return serie
+
+    return {"animation": False, "tooltip": {"trigger": "axis"}, "legend": {"bottom": 0},
+            "grid": {"left": 44, "right": 16, "top": 24, "bottom": 72},
+            "xAxis": {"type": "category", "data": [format_period(m, lang) for m in months]},
+            "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "chiso:num:0"}},
+            "series": [
+                {"name": translate(lang, "completeness.trend.agency_on_time"), "type": "bar",
+                 "data": shares(mine, "on_time_rate"), "itemStyle": {"color": BRAND},
+                 "tooltip": {"valueFormatter": "chiso:num:1"}},
+                line(translate(lang, "completeness.trend.agency_received"), shares(mine, "received_rate"), "#1e8e3e"),
+                line(translate(lang, "completeness.trend.province_on_time"), shares(whole, "on_time_rate"),
+                     "#6b7280", dashed=True),
+                line(translate(lang, "completeness.trend.province_received"), shares(whole, "received_rate"),
+                     "#b26a00", dashed=True)]}
+
+
+def agency_months(board: Completeness, code: str, province: Completeness) -> list[dict]:
+    """The chart's numbers as table rows, the newest month first."""
+    row = board.agencies.get(code)
+    out = []
+    for m in reversed(board.months):
+        mine = row.cells[m.label] if row is not None else None
+        whole = province.province.get(m.label)
+        out.append({"month": m.label, "due": mine.due if mine is not None else 0,
+                    "on_time": mine.on_time_rate if mine is not None else None,
+                    "received": mine.received_rate if mine is not None else None,
+                    "province_on_time": whole.on_time_rate if whole is not None else None,
+                    "province_received": whole.received_rate if whole is not None else None})
+    return out
+
+
+def province_board(ctx: WebContext, principal: Principal, months: int, today=None) -> Completeness:
+    """The whole province's board, for its rates only (a head or an officer compares their agency
+    with the province's totals; no other agency's row is shown to them)."""
+    with ctx.database.session() as session:
+        return gather(session, province_of(principal), ctx.tree, today or local_today(), months=months)
+
+
 def _share(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
@@ -106,7 +162,10 @@ def agency_page(request: Request, unit: str, months: int = Query(MONTHS, ge=1, l
                      "owes": worst in ("missing", "returned")})
     # what is owed first, then by code
     grid.sort(key=lambda g: (STATUSES.index(g["worst"]), g["code"]))
+    whole = province_board(ctx, principal, _months_param(months), today=board.today)
+    lang = request_language(request)
     return render(request, "completeness_agency.html", {
         "board": board, "row": row, "unit": unit, "grid": grid, "statuses": STATUSES,
+        "trend": agency_chart(board, unit, whole, lang), "trend_rows": agency_months(board, unit, whole),
         "missing": row.owed() if row is not None else [], "indicators": indicators,
         "months": _months_param(months), "unit_name": lambda c: unit_name(ctx, c)}, principal, "completeness")

@@ -31,7 +31,7 @@ from chiso.store import repo_values
 from chiso.text import format_number
 from chiso.web import i18n
 from chiso.web.context import WebContext
-from chiso.web.pages import views
+from chiso.web.pages import tasks, views
 from chiso.web.pages.render import TEMPLATES, render
 from chiso.web.security.deps import Principal
 
@@ -112,7 +112,7 @@ def agency_home(request, ctx: WebContext, principal: Principal, window: str | No
         "indicators": indicators, "indicators_error": indicators_error, "shown": SHOWN,
         "pending": pending, "pending_error": pending_error,
         "warnings": warnings, "warnings_error": warnings_error,
-        "status_labels": STATUS_LABELS},
+        "status_labels": STATUS_LABELS, **tasks.panels_context(ctx, principal, unit=unit.code)},
         principal=principal, active="overview", window=score["window"] if score else window)
 
 

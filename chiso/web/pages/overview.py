@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from chiso.evaluate.whatif import levers
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language
-from chiso.web.pages import charts, home, views
+from chiso.web.pages import charts, home, tasks, views
 from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
@@ -118,7 +118,8 @@ async def overview(request: Request, window: str | None = None, view: str | None
 
     return await cached_page(request, ctx, principal, template="overview.html", active="overview", build=build,
                              live={"warnings_panel": (views.WARNINGS_SECONDS,
-                                                      lambda: warnings_context(ctx, principal, cached=False))})
+                                                      lambda: warnings_context(ctx, principal, cached=False)),
+                                   "tasks_panel": (tasks.PANEL_SECONDS, lambda: tasks.panels_context(ctx, principal))})
 
 
 @router.get("/overview/dm", response_class=HTMLResponse)

@@ -55,6 +55,7 @@ NAV: tuple[tuple, ...] = (
     ("inbox", "nav.inbox", "/inbox", ("head", "admin")),
     ("bulletins", "nav.bulletins", "/reports/{province}"),
     ("audit", "admin.nav.audit", "/admin/audit", ("admin",)),
+    ("accounts", "account.nav.admin", "/admin/accounts", ("admin",)),
 )
 
 

@@ -313,8 +313,11 @@ def submission_page(request: Request, submission_id: int, ctx: WebContext = Depe
         raise forbidden(f"Lô {submission_id} do {unit_name(ctx, row.as_unit)} ({row.as_unit}) nộp: cán bộ và thủ "
                         f"trưởng chỉ xem lô của đơn vị mình / batch {submission_id} was submitted by "
                         f"{row.as_unit}; a head or officer sees their own unit's batches only; {who_text(principal)}")
-    return render(request, "submission_detail.html", {"b": row, "problems": row.report or [],
-                                                      "report_format": _format_of(row.file_name), "sheet": None,
+    problems = row.report or []
+    # the sheet a workbook's rows were read from, kept with each problem since the report is stored
+    sheet = next((p.get("sheet") for p in problems if isinstance(p, dict) and p.get("sheet")), None)
+    return render(request, "submission_detail.html", {"b": row, "problems": problems,
+                                                      "report_format": _format_of(row.file_name), "sheet": sheet,
                                                       "unit_name": lambda c: unit_name(ctx, c)},
                   principal, "submissions")
 

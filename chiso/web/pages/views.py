@@ -12,6 +12,7 @@ from fastapi import HTTPException
 
 from chiso import settings
 from chiso.catalog.indicator import DEFAULT_FIELDS
+from chiso.evaluate import paging
 from chiso.evaluate.dm.service import status_report
 from chiso.evaluate.dm.warnings import SEVERITIES
 from chiso.evaluate.scores import RANKED_LEVELS
@@ -114,14 +115,8 @@ def movers(df: pl.DataFrame, n: int = 5) -> tuple[list[dict], list[dict]]:
 
 
 def page_of(df: pl.DataFrame, page: int, size: int = PAGE_SIZE) -> dict:
-    """One page of rows with what the pager macro needs."""
-    total = df.height
-    pages = max(1, -(-total // size))
-    page = min(max(1, page), pages)
-    rows = df.slice((page - 1) * size, size).to_dicts()
-    first = (page - 1) * size + 1 if total else 0
-    return {"rows": rows, "page": page, "pages": pages, "total": total, "first": first,
-            "last": first + len(rows) - 1 if rows else 0}
+    """One page of rows with what the pager macro needs (``chiso.evaluate.paging``)."""
+    return paging.page_of(df, page, size)
 
 
 def open_warnings(ctx: WebContext, province: str, principal, limit: int = 5) -> dict:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import localized_name, request_language
-from chiso.web.pages import charts, views
+from chiso.web.pages import charts, tasks, views
 from chiso.web.pages.overview import overview_context
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, current_principal
@@ -37,6 +37,7 @@ def wall(request: Request, window: str | None = None, fragment: bool = False,
     context.update(
         gauges=[charts.gauge(localized_name(g, lang), g["score"], g["max"]) for g in context["groups"]],
         ends=ends, refresh=REFRESH_SECONDS, now=dt.datetime.now().astimezone(),
+        **tasks.panels_context(ctx, principal, limit=3),
     )
     return render(request, "wall.html", context, principal=principal, active="wall", window=table.window,
                   block="board" if fragment else None)

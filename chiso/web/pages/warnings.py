@@ -37,6 +37,7 @@ from chiso.evaluate.dm.followup import (
     sort_followed,
 )
 from chiso.evaluate.dm.warnings import RULE_NAMES, SEVERITIES
+from chiso.periods.reporting import period as reporting_period
 from chiso.store.models_evaluation import WARNING_STATES
 from chiso.store.repo_accounts import list_accounts
 from chiso.store.repo_evaluation import (
@@ -242,9 +243,71 @@ def mine_page(request: Request, state: str | None = None, severity: str | None =
                     assignee=assignee, overdue=overdue, sort=sort, page=page)
 
 
+#: Evidence figures that are shares (0.481): shown as percentages (48,1%), never as the ratio.
+SHARE_EVIDENCE = ("achievement", "share_missing", "on_track", "at_risk", "difference", "tolerance")
+#: A grouped warning's table shows at most this many rows (the rest are counted).
+MEMBER_ROWS = 200
+#: An indicator missing from more units than this is one row, its units listed inside it.
+MEMBER_UNITS = 3
+
+
+def members_table(ctx: WebContext, row, today: dt.date | None = None) -> dict | None:
+    """A grouped warning's members as table rows, or None for a warning of one thing.
+
+    Missing data of an agency (evidence ``indicators``: each indicator and its units still
+    missing): one row per indicator × unit (an indicator missing from more than ``MEMBER_UNITS``
+    units: one row, the units folded inside it) — the indicator (code and name), the unit, the
+    period, and how many days past that indicator's own deadline (period end + its deadline
+    days) it was when the rules last looked — the day the message's "đã quá N ngày" counts to
+    (the evidence's first ``deadline`` + ``days_overdue``), so the table and the message agree.
+    Units of one level with the same condition (evidence ``members``): one row per unit, with
+    its value, target, achievement and status, worst first as the rule listed them."""
+    evidence = row.evidence or {}
+    if isinstance(evidence.get("indicators"), list):
+        catalogue = catalogue_of(ctx, row.province_code)
+        try:
+            today = dt.date.fromisoformat(evidence["deadline"]) + dt.timedelta(days=int(evidence["days_overdue"]))
+        except (KeyError, TypeError, ValueError):
+            today = today or local_today()
+        try:
+            window = reporting_period(row.period)
+        except ChisoError:
+            window = None
+        rows = []
+        for item in evidence["indicators"]:
+            code = item.get("indicator") if isinstance(item, dict) else None
+            if not code:
+                continue
+            ind = catalogue.indicators.get(code)
+            deadline = window.end + dt.timedelta(days=ind.deadline_days) if window and ind else None
+            late = (today - deadline).days if deadline is not None else None
+            units = list(item.get("missing_units") or [])
+            late = late if late is not None and late > 0 else None
+            if len(units) > MEMBER_UNITS:   # one row for the indicator, its units folded in it
+                rows.append({"indicator": code, "ind": ind, "unit": None, "units": units, "period": row.period,
+                             "deadline": deadline, "days_late": late})
+                continue
+            for unit in units:
+                rows.append({"indicator": code, "ind": ind, "unit": unit, "units": [unit], "period": row.period,
+                             "deadline": deadline, "days_late": late})
+        return {"kind": "missing", "rows": rows[:MEMBER_ROWS], "total": len(rows),
+                "values": sum(len(r["units"]) for r in rows), "indicators": len({r["indicator"] for r in rows})}
+    if isinstance(evidence.get("members"), list):
+        rows = [{"unit": m.get("unit"), "value": m.get("value"), "target": m.get("target"),
+                 "achievement": m.get("achievement"), "status": m.get("status"), "z": m.get("z")}
+                for m in evidence["members"] if isinstance(m, dict) and m.get("unit")]
+        return {"kind": "units", "rows": rows[:MEMBER_ROWS], "total": len(rows),
+                "has_z": any(r["z"] is not None for r in rows),
+                "has_target": any(r["target"] is not None for r in rows)}
+    return None
+
+
 def _detail_context(ctx: WebContext, principal: Principal, followed: Followed, events, lines) -> dict:
     row, assignment = followed.warning, followed.assignment
+    members = members_table(ctx, row)
     context = {**_common(ctx), "w": row, "f": followed, "history": _history(events, lines),
+               "members": members, "share_evidence": SHARE_EVIDENCE,
+               "member_keys": ("indicators", "members") if members else (),
                "comments": [line for line in lines if line.action == "comment"],
                "may_act": may_handle(principal, row, assignment),
                "may_assign": may_assign(principal) and row.state != "resolved",

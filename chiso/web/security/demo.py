@@ -11,6 +11,8 @@ lanhdao    LanhDao@2026demo    leader — the province
 thutruong  ThuTruong@2026demo  head — the department owning most catalogue indicators
 canbo      CanBo@2026demo      officer — the same department
 xem        NguoiXem@2026demo   viewer — the province
+vanphong   VanPhong@2026demo   officer — the office that follows assigned tasks up
+                               (``CHISO_TASK_OFFICE_UNIT``, else ``<province>-VPUBND``)
 =========  ==================  ===================================================
 """
 from __future__ import annotations
@@ -29,16 +31,19 @@ from chiso.store import repo_accounts
 from chiso.store.repo_setup import setup_state
 from chiso.units import load_units
 from chiso.web.security import accounts
+from chiso.web.security.tasks import office_unit
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "catalog" / "definitions"
 
-# (username, password, role, display name, where: "province" or "owner")
+# (username, password, role, display name, where: "province", "owner" or "office" — the office
+# that follows assigned tasks up, chiso.web.security.tasks.office_unit)
 DEMO: tuple[tuple[str, str, str, str, str], ...] = (
     ("quantri", "QuanTri@2026demo", "admin", "Quản trị hệ thống", "province"),
     ("lanhdao", "LanhDao@2026demo", "leader", "Lãnh đạo UBND tỉnh", "province"),
     ("thutruong", "ThuTruong@2026demo", "head", "Thủ trưởng cơ quan", "owner"),
     ("canbo", "CanBo@2026demo", "officer", "Cán bộ nhập liệu", "owner"),
     ("xem", "NguoiXem@2026demo", "viewer", "Người xem", "province"),
+    ("vanphong", "VanPhong@2026demo", "officer", "Chuyên viên Văn phòng UBND tỉnh", "office"),
 )
 
 
@@ -62,16 +67,20 @@ def busiest_owner(province: str) -> str | None:
 
 
 def ensure_demo_accounts(database, province: str = "24", tree=None) -> list[DemoAccount]:
-    """Create the demo accounts that do not exist yet (idempotent); all five are returned.
+    """Create the demo accounts that do not exist yet (idempotent); all of them are returned
+    (the office's only when its unit is in the tree).
 
     An existing account keeps its password and role: nothing is overwritten.
     """
     if tree is None:
         tree = load_units([province])
     owner = busiest_owner(province) or province
+    office = office_unit(province)
     out: list[DemoAccount] = []
     for username, password, role, display, where in DEMO:
-        unit = owner if where == "owner" else province
+        unit = {"owner": owner, "office": office}.get(where, province)
+        if unit not in tree:
+            continue
         with database.session() as s:
             exists = repo_accounts.get_account(s, username) is not None
         if not exists:

@@ -199,6 +199,23 @@ def test_outlier_needs_enough_history_and_k_is_a_setting():
     assert w.evidence["z"] is None and w.severity == "critical"
 
 
+COUNT = make_indicator("HC.NVG_QUA_HAN", unit="nhiệm vụ", owner="24-VPUBND", levels=("province", "commune"))
+
+
+@pytest.mark.parametrize("history, latest, severity", [
+    ([0.0] * 6, 1.0, None),                  # a unit with no overdue task now has one: chance (sd floor 1)
+    ([0.0] * 6, 4.0, "warning"),             # z = 4 against the floor of 1
+    ([100.0, 102.0, 98.0, 101.0, 99.0, 100.0], 106.0, None),       # √100 = 10 > sd √2: z = 0.6
+    ([100.0, 102.0, 98.0, 101.0, 99.0, 100.0], 140.0, "warning"),  # z = 4
+])
+def test_a_count_varies_by_at_least_the_square_root_of_its_mean(history, latest, severity):
+    rows = [("HC.NVG_QUA_HAN", "24", f"2026-{m:02d}", v) for m, v in enumerate(history + [latest], start=1)]
+    result = outlier(inputs([COUNT], rows))
+    assert [w.severity for w in result.warnings] == ([severity] if severity else [])
+    # the same series of a rate keeps its own spread: 106 against mean 100, sd √2 is unusual
+    assert outlier(inputs([RATE], rate_rows(HISTORY + [106.0], start=1))).warnings
+
+
 # --- missing and late data -------------------------------------------------------------------
 
 COLLECTED = make_indicator("NS.CHI", levels=("province", "department"), deadline_days=5)

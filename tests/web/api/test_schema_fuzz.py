@@ -41,6 +41,8 @@ EXAMPLES = 12
 SEED = 766
 #: Rules of the API that its schema cannot state: (operation, status, words of the detail) → why.
 RULES: dict[tuple[str, int, str], str] = {
+    ("POST /api/v1/tasks", 422, "nothing was written"): "the item's content: dates, units of the province, "
+                                                        "deadline words, catalogue codes (the data)",
     ("*", 400, "ends before it starts"): "a range's first day must not come after its last (two days of one "
                                           "pattern)",
     ("GET /api/v1/series", 400, "is after to"): "from must not be after to (two parameters)",

@@ -6,15 +6,19 @@ the shared site writes (the API tests send July, the browser test August and thi
 """
 from __future__ import annotations
 
+import html as markup
+import json
 import re
 
 from sqlalchemy import select
 
 from chiso.collect.values.submit import local_today
+from chiso.evaluate.dm.completeness import gather
 from chiso.evaluate.reminders import send_reminders
 from chiso.settings import SmtpSettings
 from chiso.store.models_accounts import Account
 from chiso.store.repo_notifications import notifications
+from chiso.text import format_percent
 from tests.web.site import SPENDING, csrf_of
 
 MONTHS = "?months=24"   # reaches back to September 2026 whatever day the tests run
@@ -116,3 +120,50 @@ def test_reminders_reach_the_bell_and_the_notifications_page(site) -> None:
     assert officer.get("/notifications/count").text == ""
     # the leader's office gets no reminder (only the owning agency's head and officers)
     assert site.client("lanhdao").get("/notifications/count").text == ""
+
+
+# --- an agency's rates month by month, against the province's (issue 12) -------------------------
+
+def _chart(html: str) -> dict:
+    box = html.split('id="completeness-trend"')[1].split("</section>")[0]
+    return json.loads(markup.unescape(re.search(r"data-chart='([^']*)'", box).group(1)))
+
+
+def _share(x):
+    return None if x is None else round(x * 100, 1)
+
+
+def test_an_agency_page_charts_its_rates_by_month_against_the_province(site) -> None:
+    r = site.client("lanhdao").get("/completeness/24-STC" + MONTHS)
+    assert r.status_code == 200
+    today = r.context["board"].today
+    with site.db.session() as s:
+        own = gather(s, "24", site.tree, today, months=24, owner="24-STC")
+        whole = gather(s, "24", site.tree, today, months=24)
+    months = [m.label for m in own.months]
+    chart = _chart(r.text)
+    assert len(chart["xAxis"]["data"]) == 24 and chart["xAxis"]["data"][-1].startswith("Tháng")
+    series = {s["name"]: s["data"] for s in chart["series"]}
+    cells = own.agencies["24-STC"].cells
+    assert series["Đúng hạn (cơ quan)"] == [_share(cells[m].on_time_rate) for m in months]
+    assert series["Đã nhận (cơ quan)"] == [_share(cells[m].received_rate) for m in months]
+    assert series["Đúng hạn (toàn tỉnh)"] == [_share(whole.province[m].on_time_rate) for m in months]
+    assert series["Đã nhận (toàn tỉnh)"] == [_share(whole.province[m].received_rate) for m in months]
+    assert any(v is not None and v < 100 for v in series["Đã nhận (cơ quan)"])   # it owes months: not all 100
+    # the same numbers as a table, the newest month first, spoken periods and percentages
+    table = r.text.split('id="completeness-trend-table"')[1].split("</table>")[0]
+    assert re.findall(r'<tr data-month="([^"]+)">', table) == months[::-1]
+    missing_row = table.split(f'<tr data-month="{MISSING}">')[1].split("</tr>")[0]
+    assert "Tháng 9/2026" in missing_row
+    rate = cells[MISSING].received_rate
+    assert (format_percent(rate, 1, "vi") if rate is not None else "—") in missing_row
+
+
+def test_a_head_compares_their_agency_with_the_province_but_sees_no_other_agency(site) -> None:
+    r = site.client("canbo.stc").get("/completeness/24-STC" + MONTHS)
+    assert r.status_code == 200
+    chart = _chart(r.text)
+    assert [s["name"] for s in chart["series"]][2:] == ["Đúng hạn (toàn tỉnh)", "Đã nhận (toàn tỉnh)"]
+    assert "Sở Y tế" not in r.text.split("<main")[1]
+    en = site.client("canbo.stc").get("/completeness/24-STC" + MONTHS + "&lang=en").text
+    assert "On time (province)" in en and "Reporting rates by month, against the province" in en

@@ -1,7 +1,11 @@
 """Data submission: upload (row-level report on refusal), batches, approve and lock by role."""
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
+import xlsxwriter
 
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 from tests.web.site import csrf_of, period_state
@@ -128,3 +132,45 @@ def test_officer_cannot_open_another_agencys_batch(site):
     sct = [b for b in site.client("quantri").get("/submissions").context["batches"] if b.as_unit == "24-SCT"][0]
     r = site.client("canbo.syt").get(f"/submissions/{sct.id}")
     assert r.status_code == 403 and "their own unit" in r.text
+
+
+def _two_sheet_workbook(first: str, rows: list[list]) -> bytes:
+    """A workbook of two sheets: the values on ``first`` (read), notes on the second (not read)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    values = book.add_worksheet(first)
+    for r, row in enumerate([["indicator", "unit", "period", "value"], *rows]):
+        values.write_row(r, 0, row)
+    notes = book.add_worksheet("Ghi chú")
+    notes.write_row(0, 0, ["Bảng này không phải số liệu", "2026-13", "không biết"])
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_stored_refusal_of_a_workbook_names_its_sheet(site):
+    officer = site.client("canbo.syt")
+    data = _two_sheet_workbook("Tiêm chủng T6", [["XH.TIEM_CHUNG", "24", "2026-06", 91.5],
+                                                 ["XH.TIEM_CHUNG", "24", "2026-14", 90],
+                                                 ["XH.TIEM_CHUNG", "24", "2026-05", "chưa có số"]])
+    token = csrf_of(officer.get("/submissions").text)
+    live = officer.post("/submissions", data={"csrf_token": token}, files={"file": (
+        "tiem-chung-2-trang.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert live.status_code == 200 and live.context["refused"] and live.context["sheet"] == "Tiêm chủng T6"
+    assert {(p.row, p.column) for p in live.context["problems"]} >= {(3, "period"), (4, "value")}
+    assert "«Tiêm chủng T6»" in live.text
+
+    batch = officer.get("/submissions").context["batches"][0]
+    assert batch.status == "refused" and batch.file_name == "tiem-chung-2-trang.xlsx"
+    assert {(p["file"], p["sheet"], p["row"], p["column"]) for p in batch.report} >= {
+        ("tiem-chung-2-trang.xlsx", "Tiêm chủng T6", 3, "period"),
+        ("tiem-chung-2-trang.xlsx", "Tiêm chủng T6", 4, "value")}
+    stored = officer.get(f"/submissions/{batch.id}")           # reopened later from the list
+    assert stored.status_code == 200 and stored.context["sheet"] == "Tiêm chủng T6"
+    assert "«Tiêm chủng T6»" in stored.text                     # rows are this sheet's rows
+    report = stored.text.split('class="dmtable report"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td class=\"n\">(\d+)</td><td>([^<]+)</td>.*?data-sheet=\"([^\"]+)\"", report, re.S)
+    assert {(int(n), c, s) for n, c, s in rows} >= {(3, "period", "Tiêm chủng T6"), (4, "value", "Tiêm chủng T6")}
+    assert "Ghi chú" not in report                              # the second sheet was not read
+    api = site.client(None).get(f"/api/v1/submissions/{batch.id}", headers=site.auth("canbo.syt"))
+    assert api.status_code == 200                               # the API hands the stored report as it is
+    assert all(p["sheet"] == "Tiêm chủng T6" for p in api.json()["report"])

@@ -46,7 +46,7 @@ def test_workflow_renders_for_every_role(site, user):
     r = site.client(user).get("/workflow")
     assert r.status_code == 200, r.text
     assert "Quy trình 6 bước" in r.text and "5. Phê duyệt, ban hành" in r.text
-    assert r.context["total"] == 109 == sum(g["count"] for g in r.context["groups"])
+    assert r.context["total"] == 120 == sum(g["count"] for g in r.context["groups"])
     may = any(g["movable"] for g in r.context["groups"])
     assert may == (user in ("quantri", "lanhdao", "giamdoc.syt"))
 
@@ -107,7 +107,7 @@ def test_filters_by_field_owner_and_state(site):
     by_field = c.get("/workflow", params={"field": "SOCIETY"}).context
     shown = [x["ind"] for g in by_field["groups"] for x in g["cards"]]
     assert shown and {i.field for i in shown} == {"SOCIETY"}
-    assert by_field["total"] < 109
+    assert by_field["total"] < 120
 
 
 def test_head_proposes_leader_approves(site):

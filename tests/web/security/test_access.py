@@ -207,8 +207,9 @@ def test_demo_accounts_are_idempotent_and_sign_in(database, tree, client):
     first = ensure_demo_accounts(database, "24", tree)
     again = ensure_demo_accounts(database, "24", tree)
     assert first == again
-    assert sorted(a.role for a in first) == ["admin", "head", "leader", "officer", "viewer"]
-    assert {a.unit for a in first if a.role in ("head", "officer")} == {"24-STC"}
-    assert actions(database).count("account.create") == 5
-    officer = next(a for a in first if a.role == "officer")
+    assert sorted(a.role for a in first) == ["admin", "head", "leader", "officer", "officer", "viewer"]
+    assert {a.unit for a in first if a.role in ("head", "officer") and a.username != "vanphong"} == {"24-STC"}
+    assert next(a.unit for a in first if a.username == "vanphong") == "24-VPUBND"
+    assert actions(database).count("account.create") == 6
+    officer = next(a for a in first if a.role == "officer" and a.username != "vanphong")
     assert sign_in(client, officer.username, officer.password).status_code == 303
