@@ -238,12 +238,14 @@ def life_of(rows: Iterable[TaskEvent]) -> Life:
 
 
 def lives(session: Session, task_ids: Iterable[int] | None = None) -> dict[tuple[int, str], Life]:
-    """Every (task id, instance) with events, and its ``Life``."""
-    query = select(TaskEvent).order_by(TaskEvent.at, TaskEvent.id)
+    """Every (task id, instance) with events, and its ``Life`` — read as plain rows of the columns a
+    life needs (no ORM objects: a register's thousands of events are read on every task view)."""
+    e = TaskEvent
+    query = select(e.id, e.task_id, e.instance, e.kind, e.day, e.granted, e.decision, e.answers).order_by(e.at, e.id)
     if task_ids is not None:
-        query = query.where(TaskEvent.task_id.in_(list(task_ids)))
-    grouped: dict[tuple[int, str], list[TaskEvent]] = {}
-    for e in session.scalars(query):
+        query = query.where(e.task_id.in_(list(task_ids)))
+    grouped: dict[tuple[int, str], list] = {}
+    for e in session.execute(query):
         grouped.setdefault((e.task_id, e.instance), []).append(e)
     return {key: life_of(rows) for key, rows in grouped.items()}
 
