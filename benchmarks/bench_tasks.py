@@ -24,6 +24,19 @@ import sys
 import time
 from pathlib import Path
 
+from chiso import settings
+from chiso.collect.values.submit import local_today
+from chiso.evaluate.tasks.indicators import task_values
+from chiso.evaluate.tasks.register import instances_and_lives, states_at
+from chiso.periods.holidays import load_holidays
+from chiso.store.database import open_database
+from chiso.store.repo_catalogue import current_catalogue
+from chiso.store.repo_tasks import all_tasks, domain_task, lives
+from chiso.tasks.deadlines import instances, roll_setting
+from chiso.tasks.model import Life
+from chiso.tasks.states import Policy, classify, state_at
+from chiso.units import load_units
+
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
     took, out = [], None
@@ -40,21 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--province", default="24")
     args = ap.parse_args(argv)
-    os.environ["CHISO_DATA_DIR"] = str(Path(args.data).resolve())
+    os.environ["CHISO_DATA_DIR"] = str(Path(args.data).resolve())  # settings read it when called
 
-
-    from chiso import settings
-    from chiso.collect.values.submit import local_today
-    from chiso.evaluate.tasks.indicators import task_values
-    from chiso.evaluate.tasks.register import instances_and_lives, states_at
-    from chiso.periods.holidays import load_holidays
-    from chiso.store.database import open_database
-    from chiso.store.repo_catalogue import current_catalogue
-    from chiso.store.repo_tasks import all_tasks, domain_task, lives
-    from chiso.tasks.deadlines import instances, roll_setting
-    from chiso.tasks.model import Life
-    from chiso.tasks.states import Policy, classify, state_at
-    from chiso.units import load_units
 
     db = open_database(settings.database_url())
     tree = load_units([args.province])
