@@ -6,6 +6,7 @@ clear message and a non-zero exit, in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 class ChisoError(Exception):
@@ -62,15 +63,20 @@ class Problem:
     reason: str
     value: str | None = None
 
+    #: How the message names a row, a column and a value (a kind of input may say it otherwise).
+    ROW_WORD: ClassVar[str] = "row"
+    COLUMN_WORD: ClassVar[str] = "column"
+    VALUE_WORD: ClassVar[str] = "value"
+
     def __str__(self) -> str:
         parts = [self.file]
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{self.ROW_WORD} {self.row}")
         if self.column:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"{self.COLUMN_WORD} {self.column!r}")
         text = ", ".join(parts) + f": {self.reason}"
         if self.value is not None:
-            text += f" (value {self.value!r})"
+            text += f" ({self.VALUE_WORD} {self.value!r})"
         return text
 
 

@@ -103,6 +103,54 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHISO_TASK_OFFICE_UNIT", None,
             "Unit code of the office that follows tasks up (approves extensions, accepts completions); "
             "unset = the province's People's Committee Office (<province>-VPUBND)."),
+    # -- maps (issue 14, part 1)
+    Setting("CHISO_MAP_MAX_BYTES", "209715200",
+            "Largest boundary file (GeoJSON) `chiso units boundaries import` reads, in bytes (200 MB); "
+            "checked before the file is parsed."),
+    Setting("CHISO_MAP_MAX_FEATURES", "20000",
+            "Most features a boundary file may hold (checked before any geometry is built)."),
+    Setting("CHISO_MAP_MAX_VERTICES", "5000000",
+            "Most coordinate pairs a boundary file may hold, all features together (checked before any "
+            "geometry is built)."),
+    Setting("CHISO_MAP_SIMPLIFY", "0.0001",
+            "Tolerance (degrees of longitude/latitude; 0.0001 ≈ 11 m) by which imported commune boundaries "
+            "are simplified (topology kept); 0 keeps every vertex."),
+    # -- wall (issue 14, part 2)
+    Setting("CHISO_WALL_ROTATE_SECONDS", "20",
+            "The IOC wall's rotating area (the province's indicators, top and bottom units, tasks): seconds "
+            "each panel shows; 0 shows them all, one under the other."),
+    # -- bulletin letterhead (issue 14, part 4)
+    Setting("CHISO_BULLETIN_AUTHORITY", None,
+            "Bulletin (DOCX/PDF) letterhead: the governing body (cơ quan chủ quản), upper case; unset = "
+            "\"UBND TỈNH <PROVINCE>\" / \"UBND THÀNH PHỐ <CITY>\" from the unit list."),
+    Setting("CHISO_BULLETIN_ISSUER", "VĂN PHÒNG",
+            "Bulletin letterhead: the issuing body (cơ quan ban hành), e.g. VĂN PHÒNG or TRUNG TÂM PHỤC VỤ "
+            "HÀNH CHÍNH CÔNG."),
+    Setting("CHISO_BULLETIN_SYMBOL", "BC-VP",
+            "Bulletin letterhead: the document's symbol (ký hiệu) after the number, \"Số: …/BC-VP\"."),
+    Setting("CHISO_BULLETIN_NUMBER", None,
+            "Bulletin letterhead: the document's number; unset = left blank for the office's clerk to fill."),
+    Setting("CHISO_BULLETIN_PLACE", None,
+            "Bulletin: the place in the place-and-date line (\"Bắc Ninh, ngày … tháng … năm …\"); unset = the "
+            "province's name."),
+    Setting("CHISO_BULLETIN_SIGNER_AUTHORITY", "KT. CHÁNH VĂN PHÒNG",
+            "Bulletin signature block: the signer's authority (quyền hạn: TL., KT., TM. …); \"-\" = none (the "
+            "head signs in his or her own name)."),
+    Setting("CHISO_BULLETIN_SIGNER_TITLE", "PHÓ CHÁNH VĂN PHÒNG",
+            "Bulletin signature block: the signer's title (chức vụ)."),
+    Setting("CHISO_BULLETIN_SIGNER_NAME", None,
+            "Bulletin signature block: the signer's full name; unset = a blank line for the signer to write."),
+    Setting("CHISO_BULLETIN_RECIPIENTS", None,
+            "Bulletin \"Nơi nhận\": recipients separated by \";\" (the last is the archive line \"Lưu: VT, …\", "
+            "added when missing); unset = the province's leaders, departments, communes and \"Lưu: VT, KSTT\"."),
+    # -- comparisons (issue 14, part 5)
+    Setting("CHISO_PEER_PROVINCES", None,
+            "Province codes (comma-separated) of a peer group of provinces of similar size: the group and "
+            "CHISO_PROVINCE each compare with the others; unset = the CHISO_PEER_COUNT provinces nearest in "
+            "population."),
+    Setting("CHISO_PEER_COUNT", "5",
+            "How many provinces nearest in population make a province's peer group (when CHISO_PEER_PROVINCES "
+            "does not name its group)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

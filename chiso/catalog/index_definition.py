@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,12 +33,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReasonSpec(_Strict):
+    """Why a record fails a measure (lý do mất điểm), shown beside the records behind lost points."""
+
+    when: str | None = None
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    value: str | None = None
+
+
 class MeasureSpec(_Strict):
     records: str
     where: str | None = None
     distinct: str | None = None
     vi: str | None = None
     name_en: str | None = None
+    reasons: list[ReasonSpec] = Field(default_factory=list)
 
 
 class CriterionSpec(_Strict):
@@ -133,6 +144,25 @@ class IndexSpec(_Strict):
 
 # ---------------------------------------------------------------- compiled objects
 @dataclass(frozen=True)
+class Reason:
+    """One declared reason of a measure (docs/definitions.md, "Reasons").
+
+    ``when``: the checked predicate over the measure's record kind under which the reason
+    holds (None for a distinct measure: the reason of every value it does not count);
+    ``vi``/``en``: the text, settings already written in, ``{value}`` standing for
+    ``value``, a checked whole-number expression over the same record.
+    """
+
+    when: exp.Expression | None
+    vi: str
+    en: str
+    value: exp.Expression | None = None
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
 class Measure:
     """A count of records: ``COUNT(*)`` or ``COUNT(DISTINCT col)`` of those matching ``where``."""
 
@@ -142,6 +172,9 @@ class Measure:
     distinct: str | None
     window_dependent: bool
     label: str = ""
+    # why a record is not counted by it (or, for a measure subtracted in a numerator, why it
+    # is): the reasons the drill-down writes (chiso.engine.records)
+    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,6 +305,60 @@ def parse_index_definition(text: str, path: str = "<text>") -> IndexDefinition:
     return _compile(spec, text, path)
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _reason_text(text: str, settings_: dict[str, float], has_value: bool, path: str, where: str) -> str:
+    """The text with the definition's settings written in; ``{value}`` kept for the engine."""
+    def put(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "value":
+            if not has_value:
+                raise DefinitionError("{value} needs a `value` expression", path=path, where=where)
+            return "{value}"
+        if name in settings_:
+            v = settings_[name]
+            return str(int(v)) if float(v).is_integer() else str(v)
+        raise DefinitionError(f"unknown placeholder {{{name}}}; use {{value}} or a setting: "
+                              + ", ".join(sorted(settings_)), path=path, where=where)
+
+    out = _PLACEHOLDER.sub(put, text)
+    if "{" in out.replace("{value}", "") or "}" in out.replace("{value}", ""):
+        raise DefinitionError(f"unbalanced brace in {text!r}", path=path, where=where)
+    return out
+
+
+def _reason(r: ReasonSpec, m: MeasureSpec, kind, settings_: dict[str, float], path: str, where: str) -> Reason:
+    if m.distinct is not None and (r.when is not None or r.value is not None):
+        raise DefinitionError("a reason of a distinct measure is the reason of every value it does not "
+                              "count: it has no `when` or `value`", path=path, where=where)
+    if m.distinct is None and r.when is None:
+        raise DefinitionError("a reason of a record measure needs `when`", path=path, where=where)
+    if m.distinct is None and m.where is None:
+        raise DefinitionError("a measure counting every record has no reasons", path=path, where=where)
+    trees = []
+    for part, text in (("when", r.when), ("value", r.value)):
+        if text is None:
+            trees.append(None)
+            continue
+        try:
+            tree = parse_predicate(text, kind, settings=settings_, where=f"{where}.{part}")
+        except DefinitionError as e:
+            raise type(e)(e.reason, path=path, where=e.where) from None
+        if uses_window(tree) and kind.window_field is None:
+            raise DefinitionError(f"{kind.name} records are not windowed; window_start/window_end cannot be used",
+                                  path=path, where=f"{where}.{part}")
+        trees.append(tree)
+    if trees[1] is not None and isinstance(trees[1], (exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.LT,
+                                                      exp.LTE, exp.GT, exp.GTE, exp.Is, exp.In, exp.Between)):
+        raise DefinitionError("`value` is a number (days, times), not a condition", path=path,
+                              where=f"{where}.value")
+    if trees[1] is not None and "{value}" not in r.vi + r.en:
+        raise DefinitionError("`value` is given but neither text says {value}", path=path, where=where)
+    return Reason(trees[0], _reason_text(r.vi, settings_, trees[1] is not None, path, where + ".vi"),
+                  _reason_text(r.en, settings_, trees[1] is not None, path, where + ".en"), trees[1])
+
+
 def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
     measures: dict[str, Measure] = {}
     for name, m in spec.measures.items():
@@ -292,7 +379,9 @@ def _compile(spec: IndexSpec, text: str, path: str) -> IndexDefinition:
         if dependent and kind.window_field is None:
             raise DefinitionError(f"{m.records} records are not windowed; window_start/window_end cannot be used",
                                   path=path, where=where + ".where")
-        measures[name] = Measure(name, m.records, tree, m.distinct, dependent, m.vi or "")
+        reasons = tuple(_reason(r, m, kind, spec.settings, path, f"{where}.reasons[{i}]")
+                        for i, r in enumerate(m.reasons))
+        measures[name] = Measure(name, m.records, tree, m.distinct, dependent, m.vi or "", reasons)
 
     groups = []
     codes: set[str] = set()

@@ -18,6 +18,7 @@ from chiso.cli.reminders import app as reminders_app
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
 from chiso.cli.tasks import app as tasks_app
+from chiso.cli.units import app as units_app
 from chiso.cli.users import app as users_app
 from chiso.cli.values import app as values_app
 from chiso.cli.values import connectors_app
@@ -55,22 +56,6 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f")]
 def version() -> None:
     """Print the chiso version."""
     echo(__version__)
-
-
-@app.command()
-@handled
-def units(province: Annotated[Optional[str], typer.Option(help="province code, e.g. 24")] = None,
-          level: Annotated[Optional[Level], typer.Option()] = None,
-          format: FormatOpt = Format.table) -> None:
-    """List organisation units (đơn vị): provinces, departments, communes/wards."""
-    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
-    from chiso.units import load_units, unit_to_dict
-
-    tree = load_units()
-    if province is not None:
-        tree.get(province)
-    rows = [unit_to_dict(u) for u in tree.units(province=province, level=level.value if level else None)]
-    emit(format, rows, rows, f"{len(rows)} units")
 
 
 @app.command()
@@ -165,7 +150,7 @@ def explain(unit: Annotated[str, typer.Option(help="unit code")],
         result = run(definition(), store, load_units(), unit, criterion.upper(), window, only_lost=not all_,
                      limit=limit, offset=offset)
     cols = ("id", "unit_code", "procedure_code", "name", "received_date", "appointment_date", "finished_date",
-            "supplement_count", "_records", "_first_id", "_first_unit", "_counted")
+            "supplement_count", "_records", "_first_id", "_first_unit", "_counted", "_reason")
     table_rows = [{k: r.get(k) for k in cols if k in r} for r in result["rows"]]
     emit(format, result, result["rows"], f"{result['name']} — {result['criterion']} — {result['window']}: "
                                           f"{len(table_rows)} {result['records']}", table_rows)
@@ -284,6 +269,7 @@ app.add_typer(counts_app, name="counts")
 app.add_typer(users_app, name="users")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(units_app, name="units")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,13 @@ denominator counts, and those from records.
 
 Summing ``_numerator`` and ``_denominator`` over all rows gives the criterion's numerator
 and denominator as the counts query computes them.
+
+Both listings carry ``_reason`` (lý do mất điểm): on every row not counted, the declared
+reasons (``Measure.reasons``, docs/definitions.md) that hold, joined with "; " — of each
+numerator measure added that does not count the row (its flag is 0), and of each measure
+subtracted that does (flag 1) — the same flags ``_counted`` is made of, so a reason is
+written exactly where a point is lost. A row no declared reason explains still says which
+condition it failed ("không đạt điều kiện: …"); a counted row has none (NULL).
 """
 from __future__ import annotations
 
@@ -25,12 +32,14 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from chiso.catalog.index_definition import Criterion, IndexDefinition, Measure
+from chiso.catalog.index_definition import Criterion, IndexDefinition, Measure, Reason
 from chiso.catalog.records import RECORD_KINDS, RecordKind
 from chiso.engine.dialects import Dialect, date_literal, day_number
-from chiso.engine.predicates import PredicateCompiler
+from chiso.engine.predicates import PredicateCompiler, working_days_through
 
 ORDER_KEYS = ("_date", "_id", "_unit")
+REASON_SEPARATOR = "; "
+FALLBACK = {"vi": "không đạt điều kiện: ", "en": "does not meet: "}
 
 
 def _n(v: int) -> exp.Expression:
@@ -96,6 +105,76 @@ class _Scope:
         return _flag(self.cond(m)) if m.records == self.kind.name else _n(0)
 
 
+def _text(reason: Reason, lang: str, value: exp.Expression | None) -> exp.Expression:
+    """The reason's text; ``{value}`` replaced by the value written as a whole number."""
+    text = reason.text(lang)
+    if value is None or "{value}" not in text:
+        return exp.Literal.string(text)
+    pieces: list[exp.Expression] = []
+    for i, part in enumerate(text.split("{value}")):
+        if i:
+            pieces.append(exp.cast(exp.cast(value.copy(), "BIGINT"), "VARCHAR"))
+        if part:
+            pieces.append(exp.Literal.string(part))
+    return _concat_ws("", pieces)
+
+
+def _concat_ws(separator: str, items: list[exp.Expression]) -> exp.Expression:
+    """``CONCAT_WS(sep, …)``: DuckDB, PostgreSQL and Spark all skip its NULL arguments (written
+    as the function itself: sqlglot would otherwise rewrite it for null semantics it assumes)."""
+    return exp.Anonymous(this="CONCAT_WS", expressions=[exp.Literal.string(separator), *items])
+
+
+def _label(m: Measure, lang: str) -> str:
+    return m.label if lang == "vi" and m.label else m.name.replace("_", " ")
+
+
+def _reason_column(parts: list[exp.Expression], fallback: list[exp.Expression], counted: exp.Expression,
+                   lang: str) -> exp.Expression:
+    """``CASE WHEN NOT counted THEN COALESCE(reasons that hold, "không đạt điều kiện: …") END``."""
+    def joined(items: list[exp.Expression]) -> exp.Expression:
+        if not items:
+            return exp.null()
+        return exp.Nullif(this=_concat_ws(REASON_SEPARATOR, items), expression=exp.Literal.string(""))
+
+    failed = joined(fallback)
+    text = exp.Coalesce(this=joined(parts), expressions=[
+        exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Is(this=failed, expression=exp.null())),
+                             true=_concat_ws("", [exp.Literal.string(FALLBACK[lang]), failed.copy()]))]),
+        exp.Literal.string(FALLBACK[lang].rstrip(": "))])
+    return exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Paren(this=counted)), true=text)])
+
+
+def _when(gate: exp.Expression, cond: exp.Expression | None, text: exp.Expression) -> exp.Expression:
+    test = gate if cond is None else exp.And(this=gate, expression=exp.Paren(this=cond))
+    return exp.Case(ifs=[exp.If(this=test, true=text)])
+
+
+class _Hoist:
+    """``WORKDAYS(a, b)`` in a listing's conditions and reasons becomes ``(_wd1 - _wd0)``: the
+    working-day number of each distinct argument is computed once a row, in its own column
+    (``working_days_through``), instead of the calendar's CASE being written out at every use —
+    the same arithmetic as ``chiso.engine.predicates.workdays``, a tenth of the SQL."""
+
+    def __init__(self):
+        self.args: dict[str, tuple[str, exp.Expression]] = {}
+
+    def _column(self, arg: exp.Expression) -> exp.Expression:
+        key = arg.sql()
+        if key not in self.args:
+            self.args[key] = (f"_wd{len(self.args)}", arg.copy())
+        return exp.column(self.args[key][0])
+
+    def rewrite(self, tree: exp.Expression) -> exp.Expression:
+        def swap(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Anonymous) and str(node.this).upper() == "WORKDAYS":
+                a, b = node.expressions
+                return exp.Paren(this=exp.Sub(this=self._column(b), expression=self._column(a)))
+            return node
+
+        return tree.copy().transform(swap)
+
+
 def _terms(definition: IndexDefinition, criterion: Criterion):
     names = list(criterion.measures)
     measures = [definition.measures[n] for n in names]
@@ -106,12 +185,13 @@ def _terms(definition: IndexDefinition, criterion: Criterion):
 
 def compile_records(definition: IndexDefinition, criterion: Criterion, target: Dialect, relation: str, *,
                     start: dt.date, end: dt.date, unit_column: str, unit_code: str,
-                    only_lost: bool = True, limit: int | None = 100, offset: int = 0) -> exp.Select:
+                    only_lost: bool = True, limit: int | None = 100, offset: int = 0,
+                    lang: str = "vi") -> exp.Select:
     """Records of ``unit_column = unit_code`` in [start, end] behind ``criterion``.
 
     A record is listed when any of the criterion's measures counts it; ``_counted`` is
-    its numerator contribution being positive. Ordered by the kind's window date, then
-    its key. ``limit=None`` lists every record.
+    its numerator contribution being positive, ``_reason`` why it is not (in ``lang``).
+    Ordered by the kind's window date, then its key. ``limit=None`` lists every record.
     """
     measures, num, den = _terms(definition, criterion)
     kinds = {m.records for m in measures}
@@ -120,23 +200,48 @@ def compile_records(definition: IndexDefinition, criterion: Criterion, target: D
                          "with its own measure")
     kind = RECORD_KINDS[kinds.pop()]
     scope = _Scope(kind, target, relation, start=start, end=end, unit_column=unit_column, unit_code=unit_code)
-    flags = [scope.flag(m) for m in measures]
+    hoist = _Hoist()
+
+    def compiled(tree: exp.Expression) -> exp.Expression:
+        return scope.compiler.compile(hoist.rewrite(tree))
+
+    # each measure's flag computed once a row (``_f0`` …), read by the counts and the reasons
+    conds = [compiled(m.where) if m.where is not None else None for m in measures]
+    flags = [exp.column(f"_f{i}") for i in range(len(measures))]
     numerator = _signed_sum([(s, flags[i]) for s, i in num])
     denominator = _signed_sum([(s, flags[i]) for s, i in den])
     counted = exp.GT(this=numerator.copy(), expression=_n(0))
+    parts, fallback = [], []
+    for sign, i in num:
+        m = measures[i]
+        # an added measure loses the point where it does not count the record; a subtracted one where it does
+        gate = exp.EQ(this=flags[i].copy(), expression=_n(0 if sign > 0 else 1))
+        fallback.append(_when(gate.copy(), None, exp.Literal.string(_label(m, lang))))
+        for r in m.reasons:
+            cond = compiled(r.when) if r.when is not None else None
+            value = compiled(r.value) if r.value is not None else None
+            parts.append(_when(gate.copy(), cond, _text(r, lang, value)))
+    steps = scope.compiler.calendar.correction_steps() if hoist.args else []
+    with_days = exp.select(exp.Star(), *[
+        exp.alias_(working_days_through(scope.compiler.compile(arg), target, steps), name)
+        for name, arg in hoist.args.values()]).from_(scope.source, copy=False).subquery("w", copy=False)
+    with_flags = exp.select(exp.Star(), *[exp.alias_(_flag(c), f"_f{i}") for i, c in enumerate(conds)]
+                            ).from_(with_days, copy=False).subquery("f", copy=False)
     q = exp.select(*[exp.column(c) for c in kind.columns], exp.alias_(_bool(counted), "_counted"),
                    exp.alias_(numerator, "_numerator"), exp.alias_(denominator, "_denominator"),
-                   exp.alias_(_bool(exp.GT(this=denominator.copy(), expression=_n(0))), "_in_denominator")
-                   ).from_(scope.source)
-    listed = _any([c for c in (scope.cond(m) for m in measures) if c is not None])
-    if listed is not None and all(m.where is not None for m in measures):
-        q = q.where(listed)
+                   exp.alias_(_bool(exp.GT(this=denominator.copy(), expression=_n(0))), "_in_denominator"),
+                   exp.alias_(_reason_column(parts, fallback, counted.copy(), lang), "_reason"),
+                   ).from_(with_flags, copy=False)
+    if all(c is not None for c in conds):
+        q = q.where(_any([exp.EQ(this=f.copy(), expression=_n(1)) for f in flags]), copy=False)
     if only_lost:
-        q = q.where(exp.Not(this=exp.Paren(this=counted.copy())))
+        q = q.where(exp.Not(this=exp.Paren(this=counted.copy())), copy=False)
     order = [exp.column(kind.window_field)] if kind.window_field else []
     order += [exp.column(k) for k in kind.key]
-    q = q.order_by(*order)
-    return q.limit(limit).offset(offset) if limit is not None else q.offset(offset) if offset else q
+    q = q.order_by(*order, copy=False)
+    if limit is not None:
+        return q.limit(limit, copy=False).offset(offset, copy=False)
+    return q.offset(offset, copy=False) if offset else q
 
 
 def distinct_key(definition: IndexDefinition, criterion: Criterion) -> str | None:
@@ -155,7 +260,7 @@ def distinct_key(definition: IndexDefinition, criterion: Criterion) -> str | Non
 def compile_distinct(definition: IndexDefinition, criterion: Criterion, target: Dialect,
                      relations: Mapping[str, str], *, start: dt.date, end: dt.date, unit_column: str,
                      unit_code: str, only_lost: bool = True, limit: int | None = 100,
-                     offset: int = 0) -> exp.Select:
+                     offset: int = 0, lang: str = "vi") -> exp.Select:
     """One row per distinct value (procedure) behind a criterion counting distinct values.
 
     ``relations`` maps each record kind the criterion reads to its table. Columns: the
@@ -165,7 +270,8 @@ def compile_distinct(definition: IndexDefinition, criterion: Criterion, target: 
     ``_first_id``, ``_first_unit``, ``_first_date`` (the first of them, by date then id),
     ``_listed`` (records the denominator counts it from, e.g. catalogue rows with a fee:
     for a province, how many of its units list it) and ``_seen`` (all records of the
-    numerator's kinds with that value, whatever their condition). Lost values first.
+    numerator's kinds with that value, whatever their condition) and ``_reason`` (why a value is
+    not counted: its measures' reasons, in ``lang``). Lost values first.
     """
     key = distinct_key(definition, criterion)
     if key is None:
@@ -232,12 +338,18 @@ def compile_distinct(definition: IndexDefinition, criterion: Criterion, target: 
     denominator = _signed_sum([(s, m[i]) for s, i in den])
     counted = exp.GT(this=numerator.copy(), expression=_n(0))
     in_den = exp.GT(this=denominator.copy(), expression=_n(0))
+    parts, fallback = [], []
+    for sign, i in num:
+        gate = exp.EQ(this=m[i].copy(), expression=_n(0 if sign > 0 else 1))
+        fallback.append(_when(gate.copy(), None, exp.Literal.string(_label(measures[i], lang))))
+        parts += [_when(gate.copy(), None, _text(r, lang, None)) for r in measures[i].reasons]
     q = exp.select(
         exp.column(key), *([exp.column("name")] if named else []),
         exp.alias_(_bool(counted), "_counted"), exp.alias_(exp.cast(numerator, "BIGINT"), "_numerator"),
         exp.alias_(exp.cast(denominator, "BIGINT"), "_denominator"), exp.alias_(_bool(in_den), "_in_denominator"),
         exp.column("_records"), exp.column("_first_id"), exp.column("_first_unit"), exp.column("_first_date"),
         exp.column("_listed"), exp.column("_seen"),
+        exp.alias_(_reason_column(parts, fallback, counted.copy(), lang), "_reason"),
     ).from_(per_key.subquery("k"))
     anything = m[0].copy()
     for c in m[1:]:
@@ -262,3 +374,13 @@ def compile_totals(listing: exp.Select) -> exp.Select:
         exp.alias_(exp.cast(exp.Sum(this=exp.column("_numerator")), "BIGINT"), "numerator"),
         exp.alias_(exp.cast(exp.Sum(this=exp.column("_denominator")), "BIGINT"), "denominator"),
     ).from_(inner.subquery("t"))
+
+
+def compile_names(relation: str, codes: list[str]) -> exp.Select:
+    """The catalogue's name of each procedure code in ``codes`` (``procedure_code``, ``name``):
+    the drill-down names procedures, not codes. One name a code (the first alphabetically,
+    should units' catalogues spell it differently)."""
+    wanted = [exp.Literal.string(c) for c in dict.fromkeys(codes)] or [exp.null()]
+    return exp.select(exp.column("procedure_code"), exp.alias_(exp.Min(this=exp.column("name")), "name")
+                      ).from_(exp.to_table(relation)).where(
+        exp.In(this=exp.column("procedure_code"), expressions=wanted)).group_by(exp.column("procedure_code"))

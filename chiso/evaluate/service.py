@@ -10,7 +10,7 @@ import polars as pl
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.engine.dialects import dialect as get_dialect
-from chiso.engine.records import compile_distinct, compile_records, compile_totals, distinct_key
+from chiso.engine.records import compile_distinct, compile_names, compile_records, compile_totals, distinct_key
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
 from chiso.evaluate.scores import ScoreSeries, ScoreTable, inputs_from_counts, score_counts, score_window
@@ -109,7 +109,7 @@ def score_counts_file(definition: IndexDefinition, path: str, window: str | None
 
 def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_code: str,
             window: Window | str | None = None, *, only_lost: bool = True, limit: int | None = 100,
-            offset: int = 0) -> dict:
+            offset: int = 0, lang: str = "vi") -> dict:
     """What lies behind a unit's criterion in a window: by default what lost it points.
 
     A criterion counting records lists records (each with ``_counted``); one counting
@@ -118,6 +118,11 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
     ``distinct`` names the value counted (None for records), ``sources`` the record kinds
     read, and ``totals`` what the whole list adds up to: its rows, the counted ones, and
     the criterion's numerator and denominator.
+
+    Every row carries ``_reason``, why it lost the point (in ``lang``; None when counted),
+    and ``procedures`` names the procedure codes of the rows listed (the catalogue's names).
+    ``inherited`` is true when the unit takes the province's figure for the criterion (its
+    ``inherit: province``): the rows are then the whole province's.
     """
     if window is None:
         window = default_window(store)
@@ -146,11 +151,12 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
         key = distinct_key(definition, criterion)
         if key is None:
             def listing(**kw):
-                return compile_records(definition, criterion, tgt, store.relation(records), **scope, **kw)
+                return compile_records(definition, criterion, tgt, store.relation(records), **scope, lang=lang,
+                                       **kw)
         else:
             def listing(**kw):
                 return compile_distinct(definition, criterion, tgt, {k: store.relation(k) for k in kinds},
-                                        **scope, **kw)
+                                        **scope, lang=lang, **kw)
         sql = listing(only_lost=only_lost, limit=limit, offset=offset)
         totals_sql = compile_totals(listing(only_lost=False, limit=None))
     except ValueError as e:  # a definition whose criterion no single list explains
@@ -158,6 +164,12 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
     rows = store.query_arrow(tgt.render(sql)).to_pylist()
     totals = store.query_arrow(tgt.render(totals_sql)).to_pylist()[0]
     totals = {k: int(v or 0) for k, v in totals.items()}
+    codes = sorted({r["procedure_code"] for r in rows if r.get("procedure_code")})
+    names = {}
+    if codes:
+        names = {r["procedure_code"]: r["name"] for r in store.query_arrow(
+            tgt.render(compile_names(store.relation("procedures"), codes))).to_pylist()}
     return {"unit": unit.code, "name": unit.name, "criterion": criterion.code, "window": window.label,
             "records": records, "distinct": key, "sources": kinds, "scope": column, "only_lost": only_lost,
-            "offset": offset, "limit": limit, "totals": totals, "rows": rows}
+            "offset": offset, "limit": limit, "totals": totals, "rows": rows, "procedures": names,
+            "inherited": criterion.inherit == "province" and unit.level != "province"}

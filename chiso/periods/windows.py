@@ -169,6 +169,44 @@ def parse_window(text: str) -> Window:
         "2026-08-17 or 2026-08-01..2026-08-17")
 
 
+def _year_earlier(d: dt.date) -> dt.date:
+    """The same day a year earlier; 29 February becomes 28 February."""
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+def same_window_last_year(window: Window | str) -> Window:
+    """The same period a year earlier (cùng kỳ năm trước): the same ISO week, month, quarter.
+
+    A week is the week of the same number in the ISO year before; week 53 of a year whose
+    predecessor has 52 weeks is compared with that year's last week (52). A year to date,
+    a day and a date range move by a year (29 February to 28 February).
+
+    >>> [same_window_last_year(w).label for w in ("2026-W01", "2026-W48", "2026-W53", "2026-11", "2026-Q4", "2026")]
+    ['2025-W01', '2025-W48', '2025-W52', '2025-11', '2025-Q4', '2025']
+    >>> same_window_last_year("ytd:2024-02-29").label, same_window_last_year("2026-08-01..2026-08-17").label
+    ('ytd:2023-02-28', '2025-08-01..2025-08-17')
+    """
+    w = parse_window(window) if isinstance(window, str) else window
+    if w.kind == "week":
+        iso_year, number, _ = w.start.isocalendar()
+        last_week = dt.date(iso_year - 1, 12, 28).isocalendar()[1]  # 28 December is always in the last week
+        return week(iso_year - 1, min(number, last_week))
+    if w.kind == "month":
+        return month(w.start.year - 1, w.start.month)
+    if w.kind == "quarter":
+        return quarter(w.start.year - 1, (w.start.month - 1) // 3 + 1)
+    if w.kind == "year":
+        return year(w.start.year - 1)
+    if w.kind == "ytd":
+        return ytd(_year_earlier(w.end))
+    if w.kind == "day":
+        return day(_year_earlier(w.start))
+    return date_range(_year_earlier(w.start), _year_earlier(w.end))
+
+
 def weeks_between(start: dt.date, end: dt.date) -> list[Window]:
     """The ISO weeks that end within [start, end] — a weekly series, one snapshot per week end."""
     out = []

@@ -35,15 +35,26 @@ CHARTS = ("trend", "groups", "departments", "communes")
 
 
 def _short_window(label: str, lang: str) -> str:
+    """A window on the trend's axis: a week is its number (the axis is titled "Tuần"), never
+    "T48" (which reads as a month); a month 11/2026; a quarter as said (Quý III/2026)."""
     try:
         w = parse_window(label)
     except WindowError:
         return label
     if w.kind == "week":
-        return ("T" if lang == "vi" else "W") + str(int(label.split("-W")[1]))
+        return str(w.start.isocalendar()[1])
     if w.kind == "month":
         return f"{w.start.month}/{w.start.year}"
-    return label
+    return FORMATS[lang].period_title(label)
+
+
+def _axis_title(points, labels: dict) -> str | None:
+    """The x axis's title: "Tuần" / "Week" when the trend is of weeks."""
+    try:
+        kinds = {parse_window(p.window).kind for p in points}
+    except WindowError:
+        return None
+    return labels.get("axis_weeks") if kinds == {"week"} else None
 
 
 def _save(fig: Figure, fmt: str) -> str | bytes:
@@ -76,6 +87,9 @@ def trend_chart(b: Bulletin, text: BulletinText, fmt: str) -> str | bytes | None
         for x, y in zip(xs, ys):
             ax.annotate(f.points(y), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
         ax.set_xticks(xs, [_short_window(p.window, text.lang) for p in points])
+        axis = _axis_title(points, text.labels)
+        if axis:
+            ax.set_xlabel(axis)
         low, high = min(ys), max(ys)
         pad = max(0.3, (high - low) * 0.25)
         ax.set_ylim(low - pad, high + pad * 1.6)

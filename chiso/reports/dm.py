@@ -13,7 +13,7 @@ The bulletin reads plain records, so it does not depend on how they were compute
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chiso.catalog.indicator import DEFAULT_FIELDS
 from chiso.evaluate.dm.service import connector_statuses, status_report
@@ -58,6 +58,9 @@ class OpenWarning:
     unit_name: str = ""
     indicator_name: str = ""
     period: str = ""
+    rule: str = ""  # below_threshold, missing_data… (chiso.evaluate.dm.warnings.RULE_NAMES)
+    indicator_name_en: str = ""
+    unit_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,10 @@ def dm_facts(statuses: Iterable[IndicatorStatus], warnings: Iterable[OpenWarning
         if w.severity not in SEVERITIES:
             raise ValueError(f"warning on {w.indicator}: severity {w.severity!r} is not one of "
                              + ", ".join(SEVERITIES))
+    names = {s.code: (s.name, s.name_en or s.name) for s in statuses}
+    warnings = [w if w.indicator_name or w.indicator not in names else
+                replace(w, indicator_name=names[w.indicator][0], indicator_name_en=names[w.indicator][1])
+                for w in warnings]
     off = [s for s in statuses if s.status in OFF_TRACK]
     codes = list(fields) + sorted({x.field for x in off + warnings} - set(fields))
     out = []
@@ -120,8 +127,20 @@ def dm_from_store(session, province: str, period: str | None = None, *, now=None
     statuses = [IndicatorStatus(r["indicator"], r["name"], r["field"], r["status"], r["value"], r["target"],
                                 r["unit_of_measure"] or "", r["period"] or "", r["name_en"] or "")
                 for r in report["indicators"]]
+    names = {r["indicator"]: (r["name"], r["name_en"] or r["name"]) for r in report["indicators"]}
+
+    def unit_names(code: str) -> tuple[str, str]:
+        u = units.get(code) if code and code in units else None
+        if u is None or u.level == "province":  # the province's own value: no unit to name
+            return ("", "")
+        return (u.name, u.name_en or u.name)
+
     warnings = [OpenWarning(w.indicator, w.field, w.severity, w.unit_code, w.message_vi, w.message_en,
-                            period=w.period) for w in list_warnings(session, province, state="open")]
+                            unit_name=unit_names(w.unit_code)[0], period=w.period, rule=w.rule,
+                            indicator_name=names.get(w.indicator, ("", ""))[0],
+                            indicator_name_en=names.get(w.indicator, ("", ""))[1],
+                            unit_name_en=unit_names(w.unit_code)[1])
+                for w in list_warnings(session, province, state="open")]
     fields = dict(DEFAULT_FIELDS)
     if statuses or warnings:  # then the province has a catalogue, with its own fields
         fields.update({f.code: (f.name, f.name_en) for f in current_catalogue(session, province).fields.values()})

@@ -1,7 +1,8 @@
 """The facts a weekly bulletin (bản tin tuần) states, computed from the scores — never typed in.
 
 ``build_bulletin`` reads the scores of the window and of the window before (``Scores``), the
-weekly series (trend), the province's levers (``chiso.evaluate.whatif``), its bands, the
+weekly series (trend), the same window a year before (``chiso.evaluate.comparisons``: with the
+national average and the peer provinces), the province's levers (``chiso.evaluate.whatif``), its bands, the
 synchronisation measure of each unit and, when given, the DM indicators' statuses and open
 warnings, and returns a typed ``Bulletin``. Text, charts and every format are written from
 that object alone, so a figure in the text is always the computed one.
@@ -19,6 +20,9 @@ Rules the bulletin follows (``docs/bulletins.md``):
   three; the biggest mover = the largest rise in rank (ties: the larger score change); the
   top group and bottom group are the first and last ``group_size`` (10) units; the spread
   among the top group is first minus last of it; the gap is the difference of their means;
+- **where points are lost**: for the last unit of each level and for the bottom group, the
+  groups by points lost (maximum − points), largest first, each with the criteria of the group
+  that lost the most — the causes a bulletin names, never a fixed list;
 - **data-synchronisation problems**: units whose share of dossiers synced to the national
   portal (the 766 criterion DOSSIER_SYNC) is below ``sync_below`` (90 %), plus sources the
   caller reports stale (connectors);
@@ -36,6 +40,7 @@ import polars as pl
 
 from chiso.catalog.index_definition import BandSet
 from chiso.errors import UnknownUnitError, WindowError
+from chiso.evaluate.comparisons import Comparisons, compare
 from chiso.evaluate.points import round_half_up
 from chiso.evaluate.scores import ScoreTable
 from chiso.evaluate.whatif import levers as rank_levers
@@ -50,6 +55,7 @@ from chiso.units.registry import short_name
 
 SYNC_CRITERION = "DOSSIER_SYNC"
 COMPLETE_FROM = 0.95  # a group at or above this share of its maximum is "close to full"
+LOSS_FROM = 0.01  # a group that lost less than this (points) lost nothing worth saying
 
 
 # ---------------------------------------------------------------- the facts
@@ -127,6 +133,24 @@ class ProvinceFacts:
     ranking: tuple[UnitFact, ...]  # every province, by rank
 
     @property
+    def standing(self) -> str:
+        """The one decision the title and the first heading both state:
+
+        ``takes_lead`` (first now, not first the window before), ``keeps_lead`` (first both
+        times), ``leads`` (first, no window before to compare), ``rises`` / ``falls`` /
+        ``holds`` (its rank against the window before), ``ranked`` (no window before)."""
+        u = self.unit
+        if u.rank == 1:
+            if u.previous_rank is None:
+                return "leads"
+            return "keeps_lead" if u.previous_rank == 1 else "takes_lead"
+        if u.previous_rank is None or u.rank is None:
+            return "ranked"
+        if u.rank < u.previous_rank:
+            return "rises"
+        return "falls" if u.rank > u.previous_rank else "holds"
+
+    @property
     def groups_up(self) -> tuple[GroupFact, ...]:
         return tuple(sorted((g for g in self.groups if (g.change or 0) > 0), key=lambda g: (-g.change, g.code)))
 
@@ -146,6 +170,42 @@ class ProvinceFacts:
             if _follows(a.window, b.window):
                 out.append(round_half_up(b.total - a.total, 2))
         return tuple(out)
+
+
+@dataclass(frozen=True)
+class LossFact:
+    """Points a unit (or a group of units, on average) lost on one group of the index, with
+    the criteria of that group that lost the most (``detail``, largest first)."""
+
+    code: str
+    name: str
+    name_en: str
+    points: float
+    max: float
+    lost: float
+    detail: tuple[CriterionLoss, ...] = ()
+
+    @property
+    def share(self) -> float:
+        return self.points / self.max if self.max else 0.0
+
+
+@dataclass(frozen=True)
+class CriterionLoss:
+    code: str
+    name: str
+    name_en: str
+    ratio: float | None
+    lost: float
+
+
+@dataclass(frozen=True)
+class UnitLosses:
+    """Where a unit lost its points: its groups by points lost, largest first (only groups
+    that lost at least ``LOSS_FROM`` points)."""
+
+    unit: UnitFact
+    losses: tuple[LossFact, ...]
 
 
 @dataclass(frozen=True)
@@ -175,6 +235,8 @@ class PeerFacts:
     top_mean: float | None
     bottom_mean: float | None
     gap: float | None  # top_mean − bottom_mean
+    weakest: UnitLosses | None = None  # the last unit and where it lost its points
+    bottom_losses: tuple[LossFact, ...] = ()  # the bottom group's mean losses by group, largest first
 
     @property
     def bottom_group(self) -> tuple[UnitFact, ...]:
@@ -221,6 +283,9 @@ class Bulletin:
     source: str = "records"
     table: ScoreTable | None = field(default=None, repr=False, compare=False)
     tasks: TaskFacts | None = None  # the assigned tasks (chiso.reports.task_section), when the store has them
+    #: the national average, peer provinces, the same week last year, last week
+    #: (``chiso.evaluate.comparisons``)
+    comparisons: Comparisons | None = None
 
     @property
     def top_lever(self) -> LeverFact | None:
@@ -363,6 +428,45 @@ def _bands(bandset: BandSet, ranking: tuple[UnitFact, ...]) -> tuple[BandFact, .
     return tuple(out)
 
 
+def unit_losses(table: ScoreTable, unit: UnitFact, *, criteria: int = 2) -> UnitLosses:
+    """Where ``unit`` lost its points: each group's maximum minus its points, largest first,
+    with the group's criteria that lost the most (when the table has them: a portal counts
+    file may give a group's score alone)."""
+    row = table.unit(unit.code)
+    crit = table.unit_criteria(unit.code)
+    out = []
+    for g in table.definition.groups:
+        pts = float(row[g.code] or 0.0)
+        lost = round_half_up(g.max - pts, 2)
+        if lost < LOSS_FROM:
+            continue
+        detail = []
+        if crit.height and len(table.definition.group(g.code).criteria) > 1:  # one criterion: the group says it
+            rows = (crit.filter((pl.col("group") == g.code) & pl.col("lost").is_not_null() & (pl.col("lost") > 0))
+                    .sort("lost", descending=True).head(criteria).to_dicts())
+            for r in rows:
+                c = table.definition.criterion(r["criterion"])
+                detail.append(CriterionLoss(c.code, c.name, c.name_en, _num(r["ratio"]), round_half_up(r["lost"], 2)))
+        out.append(LossFact(g.code, g.name, g.name_en, pts, g.max, lost, tuple(detail)))
+    out.sort(key=lambda x: (-x.lost, x.code))
+    return UnitLosses(unit, tuple(out))
+
+
+def group_losses(table: ScoreTable, units: Sequence[UnitFact]) -> tuple[LossFact, ...]:
+    """The mean points ``units`` lost on each group, largest first."""
+    if not units:
+        return ()
+    rows = [table.unit(u.code) for u in units]
+    out = []
+    for g in table.definition.groups:
+        pts = sum(float(r[g.code] or 0.0) for r in rows) / len(rows)
+        lost = round_half_up(g.max - pts, 2)
+        if lost >= LOSS_FROM:
+            out.append(LossFact(g.code, g.name, g.name_en, round_half_up(pts, 2), g.max, lost))
+    out.sort(key=lambda x: (-x.lost, x.code))
+    return tuple(out)
+
+
 def peer_facts(table: ScoreTable, province: str, level: str, names: Names, group_size: int) -> PeerFacts | None:
     ranking = _ranked(table.select(province=province, level=level), names)
     if not ranking:
@@ -377,7 +481,10 @@ def peer_facts(table: ScoreTable, province: str, level: str, names: Names, group
     if len(ranking) >= 2 * group_size:
         top_mean, bottom_mean = _mean(top), _mean([u.total for u in ranking[-group_size:]])
         gap = round_half_up(sum(top) / n - sum(u.total for u in ranking[-group_size:]) / group_size, 2)
-    return PeerFacts(level, ranking, bands, ranking[:3], mover, group_size, spread, top_mean, bottom_mean, gap)
+    weakest = unit_losses(table, ranking[-1]) if len(ranking) >= 2 else None
+    bottom = group_losses(table, ranking[-group_size:]) if bottom_mean is not None else ()
+    return PeerFacts(level, ranking, bands, ranking[:3], mover, group_size, spread, top_mean, bottom_mean, gap,
+                     weakest, bottom)
 
 
 def sync_problems(table: ScoreTable, province: str, names: Names, sync_below: float,
@@ -443,6 +550,11 @@ def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, 
     departments = peer_facts(table, province, "department", names, group_size)
     communes = peer_facts(table, province, "commune", names, group_size)
     problems = sync_problems(table, province, names, sync_below, stale)
+    try:  # a counts file without a window has nothing to compare with
+        parse_window(table.window)
+        comparisons = compare(table, province, names.tree, last_year=scores.last_year, first_day=scores.first_day)
+    except WindowError:
+        comparisons = None
     focus = focus_items(pf, levers, communes, problems, dm, d.bands_for("commune", province))
     try:
         w = parse_window(table.window)
@@ -450,4 +562,5 @@ def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, 
     except WindowError:
         start = end = kind = None
     return Bulletin(province, table.window, table.previous_window, start, end, kind, d.name, d.name_en, d.max_total,
-                    share, pf, levers, departments, communes, problems, dm, focus, scores.source, table, tasks)
+                    share, pf, levers, departments, communes, problems, dm, focus, scores.source, table, tasks,
+                    comparisons)

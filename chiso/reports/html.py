@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from chiso.reports.charts import render_charts
 from chiso.reports.facts import Bulletin
+from chiso.reports.letterhead import BLANK_NAME, letterhead, recipient_lines
 from chiso.reports.numformat import FORMATS
 from chiso.reports.tables import bulletin_tables
 from chiso.reports.text import BulletinText, issued_line, write_text
@@ -25,20 +26,23 @@ def _environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def html_context(b: Bulletin, text: BulletinText, at: dt.datetime) -> dict:
-    """Everything the template shows (inspectable: tests read the data, not the markup)."""
+def html_context(b: Bulletin, text: BulletinText, at: dt.datetime, env: dict[str, str] | None = None) -> dict:
+    """Everything the template shows (inspectable: tests read the data, not the markup): the
+    same letterhead, body and foot as the DOCX (``letterhead.py``)."""
+    lh = letterhead(b, text.lang, at, abstract=text.abstract, doc_type=text.doc_type, env=env)
     return {"b": b, "text": text, "fmt": FORMATS[text.lang], "charts": render_charts(b, text, "svg"),
             "tables": bulletin_tables(b, text), "css": (TEMPLATES / "bulletin.css").read_text(encoding="utf-8"),
-            "issued": issued_line(b, text.lang, at)}
+            "issued": issued_line(b, text.lang, at), "lh": lh, "recipients": recipient_lines(lh),
+            "blank_name": BLANK_NAME}
 
 
 def render_html(b: Bulletin, lang: str = "vi", *, at: dt.datetime | None = None,
-                text: BulletinText | None = None, downloads: bool = False) -> str:
+                text: BulletinText | None = None, downloads: bool = False, env: dict[str, str] | None = None) -> str:
     """The bulletin page in ``lang``; with ``downloads`` (the web page) a bar of links to the
     same bulletin as PDF, DOCX and Excel and in the other language (not in files)."""
     text = text or write_text(b, lang)
     at = at or dt.datetime.now().astimezone()
-    context = html_context(b, text, at)
+    context = html_context(b, text, at, env)
     context["downloads"] = _download_links(b, lang) if downloads else None
     return _environment().get_template("bulletin.html").render(context)
 

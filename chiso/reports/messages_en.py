@@ -6,23 +6,34 @@ AND = "and"
 PREVIOUS = {"week": "the week before", "month": "the month before", "quarter": "the quarter before",
             "year": "the year before"}
 PREVIOUS_OTHER = "the period before"
+PREVIOUS_RANK = {"week": "Rank the week before", "month": "Rank the month before",
+                 "quarter": "Rank the quarter before", "year": "Rank the year before"}
 PER = {"week": "a week", "month": "a month", "quarter": "a quarter", "year": "a year"}
 RECENT = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
 LEVEL_PLURAL = {"department": "departments", "commune": "communes and wards"}
 
 M = {
-    "title_keeps_lead": "{province} keeps the national lead in the direction & management and "
-                        "service-quality index",
-    "title_takes_lead": "{province} takes the national lead in the direction & management and "
-                        "service-quality index",
-    "title_rank": "{province} ranks {rank} of {peers} nationally in the direction & management and "
-                  "service-quality index",
+    "title_takes_lead": "{province} takes the national lead in the direction & management and service-quality index",
+    "title_keeps_lead": "{province} keeps the national lead in the direction & management and service-quality index",
+    "title_leads": "{province} leads the country in the direction & management and service-quality index",
+    "title_rises": "{province} climbs {moved} places to {rank} of {peers} nationally in the direction & management and service-quality index",
+    "title_falls": "{province} slips {moved} places to {rank} of {peers} nationally in the direction & management and service-quality index",
+    "title_holds": "{province} holds {rank} of {peers} nationally in the direction & management and service-quality index",
+    "title_ranked": "{province} ranks {rank} of {peers} nationally in the direction & management and service-quality index",
+    "heading_takes_lead": "Takes the national lead",
+    "heading_keeps_lead": "Steady, and keeps the national lead",
+    "heading_leads": "Leads the country",
+    "heading_rises": "Climbs {moved} places to {rank} of {peers} nationally",
+    "heading_falls": "Slips {moved} places to {rank} of {peers} nationally",
+    "heading_holds": "Holds {rank} of {peers} nationally",
+    "heading_ranked": "Ranks {rank} of {peers} nationally",
     "subtitle": "Bulletin, {period} — {index}",
+    "doc_type": "REPORT",
+    "abstract": "The direction & management and service-quality index: results of {period}",
     "issued": "Generated {at} from {source}",
+    "data_until": ", data up to {day}",
     "source_records": "the province's dossier records",
     "source_counts": "National Public Service Portal figures",
-    "h_total_lead": "Steady, and still in the lead",
-    "h_total": "Overall result",
     "h_groups_up": "The component indices keep improving",
     "h_groups": "The component indices",
     "h_departments": "{leader} leads the departments",
@@ -35,13 +46,31 @@ M = {
     "total_change_up": ", up {change} points on {previous}",
     "total_change_down": ", down {change} points on {previous}",
     "total_change_none": ", unchanged on {previous}",
-    "total_rank_was": " (ranked {rank} the period before)",
+    "total_rank_was": " (ranked {rank} {previous})",
     "total_steady": ", keeping up a steady rise (between {low} and {high} points {per} over the last {n} {recent})",
     "lead_over": "{province} is now about {gap} points ahead of {neighbours} ({both}{score} points)",
     "lead_both": "both at ",
     "only_above": ", the only locality in the country above {threshold} points.",
     "many_above": "; {n} localities are above {threshold} points.",
     "behind": "{province} is {gap} points behind {neighbours} ({score} points).",
+    "cmp_last_year_up": "Against the same week last year ({period}: {value} points{rank}), the total is up "
+                        "{difference} points.",
+    "cmp_last_year_down": "Against the same week last year ({period}: {value} points{rank}), the total is down "
+                          "{difference} points.",
+    "cmp_last_year_same": "The total equals the same week last year ({period}: {value} points{rank}).",
+    "cmp_last_year_rank": ", ranked {rank}",
+    "cmp_last_year_none": "There are no figures for the same week last year ({period}{since}) to compare with.",
+    "cmp_since": "; the data begin on {day}",
+    "cmp_peers_population": "Among the {n} provinces nearest in population ({names}; average {value} points), the "
+                            "province ranks {rank} of {of}.",
+    "cmp_peers_setting": "Among the peer provinces the province chose ({names}; average {value} points), it ranks "
+                         "{rank} of {of}.",
+    "cmp_national_above": "The national average (the mean total of the {n} provinces) is {value} points; the "
+                          "province is {difference} points above it.",
+    "cmp_national_below": "The national average (the mean total of the {n} provinces) is {value} points; the "
+                          "province is {difference} points below it.",
+    "cmp_national_same": "The province's total equals the national average (the mean total of the {n} provinces: "
+                         "{value} points).",
     "groups_up": "Against {previous}, {k} of {province}'s {n} component indices rose: {items}.",
     "group_up": "{group} up {change} points to {points}/{max} ({share})",
     "groups_down": "{k} of {n} fell: {items}.",
@@ -51,7 +80,7 @@ M = {
     "groups_plain": "The component indices: {items}.",
     "group_plain": "{group} {points}/{max} ({share})",
     "lever": "{group} ({points}/{max} points, {share}) has the biggest improvement potential: at {target}, the "
-             "province would gain about {gain} points ({after} points).",
+             "province's total would gain about {gain} points, to {after} points.",
     "dept_takes_lead": "In this {period_short}'s ranking, {leader} rose to first place with {total} points, ahead of "
                        "{others}.",
     "dept_keeps_lead": "In this {period_short}'s ranking, {leader} stays first with {total} points, followed by "
@@ -72,20 +101,35 @@ M = {
              "{period_short}.",
     "spread": "The leading {n} {level} are within {spread} points of each other.",
     "gap": "The bottom {n} (average {bottom} points) are about {gap} points below the top {n} (average {top} "
-           "points) and still need technical support and resources.",
-    "sync_records": "{name} has technical problems synchronising data: only {ratio} of dossiers ({synced}/"
-                    "{received}) reached the National Public Service Portal.",
+           "points)",
+    "gap_causes": "; they lose most on {causes}.",
+    "weakest": "Last is {name} ({total} points), losing most on {causes}.",
+    "cause": "{group} ({share}, {lost} points lost{detail})",
+    "cause_detail": "; lowest: {criteria}",
+    "cause_criterion": "{name} at {ratio}",
+    "sync_records_one": "Fewer than 90% of dossiers reached the National Public Service Portal at {units}.",
+    "sync_records": "Fewer than 90% of dossiers reached the National Public Service Portal at {n} units: {units}.",
+    "sync_unit": "{name} ({ratio}, {synced} of {received} dossiers)",
+    "more_units": "{n} other units",
+    "more_indicators": "{n} other indicators",
+    "more_periods": "{n} other periods",
     "sync_connector": "{name}: data source overdue ({detail}).",
     "period_short_week": "week",
     "period_short_other": "period",
     "dm_summary": "Of {n} direction indicators tracked, {off} are off track or at risk; {w} warnings are open.",
     "dm_none": "No indicator is off track and no warning is open.",
-    "dm_field_off": "{field}: {items}.",
-    "dm_indicator": "{name} {status} ({value} against a target of {target})",
-    "dm_indicator_novalue": "{name} {status}",
-    "dm_field_warnings": "{field} — {k} open warnings: {items}.",
-    "dm_warning": "[{severity}] {message}",
-    "dm_more": "and {n} more",
+    "dm_field_off": "{field} has {items}.",
+    "dm_status": "{n} indicator{s} {status}: {items}",
+    "dm_indicator": "{name} ({value} against a target of {target})",
+    "dm_warnings": "{field} has {k} open warning{s}",
+    "dm_critical": " ({n} of them critical)",
+    "dm_critical_one": " (critical)",
+    "dm_kinds": ": {items}",
+    "dm_kind": "{n} {kind}",
+    "dm_kind_one": " of {kind}",
+    "dm_on": ", on {items}",
+    "dm_at": "; units: {items}",
+    "dm_periods": "; periods: {items}",
     "h_tasks": "Tasks assigned by the Provincial People's Committee and its Chairman",
     "tasks_states": "As of {day}, {total} tasks were followed this year: {on_time} done on time, {late} done late, "
                     "{in_time} open within their deadline and {overdue} open and overdue",
@@ -108,9 +152,10 @@ M = {
     "focus_intro": "To keep improving service quality, {province} focuses on:",
     "focus_complete": "Push {group} (now {share}) to its maximum ({lost} points to go).",
     "focus_improve": "Raise {group} (now {share}): {action}; at {target} the province gains about {gain} points.",
-    "focus_support": "Support the bottom {n} communes and wards (average {bottom} points), aiming to lift the group "
-                     "to {target} points or more.",
-    "focus_sync": "Fix technical faults and keep data synchronised at: {names}.",
+    "focus_support": "Support the bottom {n} communes and wards (average {bottom} points){causes}, aiming to lift "
+                     "the group to {target} points or more.",
+    "focus_support_causes": ", first on {groups}, where they lose most",
+    "focus_sync": "Make sure every dossier's status reaches the National Public Service Portal at: {names}.",
     "focus_dm": "Follow up the indicators off track: {names}.",
     "focus_tasks": "Settle the {n} overdue tasks assigned by the Provincial People's Committee{over}, first at "
                    "{names}.",
@@ -143,8 +188,8 @@ LABELS = {
     "table_groups": "Component indices", "table_provinces": "Leading localities",
     "table_departments": "Departments ranked", "table_communes": "Leading and last communes",
     "chart_trend": "{province}'s total over the {recent}", "chart_groups": "Component indices against their maxima",
-    "chart_departments": "Departments ranked", "chart_communes": "Leading {n} communes and wards",
+    "chart_departments": "Departments ranked", "axis_weeks": "Week", "chart_communes": "Leading {n} communes and wards",
     "axis_points": "Points", "legend_points": "Points", "legend_max": "Maximum",
     "levels": {"province": "province", "department": "departments", "commune": "communes and wards"},
-    "ellipsis": "…",
+    "ellipsis": "…", "against": "against",
 }

@@ -5,25 +5,44 @@ from __future__ import annotations
 AND = "và"
 PREVIOUS = {"week": "tuần trước", "month": "tháng trước", "quarter": "quý trước", "year": "năm trước"}
 PREVIOUS_OTHER = "kỳ trước"
+PREVIOUS_RANK = {"week": "Hạng tuần trước", "month": "Hạng tháng trước", "quarter": "Hạng quý trước",
+                 "year": "Hạng năm trước"}
 PER = {"week": "mỗi tuần", "month": "mỗi tháng", "quarter": "mỗi quý", "year": "mỗi năm"}
 RECENT = {"week": "tuần", "month": "tháng", "quarter": "quý", "year": "năm"}
 LEVEL_PLURAL = {"department": "sở, ban, ngành", "commune": "xã, phường"}
 
 M = {
-    # ---- title
-    "title_keeps_lead": "{province} tiếp tục dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
-                        "phục vụ người dân, doanh nghiệp",
+    # ---- the title and the first heading: one decision (ProvinceFacts.standing), said twice
     "title_takes_lead": "{province} vươn lên dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
                         "phục vụ người dân, doanh nghiệp",
-    "title_rank": "{province} đứng thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
-                  "phục vụ người dân, doanh nghiệp",
+    "title_keeps_lead": "{province} tiếp tục dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                        "phục vụ người dân, doanh nghiệp",
+    "title_leads": "{province} dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                   "phục vụ người dân, doanh nghiệp",
+    "title_rises": "{province} tăng {moved} bậc, vươn lên thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều "
+                   "hành và chất lượng phục vụ người dân, doanh nghiệp",
+    "title_falls": "{province} giảm {moved} bậc, đứng thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều "
+                   "hành và chất lượng phục vụ người dân, doanh nghiệp",
+    "title_holds": "{province} giữ vị trí thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều hành và chất "
+                   "lượng phục vụ người dân, doanh nghiệp",
+    "title_ranked": "{province} đứng thứ {rank}/{peers} toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng "
+                    "phục vụ người dân, doanh nghiệp",
+    "heading_takes_lead": "Vươn lên dẫn đầu toàn quốc",
+    "heading_keeps_lead": "Giữ vững ổn định, tiếp tục dẫn đầu toàn quốc",
+    "heading_leads": "Dẫn đầu toàn quốc",
+    "heading_rises": "Tăng {moved} bậc, vươn lên thứ {rank}/{peers} toàn quốc",
+    "heading_falls": "Giảm {moved} bậc, đứng thứ {rank}/{peers} toàn quốc",
+    "heading_holds": "Giữ vị trí thứ {rank}/{peers} toàn quốc",
+    "heading_ranked": "Đứng thứ {rank}/{peers} toàn quốc",
     "subtitle": "Bản tin {period} — {index}",
+    "doc_type": "BÁO CÁO",
+    "abstract": "Tình hình, kết quả Chỉ số chỉ đạo, điều hành và chất lượng phục vụ người dân, doanh nghiệp "
+                "{period}",
     "issued": "Tạo lúc {at} từ {source}",
+    "data_until": ", số liệu đến {day}",
     "source_records": "dữ liệu hồ sơ của tỉnh",
     "source_counts": "số liệu Cổng Dịch vụ công quốc gia",
     # ---- headings
-    "h_total_lead": "Giữ vững ổn định, duy trì vị trí dẫn đầu",
-    "h_total": "Kết quả chung",
     "h_groups_up": "Các chỉ số thành phần tiếp tục chuyển biến tích cực",
     "h_groups": "Các chỉ số thành phần",
     "h_departments": "{leader} dẫn đầu các sở, ban, ngành",
@@ -33,17 +52,34 @@ M = {
     "h_focus": "Định hướng trọng tâm thời gian tới",
     "h_tables": "Bảng số liệu",
     # ---- the province
-    "total": "{period}, {province} đạt {total} điểm, đứng thứ {rank}/{peers} cả nước",
+    "total": "Trong {period}, {province} đạt {total} điểm, đứng thứ {rank}/{peers} cả nước",
     "total_change_up": ", tăng {change} điểm so với {previous}",
     "total_change_down": ", giảm {change} điểm so với {previous}",
     "total_change_none": ", giữ nguyên số điểm so với {previous}",
-    "total_rank_was": " (kỳ trước đứng thứ {rank})",
+    "total_rank_was": " ({previous} đứng thứ {rank})",
     "total_steady": ", duy trì đà tăng ổn định (tăng từ {low} đến {high} điểm {per} trong {n} {recent} gần đây)",
     "lead_over": "Với kết quả này, {province} vượt {neighbours} ({both}{score} điểm) khoảng {gap} điểm",
     "lead_both": "cùng đạt ",
     "only_above": ", là địa phương duy nhất trong cả nước đạt trên {threshold} điểm.",
     "many_above": "; cả nước có {n} địa phương đạt trên {threshold} điểm.",
     "behind": "{province} kém {neighbours} ({score} điểm) {gap} điểm.",
+    "cmp_last_year_up": "So với cùng kỳ năm trước ({period}: {value} điểm{rank}), tổng điểm tăng {difference} điểm.",
+    "cmp_last_year_down": "So với cùng kỳ năm trước ({period}: {value} điểm{rank}), tổng điểm giảm {difference} "
+                          "điểm.",
+    "cmp_last_year_same": "Tổng điểm bằng cùng kỳ năm trước ({period}: {value} điểm{rank}).",
+    "cmp_last_year_rank": ", đứng thứ {rank}",
+    "cmp_last_year_none": "Chưa có số liệu cùng kỳ năm trước ({period}{since}) để so sánh.",
+    "cmp_since": "; số liệu bắt đầu từ {day}",
+    "cmp_peers_population": "Trong nhóm {n} tỉnh, thành phố có quy mô dân số gần nhất ({names}; bình quân {value} "
+                            "điểm), tỉnh đứng thứ {rank}/{of}.",
+    "cmp_peers_setting": "Trong nhóm tỉnh, thành phố tương đồng do tỉnh chọn ({names}; bình quân {value} điểm), tỉnh "
+                         "đứng thứ {rank}/{of}.",
+    "cmp_national_above": "Bình quân cả nước (trung bình cộng tổng điểm của {n} tỉnh, thành phố) là {value} điểm; "
+                          "tỉnh cao hơn {difference} điểm.",
+    "cmp_national_below": "Bình quân cả nước (trung bình cộng tổng điểm của {n} tỉnh, thành phố) là {value} điểm; "
+                          "tỉnh thấp hơn {difference} điểm.",
+    "cmp_national_same": "Tổng điểm của tỉnh bằng bình quân cả nước (trung bình cộng tổng điểm của {n} tỉnh, "
+                         "thành phố: {value} điểm).",
     # ---- groups
     "groups_up": "So với {previous}, {k}/{n} chỉ số thành phần của {province} tăng điểm, gồm: {items}.",
     "group_up": "{group} tăng {change} điểm, đạt {points}/{max} điểm ({share})",
@@ -54,16 +90,16 @@ M = {
     "groups_plain": "Điểm các chỉ số thành phần: {items}.",
     "group_plain": "{group} {points}/{max} điểm ({share})",
     "lever": "Đáng chú ý, {group} ({points}/{max} điểm – tương đương {share}) là chỉ số có dư địa cải thiện "
-             "lớn nhất: nếu đạt {target}, tỉnh có thể tăng thêm khoảng {gain} điểm ({after} điểm).",
+             "lớn nhất: nếu đạt {target}, tổng điểm của tỉnh có thể tăng thêm khoảng {gain} điểm, lên {after} điểm.",
     # ---- peers
     "dept_takes_lead": "Theo bảng xếp hạng {period_short}, {leader} vươn lên dẫn đầu với {total} điểm, "
                        "vượt {others}.",
     "dept_keeps_lead": "Theo bảng xếp hạng {period_short}, {leader} tiếp tục dẫn đầu với {total} điểm, "
                        "tiếp theo là {others}.",
     "dept_lead": "Theo bảng xếp hạng {period_short}, {leader} dẫn đầu với {total} điểm, tiếp theo là {others}.",
-    "commune_takes_lead": "Ở cấp xã, {leader} vươn lên dẫn đầu với {total} điểm, vượt {others}.",
-    "commune_keeps_lead": "Ở cấp xã, {leader} tiếp tục dẫn đầu với {total} điểm, tiếp theo là {others}.",
-    "commune_lead": "Ở cấp xã, {leader} dẫn đầu với {total} điểm, tiếp theo là {others}.",
+    "commune_takes_lead": "Ở cấp cơ sở, {leader} vươn lên dẫn đầu với {total} điểm, vượt {others}.",
+    "commune_keeps_lead": "Ở cấp cơ sở, {leader} tiếp tục dẫn đầu với {total} điểm, tiếp theo là {others}.",
+    "commune_lead": "Ở cấp cơ sở, {leader} dẫn đầu với {total} điểm, tiếp theo là {others}.",
     "unit_score": "{name} ({total} điểm)",
     "band": "{band} ({range}) gồm {n} đơn vị: {names}.",
     "band_empty": "{band} ({range}): chưa có đơn vị nào.",
@@ -76,9 +112,18 @@ M = {
              "đơn vị tiến bộ nhất {period_short}.",
     "spread": "Khoảng cách giữa {n} {level} dẫn đầu là {spread} điểm.",
     "gap": "Nhóm {n} đơn vị cuối bảng (bình quân {bottom} điểm) thấp hơn nhóm {n} đơn vị dẫn đầu (bình quân "
-           "{top} điểm) khoảng {gap} điểm, cần tiếp tục được hỗ trợ kỹ thuật và nguồn lực.",
-    "sync_records": "{name} gặp vấn đề kỹ thuật về đồng bộ dữ liệu: chỉ {ratio} hồ sơ ({synced}/{received}) "
-                    "được đồng bộ lên Cổng Dịch vụ công quốc gia.",
+           "{top} điểm) khoảng {gap} điểm",
+    "gap_causes": "; nhóm này mất nhiều điểm nhất ở {causes}.",
+    "weakest": "Thấp nhất là {name} ({total} điểm), mất nhiều điểm nhất ở {causes}.",
+    "cause": "{group} (đạt {share}, mất {lost} điểm{detail})",
+    "cause_detail": "; thấp nhất: {criteria}",
+    "cause_criterion": "{name} chỉ đạt {ratio}",
+    "sync_records_one": "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia chưa đạt 90% tại {units}.",
+    "sync_records": "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia chưa đạt 90% tại {n} đơn vị: {units}.",
+    "sync_unit": "{name} ({ratio}, {synced}/{received} hồ sơ)",
+    "more_units": "{n} đơn vị khác",
+    "more_indicators": "{n} chỉ tiêu khác",
+    "more_periods": "{n} kỳ khác",
     "sync_connector": "{name}: nguồn dữ liệu chậm cập nhật ({detail}).",
     "period_short_week": "tuần",
     "period_short_other": "kỳ này",
@@ -86,12 +131,18 @@ M = {
     "dm_summary": "Trong {n} chỉ tiêu chỉ đạo, điều hành đang theo dõi, {off} chỉ tiêu chậm tiến độ hoặc có nguy "
                   "cơ không đạt; {w} cảnh báo đang mở.",
     "dm_none": "Không có chỉ tiêu chậm tiến độ và không có cảnh báo đang mở.",
-    "dm_field_off": "{field}: {items}.",
-    "dm_indicator": "{name} {status} ({value} so với chỉ tiêu {target})",
-    "dm_indicator_novalue": "{name} {status}",
-    "dm_field_warnings": "{field} — {k} cảnh báo đang mở: {items}.",
-    "dm_warning": "[{severity}] {message}",
-    "dm_more": "và {n} cảnh báo khác",
+    "dm_field_off": "Lĩnh vực {field} có {items}.",
+    "dm_status": "{n} chỉ tiêu {status}: {items}",
+    "dm_indicator": "{name} ({value} so với chỉ tiêu {target})",
+    "dm_warnings": "Lĩnh vực {field} có {k} cảnh báo đang mở",
+    "dm_critical": " (trong đó {n} cảnh báo mức nghiêm trọng)",
+    "dm_critical_one": " (mức nghiêm trọng)",
+    "dm_kinds": ": {items}",
+    "dm_kind": "{n} cảnh báo {kind}",
+    "dm_kind_one": " về {kind}",
+    "dm_on": ", liên quan đến {items}",
+    "dm_at": "; đơn vị: {items}",
+    "dm_periods": "; kỳ số liệu: {items}",
     # ---- assigned tasks (chiso.reports.task_section)
     "h_tasks": "Thực hiện nhiệm vụ UBND tỉnh, Chủ tịch UBND tỉnh giao",
     "tasks_states": "Tính đến ngày {day}, lũy kế từ đầu năm có {total} nhiệm vụ: {on_time} hoàn thành đúng hạn, "
@@ -117,9 +168,10 @@ M = {
     "focus_intro": "Để tiếp tục cải thiện chất lượng phục vụ, {province} tập trung vào các nhiệm vụ trọng tâm:",
     "focus_complete": "Đẩy mạnh {group} (đang đạt {share}), phấn đấu đạt điểm tối đa (còn {lost} điểm).",
     "focus_improve": "Nâng cao {group} (đang đạt {share}): {action}; nếu đạt {target}, tỉnh tăng khoảng {gain} điểm.",
-    "focus_support": "Triển khai chương trình hỗ trợ nhóm {n} xã, phường cuối bảng (bình quân {bottom} điểm), phấn "
-                     "đấu nâng điểm nhóm này lên từ {target} điểm trở lên.",
-    "focus_sync": "Khắc phục lỗi kỹ thuật, bảo đảm đồng bộ dữ liệu tại: {names}.",
+    "focus_support": "Hỗ trợ nhóm {n} xã, phường cuối bảng (bình quân {bottom} điểm){causes}, phấn đấu nâng điểm "
+                     "nhóm này lên từ {target} điểm trở lên.",
+    "focus_support_causes": " trước hết về {groups}, nơi nhóm mất nhiều điểm nhất",
+    "focus_sync": "Rà soát, bảo đảm đồng bộ đầy đủ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia tại: {names}.",
     "focus_dm": "Đôn đốc các chỉ tiêu chậm tiến độ: {names}.",
     "focus_tasks": "Đôn đốc xử lý dứt điểm {n} nhiệm vụ UBND tỉnh, Chủ tịch UBND tỉnh giao đã quá hạn{over}, trước "
                    "hết tại {names}.",
@@ -153,8 +205,8 @@ LABELS = {
     "table_groups": "Điểm các chỉ số thành phần", "table_provinces": "Các địa phương dẫn đầu",
     "table_departments": "Xếp hạng sở, ban, ngành", "table_communes": "Xã, phường dẫn đầu và cuối bảng",
     "chart_trend": "Tổng điểm của {province} qua các {recent}", "chart_groups": "Chỉ số thành phần so với điểm tối đa",
-    "chart_departments": "Xếp hạng sở, ban, ngành", "chart_communes": "{n} xã, phường dẫn đầu",
+    "chart_departments": "Xếp hạng sở, ban, ngành", "axis_weeks": "Tuần", "chart_communes": "{n} xã, phường dẫn đầu",
     "axis_points": "Điểm", "legend_points": "Điểm đạt", "legend_max": "Tối đa",
     "levels": {"province": "tỉnh", "department": "sở, ban, ngành", "commune": "xã, phường"},
-    "ellipsis": "…",
+    "ellipsis": "…", "against": "so với",
 }

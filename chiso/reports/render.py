@@ -41,15 +41,17 @@ def check(format: str, lang: str) -> None:
         raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
 
 
-def render(b: Bulletin, format: str = "pdf", lang: str = "vi", *, at: dt.datetime | None = None) -> Rendered:
-    """The bulletin in ``format`` (html, pdf, docx, xlsx) and ``lang`` (vi, en)."""
+def render(b: Bulletin, format: str = "pdf", lang: str = "vi", *, at: dt.datetime | None = None,
+           env: dict[str, str] | None = None) -> Rendered:
+    """The bulletin in ``format`` (html, pdf, docx, xlsx) and ``lang`` (vi, en); ``env``
+    overrides the letterhead's settings (``CHISO_BULLETIN_*``)."""
     check(format, lang)
     if format == "html":
-        content = render_html(b, lang, at=at).encode("utf-8")
+        content = render_html(b, lang, at=at, env=env).encode("utf-8")
     elif format == "pdf":
-        content = render_pdf(b, lang, at=at)
+        content = render_pdf(b, lang, at=at, env=env)
     elif format == "docx":
-        content = render_docx(b, lang, at=at)
+        content = render_docx(b, lang, at=at, env=env)
     else:
         content = render_xlsx(b, lang)
     return Rendered(content, format, lang)

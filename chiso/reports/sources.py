@@ -23,6 +23,7 @@ from typing import Protocol
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.errors import ChisoError, WindowError
+from chiso.evaluate.comparisons import first_record_day, last_year_window
 from chiso.evaluate.counts import compute_counts
 from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
 from chiso.evaluate.service import latest_day, score_series, scored_units
@@ -43,6 +44,8 @@ class Scores:
     table: ScoreTable
     series: tuple[ScoreTable, ...]
     source: str  # "records" | "counts"
+    last_year: ScoreTable | None = None  # the same window a year before, when the data reach back to it
+    first_day: dt.date | None = None  # the first day the data cover (why there is no last year)
 
     @property
     def window(self) -> str:
@@ -107,15 +110,23 @@ class RecordsSource:
                                   weeks_only=True).scores
             tables = [series.table(x.label) for x in wanted]
         else:
-            counts = compute_counts(self.definition, self.store, wanted)
-            units = scored_units(self.tree, counts)
-            tables: list[ScoreTable] = []
-            previous = None
-            for x in wanted:
-                inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
-                previous = score_window(self.definition, x.label, inputs, units, previous=previous)
-                tables.append(previous)
-        return Scores(tables[-1], tuple(tables[-weeks:]), "records")
+            tables = self._windows(wanted)
+        first = first_record_day(self.store)
+        earlier = last_year_window(w, first)
+        last_year = self._windows([earlier])[-1] if earlier is not None else None
+        return Scores(tables[-1], tuple(tables[-weeks:]), "records", last_year, first)
+
+    def _windows(self, wanted: list[Window]) -> list[ScoreTable]:
+        """Score ``wanted`` windows (each against the one before it in the list)."""
+        counts = compute_counts(self.definition, self.store, wanted)
+        units = scored_units(self.tree, counts)
+        tables: list[ScoreTable] = []
+        previous = None
+        for x in wanted:
+            inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
+            previous = score_window(self.definition, x.label, inputs, units, previous=previous)
+            tables.append(previous)
+        return tables
 
 
 # ---------------------------------------------------------------- counts files
@@ -171,4 +182,10 @@ class CountsSource:
                 continue
             previous = self._table(lb, files[lb], previous)
             tables.append(previous)
-        return Scores(tables[-1], tuple(tables[-weeks:]), "counts")
+        # the same window a year before: its file when the folder has one; the folder's first
+        # window says how far back the files reach
+        first = parse_window(next(iter(files))).start
+        earlier = last_year_window(label, first)
+        last_year = self._table(earlier.label, files[earlier.label], None) \
+            if earlier is not None and earlier.label in files else None
+        return Scores(tables[-1], tuple(tables[-weeks:]), "counts", last_year, first)

@@ -11,15 +11,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from chiso import settings
+from chiso.errors import WindowError
+from chiso.evaluate.dm.warnings import RULE_NAMES
+from chiso.periods import spoken
+from chiso.periods.windows import parse_window
 from chiso.reports import messages_en, messages_vi
-from chiso.reports.dm import SEVERITY_LABELS, STATUS_LABELS
-from chiso.reports.facts import BandFact, Bulletin, PeerFacts
+from chiso.reports.dm import STATUS_LABELS, FieldFacts
+from chiso.reports.facts import BandFact, Bulletin, LossFact, PeerFacts, UnitLosses
 from chiso.reports.numformat import FORMATS, NumberFormat
 
 CATALOGUES: dict[str, ModuleType] = {"vi": messages_vi, "en": messages_en}
 LANGS = tuple(CATALOGUES)
-#: Open warnings written out per field (most severe first); the others are counted.
+#: Names listed in a warnings summary (indicators, units, periods); the others are counted.
 WARNINGS_SHOWN = 3
+#: Groups named as where a unit lost its points (largest losses first).
+CAUSES_SHOWN = 2
 
 
 @dataclass
@@ -37,6 +44,8 @@ class BulletinText:
     subtitle: str
     sections: list[Section]
     labels: dict
+    doc_type: str = ""  # BÁO CÁO: the administrative document's type
+    abstract: str = ""  # its trích yếu: what it reports, for which week
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -107,22 +116,24 @@ class _Writer:
                       upper=f.bound(band.upper))
 
     # ------------------------------------------------------------ title
-    def title(self) -> str:
+    def _standing(self, kind: str) -> str:
+        """The title (``kind="title"``) or the first heading (``"heading"``) of the province's
+        standing: both from the one decision ``ProvinceFacts.standing``."""
         p = self.b.province
         u = p.unit
-        name = p.short_name
-        if u.rank == 1 and u.previous_rank not in (None, 1):
-            return self.t("title_takes_lead", province=name)
-        if u.rank == 1:
-            return self.t("title_keeps_lead", province=name)
-        return self.t("title_rank", province=name, rank=ordinal(u.rank, self.lang), peers=u.peers)
+        moved = abs((u.previous_rank or 0) - (u.rank or 0))
+        return self.t(f"{kind}_{p.standing}", province=p.short_name, rank=ordinal(u.rank, self.lang), peers=u.peers,
+                      moved=moved, previous=self.previous)
+
+    def title(self) -> str:
+        return self._standing("title")
 
     # ------------------------------------------------------------ sections
     def total(self) -> Section:
         b, f = self.b, self.f
         p = b.province
         u = p.unit
-        head = self.t("h_total_lead" if p.leading else "h_total")
+        head = self._standing("heading")
         period = f.period(b.window)
         if self.M["total"].startswith("{period}"):  # the sentence starts with it: a capital
             period = _cap(period)
@@ -133,7 +144,7 @@ class _Writer:
                 else "total_change_none"
             text += self.t(key, change=f.points(abs(u.score_change)), previous=self.previous)
         if u.previous_rank is not None and u.previous_rank != u.rank:
-            text += self.t("total_rank_was", rank=ordinal(u.previous_rank, self.lang))
+            text += self.t("total_rank_was", rank=ordinal(u.previous_rank, self.lang), previous=self.previous)
         changes = p.weekly_changes
         if len(changes) >= 3 and all(c > 0 for c in changes):
             kind = b.window_kind or ""
@@ -154,7 +165,42 @@ class _Writer:
                 s = self.t("behind", province=p.short_name, neighbours=self.join(ns),
                            score=f.points(p.neighbours[0].total), gap=f.points(p.gap))
             paragraphs.append(s)
+        compared = self.comparisons()
+        if compared:
+            paragraphs.append(compared)
         return Section("total", head, paragraphs)
+
+    def comparisons(self) -> str:
+        """The same week last year, the national average and the peer provinces, a sentence each
+        (``chiso.evaluate.comparisons``; last week is in the first paragraph)."""
+        c, f = self.b.comparisons, self.f
+        if c is None:
+            return ""
+        out = []
+        last = c.last_year
+        period = f.period(last.window, year=True, dates=False) if last.window else ""
+        if last.total is None:
+            since = self.t("cmp_since", day=spoken.day_text(last.since, self.lang)) \
+                if last.reason == "no_history" and last.since else ""
+            out.append(self.t("cmp_last_year_none", period=period, since=since))
+        else:
+            d = last.difference
+            key = "cmp_last_year_up" if d > 0 else "cmp_last_year_down" if d < 0 else "cmp_last_year_same"
+            rank = self.t("cmp_last_year_rank", rank=ordinal(last.rank, self.lang)) if last.rank else ""
+            out.append(self.t(key, period=period, value=f.points(last.total), rank=rank, difference=f.points(abs(d))))
+        nat = c.national
+        if nat.total is not None:
+            d = nat.difference
+            key = "cmp_national_above" if d > 0 else "cmp_national_below" if d < 0 else "cmp_national_same"
+            out.append(self.t(key, value=f.points(nat.total), n=len(nat.members), difference=f.points(abs(d))))
+        peers = c.peers
+        if peers.total is not None and peers.members:
+            known = {u.code: u for u in self.b.province.ranking}
+            names = [self.name(known[m.code]) if m.code in known else m.name for m in peers.members]
+            key = "cmp_peers_setting" if peers.basis == "setting" else "cmp_peers_population"
+            out.append(self.t(key, n=len(peers.members), names=self.join(names), value=f.points(peers.total),
+                              rank=ordinal(peers.rank, self.lang), of=peers.of))
+        return " ".join(out)
 
     def groups(self) -> Section:
         b, f = self.b, self.f
@@ -215,18 +261,44 @@ class _Writer:
         return out
 
     def _sync(self, level: str) -> list[str]:
+        """Units whose dossiers do not all reach the national portal: a fact about data, said
+        as one; a cause of lost points only where the losses say so (``_causes``)."""
         f = self.f
-        out = []
+        out, records = [], []
         for s in self.b.sync_problems:
             if s.level != level:
                 continue
             name = s.name if self.lang == "vi" else s.name_en
             if s.source == "records" and s.ratio is not None:
-                out.append(self.t("sync_records", name=name, ratio=f.pct(s.ratio), synced=f.count(s.synced),
-                                  received=f.count(s.received)))
+                records.append(self.t("sync_unit", name=name, ratio=f.pct(s.ratio), synced=f.count(s.synced),
+                                      received=f.count(s.received)))
             else:
                 out.append(self.t("sync_connector", name=name, detail=s.detail))
+        if records:
+            shown = records[:WARNINGS_SHOWN]
+            more = self.t("more_units", n=len(records) - len(shown)) if len(records) > len(shown) else ""
+            key = "sync_records_one" if len(records) == 1 else "sync_records"
+            out.insert(0, self.t(key, n=len(records), units=self.join(shown + ([more] if more else []))))
         return out
+
+    def loss_text(self, x: LossFact) -> str:
+        f = self.f
+        name = self.gname(x)
+        detail = ""
+        if x.detail:
+            parts = [self.t("cause_criterion", name=c.name if self.lang == "vi" else c.name_en,
+                            ratio=f.pct(c.ratio)) for c in x.detail if c.ratio is not None]
+            detail = self.t("cause_detail", criteria=self.join(parts)) if parts else ""
+        return self.t("cause", group=name, share=f.pct(x.share), lost=f.points(x.lost), detail=detail)
+
+    def _causes(self, losses: tuple[LossFact, ...]) -> str:
+        return self.join([self.loss_text(x) for x in losses[:CAUSES_SHOWN]])
+
+    def _weakest(self, w: UnitLosses | None) -> str:
+        if w is None or not w.losses:
+            return ""
+        return self.t("weakest", name=self.name(w.unit), total=self.f.points(w.unit.total),
+                      causes=self._causes(w.losses))
 
     def departments(self) -> Section | None:
         peers = self.b.departments
@@ -235,7 +307,9 @@ class _Writer:
         lead = peers.ranking[0]
         head = self.t("h_departments", leader=self.name(lead)) if lead.rank == 1 else self.t("h_departments_plain")
         text = [self._leaders(peers, "dept")] if len(peers.ranking) > 1 else []
-        return Section("departments", head, [" ".join(text + self._bands(peers) + self._sync("department"))])
+        weakest = self._weakest(peers.weakest)
+        return Section("departments", head, [" ".join(text + self._bands(peers) + ([weakest] if weakest else [])
+                                                       + self._sync("department"))])
 
     def communes(self) -> Section | None:
         peers, f = self.b.communes, self.f
@@ -254,44 +328,99 @@ class _Writer:
             second.append(self.t("spread", n=n, level=self.C.LEVEL_PLURAL["commune"],
                                  spread=f.points(peers.top_spread)))
         if peers.gap is not None:
+            causes = self._causes(peers.bottom_losses)
             second.append(self.t("gap", n=peers.group_size, bottom=f.points(peers.bottom_mean),
-                                 top=f.points(peers.top_mean), gap=f.points(peers.gap)))
+                                 top=f.points(peers.top_mean), gap=f.points(peers.gap))
+                          + (self.t("gap_causes", causes=causes) if causes else "."))
+        weakest = self._weakest(peers.weakest)
+        if weakest:
+            second.append(weakest)
         second += self._sync("commune")
         if second:
             paragraphs.append(" ".join(second))
         return Section("communes", self.t("h_communes"), paragraphs)
 
     def dm(self) -> Section | None:
-        dm, f = self.b.dm, self.f
+        dm = self.b.dm
         if dm is None:
             return None
-        i = 0 if self.lang == "vi" else 1
         out = [self.t("dm_summary", n=dm.indicators, off=dm.off_track, w=dm.warnings)]
         if not dm.fields:
             out.append(self.t("dm_none"))
         for fl in dm.fields:
             field_name = fl.name if self.lang == "vi" else fl.name_en
             if fl.off_track:
-                items = []
-                for s in fl.off_track:
-                    name = s.name if self.lang == "vi" else (s.name_en or s.name)
-                    status = STATUS_LABELS[s.status][i]
-                    if s.value is not None and s.target is not None:
-                        unit = f" {s.unit}" if s.unit and s.unit != "%" else (s.unit or "")
-                        items.append(self.t("dm_indicator", name=name, status=status,
-                                            value=f.number(s.value, 2).rstrip("0").rstrip(f.decimal) + unit,
-                                            target=f.number(s.target, 2).rstrip("0").rstrip(f.decimal) + unit))
-                    else:
-                        items.append(self.t("dm_indicator_novalue", name=name, status=status))
-                out.append(self.t("dm_field_off", field=field_name, items="; ".join(items)))
+                out.append(self._off_track(fl, field_name))
             if fl.warnings:
-                items = [self.t("dm_warning", severity=SEVERITY_LABELS[w.severity][i],
-                                message=w.message if self.lang == "vi" else (w.message_en or w.message))
-                         for w in fl.warnings[:WARNINGS_SHOWN]]
-                if len(fl.warnings) > WARNINGS_SHOWN:  # the most severe are shown; the rest counted
-                    items.append(self.t("dm_more", n=len(fl.warnings) - WARNINGS_SHOWN))
-                out.append(self.t("dm_field_warnings", field=field_name, k=len(fl.warnings), items="; ".join(items)))
+                out.append(self._warnings(fl, field_name))
         return Section("dm", self.t("h_dm"), out)
+
+    def _amount(self, x: float, unit: str) -> str:
+        text = _minus_trim(self.f, x)
+        if not unit:
+            return text
+        return text + unit if unit == "%" else f"{text} {unit}"
+
+    def _off_track(self, fl: FieldFacts, field_name: str) -> str:
+        """Indicators off track, by status: the status said once for its indicators (a name
+        that itself says "chậm tiến độ" is never followed by the same words)."""
+        i = 0 if self.lang == "vi" else 1
+        parts = []
+        for status in ("off_track", "at_risk"):
+            items = []
+            for s in fl.off_track:
+                if s.status != status:
+                    continue
+                name = s.name if self.lang == "vi" else (s.name_en or s.name)
+                if s.value is not None and s.target is not None:
+                    items.append(self.t("dm_indicator", name=name, value=self._amount(s.value, s.unit),
+                                        target=self._amount(s.target, s.unit)))
+                else:
+                    items.append(name)
+            if items:
+                parts.append(self.t("dm_status", n=len(items), s="" if len(items) == 1 else "s",
+                                    status=STATUS_LABELS[status][i], items=", ".join(items)))
+        return self.t("dm_field_off", field=field_name, items="; ".join(parts))
+
+    def _warnings(self, fl: FieldFacts, field_name: str) -> str:
+        """A field's open warnings in a sentence: how many, of which kinds, on which indicators
+        and units, for which periods — no severity tags, no raw codes, no statistics."""
+        ws = fl.warnings
+        f = self.f
+        i = 0 if self.lang == "vi" else 1
+        kinds: dict[str, int] = {}
+        for w in ws:
+            kinds[w.rule] = kinds.get(w.rule, 0) + 1
+        kind_parts = []
+        for rule, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+            if rule in RULE_NAMES:
+                kind_parts.append(self.t("dm_kind", n=n, kind=_lower(RULE_NAMES[rule][i])))
+        critical = sum(1 for w in ws if w.severity == "critical")
+        text = self.t("dm_warnings", field=field_name, k=len(ws), s="" if len(ws) == 1 else "s")
+        if len(kinds) == 1 and ws[0].rule in RULE_NAMES:  # one kind: said once
+            text += self.t("dm_kind_one", kind=_lower(RULE_NAMES[ws[0].rule][i]))
+        elif kind_parts:
+            text += self.t("dm_kinds", items=self.join(kind_parts))
+        if critical:
+            text += self.t("dm_critical_one" if len(ws) == 1 else "dm_critical", n=critical)
+        indicators = _unique(w.indicator_name or w.indicator for w in ws) if self.lang == "vi" else \
+            _unique(w.indicator_name_en or w.indicator_name or w.indicator for w in ws)
+        units = _unique(w.unit_name if self.lang == "vi" else (w.unit_name_en or w.unit_name)
+                        for w in ws if w.unit_name)
+        periods = sorted({w.period for w in ws if w.period}, key=_period_order, reverse=True)
+        text += self.t("dm_on", items=self._listed(indicators, "more_indicators"))
+        if units:
+            text += self.t("dm_at", items=self._listed(units, "more_units"))
+        if periods:
+            text += self.t("dm_periods", items=self._listed([f.period(x, year=True) for x in periods],
+                                                             "more_periods"))
+        return text + "."
+
+    def _listed(self, names: list[str], more_key: str) -> str:
+        shown = names[:WARNINGS_SHOWN]
+        if len(names) > len(shown):
+            shown.append(self.t(more_key, n=len(names) - len(shown)))
+        return self.join(shown)
 
     def tasks(self) -> Section | None:
         """The assigned tasks: the four states, the rates with their change, the longest overdue."""
@@ -343,8 +472,10 @@ class _Writer:
                 items.append(self.t("focus_improve", group=name, share=f.pct(x.share), action=action,
                                     target=f.pct(x.target, 0), gain=f.number(x.gain, 1)))
             elif x.kind == "support":
+                causes = [self.gname(g) for g in b.communes.bottom_losses[:CAUSES_SHOWN]]
                 items.append(self.t("focus_support", n=len(x.units), bottom=f.points(b.communes.bottom_mean),
-                                    target=f.bound(x.target)))
+                                    target=f.bound(x.target),
+                                    causes=self.t("focus_support_causes", groups=self.join(causes)) if causes else ""))
             elif x.kind == "sync":
                 items.append(self.t("focus_sync", names=self.join(list(x.units if self.lang == "vi" else x.units_en))))
             elif x.kind == "dm":
@@ -362,6 +493,32 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _unique(values) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _period_order(label: str):
+    """Latest first: by the period's last day, then its first (a week before its month)."""
+    try:
+        w = parse_window(label)
+        return (w.end, w.start)
+    except WindowError:
+        return (dt.date.min, dt.date.min)
+
+
+def _minus_trim(f: NumberFormat, x: float) -> str:
+    """A value without needless decimals (6,1; 8; −2,5), through the one formatter."""
+    return f.bound(x)
+
+
 def write_text(b: Bulletin, lang: str = "vi") -> BulletinText:
     """The bulletin's text in ``lang`` (``vi`` or ``en``)."""
     w = _Writer(b, lang)
@@ -370,13 +527,23 @@ def write_text(b: Bulletin, lang: str = "vi") -> BulletinText:
                 if s]
     labels = dict(w.C.LABELS)
     labels["recent"] = w.C.RECENT.get(b.window_kind or "", "")
+    if b.window_kind in w.C.PREVIOUS_RANK:  # "Hạng tuần trước": the period as people say it
+        labels["previous_rank"] = w.C.PREVIOUS_RANK[b.window_kind]
     labels["tables_heading"] = w.M["h_tables"]
-    subtitle = w.t("subtitle", period=f.period(b.window), index=b.index_name if lang == "vi" else b.index_name_en)
-    return BulletinText(lang, w.title(), subtitle, sections, labels)
+    subtitle = w.t("subtitle", period=f.period(b.window, year=True), index=b.index_name if lang == "vi" else b.index_name_en)
+    abstract = w.t("abstract", period=f.period_dated(b.window))
+    return BulletinText(lang, w.title(), subtitle, sections, labels, w.t("doc_type"), abstract)
 
 
 def issued_line(b: Bulletin, lang: str, at: dt.datetime) -> str:
+    """When and from what the bulletin was made, the time in ``CHISO_TIMEZONE`` (Asia/Ho_Chi_Minh),
+    with the last day its figures cover ("số liệu đến 29/11/2026")."""
     w = _Writer(b, lang)
     source = w.t("source_records" if b.source == "records" else "source_counts")
+    if at.tzinfo is not None:
+        at = at.astimezone(settings.timezone())
     stamp = at.strftime("%d/%m/%Y %H:%M") if lang == "vi" else at.strftime("%Y-%m-%d %H:%M")
-    return w.t("issued", at=stamp, source=source)
+    line = w.t("issued", at=stamp, source=source)
+    if b.window_end:
+        line += w.t("data_until", day=spoken.day_text(dt.date.fromisoformat(b.window_end), lang))
+    return line

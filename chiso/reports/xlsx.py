@@ -15,7 +15,8 @@ from chiso.reports.facts import Bulletin, UnitFact
 from chiso.reports.text import catalogue
 
 
-def _width(values: list, minimum: int = 6, maximum: int = 48) -> int:
+def column_width(values: list, minimum: int = 6, maximum: int = 48) -> int:
+    """A column's width in characters: its longest shown value plus a margin, within bounds."""
     longest = max((len(str(v)) for v in values if v is not None), default=0)
     return max(minimum, min(maximum, longest + 2))
 
@@ -26,7 +27,8 @@ def _clean(v):
     return v
 
 
-class _Book:
+class Workbook:
+    """An xlsxwriter workbook in memory with the bulletin's header and number formats."""
     def __init__(self, lang: str):
         import xlsxwriter
 
@@ -52,7 +54,7 @@ class _Book:
             ws.write_string(0, j, header, self.head)
             values = [r[j] for r in rows]
             shown = [f"{v:.2f}" if isinstance(v, float) else v for v in values]
-            ws.set_column(j, j, _width([header] + shown), self.formats[kind])
+            ws.set_column(j, j, column_width([header] + shown), self.formats[kind])
         for i, row in enumerate(rows, start=1):
             for j, ((_, kind), v) in enumerate(zip(columns, row)):
                 v = _clean(v)
@@ -89,7 +91,7 @@ def _ranking_rows(units: tuple[UnitFact, ...], b: Bulletin, lang: str) -> list[l
 def render_xlsx(b: Bulletin, lang: str = "vi") -> bytes:
     """XLSX bytes: rankings (provinces, departments, communes), criteria, counts."""
     L = catalogue(lang).LABELS
-    book = _Book(lang)
+    book = Workbook(lang)
     table = b.table
     groups = list(table.definition.groups) if table is not None else []
     ranking_cols = [(L["rank"], "int"), (L["code"], "text"), (L["unit"], "text"), (L["total"], "points"),

@@ -47,6 +47,20 @@ def test_open_warnings_by_field_from_the_store(db, seed_source):
         assert n == sum(1 for w in stored if w.field == code)
     section = write_text(b, "vi").section("dm")
     assert section.paragraphs[0].endswith(f"{len(stored)} cảnh báo đang mở.")
-    biggest = max(b.dm.fields, key=lambda f: len(f.warnings))
-    if len(biggest.warnings) > WARNINGS_SHOWN:
-        assert f"và {len(biggest.warnings) - WARNINGS_SHOWN} cảnh báo khác" in " ".join(section.paragraphs)
+    text = " ".join(section.paragraphs)
+    # each field's warnings summarised in a sentence: their number, critical ones, indicators by
+    # name (the first WARNINGS_SHOWN, the rest counted), periods as people say them
+    for f in b.dm.fields:
+        assert f"Lĩnh vực {f.name} có {len(f.warnings)} cảnh báo đang mở" in text
+        critical = sum(1 for w in f.warnings if w.severity == "critical")
+        if critical and len(f.warnings) > 1:
+            assert f"Lĩnh vực {f.name} có {len(f.warnings)} cảnh báo đang mở về thiếu số liệu (trong đó {critical} " \
+                   f"cảnh báo mức nghiêm trọng)" in text or f"(trong đó {critical} cảnh báo mức nghiêm trọng)" in text
+        names = list(dict.fromkeys(w.indicator_name for w in f.warnings))
+        assert all(n for n in names)  # named, never by code
+        for n in names[:WARNINGS_SHOWN]:
+            assert n in text
+        if len(names) > WARNINGS_SHOWN:
+            assert f"{names[WARNINGS_SHOWN - 1]} và {len(names) - WARNINGS_SHOWN} chỉ tiêu khác" in text
+    for raw in ("[", "]", "z =", "2025-W", "2025-Q", "kỳ 20"):
+        assert raw not in text, raw

@@ -54,7 +54,7 @@ def test_html_is_one_self_contained_page(bulletin):
     page = r.content.decode("utf-8")
     p = _Collect()
     p.feed(page)
-    assert p.tags["svg"] >= 4 and p.tags["table"] == 4
+    assert p.tags["svg"] >= 4 and p.tags["table"] == 6  # the letterhead, four tables of figures, the foot
     assert re.search(r"<head>.*<style>.*</style>.*</head>", page, re.S)  # the CSS inline
     # nothing to fetch: the only link is the empty inline icon (so browsers ask for no favicon)
     assert all('href="data:' in link for link in re.findall(r"<link[^>]*>", page))
@@ -88,14 +88,17 @@ def test_docx_opens_and_is_editable_text(bulletin):
 
     r = render(bulletin, "docx", "vi", at=AT)
     doc = docx.Document(io.BytesIO(r.content))
-    paragraphs = [p.text for p in doc.paragraphs]
-    assert paragraphs[0].startswith("Bắc Ninh tiếp tục dẫn đầu toàn quốc")
+    paragraphs = [p.text for p in doc.paragraphs if p.text]
+    assert paragraphs[:3] == ["BÁO CÁO", "Tình hình, kết quả Chỉ số chỉ đạo, điều hành và chất lượng phục vụ người "
+                              "dân, doanh nghiệp tuần 46 (10–16/11/2025)",
+                              "Bắc Ninh tiếp tục dẫn đầu toàn quốc về Chỉ số chỉ đạo, điều hành và chất lượng phục "
+                              "vụ người dân, doanh nghiệp"]
     assert any("đứng thứ 1/34 cả nước, tăng 0,20 điểm" in p for p in paragraphs)
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "Định hướng trọng tâm thời gian tới" in headings
     assert len(doc.inline_shapes) == 4  # the charts, as pictures
-    assert len(doc.tables) == 4
-    departments = doc.tables[2]
+    assert len(doc.tables) == 6  # the letterhead, four tables of figures, the foot
+    departments = doc.tables[3]
     assert [c.text for c in departments.rows[1].cells][:3] == ["1", "Văn phòng Ủy ban nhân dân tỉnh", "95,38"]
     section = doc.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7

@@ -29,7 +29,7 @@ TABLES = {"accounts", "adjustments", "api_tokens", "audit_log", "bulletin_archiv
           "indicator_values", "indicator_versions", "lifecycle_transitions", "load_batches", "notifications", "reminders",
           "score_runs", "signin_attempts", "statistical_values", "targets", "task_events", "task_history", "tasks",
           "unit_results",
-          "units", "value_periods", "value_submissions", "warning_events", "warning_followups", "warnings",
+          "unit_shapes", "units", "value_periods", "value_submissions", "warning_events", "warning_followups", "warnings",
           "web_sessions", "alembic_version"}
 
 
@@ -41,7 +41,7 @@ def test_empty_store_upgrades_to_head(empty_db: Database) -> None:
     assert current_revision(empty_db) is None
     assert table_names(empty_db) == set()
     upgrade(empty_db)
-    assert current_revision(empty_db) == head_revision() == "0011"
+    assert current_revision(empty_db) == head_revision() == "0012"
     assert table_names(empty_db) == TABLES
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiso.web.api import completeness, connectors, indicators, scores, status, tasks, units, values, warnings
+from chiso.web.api import completeness, connectors, indicators, maps, scores, status, tasks, units, values, warnings
 from chiso.web.errors import COMMON
 
 router = APIRouter(responses=COMMON)
@@ -18,3 +18,4 @@ for _module in (units, indicators, values, warnings, connectors, status, scores)
     router.include_router(_module.router)
 router.include_router(completeness.router)
 router.include_router(tasks.router)
+router.include_router(maps.router)

@@ -13,12 +13,15 @@ from chiso.web.pages import (
     desk,
     inbox,
     indicators,
+    leader,
+    maps,
     notifications,
     overview,
     rankings,
     submissions,
     task_page,
     tasks,
+    unit_records,
     units,
     wall,
     warnings,
@@ -32,5 +35,5 @@ router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
     router.include_router(_family.router, include_in_schema=False)
-for _family in (completeness, notifications, tasks, task_page, account):
+for _family in (completeness, notifications, tasks, task_page, account, unit_records, maps, leader):
     router.include_router(_family.router, include_in_schema=False)

@@ -3,8 +3,10 @@
 The province's total and national rank with its weekly trend, the six group scores against
 their maxima, this week's changes (groups up and down, biggest movers among departments and
 communes), the top levers by improvement potential (``chiso.evaluate.whatif.levers``), the
-open warnings and the DM indicators off track by field. Every signed-in role sees it; the
-warnings a head or officer sees are their own unit's.
+open warnings and the DM indicators off track by field, and the comparisons panel ("So sánh":
+the national average, peer provinces, the same period last year, last week —
+``comparisons_context``, which the unit page and the leader's view use too). Every signed-in
+role sees it; the warnings a head or officer sees are their own unit's.
 """
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from chiso.evaluate.comparisons import Comparisons, Reference, compare, first_record_day, last_year_window
 from chiso.evaluate.whatif import levers
+from chiso.periods.spoken import spoken_period
+from chiso.periods.windows import parse_window
+from chiso.text import format_number
 from chiso.web.context import WebContext, web_context
-from chiso.web.i18n import request_language
+from chiso.web.i18n import format_day, format_signed, localized_name, request_language, translate
 from chiso.web.pages import charts, home, tasks, views
 from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -69,6 +75,129 @@ def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
     return ctx.derived(("overview", table.window, province), compute)
 
 
+# ---------------------------------------------------------------- comparisons (so sánh)
+def first_day(ctx: WebContext):
+    """The records' first day (how far back a comparison can reach), read once per data generation."""
+    def read():
+        with ctx.lock:
+            return first_record_day(ctx.records)
+
+    return ctx.derived(("first_record_day", ctx.generation), read)
+
+
+def unit_comparisons(ctx: WebContext, table, code: str) -> Comparisons:
+    """``chiso.evaluate.comparisons.compare`` for ``code`` in ``table``'s window, with last year's
+    table when the records reach back to it (``views.scores``, cached); cached with the scores."""
+    def compute() -> Comparisons:
+        first = first_day(ctx)
+        earlier = last_year_window(table.window, first)
+        return compare(table, code, ctx.tree, last_year=views.scores(ctx, earlier.label) if earlier else None,
+                       first_day=first)
+
+    return ctx.derived((table.window, "comparisons", code), compute)
+
+
+def _word(lang: str, difference: float | None) -> tuple[str, str]:
+    """(the word, the CSS class) of a difference: cao hơn / thấp hơn / bằng."""
+    gap = round(difference or 0.0, 2)
+    if gap > 0:
+        return translate(lang, "compare.higher"), "up"
+    if gap < 0:
+        return translate(lang, "compare.lower"), "down"
+    return translate(lang, "compare.equal"), "same"
+
+
+def _sentence(lang: str, unit: str, total: float, difference: float | None) -> str:
+    word, cls = _word(lang, difference)
+    if cls == "same":
+        return translate(lang, "compare.sentence_equal", unit=unit, total=format_number(total, 2, lang))
+    return translate(lang, "compare.sentence", unit=unit, total=format_number(total, 2, lang), word=word,
+                     gap=format_number(abs(difference), 2, lang))
+
+
+def _kind_label(lang: str, ref: Reference, level: str) -> str:
+    if ref.kind == "province":
+        return translate(lang, "compare.kind.province", level=translate(lang, f"compare.level_plural.{level}"))
+    if ref.kind == "last_period":
+        kind = parse_window(ref.window).kind if ref.window else "other"
+        return translate(lang, f"compare.kind.last_period.{kind if kind in ('week', 'month', 'quarter', 'year') else 'other'}")
+    return translate(lang, f"compare.kind.{ref.kind}")
+
+
+def _explain(lang: str, ref: Reference, c: Comparisons, tree) -> str:
+    """How the reference number is computed, in words (the number's title)."""
+    period = spoken_period(ref.window, lang, capital=False)
+    n = len(ref.members)
+    if ref.kind == "national":
+        return translate(lang, "compare.explain.national", n=n, period=period)
+    if ref.kind == "province":
+        province = tree.get(c.province_code).name if c.province_code in tree else c.province_code
+        return translate(lang, "compare.explain.province", n=n, period=period, province=province,
+                         level=translate(lang, f"compare.level_plural.{c.level}"))
+    if ref.kind == "peers":
+        names = ", ".join(m.name for m in ref.members)
+        return translate(lang, f"compare.explain.peers_{ref.basis}", n=n, period=period, unit=c.name, names=names)
+    return translate(lang, f"compare.explain.{ref.kind}", unit=c.name, period=period)
+
+
+def _missing(lang: str, ref: Reference, c: Comparisons) -> str:
+    period = spoken_period(ref.window, lang, capital=False) if ref.window else ""
+    if ref.reason == "no_history":
+        if ref.since is None:
+            return translate(lang, "compare.missing.no_history_empty", period=period)
+        return translate(lang, "compare.missing.no_history", period=period, since=format_day(ref.since, lang))
+    if ref.reason == "provinces_only":
+        return translate(lang, "compare.missing.provinces_only",
+                         level=translate(lang, f"compare.level_plural.{c.level}"))
+    return translate(lang, f"compare.missing.{ref.reason}", unit=c.name, period=period)
+
+
+def comparisons_context(ctx: WebContext, table, code: str, lang: str) -> dict:
+    """The comparisons panel's rows in words (``templates/_compare.html``): for each reference its
+    label, number, signed difference (Unicode minus, ``format_signed``), the word (cao hơn / thấp
+    hơn / bằng), how it is computed, its members (peers) and rank; and each group against the
+    national average. ``{"error": reason}`` when the comparisons cannot be made."""
+    try:
+        c = unit_comparisons(ctx, table, code)
+    except Exception as e:  # noqa: BLE001 - the panel must not take the page down
+        return {"error": str(e)}
+    refs = []
+    # a department or commune has no peer provinces: its province's average of its level stands instead
+    for ref in (r for r in c.references() if r.reason != "provinces_only"):
+        word, cls = _word(lang, ref.difference)
+        row = {"kind": ref.kind, "label": _kind_label(lang, ref, c.level), "available": ref.available,
+               "value": ref.total, "difference": ref.difference, "signed": format_signed(ref.difference, lang),
+               "word": word, "cls": cls, "window": ref.window, "rank": ref.rank, "of": ref.of,
+               "members": [{"code": m.code, "name": m.name, "total": m.total} for m in ref.members]
+               if ref.kind == "peers" else [], "note": None}
+        if ref.available:
+            row["title"] = _explain(lang, ref, c, ctx.tree) + " " + _sentence(lang, c.name, c.total, ref.difference)
+            if ref.kind == "peers":
+                row["note"] = translate(lang, "compare.peers_rank", rank=ref.rank, of=ref.of)
+            elif ref.kind in ("last_year", "last_period") and ref.rank is not None:
+                row["note"] = translate(lang, "compare.rank_then_of" if ref.of else "compare.rank_then",
+                                        rank=ref.rank, of=ref.of)
+        else:
+            row["title"] = row["missing"] = _missing(lang, ref, c)
+        refs.append(row)
+    groups = []
+    period = spoken_period(c.window, lang, capital=False)
+    for g in table.definition.groups:
+        mean, gap = c.national.groups.get(g.code), c.national.group_differences.get(g.code)
+        word, cls = _word(lang, gap)
+        name = localized_name(g, lang)
+        title = translate(lang, "compare.explain.group", group=name, n=len(c.national.members), period=period)
+        if gap is not None:
+            title += " " + translate(lang, "compare.group_sentence", unit=c.name, word=word,
+                                     score=format_number(c.groups[g.code], 2, lang),
+                                     gap=format_number(abs(gap), 2, lang))
+        groups.append({"code": g.code, "name": name, "max": g.max, "score": c.groups[g.code], "mean": mean,
+                       "difference": gap, "signed": format_signed(gap, lang), "word": word, "cls": cls,
+                       "title": title})
+    return {"unit": c.name, "unit_code": c.unit_code, "total": c.total, "window": c.window, "refs": refs,
+            "groups": groups, "error": None}
+
+
 def warnings_context(ctx: WebContext, principal: Principal, cached: bool = True) -> dict:
     """The open-warnings panel's data: cached ``views.WARNINGS_SECONDS`` (``cached``), or read now
     (the overview keeps the rendered panel itself for that long)."""
@@ -97,6 +226,7 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
         "groups_down": [g for g in groups if (g["change"] or 0) < 0],
         "movers": panels["movers"],
         "levers": panels["levers"], "lever_share": LEVER_SHARE,
+        "compare": comparisons_context(ctx, table, province, lang) if panels["me"] else None,
         **live,
         "can_open": lambda code: can_read_unit(principal, code, ctx.tree),
     }

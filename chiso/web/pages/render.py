@@ -45,7 +45,9 @@ i18n.install(TEMPLATES.env)
 # an entry with roles is shown to those roles only.
 NAV: tuple[tuple, ...] = (
     ("overview", "nav.overview", "/"),
+    ("leader", "leader.nav", "/leader", ("leader", "admin")),
     ("rankings", "nav.rankings", "/rankings"),
+    ("maps", "maps.nav", "/maps"),
     ("indicators", "nav.indicators", "/indicators"),
     ("warnings", "nav.warnings", "/warnings"),
     ("completeness", "completeness.nav", "/completeness"),

@@ -1,8 +1,10 @@
 """Trang đơn vị (the unit page): ``/units/{code}``.
 
-A unit's total and rank, its group and criterion breakdown with the points lost, its weekly
-trend, the records behind the lost points (``chiso.evaluate.service.explain``, paged, an
-HTMX fragment at ``/units/{code}/records``) and a what-if panel (``chiso.evaluate.whatif``,
+A unit's total and rank, its comparisons (the national average, its province's units of the
+same level, peer provinces, the same period last year, last week:
+``chiso.web.pages.overview.comparisons_context``), its group and criterion breakdown with the
+points lost, its weekly trend, the records behind the lost points (``chiso.web.pages.unit_records``, an HTMX
+fragment at ``/units/{code}/records``) and a what-if panel (``chiso.evaluate.whatif``,
 an HTMX fragment at ``/units/{code}/whatif``; a read, so GET).
 
 Who may open it: ``can_read_unit`` — administrators every unit, leaders and viewers their
@@ -14,16 +16,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from chiso.catalog.records import RECORD_KINDS
-from chiso.evaluate.service import explain
 from chiso.evaluate.whatif import whatif
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language, term
 from chiso.web.pages import charts, views
+from chiso.web.pages.overview import comparisons_context
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
 router = APIRouter()
-RECORDS_PAGE = 20
 
 
 def readable_unit(ctx: WebContext, principal: Principal, code: str):
@@ -88,30 +89,8 @@ def unit_page(request: Request, code: str, window: str | None = None, ctx: WebCo
         "parent_readable": parent is not None and can_read_unit(principal, parent.code, ctx.tree),
         "trend_chart": charts.trend(trend, request_language(request), with_rank=True),
         "first_criterion": lost_first[0]["code"] if lost_first else None,
+        "compare": comparisons_context(ctx, table, code, request_language(request)),
     }, principal=principal, active="rankings", window=table.window)
-
-
-@router.get("/units/{code}/records", response_class=HTMLResponse)
-def unit_records(request: Request, code: str, criterion: str, window: str | None = None, page: int = 1,
-                 ctx: WebContext = Depends(web_context), principal: Principal = Depends(current_principal)):
-    """The records behind a criterion's lost points, one page (an HTMX fragment)."""
-    readable_unit(ctx, principal, code)
-    table = views.scores(ctx, window)
-    page = max(1, page)
-    with ctx.lock:
-        found = explain(ctx.definition, ctx.records, ctx.tree, code, criterion, table.window, only_lost=True,
-                        limit=RECORDS_PAGE, offset=(page - 1) * RECORDS_PAGE)
-    lost = found["totals"].get("rows", 0) - found["totals"].get("counted", 0)
-    total = max(lost, 0)
-    pages = max(1, -(-total // RECORDS_PAGE))
-    columns = [k for k in (found["rows"][0].keys() if found["rows"] else []) if not k.startswith("_")]
-    lang = request_language(request)
-    first = (page - 1) * RECORDS_PAGE + 1 if found["rows"] else 0
-    return render(request, "unit_records.html", {
-        "found": found, "columns": columns, "headings": {c: column_heading(c, lang) for c in columns}, "criterion": ctx.definition.criterion(criterion), "unit_code": code,
-        "page": page, "pages": pages, "total": total, "first": first,
-        "last": first + len(found["rows"]) - 1 if found["rows"] else 0, "table": table,
-    }, principal=principal, window=table.window)
 
 
 @router.get("/units/{code}/whatif", response_class=HTMLResponse)

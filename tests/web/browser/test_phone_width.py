@@ -34,6 +34,7 @@ NOT_PAGES = {
 NOT_VISITED: dict[str, str] = {
     "/login": "a signed-in person is sent on from the sign-in page: measured signed out (test_sign_in_fits_a_phone)",
     "/reports/{province}/tasks.xlsx": "a download (the XLSX follow-up list), not a page",
+    "/units/{code}/records.xlsx": "a download (the records behind lost points as XLSX), not a page",
 }
 #: Pages saved as screenshots at every size (path prefix → name), as the official who uses each sees it.
 SHOTS = {"/": "overview", "/rankings": "rankings", "/indicators": "indicators", "/indicators/": "indicator",
