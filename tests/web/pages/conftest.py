@@ -21,6 +21,17 @@ def clients(site):
         c.close()
 
 
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_vietnamese(request):
+    """A test that asks for ``?lang=en`` sets the language cookie on a shared client: clear
+    it after the test, so the next test reads the pages in the default language whatever the
+    order the tests run in."""
+    yield
+    if "clients" in request.fixturenames:
+        for c in request.getfixturevalue("clients").values():
+            c.cookies.delete("chiso_lang")
+
+
 @pytest.fixture(scope="session")
 def window():
     return WINDOW
