@@ -9,7 +9,7 @@ export CHISO_DATA_DIR ?= ./data
 
 # Debian packages: WeasyPrint's Pango/HarfBuzz and fonts with Vietnamese glyphs (PDF
 # bulletins), Chromium (browser tests). Installed only when missing, and only as root.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-liberation libreoffice-writer-nogui poppler-utils chromium
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-liberation libreoffice-writer-nogui poppler-utils chromium openjdk-17-jre-headless
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }

@@ -144,6 +144,28 @@ SETTINGS: tuple[Setting, ...] = (
             "Bulletin \"Nơi nhận\": recipients separated by \";\" (the last is the archive line \"Lưu: VT, …\", "
             "added when missing); unset = the province's leaders, departments, communes and \"Lưu: VT, KSTT\"."),
     # -- comparisons (issue 14, part 5)
+    # -- spark (issue 15, Q1)
+    Setting("CHISO_SPARK_MASTER", "local[2]",
+            "Spark master for `chiso score --engine spark`: local[N] (N cores in this process), "
+            "spark://host:7077, yarn, k8s://…; under spark-submit the master spark-submit sets wins."),
+    Setting("CHISO_SPARK_SHUFFLE_PARTITIONS", "8",
+            "spark.sql.shuffle.partitions for chiso's Spark session (small: counts group to a few "
+            "thousand rows; raise it on a cluster with many executors)."),
+    # -- ingest (issue 15, Q2)
+    Setting("CHISO_INGEST_MAX_BYTES", "67108864",
+            "The largest body POST /api/v1/records/{kind} accepts (bytes; 64 MiB), refused with 413 before "
+            "it is read whole; the rows, columns, cell length and JSON depth limits are CHISO_FILE_*'s."),
+    Setting("CHISO_INGEST_WRITER", None,
+            "Who may write records pushed through POST /api/v1/records/{kind} when the records are in DuckDB "
+            "(the embedded store): \"web\" = chiso serve (one worker only) opens records.duckdb writable and "
+            "writes the batches itself (chiso load cannot run beside it); unset = the web opens DuckDB read-only "
+            "and the ingest API answers 503 naming this setting. With PostgreSQL records (CHISO_RECORDS_URL) "
+            "batches are always written, on a connection of their own."),
+    # -- record connectors (issue 15, Q3)
+    Setting("CHISO_CONNECTOR_MAX_WAIT", "300",
+            "Longest wait, in seconds, a records connector makes before retrying a page (its jittered "
+            "backoff is capped there); a source asking, with Retry-After, for a longer wait fails the run "
+            "instead, and the next run resumes from the cursor."),
     Setting("CHISO_PEER_PROVINCES", None,
             "Province codes (comma-separated) of a peer group of provinces of similar size: the group and "
             "CHISO_PROVINCE each compare with the others; unset = the CHISO_PEER_COUNT provinces nearest in "

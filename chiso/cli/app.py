@@ -58,17 +58,54 @@ def version() -> None:
     echo(__version__)
 
 
+def _score_parquet(window: str | None, engine: str, records: str):
+    """Score from the Parquet under ``records`` (docs/scale.md: ``<kind>/`` folders or
+    ``<kind>.parquet`` files) on DuckDB in process or on Spark (CHISO_SPARK_MASTER)."""
+    # lazy: only --records needs these, and Spark only --engine spark (decision 44)
+    from chiso.engine.spark import record_paths
+    from chiso.evaluate.service import score_records
+    from chiso.units import load_units
+
+    d, tree = definition(), load_units()
+    if engine == "duckdb":
+        # lazy: as above
+        from chiso.store.records import parquet_records
+
+        paths = record_paths(records)
+        store = parquet_records({k: f"{p}/*.parquet" if Path(p).is_dir() else p for k, p in paths.items()})
+        try:
+            return score_records(d, store, tree, window)
+        finally:
+            store.close()
+    # lazy: pyspark starts a JVM; only --engine spark pays for it
+    from chiso.engine.spark import SparkRecords, spark
+
+    with spark() as session, SparkRecords.from_root(session, records) as store:
+        return score_records(d, store, tree, window)
+
+
 @app.command()
 @handled
 def score(province: Annotated[Optional[str], typer.Option(help="only this province and its units")] = None,
           window: WindowOpt = None, counts: CountsOpt = None,
           level: Annotated[Optional[Level], typer.Option()] = None,
-          format: FormatOpt = Format.table) -> None:
+          format: FormatOpt = Format.table,
+          engine: Annotated[str, typer.Option(help="with --records: duckdb (in process) or spark "
+                                              "(CHISO_SPARK_MASTER, or spark-submit's master)")] = "duckdb",
+          records: Annotated[Optional[str], typer.Option(
+              "--records", help="score the Parquet under this folder or URI (<kind>/ folders or "
+              "<kind>.parquet files; docs/scale.md) instead of the record store")] = None) -> None:
     """Score every unit for a window: total, groups, criteria, rank, band, changes."""
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.documents import score_document, score_rows
 
-    table = _score_table(window, counts)
+    if engine not in ("duckdb", "spark"):
+        raise ChisoError(f"--engine takes duckdb or spark, not {engine!r}")
+    if records is not None and counts is not None:
+        raise ChisoError("give --records or --counts, not both")
+    if engine == "spark" and records is None:
+        raise ChisoError("--engine spark reads Parquet: give --records PATH (docs/scale.md)")
+    table = _score_table(window, counts) if records is None else _score_parquet(window, engine, records)
     lv = level.value if level else None
     if format == Format.json:
         echo(to_json(score_document(table, province=province, level=lv)))

@@ -106,7 +106,7 @@ def deactivate(username: str, database: str = DATABASE, actor: str = ACTOR) -> N
 
 @token_app.command("create")
 def token_create(username: str, name: str = typer.Option(..., "--name", help="what the token is for"),
-                 scope: str = typer.Option("read", "--scope", help="'read' or 'read write'"),
+                 scope: str = typer.Option("read", "--scope", help="'read', 'read write' or 'read ingest'"),
                  days: int = typer.Option(None, "--days", help="expires after this many days"),
                  database: str = DATABASE, actor: str = ACTOR) -> None:
     """Tạo mã truy cập (chỉ hiện một lần) / create a token (shown once)."""

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from chiso import settings
-from chiso.cli.common import Format, emit, err, handled
+from chiso.cli.common import Format, definition, emit, err, handled
 from chiso.errors import ChisoError
 from chiso.store.database import open_database, require_current
 
@@ -341,19 +341,37 @@ def add(name: Annotated[str, typer.Argument(help="a name: lower-case letters, di
         auth_header: Annotated[Optional[str], typer.Option(help="http: header name, e.g. Authorization")] = None,
         auth_env: Annotated[Optional[str], typer.Option(help="http: environment variable holding its value")] = None,
         field: Annotated[Optional[list[str]], typer.Option(help="OURS=THEIRS column mapping")] = None,
-        target: Annotated[Optional[str], typer.Option(help="http: values (default) or tasks (the task "
-                                                      "register; no --indicator)")] = None,
+        target: Annotated[Optional[str], typer.Option(help="http: values (default), tasks (the task "
+                                                      "register) or records (the record store: dossiers…; "
+                                                      "give the rest with --config; no --indicator)")] = None,
+        config_file: Annotated[Optional[Path], typer.Option("--config", help="a YAML file with the connector's "
+                                                            "config (url, path, fields, kind, cursor_param…); the "
+                                                            "options above win")] = None,
         path: Annotated[Optional[Path], typer.Option(help="folder: the watched folder")] = None,
         max_age_hours: Annotated[Optional[float], typer.Option(help="stale after this many hours without "
                                                                "success (default: period + deadline)")] = None,
         by: ByOpt = "cli") -> None:
     """Register a connector; it submits as its owner unit, through the same checks as a person."""
     handled(_add)(name, kind, as_unit, indicator or [], schedule, source, url, url_env, query, json_path,
-                   auth_header, auth_env, field or [], path, max_age_hours, by, target)
+                   auth_header, auth_env, field or [], path, max_age_hours, by, target, config_file)
+
+
+def _config_file(path: Path) -> dict[str, Any]:
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
+    from chiso.files.documents import parse_yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChisoError(f"cannot read {path}: {exc}") from None
+    data = parse_yaml(text, str(path))
+    if not isinstance(data, Mapping):
+        raise ChisoError(f"{path}: a connector's config is a mapping (url: …, kind: …), not a {type(data).__name__}")
+    return dict(data)
 
 
 def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, json_path, auth_header,
-         auth_env, field, path, max_age_hours, by, target=None) -> None:
+         auth_env, field, path, max_age_hours, by, target=None, config_file=None) -> None:
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import add_connector
     from chiso.units import load_units
@@ -361,15 +379,17 @@ def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, 
     given = {"url": url, "url_env": url_env, "query": query, "path": json_path if kind != Kind.folder else
              (str(path.resolve()) if path else None), "auth_header": auth_header, "auth_env": auth_env,
              "target": target}
-    config: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    config: dict[str, Any] = {**(_config_file(config_file) if config_file else {}),
+                              **{k: v for k, v in given.items() if v is not None}}
     if field:
         config["fields"] = _fields(field)
+    target = config.get("target")
     units = load_units()
     units.get(as_unit)
     db = _open()
     try:
         with db.session() as session:
-            catalogue = (_catalogue_or_empty(session, _province(units, as_unit)) if target == "tasks"
+            catalogue = (_catalogue_or_empty(session, _province(units, as_unit)) if target in ("tasks", "records")
                          else _catalogue(session, _province(units, as_unit)))
             row = add_connector(session, catalogue, units, name=name,
                                 kind=kind.value, as_unit=as_unit, config=config, indicators=indicator,
@@ -440,6 +460,9 @@ def run(name: Annotated[Optional[str], typer.Argument(help="the connector to run
 def _run(name, due, format) -> None:
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.collect.connectors import run_connector, run_due
+    from chiso.evaluate import kept
+    from chiso.store import repo_values
+    from chiso.store.records import open_records
     from chiso.units import load_units
 
     fmt = _format(format)
@@ -448,8 +471,21 @@ def _run(name, due, format) -> None:
     db = _open()
     try:
         units = load_units()
-        outcomes = (run_due(db, _catalogue_or_empty, units) if due
-                    else run_connector(db, name, _catalogue_or_empty, units))
+        with db.session() as session:  # the record store is opened (for writing) only when records come
+            pulls = any((c.config or {}).get("target") == "records" and (due or c.name == name)
+                        for c in repo_values.list_connectors(session))
+        store = open_records() if pulls else None
+        try:
+            outcomes = (run_due(db, _catalogue_or_empty, units, records=store) if due
+                        else run_connector(db, name, _catalogue_or_empty, units, records=store))
+            if store is not None and any(o.status == "accepted" for o in outcomes) and kept.entries(store):
+                # as after `chiso load`: counts kept between refreshes follow the records at once
+                for r in kept.refresh(definition(), store):
+                    err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}: {r.buckets} "
+                              f"bucket(s) recomputed in {r.seconds:.2f} s")
+        finally:
+            if store is not None:
+                store.close()
     finally:
         db.dispose()
     rows = [o.to_dict() for o in outcomes]

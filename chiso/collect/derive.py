@@ -26,7 +26,7 @@ from chiso.catalog.records import DOSSIERS, PETITIONS, PROCEDURES, RecordKind
 from chiso.collect.readers import ROW
 from chiso.collect.validate import Problems, UnitLookup, unit_provinces
 from chiso.periods.holidays import HolidayCalendar, WorkingDays, load_holidays
-from chiso.store.records_base import POLARS_TYPES, RecordStore
+from chiso.store.records_base import POLARS_TYPES, RecordStore, literal
 
 PETITION_WORKING_DAYS = 15
 CATALOGUE_COLUMNS = ("unit_code", "procedure_code", "statutory_days", "full_online_eligible",
@@ -114,8 +114,10 @@ def complete(kind: RecordKind, typed: pl.DataFrame, units: UnitLookup) -> pl.Dat
     return out
 
 
-def procedure_catalogue(store: RecordStore | None, loaded: Sequence[pl.DataFrame] = ()) -> pl.DataFrame:
-    """The procedures dossiers are judged by: those in this load, then those already stored."""
+def procedure_catalogue(store: RecordStore | None, loaded: Sequence[pl.DataFrame] = (),
+                        units: Sequence[str] | None = None) -> pl.DataFrame:
+    """The procedures dossiers are judged by: those in this load, then those already stored
+    (only those of ``units`` when given: the units of the dossiers loaded)."""
     frames = [df.select(CATALOGUE_COLUMNS).cast(_CATALOGUE_SCHEMA) for df in loaded]
     fresh = (pl.concat(frames) if frames else pl.DataFrame(schema=_CATALOGUE_SCHEMA)).filter(
         pl.col("unit_code").is_not_null() & pl.col("procedure_code").is_not_null()
@@ -123,7 +125,8 @@ def procedure_catalogue(store: RecordStore | None, loaded: Sequence[pl.DataFrame
     if store is None:
         return fresh
     cols = ", ".join(CATALOGUE_COLUMNS)
-    stored = pl.from_arrow(store.query_arrow(f"SELECT {cols} FROM {store.relation(PROCEDURES.name)}"))
+    where = "" if units is None else f" WHERE unit_code IN ({', '.join(literal(u) for u in units) or 'NULL'})"
+    stored = pl.from_arrow(store.query_arrow(f"SELECT {cols} FROM {store.relation(PROCEDURES.name)}{where}"))
     stored = stored.cast(_CATALOGUE_SCHEMA)  # type: ignore[union-attr]
     return pl.concat([fresh, stored.join(fresh, on=["unit_code", "procedure_code"], how="anti")])
 

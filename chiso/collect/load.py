@@ -13,23 +13,30 @@ register rows are written before the records commit (a register that cannot be w
 leaves the records unwritten too) and committed right after them. A kill between the two
 commits leaves a load logged and not registered: the next load (or ``complete_register``)
 registers it from the log, with the counts it had — nothing is lost, nothing counted twice.
+
+``load_batch`` is the same load for a batch held in memory (the ingest API's body, a
+connector's page): its bytes are written to a private temporary file under the format's
+suffix and read by the same reader (``chiso.collect.readers.read_source``), validated,
+derived, written and logged by the same code as a file — one reader, one validator.
 """
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import polars as pl
 
-from chiso.catalog.records import PROCEDURES, RECORD_KINDS
+from chiso.catalog.records import DOSSIERS, PROCEDURES, RECORD_KINDS
 from chiso.collect.derive import derive, procedure_catalogue
 from chiso.collect.readers import ROW, Source, read_source
 from chiso.collect.validate import Problems, UnitLookup, check_across_files, validate
-from chiso.errors import LoadError, Problem
-from chiso.store.records_base import RecordStore, UpsertCounts
+from chiso.errors import LoadError, NotAllowedError, Problem
+from chiso.store.records_base import KEY_JOIN, RecordStore, UpsertCounts
+from chiso.store.repo_audit import audit
 from chiso.store.repo_loads import record_load_batch, registered_batches
 
 # Write order: the procedure catalogue before the records judged by it.
@@ -110,6 +117,17 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
     if not paths:
         raise LoadError([Problem("(none)", None, None, "no files were given to load")], total=1)
     sources = _read_all(paths, kind, sink)
+    return load_sources(sources, store, units, sink=sink, batch=batch, holidays=holidays,
+                        before_commit=before_commit, loaded_by=loaded_by)
+
+
+def load_sources(sources: Sequence[Source], store: RecordStore, units: UnitLookup, *,
+                 sink: Problems | None = None, batch: str | None = None, holidays: Sequence[date] = (),
+                 before_commit: Callable[[LoadReport], None] | None = None,
+                 loaded_by: str = "system") -> LoadReport:
+    """``load_paths`` from sources already read (``sink`` may hold the reading's problems):
+    validate, derive, then write all in one transaction, or raise LoadError with every problem."""
+    sink = Problems() if sink is None else sink
     typed = [validate(src, units, sink) for src in sources]
     for rk in RECORD_KINDS.values():
         check_across_files(rk, [(s.name, t) for s, t in zip(sources, typed) if s.kind is rk], sink)
@@ -117,7 +135,10 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
     store.ensure_tables()
     procedures = [derive(PROCEDURES, t, units, None, s.name, sink, holidays)
                   for s, t in zip(sources, typed) if s.kind is PROCEDURES]
-    catalogue = procedure_catalogue(store, procedures)
+    # the stored catalogue of the dossiers' units only: a small batch reads a few procedures
+    judged = sorted({u for s, t in zip(sources, typed) if s.kind is DOSSIERS and "unit_code" in t.columns
+                     for u in t["unit_code"].drop_nulls().unique().to_list()})
+    catalogue = procedure_catalogue(store, procedures, judged)
     complete: dict[int, pl.DataFrame] = {}
     loaded_procedures = iter(procedures)
     for i, (src, t) in enumerate(zip(sources, typed)):
@@ -159,6 +180,132 @@ def load_and_record(paths: Sequence[str | Path], store: RecordStore, units: Unit
     with database.session() as s:
         return load_paths(paths, store, units, kind=kind, loaded_by=loaded_by,
                           before_commit=lambda report: register_load(s, report, loaded_by=loaded_by))
+
+
+#: Formats of a batch held in memory, and the suffix its temporary file takes.
+BATCH_SUFFIXES: dict[str, str] = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
+#: The optional column of a batch giving each record's version at its sender (a revision
+#: counter, or a change time as a whole number): a record older than the stored version is
+#: ignored (``BatchReport.stale``), not written; not a record field (``chiso load`` files have none).
+VERSION = "version"
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What one batch did: the load (``report``) and the keys of the records ignored because
+    the store already holds a newer version of them (``stale``, as text; composite keys joined
+    by ``KEY_JOIN``)."""
+
+    report: LoadReport
+    stale: tuple[str, ...] = ()
+
+
+def load_batch(data: bytes, fmt: str, kind: str, store: RecordStore, units: UnitLookup, database=None, *,
+               loaded_by: str, name: str | None = None, may_write_for: Callable[[str], bool] | None = None,
+               action: str = "records.ingest") -> BatchReport:
+    """Load one batch of ``kind`` records held in memory (``fmt``: jsonl, csv or parquet) exactly
+    as ``load_and_record`` loads a file: the same reader, validation, derivation, upsert, load
+    log and register — all of it or nothing. Problems name the batch as ``name`` (default
+    ``<kind>.<fmt>``) and its rows as the sender numbers them (the JSON line, the CSV row with
+    the header as row 1, the Parquet row from 1).
+
+    ``may_write_for(unit_code)`` says whose records the sender may write: a row of another
+    unit refuses the whole batch (``NotAllowedError``, every such unit and its first rows
+    named) before anything is validated or written (an unknown unit is the validator's
+    problem). With ``database`` the batch is also audited (``action``: who, the batch, its
+    counts) in the register's transaction.
+
+    A ``version`` column (whole numbers ≥ 0, optional) makes the batch ordered by its sender's
+    versions: a record whose version is older than the one last accepted for its key is
+    ignored (listed in ``stale``; the rest of the batch is written), one as new or newer is
+    written and its version kept (in the records' transaction). A re-sent batch changes nothing
+    either way: its records are identical (``unchanged``) or stale.
+    """
+    if fmt not in BATCH_SUFFIXES:
+        raise LoadError([Problem(name or "(batch)", None, None,
+                                 f"unknown batch format {fmt!r}; known: {', '.join(BATCH_SUFFIXES)}")], total=1)
+    name = name or f"{kind}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="chiso-batch-") as folder:
+        path = Path(folder) / f"batch{BATCH_SUFFIXES[fmt]}"
+        path.write_bytes(data)
+        source = read_source(path, kind, name)
+    if may_write_for is not None:
+        _check_owner(source, lambda unit: unit not in units or may_write_for(unit))
+    sink = Problems()
+    source, versions, stale = _versions(source, store, sink)
+
+    def keep(report: LoadReport) -> None:
+        store.keep_versions(source.kind.name, versions)
+
+    if database is None:
+        return BatchReport(load_sources([source], store, units, sink=sink, loaded_by=loaded_by,
+                                        before_commit=keep), stale)
+    complete_register(store, database)
+
+    def register_and_audit(s, report: LoadReport) -> None:
+        keep(report)
+        register_load(s, report, loaded_by=loaded_by)
+        f = report.files[0]
+        audit(s, loaded_by, action, "records", report.batch,
+              {"kind": f.kind, "name": f.path, "format": fmt, "sha256": f.sha256, "rows": f.rows,
+               "inserted": f.inserted, "updated": f.updated, "unchanged": f.unchanged, "stale": len(stale)})
+
+    with database.session() as s:
+        return BatchReport(load_sources([source], store, units, sink=sink, loaded_by=loaded_by,
+                                        before_commit=lambda report: register_and_audit(s, report)), stale)
+
+
+def _key_text(source: Source) -> pl.Expr:
+    parts = [pl.col(k).cast(pl.String).str.strip_chars() for k in source.kind.key]
+    return parts[0] if len(parts) == 1 else pl.concat_str(parts, separator=KEY_JOIN)
+
+
+def _versions(source: Source, store: RecordStore, sink: Problems
+              ) -> tuple[Source, dict[str, int], tuple[str, ...]]:
+    """The batch without its ``version`` column and without the rows older than the stored
+    version of their key; the versions to keep for the rest; the keys left out. A version that
+    is not a whole number ≥ 0 is a problem of its row (in ``sink``)."""
+    frame = source.frame
+    if VERSION not in frame.columns:
+        return source, {}, ()
+    if any(k not in frame.columns for k in source.kind.key):
+        return replace(source, frame=frame.drop(VERSION)), {}, ()  # the validator names the missing key
+    text = pl.col(VERSION).cast(pl.String).str.strip_chars()
+    frame = frame.with_columns(_key_text(source).alias("_key"),
+                               text.str.to_integer(strict=False).alias("_version"))
+    bad = frame.filter(pl.col("_version").is_null() | (pl.col("_version") < 0))
+    for row, value in bad.select(ROW, pl.col(VERSION).cast(pl.String)).iter_rows():
+        sink.add(Problem(source.name, row, VERSION, "the version must be a whole number of at least 0 "
+                         f"(the sender's revision), not {value!r}"))
+    good = frame.filter(pl.col("_version").is_not_null() & (pl.col("_version") >= 0) & pl.col("_key").is_not_null())
+    stored = store.stored_versions(source.kind.name, good["_key"].unique().to_list())
+    older = pl.DataFrame({"_key": list(stored), "_stored": list(stored.values())},
+                         schema={"_key": pl.String, "_stored": pl.Int64})
+    frame = frame.join(older, on="_key", how="left")
+    is_stale = pl.col("_stored").is_not_null() & pl.col("_version").is_not_null() & (pl.col("_version") < pl.col("_stored"))
+    stale = tuple(frame.filter(is_stale)["_key"].to_list())
+    kept = frame.filter(~is_stale)
+    versions = dict(kept.filter(pl.col("_version").is_not_null() & pl.col("_key").is_not_null())
+                    .select("_key", "_version").iter_rows())
+    return replace(source, frame=kept.drop(VERSION, "_key", "_version", "_stored")), versions, stale
+
+
+def _check_owner(source: Source, may_write_for: Callable[[str], bool], shown: int = 5) -> None:
+    """NotAllowedError naming every unit of the batch the sender may not write for (and the
+    first rows of each), when there is one."""
+    frame = source.frame
+    if "unit_code" not in frame.columns or frame.height == 0:
+        return  # the validator names a missing unit column or cell
+    units = frame.select(pl.col("unit_code").cast(pl.String).str.strip_chars().alias("u"), pl.col(ROW))
+    refused = []
+    for unit, rows in units.group_by("u", maintain_order=True).agg(pl.col(ROW)).iter_rows():
+        if unit in (None, "") or may_write_for(unit):
+            continue
+        listed = ", ".join(str(r) for r in rows[:shown]) + (f" … ({len(rows)} rows)" if len(rows) > shown else "")
+        refused.append(f"{unit} (row {listed})")
+    if refused:
+        raise NotAllowedError(f"{source.name}: records of units you may not write for: {'; '.join(refused)}; "
+                              "nothing was written")
 
 
 def register_load(session, report: LoadReport, *, loaded_by: str) -> None:

@@ -82,9 +82,10 @@ def detect_kind(name: str, columns: list[str], kind: str | None = None) -> Recor
     raise refuse(name, f"{reason}; start the file name with one of {names}, or name the kind")
 
 
-def read_source(path: str | Path, kind: str | None = None) -> Source:
-    """Read one file and decide its record kind; LoadError names the file when it cannot."""
-    name = str(path)
+def read_source(path: str | Path, kind: str | None = None, name: str | None = None) -> Source:
+    """Read one file and decide its record kind; LoadError names the file (as ``name``, default
+    the path) when it cannot."""
+    name = name or str(path)
     frame, fmt = read_frame(path, name)
     rk = detect_kind(name, frame.columns, kind)
     return Source(Path(path), name, rk, fmt, frame, file_sha256(Path(path)))

@@ -199,6 +199,7 @@ class AuditEntry(Base):
 from chiso.store import (  # noqa: E402, F401
     models_accounts,
     models_catalogue,
+    models_connectors,
     models_evaluation,
     models_notifications,
     models_reports,

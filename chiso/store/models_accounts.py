@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from chiso.store.orm import Base, UTCDateTime, one_of, utcnow
 
 ACCOUNT_ROLES = ("admin", "leader", "head", "officer", "viewer")
-TOKEN_SCOPES = ("read", "read write")
+TOKEN_SCOPES = ("read", "read write", "read ingest")
 
 
 class Account(Base):

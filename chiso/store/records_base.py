@@ -29,6 +29,7 @@ from chiso.catalog.records import RECORD_KINDS, Field, RecordKind
 from chiso.errors import StoreError
 
 BATCH_COLUMN = "_batch"
+KEY_JOIN = "\x1f"  # joins the parts of a composite record key written as one text
 # The change log: every upsert that changes records writes, under a new stamp, the days
 # (of the kind's window field) whose records it inserted, replaced or moved — so counts
 # kept between refreshes (chiso.evaluate.kept) recompute only the buckets of those days.
@@ -40,6 +41,10 @@ CHANGES = "_record_changes"
 LOADS = "_record_loads"
 LOAD_FIELDS = ("batch", "position", "record_kind", "file_name", "file_sha256", "rows", "inserted",
                "updated", "unchanged", "loaded_at", "loaded_by")
+# The versions a sender gave its records (the ingest API's optional ``version`` column): the
+# last accepted version per record key, so an older one sent later is ignored
+# (chiso.collect.load.load_batch). Records loaded without a version have no row here.
+VERSIONS = "_record_versions"
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
 
@@ -106,6 +111,7 @@ class RecordStore(ABC):
         self._failed = False
         self._has_changes = False  # set when the change log table exists (ensure_tables)
         self._has_loads = False    # and the load log
+        self._has_versions = False  # and the senders' versions
 
     # -- dialect hooks -------------------------------------------------------------------
     @abstractmethod
@@ -199,7 +205,8 @@ class RecordStore(ABC):
                                  "for an older record schema and must be migrated")
         self._has_changes = CHANGES in existing
         self._has_loads = LOADS in existing
-        if all(t in existing for t in wanted) and self._has_changes and self._has_loads:
+        self._has_versions = VERSIONS in existing
+        if all(t in existing for t in wanted) and self._has_changes and self._has_loads and self._has_versions:
             return
         if self.READ_ONLY_REASON and all(t in existing for t in wanted):
             return  # records written elsewhere: nothing is loaded through this store
@@ -218,7 +225,36 @@ class RecordStore(ABC):
                           f"record_kind {text}, file_name {text}, file_sha256 {text}, rows {whole}, "
                           f"inserted {whole}, updated {whole}, unchanged {whole}, loaded_at TIMESTAMP NOT NULL, "
                           f"loaded_by {text}, PRIMARY KEY (batch, position))")
-        self._has_changes = self._has_loads = True
+            self._execute(f"CREATE TABLE IF NOT EXISTS {VERSIONS} (kind {text}, record_key {text}, "
+                          f"version {whole}, PRIMARY KEY (kind, record_key))")
+        self._has_changes = self._has_loads = self._has_versions = True
+
+    # -- the senders' versions ---------------------------------------------------------------
+    def stored_versions(self, kind: str, keys: Sequence[str], chunk: int = 5000) -> dict[str, int]:
+        """The version last accepted for each of ``keys`` (record keys as text, the parts of a
+        composite key joined by ``KEY_JOIN``) that has one."""
+        if not self._has_versions or not keys:
+            return {}
+        rk, found = kind_of(kind), {}
+        for i in range(0, len(keys), chunk):
+            listed = ", ".join(literal(k) for k in keys[i:i + chunk])
+            rows = self.query_arrow(f"SELECT record_key, version FROM {VERSIONS} WHERE kind = $1 "
+                                    f"AND record_key IN ({listed})", [rk.name]).to_pylist()
+            found.update({r["record_key"]: int(r["version"]) for r in rows})
+        return found
+
+    def keep_versions(self, kind: str, versions: dict[str, int], chunk: int = 5000) -> None:
+        """Record the accepted version of each key (inside the load's transaction)."""
+        if not versions:
+            return
+        if not self._has_versions:
+            raise StoreError(f"the record store has no {VERSIONS} table; open it writable once to create it")
+        rk, items = kind_of(kind), list(versions.items())
+        for i in range(0, len(items), chunk):
+            rows = ", ".join(f"({literal(rk.name)}, {literal(k)}, CAST({int(v)} AS BIGINT))"
+                             for k, v in items[i:i + chunk])
+            self._execute(f"INSERT INTO {VERSIONS} (kind, record_key, version) VALUES {rows} "
+                          "ON CONFLICT (kind, record_key) DO UPDATE SET version = excluded.version")
 
     # -- the change log ------------------------------------------------------------------
     def stamp(self) -> int:

@@ -19,6 +19,7 @@ from chiso.store.database import open_database
 from chiso.store.records import open_records
 from chiso.units import load_units
 from chiso.web import api, api_docs, pages
+from chiso.web.api.records import web_writes_records
 from chiso.web.api.status import current_status
 from chiso.web.context import WebContext
 from chiso.web.hot import HotAnswers
@@ -32,7 +33,7 @@ from chiso.web.security.headers import SecurityHeaders
 
 
 def create_app(store=None, tree=None, definition=None, database_url: str | None = None) -> FastAPI:
-    ctx = WebContext(records=store or open_records(read_only=True), tree=tree or load_units(),
+    ctx = WebContext(records=store or open_records(read_only=not web_writes_records()), tree=tree or load_units(),
                      definition=definition or load_index_definition(), database_url=database_url)
     app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url=None,
                   redoc_url=None)  # the docs page is chiso.web.api_docs: Swagger UI vendored, no CDN
@@ -124,6 +125,9 @@ def serve(host: str = "127.0.0.1", port: int = 8766, demo_accounts: bool = True,
             print(f"Deadline reminders made today: {notices} notices (nhắc hạn nộp số liệu)", flush=True)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    if workers > 1 and web_writes_records() and settings.records_url().startswith("duckdb:"):
+        raise ValueError("CHISO_INGEST_WRITER=web: one web process holds the DuckDB record store's writer; "
+                         "serve with one worker, or keep records in PostgreSQL (CHISO_RECORDS_URL)")
     os.environ[SERVING] = "1"
     if workers == 1:
         uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=True)

@@ -5,7 +5,8 @@ locks — acting as the connector's owner unit. Every run is recorded (``connect
 and a failure becomes the connector's ``last_error``: the seed's "technical problems
 synchronising data" must be visible, not silent. A connector is **stale** when its last
 success is older than its indicators' reporting period plus their deadline (or its own
-``max_age_hours``).
+``max_age_hours``); a records connector (``target: records``) when its cursor has not moved
+for its ``stale_after``.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from croniter import croniter
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
+from chiso.collect.connectors import records as record_pull
 from chiso.collect.connectors.sources import FetchError, check_config, fetch_http, fetch_sql, target_of
 from chiso.collect.readers import file_sha256
 from chiso.collect.tasks.imports import import_items
@@ -27,6 +29,7 @@ from chiso.collect.values.batch import SUFFIXES, Batch, batch_from_records, read
 from chiso.collect.values.rules import Units, ValidationConfig, owner_text
 from chiso.collect.values.submit import SubmitResult, Submitter, submit_batch
 from chiso.errors import ChisoError, LoadError, NotAllowedError, Problem
+from chiso.store import repo_connectors
 from chiso.store import repo_values as repo
 from chiso.store.models_values import CONNECTOR_KINDS, Connector
 from chiso.store.orm import utcnow
@@ -101,9 +104,15 @@ def add_connector(session: Session, catalogue: Mapping[str, Indicator], units: U
     check_schedule(schedule)
     if as_unit not in units:
         raise ChisoError(f"--as {as_unit!r}: no unit has this code")
-    if target_of(config) == "tasks":  # the task register of the unit's province: no indicators
+    if target_of(config) in ("tasks", "records"):  # the task register, the record store: no indicators
         if indicators:
-            raise ChisoError("a connector bringing tasks brings no indicator values: name no indicator")
+            raise ChisoError(f"a connector bringing {target_of(config)} brings no indicator values: name no "
+                             "indicator")
+        if target_of(config) == "records":
+            record_pull.check_records_config(config)
+            if max_age_hours is not None:
+                raise ChisoError("a records connector is stale when its cursor has not moved for its "
+                                 "stale_after (config), not after max age hours")
         return repo.add_connector(session, name=name, kind=kind, as_unit=as_unit, config=dict(config),
                                   indicators=[], schedule=schedule.strip(), source=source,
                                   max_age_hours=max_age_hours, created_by=by, at=now)
@@ -247,9 +256,17 @@ def _run_folder(db, connector: Connector, catalogue, units, config, now) -> list
     return outcomes or [RunOutcome(connector.name, "unchanged", message="no new files")]
 
 
+def _pull_records(db, connector: Connector, records, units, now) -> RunOutcome:
+    """A records connector's run: pages since its cursor into the record store (``records.py``)."""
+    run = record_pull.run_records(db, connector, records, units, now)
+    return RunOutcome(connector.name, run.status, run.rows, [], run.message)
+
+
 def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
-                  config: ValidationConfig | None = None, now: dt.datetime | None = None) -> list[RunOutcome]:
-    """Run one connector now; every outcome is recorded, none raised."""
+                  config: ValidationConfig | None = None, now: dt.datetime | None = None,
+                  records=None) -> list[RunOutcome]:
+    """Run one connector now; every outcome is recorded, none raised. ``records``: the record
+    store (a ``RecordStore``), which a records connector loads into."""
     now = now or utcnow()
     with db.session() as session:
         connector = repo.get_connector(session, name)
@@ -259,6 +276,8 @@ def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
         outcomes = _run_folder(db, connector, catalogue, units, config, now)
     elif target_of(connector.config) == "tasks":
         outcomes = [_fetch_tasks(db, connector, units, catalogue)]
+    elif target_of(connector.config) == "records":
+        outcomes = [_pull_records(db, connector, records, units, now)]
     else:
         outcomes = [_fetch_and_submit(db, connector, catalogue, units, config, now)]
     for outcome in outcomes:
@@ -267,14 +286,14 @@ def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
 
 
 def run_due(db, catalogue_for: CatalogueFor, units: Units, *, now: dt.datetime | None = None,
-            config: ValidationConfig | None = None) -> list[RunOutcome]:
+            config: ValidationConfig | None = None, records=None) -> list[RunOutcome]:
     """Run every enabled connector whose schedule says it is due (``chiso connectors run --due``)."""
     now = now or utcnow()
     with db.session() as session:
         due = [c.name for c in repo.list_connectors(session) if is_due(c, now)]
     outcomes = []
     for name in due:
-        outcomes += run_connector(db, name, catalogue_for, units, config=config, now=now)
+        outcomes += run_connector(db, name, catalogue_for, units, config=config, now=now, records=records)
     return outcomes
 
 
@@ -288,12 +307,20 @@ def connector_status(session: Session, catalogue_for: CatalogueFor, units: Units
         if province not in catalogues:
             catalogues[province] = dict(catalogue_for(session, province)) if province else {}
         catalogue = catalogues[province]
+        cursor = repo_connectors.get_cursor(session, c) if target_of(c.config) == "records" else None
+        if target_of(c.config) == "records":  # stale: its cursor has not moved for stale_after
+            age = record_pull.stale_after(c)
+            stale = record_pull.is_stale(c, cursor.advanced_at if cursor else None, now)
+        else:
+            age, stale = max_age(c, catalogue), is_stale(c, catalogue, now)
         out.append({
             "name": c.name, "kind": c.kind, "as_unit": c.as_unit, "indicators": list(c.indicators),
             "source": c.source, "schedule": c.schedule, "enabled": c.enabled,
             "last_run_at": c.last_run_at, "last_status": c.last_status,
             "last_success_at": c.last_success_at, "last_error_at": c.last_error_at,
-            "last_error": c.last_error, "max_age_hours": max_age(c, catalogue).total_seconds() / 3600,
-            "stale": is_stale(c, catalogue, now), "next_due": next_due(c) or now,
+            "last_error": c.last_error, "max_age_hours": age.total_seconds() / 3600,
+            "stale": stale, "next_due": next_due(c) or now,
+            "cursor": cursor.cursor if cursor else None,
+            "cursor_advanced_at": cursor.advanced_at if cursor else None,
         })
     return out

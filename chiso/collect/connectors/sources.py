@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from chiso.catalog.records import RECORD_KINDS
 from chiso.collect.connectors import jsonpath
 from chiso.collect.tasks.columns import KEYS as TASK_KEYS
 from chiso.collect.values.batch import COLUMNS
@@ -30,9 +31,15 @@ CONFIG_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind → (required, opt
 }
 
 
-#: What a connector's records become: indicator values (the default), or assigned tasks in the
-#: task register (``target: tasks``, http only; records with the keys of a task item).
-TARGETS = ("values", "tasks")
+#: What a connector's records become: indicator values (the default), assigned tasks in the
+#: task register (``target: tasks``, http only; records with the keys of a task item), or records
+#: of the 766 index (``target: records``, http only: ``chiso.collect.connectors.records``).
+TARGETS = ("values", "tasks", "records")
+
+#: The further keys of an http connector bringing records (checked in detail by
+#: ``chiso.collect.connectors.records.check_records_config``).
+RECORD_KEYS = {"kind", "cursor_param", "cursor_field", "next_path", "page_param", "offset_param", "size_param",
+               "page_size", "max_pages", "max_attempts", "backoff_seconds", "stale_after"}
 
 
 def target_of(config: Mapping[str, Any]) -> str:
@@ -43,7 +50,7 @@ class FetchError(ChisoError):
     """A source system could not be read (connection, query, HTTP status, JSON)."""
 
 
-def _secret(name: str) -> str:
+def secret_from_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise FetchError(f"environment variable {name} is not set")
@@ -53,6 +60,8 @@ def _secret(name: str) -> str:
 def check_config(kind: str, config: Mapping[str, Any]) -> None:
     """Refuse a config with missing or unknown keys, or a secret written in clear."""
     required, optional = CONFIG_KEYS[kind]
+    if kind == "http" and target_of(config) == "records":
+        required, optional = required | {"kind"}, optional | RECORD_KEYS - {"kind"}
     missing = required - set(config)
     unknown = set(config) - required - optional
     if missing or unknown:
@@ -63,7 +72,13 @@ def check_config(kind: str, config: Mapping[str, Any]) -> None:
     target = target_of(config)
     if target not in TARGETS:
         raise ChisoError(f"a connector's target is {' or '.join(TARGETS)}, not {target!r}")
-    ours = TASK_KEYS if target == "tasks" else COLUMNS
+    if target == "records" and kind != "http":
+        raise ChisoError("records come from an http connector (target: records)")
+    if target == "records" and config.get("kind") not in RECORD_KINDS:
+        raise ChisoError(f"a records connector's kind is one of {', '.join(RECORD_KINDS)}, "
+                         f"not {config.get('kind')!r}")
+    ours = (TASK_KEYS if target == "tasks" else RECORD_KINDS[config["kind"]].columns if target == "records"
+            else COLUMNS)
     fields = config.get("fields", {})
     if not isinstance(fields, Mapping) or set(fields) - set(ours):
         raise ChisoError(f"fields maps columns {', '.join(ours)} to the source's own names")
@@ -97,7 +112,7 @@ def mapped(records: list[Any], fields: Mapping[str, str]) -> list[Any]:
 
 def fetch_sql(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run the query; its columns are indicator, unit, period, value (and optional ones)."""
-    url = config["url"] if "url" in config else _secret(config["url_env"])
+    url = config["url"] if "url" in config else secret_from_env(config["url_env"])
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
@@ -118,7 +133,7 @@ def fetch_http(config: Mapping[str, Any]) -> list[Any]:
     """GET the URL, read JSON, select the records with the path, rename the fields."""
     request = urllib.request.Request(config["url"], headers={"Accept": "application/json"})
     if "auth_header" in config:
-        secret = _secret(config["auth_env"])
+        secret = secret_from_env(config["auth_env"])
         if not secret.isascii():
             raise FetchError(f"the value of {config['auth_env']} cannot be sent as an HTTP header: "
                              "it holds non-ASCII characters")

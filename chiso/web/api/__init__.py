@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiso.web.api import completeness, connectors, indicators, maps, scores, status, tasks, units, values, warnings
+from chiso.web.api import (
+    completeness,
+    connectors,
+    indicators,
+    maps,
+    records,
+    scores,
+    status,
+    tasks,
+    units,
+    values,
+    warnings,
+)
 from chiso.web.errors import COMMON
 
 router = APIRouter(responses=COMMON)
@@ -19,3 +31,4 @@ for _module in (units, indicators, values, warnings, connectors, status, scores)
 router.include_router(completeness.router)
 router.include_router(tasks.router)
 router.include_router(maps.router)
+router.include_router(records.router)

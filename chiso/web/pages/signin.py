@@ -137,7 +137,7 @@ def me(request: Request, principal: Principal = Depends(current_principal)) -> d
 # ------------------------------------------------------------------ API tokens
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=128, description="what the token is for")
-    scope: str = Field("read", description="'read' or 'read write'", json_schema_extra={"enum": ["read", "read write"]})
+    scope: str = Field("read", description="'read', 'read write' or 'read ingest' (push records)", json_schema_extra={"enum": ["read", "read write", "read ingest"]})
     expires_days: int | None = Field(None, ge=1, le=3650)
     owner: str | None = Field(None, description="another account (administrators only)")
 

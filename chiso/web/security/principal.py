@@ -18,7 +18,9 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "officer": ("cán bộ nhập liệu", "agency data officer"),
     "viewer": ("người xem", "viewer"),
 }
-SCOPES: tuple[str, ...] = ("read", "write")
+SCOPES: tuple[str, ...] = ("read", "write", "ingest")
+#: ``ingest``: push records (dossiers, procedures, publications, petitions) through
+#: ``POST /api/v1/records/{kind}`` — a token of its own (``read ingest``), never a session.
 #: Roles that write data (``deps.can_write_for``), the only ones whose API tokens may carry
 #: ``write``. A leader decides (approves, sends back, retires indicators) signed in, as a
 #: person; a viewer writes nothing: their tokens read.
@@ -51,8 +53,8 @@ class Principal:
 
 
 def token_scopes(role: str) -> frozenset[str]:
-    """The most a token of an account with ``role`` may carry: ``read write`` for the roles
-    that write data (``TOKEN_WRITERS``), ``read`` for the others."""
+    """The most a token of an account with ``role`` may carry: ``read``, ``write`` and
+    ``ingest`` for the roles that write data (``TOKEN_WRITERS``), ``read`` for the others."""
     return frozenset(SCOPES) if role in TOKEN_WRITERS else frozenset({"read"})
 
 

@@ -37,14 +37,17 @@ def token_hash(raw: str) -> str:
 
 
 def normalise_scope(scope: str) -> str:
-    """``read`` or ``read write`` (``write`` and ``read,write`` are read as ``read write``)."""
+    """``read``, ``read write`` or ``read ingest`` (``write`` and ``read,write`` are read as ``read write``,
+    ``ingest`` as ``read ingest``)."""
     words = set(re.split(r"[\s,+]+", (scope or "").strip().lower())) - {""}
     if words == {"read"}:
         return "read"
     if words in ({"write"}, {"read", "write"}):
         return "read write"
-    raise AccountError(f"phạm vi {scope!r} không hợp lệ; dùng 'read' hoặc 'read write' / "
-                       f"unknown scope {scope!r}; use 'read' or 'read write'")
+    if words in ({"ingest"}, {"read", "ingest"}):
+        return "read ingest"
+    raise AccountError(f"phạm vi {scope!r} không hợp lệ; dùng 'read', 'read write' hoặc 'read ingest' / "
+                       f"unknown scope {scope!r}; use 'read', 'read write' or 'read ingest'")
 
 
 @dataclass(frozen=True)

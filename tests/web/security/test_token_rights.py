@@ -34,7 +34,8 @@ def token_audits(database) -> int:
 def test_the_scopes_each_role_may_hold():
     assert TOKEN_WRITERS == ("admin", "head", "officer")
     assert {r: token_scopes(r) for r in ROLES} == {
-        "admin": {"read", "write"}, "head": {"read", "write"}, "officer": {"read", "write"},
+        "admin": {"read", "write", "ingest"}, "head": {"read", "write", "ingest"},
+        "officer": {"read", "write", "ingest"},
         "leader": {"read"}, "viewer": {"read"}}
     assert token_scopes("nobody") == {"read"}
 

@@ -1,0 +1,172 @@
+"""Benchmark: ingest-to-visible — a batch of changed dossiers pushed to
+``POST /api/v1/records/dossiers``, then the next score read shows it.
+
+    .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --batch 10000 --repeat 20
+    .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --records postgresql+psycopg://postgres@127.0.0.1/test
+
+N generated dossiers of the nation's year (``chiso.demo.generate``) are loaded once through
+``chiso load``'s path into a record store (DuckDB under benchmarks/out/, or the PostgreSQL
+URL given, in a fresh schema dropped afterwards); the web application (``create_app``,
+in-process through Starlette's test client: no network, the same routing, security,
+validation and scoring) holds it writable, as ``CHISO_INGEST_WRITER=web`` does. Each repeat
+takes ``--batch`` stored dossiers of one week, flips their ``synced_national``, pushes them
+as JSON lines with an ``ingest`` token and reads ``/api/v1/scores`` for that week right
+after: the read must show the province's DOSSIER_SYNC numerator the store now holds
+(checked every time). The week's scores are read once before each push, so the read after
+it is never a cold first read of the process. Reported: the POST alone, the read after it
+and the two together (ingest-to-visible), p50 and p99 over the repeats, as Markdown.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from chiso.collect.load import load_paths
+from chiso.demo.generate import generate_for
+from chiso.store.database import init_store
+from chiso.store.records import open_records
+from chiso.units import load_units
+from chiso.web.app import create_app
+from chiso.web.security import accounts, tokens
+
+ROOT = Path(__file__).resolve().parent
+YEAR = 2026
+WEEK_START = dt.date(2026, 5, 11)  # 2026-W20
+WINDOW = "2026-W20"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _stored(n: int, url: str | None, folder: Path):
+    data = ROOT / "out" / f"ingest-{n}"
+    if not (data / "dossiers").exists():
+        generate_for(data, provinces=None, dossiers=n, year=YEAR, seed=1)
+    files = [str(p) for kind in ("procedures", "publications", "dossiers", "petitions")
+             for p in sorted((data / kind).glob("*.parquet"))]
+    store = open_records(url or f"duckdb:///{(folder / 'records.duckdb').as_posix()}")
+    t0 = time.perf_counter()
+    load_paths(files, store, load_units(), kind=None)
+    return store, time.perf_counter() - t0
+
+
+def _postgres_schema(base: str) -> tuple[str, str]:
+    import psycopg
+
+    from chiso.store.records_postgres import connect_kwargs
+
+    schema = f"chiso_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(autocommit=True, **connect_kwargs(base)) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    import psycopg
+
+    from chiso.store.records_postgres import connect_kwargs
+
+    with psycopg.connect(autocommit=True, **connect_kwargs(base)) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _sync_numerator(client: TestClient, auth: dict, province: str) -> float:
+    answer = client.get("/api/v1/scores", params={"window": WINDOW, "province": province}, headers=auth)
+    answer.raise_for_status()
+    row = next(u for u in answer.json()["units"] if u["code"] == province)
+    return row["criteria"]["DOSSIER_SYNC"]["numerator"]
+
+
+def run(n: int, batch: int, repeat: int, records_url: str | None) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="chiso-bench-ingest-"))
+    schema = None
+    url = None
+    if records_url:
+        url, schema = _postgres_schema(records_url)
+    try:
+        store, load_seconds = _stored(n, url, folder)
+        tree = load_units()
+        week = store.query_arrow(
+            "SELECT province_code, count(*) AS n FROM dossiers WHERE received_date BETWEEN $1 AND $2 "
+            "GROUP BY province_code ORDER BY n DESC LIMIT 1", [WEEK_START, WEEK_START + dt.timedelta(days=6)]
+        ).to_pylist()[0]
+        province = week["province_code"]
+        rows = store.fetch("dossiers", "received_date BETWEEN $1 AND $2",
+                           [WEEK_START, WEEK_START + dt.timedelta(days=6)], limit=batch)
+        db_url = f"sqlite:///{(folder / 'chiso.sqlite').as_posix()}"
+        db = init_store(db_url)
+        accounts.create_account(db, "bench", username="quantri", password="Bench-ingest-2026!", role="admin",
+                                unit_code="24", tree=tree, display_name="bench")
+        push = {"Authorization": f"Bearer {tokens.create(db, 'bench', 'quantri', 'push', 'read ingest').secret}",
+                "Content-Type": "application/x-ndjson"}
+        read = {"Authorization": f"Bearer {tokens.create(db, 'bench', 'quantri', 'read', 'read').secret}"}
+        app = create_app(store=store, tree=tree, database_url=db_url)
+        posts, reads, visible = [], [], []
+        with TestClient(app) as client:
+            for i in range(repeat):
+                for r in rows:
+                    r["synced_national"] = not r["synced_national"]
+                body = "".join(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, default=str) + "\n"
+                               for r in rows).encode()
+                _sync_numerator(client, read, province)  # the week is read (and cached) before the push
+                t0 = time.perf_counter()
+                answer = client.post("/api/v1/records/dossiers", content=body, headers=push)
+                t1 = time.perf_counter()
+                answer.raise_for_status()
+                shown = _sync_numerator(client, read, province)
+                t2 = time.perf_counter()
+                stamp = answer.json()
+                assert stamp["updated"] == len(rows), stamp
+                truth = store.query_arrow(
+                    "SELECT count(*) AS n FROM dossiers WHERE province_code = $1 AND synced_national "
+                    "AND received_date BETWEEN $2 AND $3",
+                    [province, WEEK_START, WEEK_START + dt.timedelta(days=6)]).to_pylist()[0]["n"]
+                assert shown == truth, (shown, truth)
+                posts.append(t1 - t0)
+                reads.append(t2 - t1)
+                visible.append(t2 - t0)
+                print(f"  repeat {i + 1}: POST {t1 - t0:.3f} s, read {t2 - t1:.3f} s", flush=True)
+        db.dispose()
+        store.close()
+        return {"dossiers": n, "batch": len(rows), "repeat": repeat, "store": "postgres" if url else "duckdb",
+                "load_seconds": load_seconds, "province": province, "body_bytes": len(body),
+                "post": posts, "read": reads, "visible": visible, "cpus": os.cpu_count()}
+    finally:
+        if schema is not None:
+            _drop_schema(records_url, schema)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dossiers", type=int, default=1_000_000)
+    ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--records", help="a postgresql+psycopg:// URL (a fresh schema is made in it); default DuckDB")
+    a = ap.parse_args()
+    result = run(a.dossiers, a.batch, a.repeat, a.records)
+    print(f"\nstored {result['dossiers']:,} dossiers ({result['store']}, loaded in {result['load_seconds']:.1f} s); "
+          f"batch {result['batch']:,} changed dossiers ({result['body_bytes'] / 1e6:.1f} MB JSON lines), "
+          f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}\n")
+    print("| step | p50 s | p99 s | max s |")
+    print("|---|---:|---:|---:|")
+    for name, key in (("POST (validate, derive, upsert, log, register, audit)", "post"),
+                      ("score read right after (week, all units)", "read"),
+                      ("ingest-to-visible (POST + read)", "visible")):
+        v = result[key]
+        print(f"| {name} | {statistics.median(v):.3f} | {_pct(v, 0.99):.3f} | {max(v):.3f} |")
+
+
+if __name__ == "__main__":
+    main()
