@@ -13,6 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
 from chiso.reports.charts import render_charts
 from chiso.reports.facts import Bulletin
 from chiso.reports.letterhead import BLANK_NAME, Letterhead, letterhead, recipient_lines
@@ -29,9 +35,6 @@ MARGINS_MM = (20, 20, 30, 15)
 def _fonts(document) -> None:
     """Every style in Times New Roman, black: explicit fonts, and the theme's font references
     removed (they would win over the explicit names)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet", "Table Grid"):
         style = document.styles[name]
         style.font.name = FONT
@@ -58,8 +61,6 @@ def _fonts(document) -> None:
 
 def _para(container, text: str = "", *, bold: bool = False, italic: bool = False, size: float | None = None,
           align: str = "center", after: float = 0, upper: bool = False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
     p = container.add_paragraph()
     p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -78,11 +79,6 @@ def _rule(container, width_cm: float, cell_cm: float):
     """A short horizontal rule (the line under the issuing body, the motto, the trích yếu): a
     tiny empty paragraph (3 pt, exact) with a bottom border, indented to ``width_cm`` in the
     middle of ``cell_cm``."""
-    from docx.enum.text import WD_LINE_SPACING
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
     p = _para(container, size=2)
     side = max(0.0, (cell_cm - width_cm) / 2)
     fmt = p.paragraph_format
@@ -103,9 +99,6 @@ def _rule(container, width_cm: float, cell_cm: float):
 
 
 def _no_borders(table) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     tblpr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -116,8 +109,6 @@ def _no_borders(table) -> None:
 
 
 def _two_columns(document, left_cm: float, right_cm: float):
-    from docx.shared import Cm
-
     table = document.add_table(rows=1, cols=2)
     table.autofit = False
     _no_borders(table)
@@ -148,8 +139,6 @@ def _header(document, lh: Letterhead, width_cm: float) -> None:
 
 
 def _footer(document, lh: Letterhead, width_cm: float) -> None:
-    from docx.oxml import OxmlElement
-
     left_cm = 7.6
     _para(document, after=6)
     left, right = _two_columns(document, left_cm, width_cm - left_cm)
@@ -171,11 +160,6 @@ def _footer(document, lh: Letterhead, width_cm: float) -> None:
 
 def _page_numbers(section) -> None:
     """The page number centred at the top, from page 2 (the decree's rule)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     section.different_first_page_header_footer = True
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -202,9 +186,6 @@ def _widths(t: Table, width_cm: float) -> list[float]:
 
 
 def _table(document, t: Table, width_cm: float) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     document.add_heading(t.title, level=2)
     table = document.add_table(rows=1, cols=len(t.columns))
     table.style = "Table Grid"
@@ -228,7 +209,6 @@ def _table(document, t: Table, width_cm: float) -> None:
             for run in p.runs:
                 run.font.size = Pt(11)
                 run.bold = i in t.highlight
-    from docx.oxml import OxmlElement
 
     for i, row in enumerate(table.rows):  # no row split across pages; the heading row repeated
         trpr = row._tr.get_or_add_trPr()
@@ -246,10 +226,6 @@ def render_docx(b: Bulletin, lang: str = "vi", *, at: dt.datetime | None = None,
                 env: dict[str, str] | None = None) -> bytes:
     """DOCX bytes of the bulletin in ``lang``, as an administrative document (see the module);
     ``env`` overrides the settings (tests)."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
     text = write_text(b, lang)
     charts = render_charts(b, text, "png")
     at = at or dt.datetime.now().astimezone()

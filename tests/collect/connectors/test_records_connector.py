@@ -11,7 +11,6 @@ import http.server
 import json
 import re
 import socket
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from chiso.store.records import open_records
 from chiso.store.repo_loads import registered_batches
 from chiso.store.repo_values import connector_runs, get_connector
 from chiso.units.registry import load_units
+from tests.local_http import serving
 
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
 
@@ -91,13 +91,9 @@ class OneStop(http.server.BaseHTTPRequestHandler):
 def source() -> Iterator[type[OneStop]]:
     handler = type("Handler", (OneStop,), {"data": [source_record(n) for n in range(1, 41)], "failures": {},
                                            "log": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/api/ho-so"
-    yield handler
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as base:
+        handler.url = f"{base}/api/ho-so"
+        yield handler
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from chiso.collect.connectors import add_connector, connector_status, run_connec
 from chiso.errors import ChisoError
 from chiso.store import repo_tasks
 from chiso.store.repo_values import connector_runs, get_connector
+from tests.local_http import serving
 
 NOW = dt.datetime(2026, 11, 10, 1, 0, tzinfo=dt.UTC)
 
@@ -55,13 +55,9 @@ class Source(http.server.BaseHTTPRequestHandler):
 def source(monkeypatch) -> Iterator[type[Source]]:
     monkeypatch.setenv("QLVB_KEY", Source.key)
     handler = type("Handler", (Source,), {"records": list(RECORDS)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/api/nhiem-vu"
-    yield handler
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as base:
+        handler.url = f"{base}/api/nhiem-vu"
+        yield handler
 
 
 def add(db, tree, url, **changes):

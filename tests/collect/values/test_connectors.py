@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +22,7 @@ from chiso.collect.connectors.jsonpath import records, select
 from chiso.errors import ChisoError, NotAllowedError
 from chiso.store.database import Database, init_store
 from chiso.store.repo_values import connector_runs, current_values, get_connector, value_history
+from tests.local_http import serving
 
 from .conftest import NOW
 
@@ -152,13 +152,8 @@ class Api(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def api() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/chi-so"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(Api) as base:
+        yield f"{base}/api/chi-so"
 
 
 def test_http_json_connector_with_path_fields_and_auth_from_the_environment(store, catalogue, units, api,
