@@ -26,6 +26,10 @@ SCORE_TABLES, DERIVED_VALUES, WEEKLY_SERIES, SHORT_LIVED = 32, 256, 8, 1024
 
 #: The first item of the task panels' keys in ``WebContext.short_lived`` (``forget_tasks``).
 TASK_PANELS = "task_panels"
+#: The first item of the keys of what is read from the indicator values and the catalogue in
+#: ``WebContext.short_lived`` (the off-track panel, the wall's board, the maps' DM measures):
+#: ``forget_values`` drops them.
+DM_VALUES = "dm_values"
 
 
 def _cache(size: int):
@@ -187,6 +191,11 @@ class WebContext:
         """After a write to the task register: the task panels (overview, agency home, wall) and
         the page parts built from them show it at once."""
         self.forget_short(TASK_PANELS)
+
+    def forget_values(self) -> None:
+        """After a write of indicator values, a period's approval or lock, or a catalogue change in
+        this process: the panels read from them (``DM_VALUES``) show it at once."""
+        self.forget_short(DM_VALUES)
 
     def forget_short(self, prefix: str | None = None) -> None:
         """Drop short-lived values (those whose key starts with ``prefix``, or all), and the

@@ -160,6 +160,7 @@ def move(body: Move, code: str = Path(pattern=CODE), province: str | None = Quer
         check_move(principal, ind, body.to_state, province, ctx)
         done = move_indicator(session, code, body.to_state, by=principal.username, comment=body.comment,
                               province=province)
+    ctx.forget_values()  # a live indicator more or less: the panels read from the catalogue
     return {"province": province, "code": code, "version": done.version, "from_state": done.from_state,
             "to_state": done.to_state, "at": done.at.isoformat(), "by": done.by, "comment": done.comment}
 
@@ -182,4 +183,5 @@ def import_file(file: UploadFile = File(description="YAML, JSON or XLSX catalogu
                                           units=ctx.tree)
         except LoadError as e:
             return refused(e, f"{name}: refused, nothing was imported", path, name)
+    ctx.forget_values()
     return {**report.document(), "file": name, "rows": report.rows()}

@@ -262,6 +262,7 @@ def submit(file: UploadFile = File(description="CSV, XLSX, JSON or JSON lines: i
             result = submit_batch(db, batch, who, catalogue, ctx.tree)
         except (NotAllowedError, LoadError) as e:  # 403 not the owner, 409 locked, 422 invalid rows
             return _refusal(e, db, batch, name, path)
+    ctx.forget_values()  # the off-track panel, the wall and the maps read the new values at once
     return {"file": name, **result.to_dict()}
 
 
@@ -319,5 +320,6 @@ def period_action(action: Literal["approve", "return", "lock", "unlock"], indica
         else:
             state = unlock(session, catalogue, ctx.tree, indicator=indicator, period=period, actor=actor,
                            reason=reason or "", now=now)
+    ctx.forget_values()
     return {"indicator": indicator, "period": label, "action": action, "state": state,
             "by": principal.username}

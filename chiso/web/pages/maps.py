@@ -25,7 +25,7 @@ from chiso.evaluate.dm.service import current_values, live_indicators
 from chiso.store import repo_shapes
 from chiso.text import format_number, rounded
 from chiso.units.registry import short_name
-from chiso.web.context import WebContext, web_context
+from chiso.web.context import DM_VALUES, WebContext, web_context
 from chiso.web.i18n import localized_name, request_language, translate
 from chiso.web.pages import views
 from chiso.web.pages.render import render
@@ -73,7 +73,7 @@ def _commune_indicators(ctx: WebContext, province: str) -> dict:
             return {}
         return {c: i for c, i in sorted(found.items()) if "commune" in i.levels}
 
-    return ctx.short_lived(("maps_dm_indicators", province), DM_SECONDS, read)
+    return ctx.short_lived((DM_VALUES, "maps-indicators", province), DM_SECONDS, read)
 
 
 def _dm_latest(ctx: WebContext, province: str, code: str) -> tuple[dict[str, float], str | None]:
@@ -92,7 +92,7 @@ def _dm_latest(ctx: WebContext, province: str, code: str) -> tuple[dict[str, flo
         rows = rows.filter(rows["period"] == last)
         return {r["unit_code"]: float(r["value"]) for r in rows.iter_rows(named=True)}, last
 
-    return ctx.short_lived(("maps_dm_values", province, code), DM_SECONDS, read)
+    return ctx.short_lived((DM_VALUES, "maps-values", province, code), DM_SECONDS, read)
 
 
 def _ranks(values: dict[str, float | None], higher_better: bool = True) -> dict[str, int]:

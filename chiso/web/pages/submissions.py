@@ -366,6 +366,7 @@ def _judge(request: Request, ctx: WebContext, principal: Principal, who: Submitt
     except ChisoError as e:
         return _page(request, ctx, principal, refused=str(e), file_name=name, status_code=REFUSED_STATUS,
                      problems=[Problem(name, None, None, str(e))], entered=entered, as_unit=as_unit)
+    ctx.forget_values()  # the off-track panel, the wall and the maps read the new values at once
     pairs = {(r.get("indicator"), r.get("period")) for r in batch.rows if r.get("indicator") and r.get("period")}
     with ctx.database.session() as session:
         states = {key: row.state for key, row in periods_of(session, pairs).items()}
@@ -433,6 +434,7 @@ def _period_move(request: Request, ctx: WebContext, principal: Principal, indica
     except NotAllowedError as e:  # the same error (403, or 409 for a locked period), saying which move
         raise type(e)(f"{'Không được duyệt' if action == 'approve' else 'Không được khoá sổ'} {indicator} "
                       f"{period} / {e}") from None
+    ctx.forget_values()
     if request.headers.get("hx-request"):
         return _page(request, ctx, principal)
     return RedirectResponse("/submissions", status_code=303)

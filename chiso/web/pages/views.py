@@ -21,7 +21,7 @@ from chiso.periods.windows import parse_window, week_of
 from chiso.store.models_evaluation import WARNING_SEVERITIES, WarningRow
 from chiso.store.repo_evaluation import warning_to_dict
 from chiso.units.registry import fold
-from chiso.web.context import WebContext
+from chiso.web.context import DM_VALUES, WebContext
 
 LEVELS = RANKED_LEVELS
 SORTS = ("rank", "name", "score", "change", "rank_change")
@@ -167,7 +167,7 @@ DM_STATUS_SECONDS = 300
 def dm_off_track_cached(ctx: WebContext, province: str) -> dict:
     """``dm_off_track`` cached for five minutes per province (values change by submission, not by
     the second; the warnings centre and indicator pages show the live state)."""
-    return ctx.short_lived(("dm_status", province), DM_STATUS_SECONDS, lambda: dm_off_track(ctx, province))
+    return ctx.short_lived((DM_VALUES, "off-track", province), DM_STATUS_SECONDS, lambda: dm_off_track(ctx, province))
 
 
 def dm_off_track(ctx: WebContext, province: str) -> dict:

@@ -42,7 +42,7 @@ from chiso.periods.windows import parse_window
 from chiso.tasks.model import OPEN_STATES
 from chiso.tasks.states import Policy
 from chiso.text import format_number
-from chiso.web.context import WebContext, web_context
+from chiso.web.context import DM_VALUES, WebContext, web_context
 from chiso.web.i18n import format_day, localized_name, request_language, zone
 from chiso.web.pages import maps, tasks, views, wall_charts
 from chiso.web.pages.overview import overview_context
@@ -177,7 +177,7 @@ def dm_board_cached(ctx: WebContext, province: str) -> dict:
         with ctx.database.session() as s:
             return dm_board(s, province, today)
 
-    return ctx.short_lived(("wall-dm", province, today), DM_SECONDS, compute)
+    return ctx.short_lived((DM_VALUES, "wall", province, today), DM_SECONDS, compute)
 
 
 def short_value(value: float | None, lang: str) -> str:

@@ -168,6 +168,7 @@ def move(request: Request, code: str, to_state: str = Form(...), comment: str = 
                                  "comment (the reason, the decision, the meeting)")
     with ctx.database.session() as session:  # the lifecycle refuses a move with NotAllowedError (403)
         move_indicator(session, code, to_state, by=principal.username, comment=comment, province=province)
+    ctx.forget_values()
     if request.headers.get("hx-request"):
         q = request.query_params
         page = int(q["page"]) if q.get("page", "").isdigit() else 1

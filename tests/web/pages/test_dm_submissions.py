@@ -7,8 +7,14 @@ import re
 import pytest
 import xlsxwriter
 
+from chiso.web.context import DM_VALUES
 from tests.web.site import ONE_PER_ROLE as ROLES_SAMPLE
 from tests.web.site import csrf_of, period_state
+
+
+def cached_value_panels(site) -> list[tuple]:
+    """The short-lived values read from the indicator values (``DM_VALUES``) the web holds now."""
+    return [k for k in site.app.state.ctx._short.keys() if k[0] == DM_VALUES]
 
 
 def upload(client, name: str, text: str, **form):
@@ -76,11 +82,15 @@ def test_an_officer_cannot_submit_another_agencys_indicator(site):
 def test_correction_then_approve_then_lock(site):
     officer = site.client("canbo.syt")
     text = "indicator,unit,period,value\nXH.TIEM_CHUNG,24,2026-07,54.5\n"
+    assert site.client("lanhdao").get("/wall").status_code == 200
     r = upload(officer, "dinh-chinh.csv", text)
     assert r.status_code == 200 and r.context["refused"] and "reason" in r.text  # a correction needs a reason
+    assert cached_value_panels(site), "a refused batch wrote nothing: the wall's board stays cached"
     r = upload(officer, "dinh-chinh.csv", text, reason="Sở Y tế rà soát lại số liệu tháng 7")
     assert r.status_code == 200, r.text
     assert r.context["result"].corrected == 1 and "Đã nhận lô số liệu" in r.text
+    # the off-track panel, the wall's board and the maps read the new value at once, not minutes later
+    assert not cached_value_panels(site)
     page = site.client("giamdoc.syt").get("/indicators/XH.TIEM_CHUNG")
     assert "Sở Y tế rà soát lại số liệu tháng 7" in page.text and "canbo.syt" in page.text
     assert period_state(site, "XH.TIEM_CHUNG", "2026-07") == "submitted"
@@ -101,6 +111,7 @@ def test_correction_then_approve_then_lock(site):
     r = head.post("/submissions/approve", data={"indicator": "XH.TIEM_CHUNG", "period": "2026-07",
                                                 "csrf_token": token})
     assert r.status_code == 303 and period_state(site, "XH.TIEM_CHUNG", "2026-07") == "approved"
+    assert not cached_value_panels(site)  # an approval changes what the status counts, too
     r = site.client("lanhdao").post("/submissions/lock", data={
         "indicator": "XH.TIEM_CHUNG", "period": "2026-07", "csrf_token": csrf_of(site.client("lanhdao").get("/indicators").text)})
     assert r.status_code == 403 and period_state(site, "XH.TIEM_CHUNG", "2026-07") == "approved"

@@ -27,7 +27,7 @@ def words(el) -> str:
 def page(clients, window, site):
     # the off-track panel is cached five minutes (views.dm_off_track_cached): tests before this
     # module may have changed the values since it was filled, and this module counts from the store
-    site.app.state.ctx.forget_short("dm_status")
+    site.app.state.ctx.forget_values()
     r = clients["lanhdao"].get(f"/leader?window={window}")
     assert r.status_code == 200, r.text[:500]
     return doc(r.text)
