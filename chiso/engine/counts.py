@@ -283,23 +283,30 @@ def _compile_distinct(kind: RecordKind, relation: str, target: Dialect, plan: Co
     group = [exp.column(k) for k in KEYS] + [exp.column(key)] + ([exp.column("_b")] if windowed else [])
     base = exp.select(*base_cols).from_(scan.subquery("r")).group_by(*group)
 
-    names = [m.name for m in measures]
+    return reduce_distinct(base, key, [m.name for m in measures], plan.outer and windowed, target)
 
-    def reduce(by_unit: bool, outer: bool) -> exp.Select:
-        src = [f"{n}__o" if outer else n for n in names]
-        inner_keys = ["province_code"] + (["unit_code"] if by_unit else []) + [key] + ([] if outer else ["bucket"])
+
+def reduce_distinct(base: exp.Select, key: str, names: list[str], outer: bool, target: Dialect) -> exp.Expression:
+    """Distinct counts from ``base``: one row per (province, unit, ``key`` value, bucket) with a
+    0/1 column per measure (and ``<m>__o``, judged at the range's end, with ``outer``) —
+    reduced to per-bucket counts by unit and by province, and with ``outer`` the whole range's
+    (bucket -1)."""
+
+    def reduce(by_unit: bool, whole: bool) -> exp.Select:
+        src = [f"{n}__o" if whole else n for n in names]
+        inner_keys = ["province_code"] + (["unit_code"] if by_unit else []) + [key] + ([] if whole else ["bucket"])
         inner = exp.select(*[exp.column(k) for k in inner_keys],
                            *[exp.alias_(exp.Max(this=exp.column(s)), s) for s in src]
                            ).from_("base").group_by(*[exp.column(k) for k in inner_keys])
         outer_keys = [k for k in inner_keys if k != key]
         cols = [exp.column("province_code"),
                 exp.column("unit_code") if by_unit else exp.alias_(exp.cast(exp.null(), "VARCHAR"), "unit_code"),
-                exp.alias_(_n(OUTER_BUCKET), "bucket") if outer else exp.column("bucket")]
+                exp.alias_(_n(OUTER_BUCKET), "bucket") if whole else exp.column("bucket")]
         cols += [exp.alias_(exp.cast(exp.Sum(this=exp.column(s)), "BIGINT"), n) for s, n in zip(src, names)]
         return exp.select(*cols).from_(inner.subquery("x")).group_by(*[exp.column(k) for k in outer_keys])
 
     parts = [reduce(True, False), reduce(False, False)]
-    if plan.outer and windowed:
+    if outer:
         parts += [reduce(True, True), reduce(False, True)]
     union = parts[0]
     for p in parts[1:]:

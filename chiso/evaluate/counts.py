@@ -89,7 +89,7 @@ def _scan(definition: IndexDefinition, store, plan: CountsPlan, buckets: dict[in
     for kind in RECORD_KINDS:
         for distinct in (False, True):
             # counts kept between refreshes (chiso.evaluate.kept) spare the scan when they cover the plan
-            df = kept.read(definition, store, plan, kind, distinct) if plan.grain != "all" else None
+            df = kept.read(definition, store, plan, kind, distinct)
             if df is None:
                 tree = compile_counts(definition, kind, tgt, store.relation(kind), plan, distinct=distinct)
                 if tree is None:

@@ -37,11 +37,16 @@ import polars as pl
 
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.catalog.records import RECORD_KINDS
+from chiso.engine import daily
 from chiso.engine.counts import CountsPlan, compile_reduce, compile_stage, keepable
+from chiso.engine.dialects import day_number
 from chiso.engine.dialects import dialect as get_target
 from chiso.errors import StoreError
 
 MANIFEST = "_kept_counts"
+#: The manifest's ``grain`` of the relations kept by day (``keep_days``): per (unit, day) sums
+#: and distinct flags, and the window-dependent measures' change steps.
+BY_DAY, CHANGES = "daily", "changes"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,11 @@ class KeptEntry:
     rows: int
     refreshed_at: dt.datetime
 
+    @property
+    def by_day(self) -> bool:
+        """Kept by day (``keep_days``: any window inside the range), not by a plan's buckets."""
+        return self.plan.grain in (BY_DAY, CHANGES)
+
 
 @dataclass(frozen=True)
 class RefreshReport:
@@ -64,7 +74,7 @@ class RefreshReport:
     table: str
     kind: str
     distinct: bool
-    buckets: int  # buckets recomputed (0: nothing had changed)
+    buckets: int  # buckets (days, for counts kept by day) recomputed (0: nothing had changed)
     rows: int  # rows in the table afterwards
     seconds: float
 
@@ -151,6 +161,58 @@ def keep_year(definition: IndexDefinition, store, year: int) -> list[KeptEntry]:
     return keep(definition, store, CountsPlan(dt.date(year, 1, 1), dt.date(year, 12, 31), "week", outer=True))
 
 
+def _day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date, end: dt.date,
+             only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str | None:
+    """The SQL of one relation kept by day (``part``: BY_DAY or CHANGES), or None when the
+    kind has no such measures."""
+    tgt = get_target(store.dialect)
+    compile_ = (daily.compile_distinct_days if distinct else
+                daily.compile_days if part == BY_DAY else daily.compile_changes)
+    tree = compile_(definition, kind, tgt, store.relation(kind), start, end, only)
+    return None if tree is None else tgt.render(tree)
+
+
+def _day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
+    """(kind, part, distinct) of every relation kept by day for the definition."""
+    out = []
+    for kind in RECORD_KINDS:
+        if daily.day_keepable(definition, kind):
+            measures = definition.measures_of(kind)
+            additive = [m for m in measures if m.distinct is None]
+            out += [(kind, BY_DAY, False)] if additive else []
+            out += [(kind, CHANGES, False)] if any(m.window_dependent for m in additive) else []
+            out += [(kind, BY_DAY, True)] if len(additive) < len(measures) else []
+    return out
+
+
+def _day_table(sql: str, part: str, distinct: bool) -> str:
+    prefix = {(BY_DAY, False): "_kday_", (CHANGES, False): "_kchg_", (BY_DAY, True): "_kdst_"}[(part, distinct)]
+    return prefix + hashlib.sha256(sql.encode()).hexdigest()[:20]
+
+
+def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) -> list[KeptEntry]:
+    """Keep the counts of every windowed kind **by day** over [start, end] (chiso.engine.daily):
+    any window inside the range — a month, a quarter, a year to date, a 17-day range, a weekly
+    series — is then counted from them without the records. Replaces what was kept by day."""
+    _writable(store)
+    with store.transaction():
+        _ensure_manifest(store)
+        stamp = store.stamp()
+        for e in entries(store):
+            if e.by_day:
+                store._execute(f"DROP TABLE IF EXISTS {e.table}")
+                store._execute(f"DELETE FROM {MANIFEST} WHERE kept_table = $1", [e.table])
+        for kind, part, distinct in _day_parts(definition):
+            sql = _day_sql(definition, store, kind, part, distinct, start, end)
+            if sql is None:
+                continue
+            name = _day_table(sql, part, distinct)
+            store._execute(f"DROP TABLE IF EXISTS {name}")
+            store._execute(f"CREATE TABLE {name} AS {sql}")
+            _record(store, name, kind, distinct, CountsPlan(start, end, part), stamp)  # type: ignore[arg-type]
+    return [e for e in entries(store) if e.by_day]
+
+
 def forget(store, tables: Iterable[str] | None = None) -> int:
     """Drop kept tables (all when ``tables`` is None); returns how many."""
     if not _has_manifest(store):
@@ -166,6 +228,11 @@ def forget(store, tables: Iterable[str] | None = None) -> int:
 # -------------------------------------------------------------------- refreshing
 def _current(definition: IndexDefinition, store, e: KeptEntry) -> bool:
     """Whether the entry was computed by this definition (same SQL, hence the same name)."""
+    if e.by_day:
+        if not daily.day_keepable(definition, e.kind):
+            return False
+        sql = _day_sql(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end)
+        return sql is not None and _day_table(sql, e.plan.grain, e.distinct) == e.table
     return keepable(definition, e.kind, e.plan, distinct=e.distinct) and \
         table_name(definition, store, e.kind, e.plan, e.distinct) == e.table
 
@@ -188,6 +255,13 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             if not _current(definition, store, e):
                 continue
             t0 = time.perf_counter()
+            if e.by_day:
+                if buckets is not None or e.stamp == stamp:
+                    continue
+                n = _refresh_days(definition, store, e)
+                rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
+                out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0))
+                continue
             if buckets is not None:
                 todo = sorted(set(buckets.get(e.kind, ())))
                 unknown = set(todo) - {i for i, _, _ in e.plan.buckets()}
@@ -205,6 +279,28 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
             out.append(RefreshReport(e.table, e.kind, e.distinct, len(todo), rows, time.perf_counter() - t0))
     return out
+
+
+def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
+    """Recompute the rows of the received days the change log names since the entry's stamp
+    (a row depends on its day's records alone); returns how many days."""
+    days, everything = store.changed_days(e.kind, e.stamp)
+    start, end = e.plan.start, e.plan.end
+    if everything:
+        todo = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        store._execute(f"DELETE FROM {e.table}")
+    else:
+        todo = sorted(d for d in days if start <= d <= end)
+        if not todo:
+            return 0
+        for i in range(0, len(todo), 500):
+            listed = ", ".join(str(day_number(d)) for d in todo[i:i + 500])
+            store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed})")
+    fresh = _day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end,
+                     only=None if everything else [(d, d) for d in todo])
+    assert fresh is not None
+    store._execute(f"INSERT INTO {e.table} {fresh}")
+    return len(todo)
 
 
 def _recompute(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[int]) -> None:
@@ -267,7 +363,7 @@ def _usable(definition: IndexDefinition, store, plan: CountsPlan, kind: str, dis
     if not keepable(definition, kind, plan, distinct=distinct) or not _has_manifest(store):
         return None
     for e in entries(store):
-        if e.kind != kind or e.distinct != distinct:
+        if e.kind != kind or e.distinct != distinct or e.by_day:
             continue
         pairs = bucket_map(e.plan, plan)
         if pairs is None or not _current(definition, store, e):
@@ -286,12 +382,45 @@ def covers(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     return bool(parts) and all(_usable(definition, store, plan, k, d) is not None for k, d in parts)
 
 
+def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> dict[tuple[str, bool], str] | None:
+    """The current relations kept by day of ``kind`` whose range holds ``plan`` ((part,
+    distinct) → table), fresh or refreshed now — or None."""
+    if not daily.day_keepable(definition, kind) or not _has_manifest(store):
+        return None
+    found = {(e.plan.grain, e.distinct): e for e in entries(store)
+             if e.by_day and e.kind == kind and e.plan.start <= plan.start and plan.end <= e.plan.end}
+    needed = [(part, d) for k, part, d in _day_parts(definition) if k == kind]
+    if any(p not in found or not _current(definition, store, found[p]) for p in needed):
+        return None
+    if any(found[p].stamp != store.stamp() for p in needed):
+        if store.derived_read_only_reason:
+            return None
+        refresh(definition, store)
+    return {p: found[p].table for p in needed}
+
+
+def covers_days(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
+    """Whether counts kept by day hold ``plan``'s range for every kind kept by day."""
+    kinds = {k for k, _, _ in _day_parts(definition)}
+    return bool(kinds) and all(_by_day(definition, store, plan, k) is not None for k in kinds)
+
+
 def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool) -> pl.DataFrame | None:
     """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
-    or None when no current, fresh (or refreshable) kept table covers the plan."""
-    found = _usable(definition, store, plan, kind, distinct)
+    or None when no current, fresh (or refreshable) kept table covers the plan. A plan kept
+    by its buckets is read from them; any other plan inside a range kept by day, from those."""
+    found = _usable(definition, store, plan, kind, distinct) if plan.grain != "all" else None
     if found is None:
-        return None
+        tables = _by_day(definition, store, plan, kind)
+        if tables is None or (BY_DAY, distinct) not in tables:
+            return None
+        tgt = get_target(store.dialect)
+        if distinct:
+            tree = daily.compile_read_distinct(definition, kind, tgt, tables[(BY_DAY, True)], plan)
+        else:
+            tree = daily.compile_read(definition, kind, tgt, tables[(BY_DAY, False)], tables.get((CHANGES, False)),
+                                      plan)
+        return pl.from_arrow(store.query_arrow(tgt.render(tree)))
     e, pairs = found
     tgt = get_target(store.dialect)
     if distinct:

@@ -1,0 +1,282 @@
+"""Counts by day: the statistics from which **any** window is counted without the records.
+
+A window's count of a measure is a sum over the records received in the window, each judged
+at the window's last day ``W``. For a measure that does not look at ``W`` the record's
+contribution is fixed, so per-(unit, received day) sums serve every window. For one that does
+(an unfinished dossier is on time while ``W`` is before its deadline), the record's truth is a
+step function of ``W``: it can change only where ``W`` crosses a day the predicate compares it
+with. For a comparison ``W op T`` (T an expression of the record: a deadline, a finished day)
+the truth changes only between ``T − 1`` and ``T`` or between ``T`` and ``T + 1``; so with the
+*candidate days* ``{T, T + 1}`` of every such comparison,
+
+    P(W) = P(r) + Σ over distinct candidates c with r < c ≤ W of (P(c) − P(c − 1))
+
+where ``r`` is the record's received day (a window holding the record ends on or after it).
+Three relations are kept per windowed record kind:
+
+- **days** — per (unit, day ``r``): every additive measure, the window-dependent ones judged
+  at ``W = r``;
+- **changes** — per (unit, day ``r``, change day ``c > r``): the sum of the steps
+  ``P(c) − P(c − 1)`` of each window-dependent measure (rows whose steps are all 0 dropped);
+- **distinct days** — per (unit, distinct value, day ``r``): whether a record of that day meets
+  each distinct measure's condition (distinct measures never depend on ``W``).
+
+A window ``[a, b]`` then counts ``Σ days[a ≤ r ≤ b] + Σ changes[a ≤ r, c ≤ b]``, a bucket of a
+series the same with its own end, and a distinct measure the values with a flag in the window.
+Every row depends on one received day's records only, so a changed day is recomputed alone.
+
+A measure whose predicate uses ``window_start``, or ``window_end`` other than compared whole
+with an expression of the record (``WORKDAYS(x, window_end)``, ``window_end - x > 3``), is not
+kept by day (:func:`day_keepable`): its windows are scanned.
+
+>>> from chiso.catalog.index_definition import load_index_definition
+>>> d = load_index_definition()
+>>> day_keepable(d, "dossiers"), day_keepable(d, "procedures")
+(True, False)
+>>> sorted(len(thresholds(m.where)) for m in d.measures_of("dossiers") if m.window_dependent)
+[1, 1, 2]
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from chiso.catalog.index_definition import IndexDefinition, Measure
+from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.counts import (
+    KEYS,
+    OUTER_BUCKET,
+    CountsPlan,
+    _bucket_expressions,
+    _distinct_key,
+    _max_if,
+    _measures,
+    _merge_ranges,
+    _n,
+    _sum_if,
+    reduce_distinct,
+)
+from chiso.engine.dialects import Dialect, date_literal, day_number
+from chiso.engine.predicates import PredicateCompiler
+
+#: The column names of the kept relations.
+DAY, CHANGE = "received_day", "change_day"
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def _is_window(node: exp.Expression, name: str) -> bool:
+    return isinstance(node, exp.Column) and node.name == name and not node.table
+
+
+def thresholds(where: exp.Expression | None) -> list[exp.Expression] | None:
+    """The expressions ``window_end`` is compared with in ``where`` (each once), or None when
+    the predicate uses ``window_start`` or ``window_end`` in any other way."""
+    if where is None:
+        return []
+    found: dict[str, exp.Expression] = {}
+    seen_ends = 0
+    for node in where.find_all(exp.Column):
+        if _is_window(node, "window_start"):
+            return None
+        if _is_window(node, "window_end"):
+            seen_ends += 1
+    used = 0
+    for cmp in where.find_all(*_COMPARISONS):
+        left, right = cmp.this, cmp.expression
+        if _is_window(left, "window_end") and not any(_is_window(c, "window_end") for c in right.find_all(exp.Column)):
+            other = right
+        elif _is_window(right, "window_end") and not any(_is_window(c, "window_end")
+                                                          for c in left.find_all(exp.Column)):
+            other = left
+        else:
+            continue
+        used += 1
+        found.setdefault(other.sql(), other)
+    if used != seen_ends:  # window_end somewhere else: inside arithmetic or a function
+        return None
+    return list(found.values())
+
+
+def day_keepable(definition: IndexDefinition, records: str) -> bool:
+    """Whether ``records``' measures can be kept by day: a windowed kind, every window-dependent
+    predicate compares ``window_end`` whole (see :func:`thresholds`), no distinct measure
+    depends on the window."""
+    kind = RECORD_KINDS[records]
+    measures = list(definition.measures_of(records))
+    if kind.window_field is None or not measures:
+        return False
+    for m in measures:
+        if m.window_dependent and (m.distinct is not None or thresholds(m.where) is None):
+            return False
+    return True
+
+
+def _scan(kind, relation: str, target: Dialect, measures: list[Measure], extra: tuple[str, ...],
+          start: dt.date, end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None
+          ) -> tuple[exp.Select, dict[str, str]]:
+    """The records received in [start, end] (and in ``only``'s days, when given), with the
+    received day ``_r`` and the day numbers of the date fields the measures read."""
+    needed: set[str] = set()
+    for m in measures:
+        if m.where is not None:
+            needed |= {c.name for c in m.where.find_all(exp.Column)}
+    dates = sorted(n for n in needed if kind.has(n) and kind.field(n).type == "date")
+    plain = sorted(n for n in needed if kind.has(n) and kind.field(n).type != "date" and n not in KEYS + extra)
+    day_cols = {n: f"_d_{n}" for n in dates}
+    wf = exp.column(kind.window_field)
+    cols = [exp.column(k) for k in KEYS + extra] + [exp.column(n) for n in plain]
+    cols += [exp.alias_(target.days(exp.column(n)), day_cols[n]) for n in dates]
+    cols.append(exp.alias_(target.days(wf.copy()), "_r"))
+    select = exp.select(*cols).from_(exp.to_table(relation)).where(
+        exp.Between(this=wf.copy(), low=date_literal(start), high=date_literal(end)))
+    if only is not None:
+        ranges = [exp.Between(this=wf.copy(), low=date_literal(a), high=date_literal(b)) for a, b in _merge_ranges(only)]
+        select = select.where(exp.or_(*ranges) if ranges else exp.false())
+    return select, day_cols
+
+
+def _judge(kind, target: Dialect, day_cols: dict[str, str], at: exp.Expression) -> PredicateCompiler:
+    return PredicateCompiler(kind, target, window_start=at, window_end=at, day_columns=day_cols)
+
+
+def compile_days(definition: IndexDefinition, records: str, target: Dialect, relation: str, start: dt.date,
+                 end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None = None) -> exp.Select | None:
+    """Per (unit, received day): every additive measure, window-dependent ones judged that day."""
+    kind = RECORD_KINDS[records]
+    measures = _measures(definition, records, False)
+    if not measures:
+        return None
+    scan, day_cols = _scan(kind, relation, target, measures, (), start, end, only)
+    judge = _judge(kind, target, day_cols, exp.column("_r"))
+    cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
+                                  exp.column("unit_code"), exp.alias_(exp.column("_r"), DAY)]
+    cols += [exp.alias_(_sum_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
+    return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column("_r"))
+
+
+def _flag(cond: exp.Expression) -> exp.Expression:
+    return exp.Case(ifs=[exp.If(this=exp.Paren(this=cond), true=_n(1))], default=_n(0))
+
+
+def compile_changes(definition: IndexDefinition, records: str, target: Dialect, relation: str, start: dt.date,
+                    end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None = None) -> exp.Select | None:
+    """Per (unit, received day, change day after it): each window-dependent measure's steps
+    (see the module); None when no measure of the kind depends on the window."""
+    kind = RECORD_KINDS[records]
+    dependent = [m for m in _measures(definition, records, False) if m.window_dependent]
+    if not dependent:
+        return None
+    scan, day_cols = _scan(kind, relation, target, dependent, (), start, end, only)
+    plain = _judge(kind, target, day_cols, exp.column("_r"))
+    candidates: dict[str, exp.Expression] = {}
+    for m in dependent:
+        for t in thresholds(m.where) or []:
+            day = plain.compile(t)
+            for c in (day, exp.Add(this=exp.Paren(this=day.copy()), expression=_n(1))):
+                candidates.setdefault(c.sql(), c)
+    parts = []
+    earlier: list[exp.Expression] = []
+    for c in candidates.values():
+        at, before = _judge(kind, target, day_cols, c), _judge(kind, target, day_cols, exp.Sub(
+            this=exp.Paren(this=c.copy()), expression=_n(1)))
+        cols: list[exp.Expression] = [exp.column("province_code"), exp.column("unit_code"),
+                                      exp.alias_(exp.column("_r"), DAY), exp.alias_(c.copy(), CHANGE)]
+        cols += [exp.alias_(exp.Sub(this=_flag(at.compile(m.where)), expression=_flag(before.compile(m.where))), m.name)
+                 for m in dependent]
+        conds = [exp.GT(this=c.copy(), expression=exp.column("_r"))]
+        # a candidate day met before (the same day from another comparison) steps once
+        conds += [exp.or_(exp.Is(this=e.copy(), expression=exp.null()), exp.NEQ(this=c.copy(), expression=e.copy()))
+                  for e in earlier]
+        parts.append(exp.select(*cols).from_("r").where(exp.and_(*conds)))
+        earlier.append(c)
+    union: exp.Expression = parts[0]
+    for p in parts[1:]:
+        union = exp.union(union, p, distinct=False)
+    sums = [exp.Sum(this=exp.column(m.name)) for m in dependent]
+    cols = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"), exp.column("unit_code"),
+            exp.column(DAY), exp.column(CHANGE)] + [exp.alias_(s, m.name) for s, m in zip(sums, dependent)]
+    nonzero = exp.or_(*[exp.NEQ(this=s.copy(), expression=_n(0)) for s in sums])
+    return (exp.select(*cols).from_(union.subquery("steps"))
+            .group_by(exp.column("unit_code"), exp.column(DAY), exp.column(CHANGE)).having(nonzero)
+            .with_("r", as_=scan, materialized=target.MATERIALIZE_CTE or None))
+
+
+def compile_distinct_days(definition: IndexDefinition, records: str, target: Dialect, relation: str,
+                          start: dt.date, end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None = None
+                          ) -> exp.Select | None:
+    """Per (unit, distinct value, received day): 1 when a record of the day meets each distinct
+    measure's condition."""
+    kind = RECORD_KINDS[records]
+    measures = _measures(definition, records, True)
+    if not measures:
+        return None
+    key = _distinct_key(kind, measures)
+    scan, day_cols = _scan(kind, relation, target, measures, (key,), start, end, only)
+    judge = _judge(kind, target, day_cols, exp.column("_r"))
+    cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
+                                  exp.column("unit_code"), exp.column(key), exp.alias_(exp.column("_r"), DAY)]
+    cols += [exp.alias_(_max_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
+    return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column(key),
+                                                                 exp.column("_r"))
+
+
+# -------------------------------------------------------------------- reading a plan
+def _in_plan(plan: CountsPlan) -> exp.Expression:
+    return exp.Between(this=exp.column(DAY), low=_n(day_number(plan.start)), high=_n(day_number(plan.end)))
+
+
+def compile_read(definition: IndexDefinition, records: str, target: Dialect, days: str, changes: str | None,
+                 plan: CountsPlan) -> exp.Select:
+    """The counts of ``plan`` from the days and changes relations, in the shape of
+    :func:`chiso.engine.counts.compile_stage` (plus ``<m>__outer`` with ``plan.outer``)."""
+    measures = _measures(definition, records, False)
+    dependent = [m for m in measures if m.window_dependent]
+    bucket, _, bucket_end = _bucket_expressions(plan, target, exp.column(DAY))
+    outer = plan.outer and plan.grain != "all"
+    day_cols = [exp.column("province_code"), exp.column("unit_code"), exp.alias_(bucket.copy(), "bucket")]
+    day_cols += [exp.column(m.name) for m in measures]
+    day_cols += [exp.alias_(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
+    union: exp.Expression = exp.select(*day_cols).from_(days).where(_in_plan(plan))
+    if changes is not None and dependent:
+        names = {m.name for m in dependent}
+        step_cols = [exp.column("province_code"), exp.column("unit_code"), exp.alias_(bucket.copy(), "bucket")]
+        for m in measures:
+            if m.name in names:  # a step counts in its bucket when it happens by the bucket's end
+                step_cols.append(exp.alias_(exp.Case(ifs=[exp.If(this=exp.LTE(this=exp.column(CHANGE),
+                                                                                expression=bucket_end.copy()),
+                                                                   true=exp.column(m.name))], default=_n(0)), m.name))
+            else:
+                step_cols.append(exp.alias_(_n(0), m.name))
+        step_cols += [exp.alias_(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
+        steps = exp.select(*step_cols).from_(changes).where(exp.and_(
+            _in_plan(plan), exp.LTE(this=exp.column(CHANGE), expression=_n(day_number(plan.end)))))
+        union = exp.union(union, steps, distinct=False)
+    sums = [exp.alias_(exp.cast(exp.Sum(this=exp.column(m.name)), "BIGINT"), m.name) for m in measures]
+    sums += [exp.alias_(exp.cast(exp.Sum(this=exp.column(f"{m.name}__outer")), "BIGINT"), f"{m.name}__outer")
+             for m in dependent if outer]
+    return (exp.select(exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
+                       exp.column("unit_code"), exp.column("bucket"), *sums)
+            .from_(union.subquery("k")).group_by(exp.column("unit_code"), exp.column("bucket")))
+
+
+def compile_read_distinct(definition: IndexDefinition, records: str, target: Dialect, table: str,
+                          plan: CountsPlan) -> exp.Expression:
+    """The distinct counts of ``plan`` from the distinct-days relation, in the shape of
+    :func:`chiso.engine.counts.compile_counts` (unit and province rows, bucket -1 the whole)."""
+    kind = RECORD_KINDS[records]
+    measures = _measures(definition, records, True)
+    key = _distinct_key(kind, measures)
+    bucket, _, _ = _bucket_expressions(plan, target, exp.column(DAY))
+    outer = plan.outer and plan.grain != "all"
+    cols: list[exp.Expression] = [exp.column(k) for k in KEYS] + [exp.column(key), exp.alias_(bucket, "bucket")]
+    cols += [exp.alias_(exp.Max(this=exp.column(m.name)), m.name) for m in measures]
+    cols += [exp.alias_(exp.Max(this=exp.column(m.name)), f"{m.name}__o") for m in measures if outer]
+    base = exp.select(*cols).from_(table).where(_in_plan(plan)).group_by(
+        *[exp.column(k) for k in KEYS], exp.column(key), exp.column("bucket"))
+    return reduce_distinct(base, key, [m.name for m in measures], outer, target)
+
+
+__all__ = ["DAY", "CHANGE", "OUTER_BUCKET", "compile_changes", "compile_days", "compile_distinct_days",
+           "compile_read", "compile_read_distinct", "day_keepable", "thresholds"]
