@@ -219,8 +219,8 @@ def load(paths: Annotated[list[Path], typer.Argument(help="CSV, Parquet, JSON li
         if db is not None:
             db.dispose()
     for r in refreshed:
-        err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}: {r.buckets} bucket(s) "
-                  f"recomputed in {r.seconds:.2f} s")
+        err.print(f"kept counts {r.kind}{' (distinct)' if r.distinct else ''}{' by day' if r.by_day else ''}: "
+                  f"{r.buckets} {'day' if r.by_day else 'bucket'}(s) recomputed in {r.seconds:.2f} s")
     print_table([{"file": f.path, "kind": f.kind, "rows": f.rows, "inserted": f.inserted, "updated": f.updated,
                   "unchanged": f.unchanged} for f in report.files], title=f"loaded (batch {report.batch})")
 

@@ -30,8 +30,11 @@ def _rows(entries) -> list[dict]:
 @app.command("keep")
 def keep_cmd(year: Annotated[Optional[int], typer.Option(help="a calendar year: its weeks and the year")] = None,
              start: Annotated[Optional[str], typer.Option(help="or a range's first day (YYYY-MM-DD)")] = None,
-             end: Annotated[Optional[str], typer.Option(help="… and last day")] = None) -> None:
-    """Tính và lưu số đếm theo tuần / compute and keep the weekly counts of a year or a range."""
+             end: Annotated[Optional[str], typer.Option(help="… and last day")] = None,
+             by_day: Annotated[bool, typer.Option("--by-day", help="keep by day instead: any window inside "
+                                                  "the range (month, quarter, year to date, a date range) is "
+                                                  "then counted without the records")] = False) -> None:
+    """Tính và lưu số đếm theo tuần hoặc theo ngày / keep the counts of a year or a range, by week or by day."""
     def go():
         # lazy: only this command needs it; `chiso --help` stays light (decision 44)
         from chiso.engine.counts import CountsPlan
@@ -44,7 +47,9 @@ def keep_cmd(year: Annotated[Optional[int], typer.Option(help="a calendar year: 
         plan = (CountsPlan(dt.date(year, 1, 1), dt.date(year, 12, 31), "week", outer=True) if year is not None
                 else CountsPlan(dt.date.fromisoformat(start), dt.date.fromisoformat(end), "week", outer=True))
         with open_records() as store:
-            print_table(_rows(kept.keep(definition(), store, plan)), title="kept counts")
+            made = (kept.keep_days(definition(), store, plan.start, plan.end) if by_day
+                    else kept.keep(definition(), store, plan))
+            print_table(_rows(made), title="kept counts")
     _run(go)
 
 
@@ -58,7 +63,8 @@ def refresh_cmd() -> None:
 
         with open_records() as store:
             done = kept.refresh(definition(), store)
-        print_table([{"table": r.table, "kind": r.kind, "distinct": r.distinct, "buckets": r.buckets,
+        print_table([{"table": r.table, "kind": r.kind, "distinct": r.distinct, "by_day": r.by_day,
+                      "buckets": r.buckets,
                       "rows": r.rows, "seconds": round(r.seconds, 3)} for r in done], title="refreshed")
     _run(go)
 

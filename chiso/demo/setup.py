@@ -446,6 +446,8 @@ class _DemoBuild:
         # the weeks' counts are kept in the record store: scoring and the web read them, and
         # `chiso load` refreshes only the buckets whose records change (one transaction)
         entries = kept.keep(self.definition, self.store, self.plan)
+        # … and by day: any other window (a month, a quarter, a date range) without the records
+        entries += kept.keep_days(self.definition, self.store, self.start, self.end)
         tables, stamp = sorted(e.table for e in entries), self.store.stamp()
         with self.db.session() as s:
             return record(s, {"weeks": len(self.plan.buckets()), "tables": tables, "stamp": stamp},

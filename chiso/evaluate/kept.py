@@ -77,6 +77,7 @@ class RefreshReport:
     buckets: int  # buckets (days, for counts kept by day) recomputed (0: nothing had changed)
     rows: int  # rows in the table afterwards
     seconds: float
+    by_day: bool = False  # kept by day: ``buckets`` counts the received days recomputed
 
 
 # -------------------------------------------------------------------- the manifest
@@ -190,6 +191,29 @@ def _day_table(sql: str, part: str, distinct: bool) -> str:
     return prefix + hashlib.sha256(sql.encode()).hexdigest()[:20]
 
 
+#: The names of relations kept by day, per (definition, dialect, relation, kind, part, distinct,
+#: range): compiling the SQL a name is hashed from takes ~0.1 s, and every read checks the name.
+#: The definition itself is held in the value and compared by identity (an id is never reused
+#: while its object is held); oldest entries dropped past ``_NAMES_KEPT``.
+_NAMES: dict[tuple, tuple[IndexDefinition, str | None]] = {}
+_NAMES_KEPT = 256
+
+
+def _day_name(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date,
+              end: dt.date) -> str | None:
+    """The name of the relation kept by day (None: the kind has no such measures)."""
+    key = (id(definition), store.dialect, store.relation(kind), kind, part, distinct, start, end)
+    hit = _NAMES.get(key)
+    if hit is not None and hit[0] is definition:
+        return hit[1]
+    sql = _day_sql(definition, store, kind, part, distinct, start, end)
+    name = None if sql is None else _day_table(sql, part, distinct)
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.pop(next(iter(_NAMES)))
+    _NAMES[key] = (definition, name)
+    return name
+
+
 def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) -> list[KeptEntry]:
     """Keep the counts of every windowed kind **by day** over [start, end] (chiso.engine.daily):
     any window inside the range — a month, a quarter, a year to date, a 17-day range, a weekly
@@ -231,8 +255,7 @@ def _current(definition: IndexDefinition, store, e: KeptEntry) -> bool:
     if e.by_day:
         if not daily.day_keepable(definition, e.kind):
             return False
-        sql = _day_sql(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end)
-        return sql is not None and _day_table(sql, e.plan.grain, e.distinct) == e.table
+        return _day_name(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end) == e.table
     return keepable(definition, e.kind, e.plan, distinct=e.distinct) and \
         table_name(definition, store, e.kind, e.plan, e.distinct) == e.table
 
@@ -260,7 +283,7 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
                     continue
                 n = _refresh_days(definition, store, e)
                 rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
-                out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0))
+                out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0, True))
                 continue
             if buckets is not None:
                 todo = sorted(set(buckets.get(e.kind, ())))

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.cli.app import app
 from chiso.evaluate import kept
-from chiso.evaluate.counts import compute_series
-from chiso.periods.windows import date_range
+from chiso.engine.counts import CountsPlan
+from chiso.evaluate.counts import compute_counts, compute_series
+from chiso.periods.windows import date_range, parse_window
 from chiso.store.records import open_records
 
 DEF = load_index_definition(DEFAULT_INDEX)
@@ -64,3 +65,37 @@ def test_load_refreshes_only_the_changed_weeks(tmp_path, monkeypatch, ref):
     assert r.exit_code == 2 and "give --year, or --start and --end" in r.stderr
     r = runner.invoke(app, ["counts", "forget"])
     assert r.exit_code == 0 and "dropped 0 kept table(s)" in r.stdout
+
+
+def test_counts_kept_by_day_follow_loads_and_serve_a_month(tmp_path, monkeypatch, ref):
+    monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CHISO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CHISO_RECORDS_URL", raising=False)
+    runner = CliRunner()
+    data = ref.dataset()
+    files = []
+    for kind, rows in data.items():
+        path = tmp_path / f"{kind}.parquet"
+        ref.frame(kind, rows).write_parquet(path)
+        files.append(str(path))
+    assert runner.invoke(app, ["load", *files]).exit_code == 0
+    r = runner.invoke(app, ["counts", "keep", "--by-day", "--start", START.isoformat(), "--end", END.isoformat()])
+    assert r.exit_code == 0, r.output
+    with open_records(read_only=True) as store:
+        assert {(e.kind, e.plan.grain, e.distinct) for e in kept.entries(store)} >= {
+            ("dossiers", "daily", False), ("dossiers", "changes", False), ("dossiers", "daily", True)}
+
+    d = dict(data["dossiers"][0])
+    d["finished_date"] = d["received_date"] + dt.timedelta(days=30)
+    path = tmp_path / "dossiers-update.parquet"
+    ref.frame("dossiers", [d]).write_parquet(path)
+    r = runner.invoke(app, ["load", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "kept counts dossiers by day: 1 day(s) recomputed" in r.stderr
+
+    month = parse_window("2026-08")
+    with open_records() as store:
+        assert kept.covers_days(DEF, store, CountsPlan(month.start, month.end))
+        got = compute_counts(DEF, store, [month])
+        kept.forget(store)
+        assert_frame_equal(got.frame, compute_counts(DEF, store, [month]).frame)

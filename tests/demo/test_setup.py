@@ -32,11 +32,15 @@ def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
             assert repo.audit_entries(s, action="load")
     finally:
         db.dispose()
-    # the weeks' counts are kept next to the records, fresh, and they are what scoring reads
+    # the weeks' counts are kept next to the records, fresh, and they are what scoring reads;
+    # and by day over the same range, for any other window (a month, a quarter, a date range)
     with open_records(read_only=True) as store:
         entries = kept.entries(store)
         assert {e.kind for e in entries} == {"dossiers", "petitions", "publications"}
-        assert all(e.stamp == store.stamp() > 0 and e.plan.grain == "week" for e in entries)
+        assert all(e.stamp == store.stamp() > 0 for e in entries)
+        assert {e.plan.grain for e in entries} == {"week", "daily", "changes"}
+        weeks = [e.plan for e in entries if e.plan.grain == "week"]
+        assert {(e.plan.start, e.plan.end) for e in entries if e.by_day} == {(weeks[0].start, weeks[0].end)}
     r = runner.invoke(app, ["rank", "--province", "24", "--level", "commune", "--format", "json"])
     assert r.exit_code == 0, r.output
     assert '"window": "2026-W46"' in r.stdout
