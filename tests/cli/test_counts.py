@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.cli.app import app
-from chiso.evaluate import kept
 from chiso.engine.counts import CountsPlan
+from chiso.evaluate import kept
 from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.periods.windows import date_range, parse_window
 from chiso.store.records import open_records
