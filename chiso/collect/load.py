@@ -124,9 +124,14 @@ def load_paths(paths: Sequence[str | Path], store: RecordStore, units: UnitLooku
 def load_sources(sources: Sequence[Source], store: RecordStore, units: UnitLookup, *,
                  sink: Problems | None = None, batch: str | None = None, holidays: Sequence[date] = (),
                  before_commit: Callable[[LoadReport], None] | None = None,
+                 before_write: Callable[[Source, pl.DataFrame], pl.DataFrame] | None = None,
                  loaded_by: str = "system") -> LoadReport:
     """``load_paths`` from sources already read (``sink`` may hold the reading's problems):
-    validate, derive, then write all in one transaction, or raise LoadError with every problem."""
+    validate, derive, then write all in one transaction, or raise LoadError with every problem.
+
+    ``before_write(source, rows)`` runs inside the transaction just before a source's rows are
+    written (validated and derived, ``ROW`` still in them) and returns the rows to write: what
+    it leaves out is neither written nor counted in the file's ``rows``."""
     sink = Problems() if sink is None else sink
     typed = [validate(src, units, sink) for src in sources]
     for rk in RECORD_KINDS.values():
@@ -151,12 +156,15 @@ def load_sources(sources: Sequence[Source], store: RecordStore, units: UnitLooku
 
     batch = batch or batch_id([s.sha256 for s in sources])
     counts: dict[int, UpsertCounts] = {}
+    left_out: dict[int, int] = {}
     order = sorted(range(len(sources)), key=lambda i: WRITE_ORDER.index(sources[i].kind.name))
     with store.transaction():
         for i in order:
-            counts[i] = store.upsert(sources[i].kind.name, complete[i].drop(ROW), batch)
+            rows = complete[i] if before_write is None else before_write(sources[i], complete[i])
+            left_out[i] = complete[i].height - rows.height
+            counts[i] = store.upsert(sources[i].kind.name, rows.drop(ROW), batch)
         report = LoadReport(batch, tuple(
-            FileReport(src.name, src.kind.name, src.rows, counts[i].inserted, counts[i].updated,
+            FileReport(src.name, src.kind.name, src.rows - left_out[i], counts[i].inserted, counts[i].updated,
                        counts[i].unchanged, src.sha256, batch)
             for i, src in enumerate(sources)))
         now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -218,8 +226,13 @@ def load_batch(data: bytes, fmt: str, kind: str, store: RecordStore, units: Unit
     A ``version`` column (whole numbers ≥ 0, optional) makes the batch ordered by its sender's
     versions: a record whose version is older than the one last accepted for its key is
     ignored (listed in ``stale``; the rest of the batch is written), one as new or newer is
-    written and its version kept (in the records' transaction). A re-sent batch changes nothing
-    either way: its records are identical (``unchanged``) or stale.
+    written and its version kept. The whole batch is validated first; then, inside the
+    records' write transaction and under the store's lock on the kind's versions
+    (``RecordStore.lock_versions``: batches of one kind with versions take turns, so two sent
+    at the same moment cannot both pass the check and let the older be written last), the
+    stored versions are read, the stale rows dropped, the rest written and their versions kept
+    — one transaction. A re-sent batch changes nothing either way: its records are identical
+    (``unchanged``) or stale.
     """
     if fmt not in BATCH_SUFFIXES:
         raise LoadError([Problem(name or "(batch)", None, None,
@@ -232,14 +245,22 @@ def load_batch(data: bytes, fmt: str, kind: str, store: RecordStore, units: Unit
     if may_write_for is not None:
         _check_owner(source, lambda unit: unit not in units or may_write_for(unit))
     sink = Problems()
-    source, versions, stale = _versions(source, store, sink)
+    source, sent = _sent_versions(source, sink)
+    decided = _Decided()
+
+    def fresh(src: Source, rows: pl.DataFrame) -> pl.DataFrame:
+        if sent is None:
+            return rows
+        store.lock_versions(src.kind.name)  # until the transaction ends: the check and the write are one
+        return decided.drop_stale(src, rows, sent, store)
 
     def keep(report: LoadReport) -> None:
-        store.keep_versions(source.kind.name, versions)
+        store.keep_versions(source.kind.name, decided.versions)
 
     if database is None:
-        return BatchReport(load_sources([source], store, units, sink=sink, loaded_by=loaded_by,
-                                        before_commit=keep), stale)
+        report = load_sources([source], store, units, sink=sink, loaded_by=loaded_by,
+                              before_write=fresh, before_commit=keep)
+        return BatchReport(report, decided.stale)
     complete_register(store, database)
 
     def register_and_audit(s, report: LoadReport) -> None:
@@ -248,11 +269,13 @@ def load_batch(data: bytes, fmt: str, kind: str, store: RecordStore, units: Unit
         f = report.files[0]
         audit(s, loaded_by, action, "records", report.batch,
               {"kind": f.kind, "name": f.path, "format": fmt, "sha256": f.sha256, "rows": f.rows,
-               "inserted": f.inserted, "updated": f.updated, "unchanged": f.unchanged, "stale": len(stale)})
+               "inserted": f.inserted, "updated": f.updated, "unchanged": f.unchanged,
+               "stale": len(decided.stale)})
 
     with database.session() as s:
-        return BatchReport(load_sources([source], store, units, sink=sink, loaded_by=loaded_by,
-                                        before_commit=lambda report: register_and_audit(s, report)), stale)
+        report = load_sources([source], store, units, sink=sink, loaded_by=loaded_by, before_write=fresh,
+                              before_commit=lambda report: register_and_audit(s, report))
+        return BatchReport(report, decided.stale)
 
 
 def _key_text(source: Source) -> pl.Expr:
@@ -260,34 +283,49 @@ def _key_text(source: Source) -> pl.Expr:
     return parts[0] if len(parts) == 1 else pl.concat_str(parts, separator=KEY_JOIN)
 
 
-def _versions(source: Source, store: RecordStore, sink: Problems
-              ) -> tuple[Source, dict[str, int], tuple[str, ...]]:
-    """The batch without its ``version`` column and without the rows older than the stored
-    version of their key; the versions to keep for the rest; the keys left out. A version that
-    is not a whole number ≥ 0 is a problem of its row (in ``sink``)."""
+def _sent_versions(source: Source, sink: Problems) -> tuple[Source, pl.DataFrame | None]:
+    """The batch without its ``version`` column, and the sender's version of each row whose
+    version and key can be read (columns ``ROW``, ``_key``, ``_version``; None: the batch has
+    no versions). A version that is not a whole number ≥ 0 is a problem of its row (in ``sink``)."""
     frame = source.frame
     if VERSION not in frame.columns:
-        return source, {}, ()
+        return source, None
     if any(k not in frame.columns for k in source.kind.key):
-        return replace(source, frame=frame.drop(VERSION)), {}, ()  # the validator names the missing key
+        return replace(source, frame=frame.drop(VERSION)), None  # the validator names the missing key
     text = pl.col(VERSION).cast(pl.String).str.strip_chars()
-    frame = frame.with_columns(_key_text(source).alias("_key"),
-                               text.str.to_integer(strict=False).alias("_version"))
-    bad = frame.filter(pl.col("_version").is_null() | (pl.col("_version") < 0))
-    for row, value in bad.select(ROW, pl.col(VERSION).cast(pl.String)).iter_rows():
+    read = frame.select(pl.col(ROW), _key_text(source).alias("_key"),
+                        text.str.to_integer(strict=False).alias("_version"), pl.col(VERSION).cast(pl.String))
+    bad = read.filter(pl.col("_version").is_null() | (pl.col("_version") < 0))
+    for row, value in bad.select(ROW, VERSION).iter_rows():
         sink.add(Problem(source.name, row, VERSION, "the version must be a whole number of at least 0 "
                          f"(the sender's revision), not {value!r}"))
-    good = frame.filter(pl.col("_version").is_not_null() & (pl.col("_version") >= 0) & pl.col("_key").is_not_null())
-    stored = store.stored_versions(source.kind.name, good["_key"].unique().to_list())
-    older = pl.DataFrame({"_key": list(stored), "_stored": list(stored.values())},
-                         schema={"_key": pl.String, "_stored": pl.Int64})
-    frame = frame.join(older, on="_key", how="left")
-    is_stale = pl.col("_stored").is_not_null() & pl.col("_version").is_not_null() & (pl.col("_version") < pl.col("_stored"))
-    stale = tuple(frame.filter(is_stale)["_key"].to_list())
-    kept = frame.filter(~is_stale)
-    versions = dict(kept.filter(pl.col("_version").is_not_null() & pl.col("_key").is_not_null())
-                    .select("_key", "_version").iter_rows())
-    return replace(source, frame=kept.drop(VERSION, "_key", "_version", "_stored")), versions, stale
+    sent = read.filter(pl.col("_version").is_not_null() & (pl.col("_version") >= 0)
+                       & pl.col("_key").is_not_null()).drop(VERSION)
+    return replace(source, frame=frame.drop(VERSION)), sent
+
+
+class _Decided:
+    """What the version check decided inside the write transaction: the keys left out as stale
+    (in the batch's row order) and the versions to keep for the rows written."""
+
+    def __init__(self) -> None:
+        self.stale: tuple[str, ...] = ()
+        self.versions: dict[str, int] = {}
+
+    def drop_stale(self, source: Source, rows: pl.DataFrame, sent: pl.DataFrame,
+                   store: RecordStore) -> pl.DataFrame:
+        """``rows`` without those older than the stored version of their key (read now, under
+        the lock); the decision kept in ``stale`` and ``versions``."""
+        stored = store.stored_versions(source.kind.name, sent["_key"].unique().to_list())
+        older = pl.DataFrame({"_key": list(stored), "_stored": list(stored.values())},
+                             schema={"_key": pl.String, "_stored": pl.Int64})
+        judged = sent.join(older, on="_key", how="left").sort(ROW)
+        is_stale = pl.col("_stored").is_not_null() & (pl.col("_version") < pl.col("_stored"))
+        stale = judged.filter(is_stale)
+        kept = judged.filter(~is_stale)
+        self.stale = tuple(stale["_key"].to_list())
+        self.versions = dict(kept.select("_key", "_version").iter_rows())
+        return rows.filter(~pl.col(ROW).is_in(stale[ROW].to_list()))
 
 
 def _check_owner(source: Source, may_write_for: Callable[[str], bool], shown: int = 5) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from chiso.catalog.indicator import DEFAULT_FIELDS
 from chiso.evaluate.dm.service import connector_statuses, status_report
+from chiso.evaluate.dm.warnings import records_subject_name
 from chiso.reports.sync import SyncProblem
 from chiso.store.repo_catalogue import current_catalogue
 from chiso.store.repo_evaluation import list_warnings
@@ -129,6 +130,12 @@ def dm_from_store(session, province: str, period: str | None = None, *, now=None
                 for r in report["indicators"]]
     names = {r["indicator"]: (r["name"], r["name_en"] or r["name"]) for r in report["indicators"]}
 
+    def subject_names(code: str) -> tuple[str, str]:
+        """An indicator's names, or those of a 766 records source's subject (INDEX_766.<kind>)."""
+        if code in names:
+            return names[code]
+        return (records_subject_name(code, "vi") or "", records_subject_name(code, "en") or "")
+
     def unit_names(code: str) -> tuple[str, str]:
         u = units.get(code) if code and code in units else None
         if u is None or u.level == "province":  # the province's own value: no unit to name
@@ -137,8 +144,8 @@ def dm_from_store(session, province: str, period: str | None = None, *, now=None
 
     warnings = [OpenWarning(w.indicator, w.field, w.severity, w.unit_code, w.message_vi, w.message_en,
                             unit_name=unit_names(w.unit_code)[0], period=w.period, rule=w.rule,
-                            indicator_name=names.get(w.indicator, ("", ""))[0],
-                            indicator_name_en=names.get(w.indicator, ("", ""))[1],
+                            indicator_name=subject_names(w.indicator)[0],
+                            indicator_name_en=subject_names(w.indicator)[1],
                             unit_name_en=unit_names(w.unit_code)[1])
                 for w in list_warnings(session, province, state="open")]
     fields = dict(DEFAULT_FIELDS)

@@ -43,7 +43,8 @@ LOAD_FIELDS = ("batch", "position", "record_kind", "file_name", "file_sha256", "
                "updated", "unchanged", "loaded_at", "loaded_by")
 # The versions a sender gave its records (the ingest API's optional ``version`` column): the
 # last accepted version per record key, so an older one sent later is ignored
-# (chiso.collect.load.load_batch). Records loaded without a version have no row here.
+# (chiso.collect.load.load_batch). Records loaded without a version have no row here. The
+# check of a batch's versions and its write are one transaction, under ``lock_versions``.
 VERSIONS = "_record_versions"
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
@@ -242,6 +243,15 @@ class RecordStore(ABC):
                                     f"AND record_key IN ({listed})", [rk.name]).to_pylist()
             found.update({r["record_key"]: int(r["version"]) for r in rows})
         return found
+
+    def lock_versions(self, kind: str) -> None:
+        """Hold the senders' versions of ``kind`` until the transaction ends, so that batches
+        with versions of one kind take turns between reading the stored versions and keeping
+        theirs: the check and the write it allows are one step. Only inside :meth:`transaction`.
+        A store with one writer at a time (DuckDB) has nothing to take; PostgreSQL overrides it."""
+        kind_of(kind)
+        if not self._depth:
+            raise StoreError("the senders' versions are locked inside a records transaction only")
 
     def keep_versions(self, kind: str, versions: dict[str, int], chunk: int = 5000) -> None:
         """Record the accepted version of each key (inside the load's transaction)."""

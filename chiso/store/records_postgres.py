@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from chiso.catalog.records import RecordKind
 from chiso.errors import StoreError
-from chiso.store.records_base import CHANGES, RecordStore, quote
+from chiso.store.records_base import CHANGES, VERSIONS, RecordStore, quote
 
 # PostgreSQL type OIDs → Arrow types; anything else is left to pyarrow to infer.
 _ARROW_TYPES: dict[int, pa.DataType] = {
@@ -119,6 +119,13 @@ class PostgresRecordStore(RecordStore):
                 yield
         except psycopg.Error as exc:
             raise StoreError(f"could not commit the records: {exc}") from exc
+
+    def lock_versions(self, kind: str) -> None:
+        # a transaction-level advisory lock on a 64-bit hash of the schema's versions table and
+        # the kind, the same number in every process; the commit or rollback releases it
+        super().lock_versions(kind)
+        self._execute("SELECT pg_advisory_xact_lock(hashtextextended(CAST($1 AS TEXT) || current_schema() "
+                      "|| CAST($2 AS TEXT), 0))", [f"chiso.records.{VERSIONS}/", f"/{kind}"])
 
     def _lock_changes(self) -> None:
         # concurrent loads take stamps one after the other, in commit order

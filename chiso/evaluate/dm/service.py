@@ -14,9 +14,11 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chiso import settings as chiso_settings
 from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.indicator import LIVE_STATES, Indicator
 from chiso.collect.connectors import connector_status
+from chiso.collect.connectors.sources import target_of
 from chiso.collect.values.submit import local_today
 from chiso.errors import StoreError
 from chiso.evaluate.dm.derived import all_values, index_values
@@ -42,7 +44,7 @@ from chiso.store.models_tasks import TaskChange, TaskEvent, TaskRow
 from chiso.store.models_values import IndicatorValue, IndicatorValueHistory, ValueSubmission
 from chiso.store.repo_catalogue import live_indicators as live
 from chiso.store.repo_values import current_values as values
-from chiso.store.repo_values import list_values
+from chiso.store.repo_values import list_connectors, list_values
 from chiso.tasks.states import Policy
 from chiso.units import load_units
 
@@ -139,17 +141,27 @@ def _province_units(province: str) -> list[str]:
 def connector_statuses(session: Session, province: str, now: dt.datetime) -> list[ConnectorStatus]:
     """The province's connectors with their staleness, as collection judges it.
 
-    A connector's last run failed when its last error is newer than its last success.
+    A connector's last run failed when its last error is newer than its last success. A
+    records connector (``target: records``) also brings its record kind, when its cursor last
+    moved and its ``stale_after`` (collection's ``max_age_hours`` of it).
     """
     units = set(_province_units(province))
+    configs = {c.name: c.config or {} for c in list_connectors(session)}
     out = []
     for s in connector_status(session, live, load_units(), now=now):
         if s["as_unit"] not in units:
             continue
         success, error_at = s.get("last_success_at"), s.get("last_error_at")
         failed = s.get("last_error") if error_at is not None and (success is None or error_at >= success) else None
-        out.append(ConnectorStatus(name=s["name"], owner=s["as_unit"], indicators=tuple(s["indicators"]),
-                                   stale=bool(s["stale"]), last_success=success, last_error=failed))
+        config = configs.get(s["name"], {})
+        target = target_of(config)
+        records = target == "records"
+        out.append(ConnectorStatus(
+            name=s["name"], owner=s["as_unit"], indicators=tuple(s["indicators"]), stale=bool(s["stale"]),
+            last_success=success, last_error=failed, target=target,
+            record_kind=config.get("kind") if records else None, source=s.get("source"),
+            data_at=s.get("cursor_advanced_at") if records else None,
+            stale_after=dt.timedelta(hours=s["max_age_hours"]) if records and s.get("max_age_hours") else None))
     return out
 
 
@@ -174,10 +186,12 @@ def gather(session: Session, province: str, today: dt.date, *, units=None,
     now = now or min(dt.datetime.now(dt.UTC), dt.datetime.combine(today, dt.time.max, dt.UTC))
     connectors = connector_statuses(session, province, now)
     book = target_book(session, province, indicators, values, spread)
+    index = load_index_definition()
     return WarningInputs(province=province, indicators=indicators, values=values, targets=book,
                          today=today, units=units, connectors=connectors, late=late,
                          statistical=repo.statistical_values(session), settings=settings,
-                         live_since=live_since(session, province))
+                         live_since=live_since(session, province), index_code=index.code,
+                         index_name=(index.name, index.name_en or index.name), zone=chiso_settings.timezone())
 
 
 @dataclass

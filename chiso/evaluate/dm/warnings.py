@@ -35,8 +35,17 @@ missing_data               one per agency × period: warning; critical  owner ag
                            with half its expected values missing
 late_data                  info                                        owner agency
 stale_source               warning; critical when the last run failed  connector's owner
+stale_records_source       warning; critical when the last run failed  connector's owner
 counterpart_disagreement   > tolerance → warning; > 2 × → critical     owner agency
 =========================  ==========================================  =====================
+
+A records connector (``target: records``) feeds no indicator but the record store the
+Decision 766 index is computed from: ``stale_records_source`` is about a *record kind of the
+index* (``INDEX_766.dossiers``: ``records_subject``) for the connector's owner, in the
+warning's ``indicator`` column — a subject code no indicator code can take (indicator codes
+are upper case). The rule checks every records connector of the province at once and says
+so with ``("stale_records_source",)``: a warning it does not produce again (the connector
+caught up, was removed or no longer brings records) is resolved.
 
 \\* a commune's or department's value: that unit; the province's value: the owner agency.
 Performance is the unit's to act on; data (missing, late, stale, odd, disagreeing) is the
@@ -58,6 +67,7 @@ from functools import cached_property
 import polars as pl
 
 from chiso.catalog.indicator import Indicator
+from chiso.catalog.records import RECORD_KINDS
 from chiso.evaluate.dm.status import STATUS_LABELS, assess
 from chiso.evaluate.dm.targets import TargetBook
 from chiso.periods.reporting import FREQUENCY_KIND, KINDS, period, periods_back
@@ -73,13 +83,14 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "missing_data": ("Thiếu số liệu", "Missing data"),
     "late_data": ("Số liệu gửi muộn", "Late data"),
     "stale_source": ("Nguồn dữ liệu không cập nhật", "Stale source"),
+    "stale_records_source": ("Nguồn hồ sơ của Chỉ số 766 không cập nhật", "Stale records source (766 index)"),
     "counterpart_disagreement": ("Lệch số liệu thống kê", "Disagrees with statistics"),
 }
 #: Which subjects a rule speaks for (see the module docstring).
 RULE_SCOPE: dict[str, str] = {
     "below_threshold": "series", "deterioration": "series", "outlier": "series",
     "missing_data": "period", "late_data": "period", "stale_source": "series",
-    "counterpart_disagreement": "series",
+    "stale_records_source": "series", "counterpart_disagreement": "series",
 }
 
 
@@ -142,7 +153,12 @@ AGENCY = "agency"
 
 @dataclass(frozen=True)
 class ConnectorStatus:
-    """A source connector as the collection side reports it."""
+    """A source connector as the collection side reports it.
+
+    ``last_error``: the error of the last run when it failed (None when it succeeded). A
+    records connector (``target`` "records") also says which record kind it brings, its
+    source system, when its cursor last moved (``data_at``: the newest data received) and
+    after how long without a move it is stale (``stale_after``)."""
 
     name: str
     owner: str
@@ -150,6 +166,11 @@ class ConnectorStatus:
     stale: bool
     last_success: dt.datetime | None = None
     last_error: str | None = None
+    target: str = "values"
+    record_kind: str | None = None
+    source: str | None = None
+    data_at: dt.datetime | None = None
+    stale_after: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +235,13 @@ class WarningInputs:
     #: the day each indicator went live (the catalogue store's dates); missing data is not
     #: expected for periods that ended before it
     live_since: Mapping[str, dt.date] = field(default_factory=dict)
+    #: the service index computed from the records (its definition's code and names): the
+    #: subject of a stale records source
+    index_code: str = "INDEX_766"
+    index_name: tuple[str, str] = ("Chỉ số chất lượng phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
+                                   "Service-quality index for citizens and businesses (Decision 766/QD-TTg)")
+    #: the zone times are said in (``CHISO_TIMEZONE``, Asia/Ho_Chi_Minh); None: UTC
+    zone: dt.tzinfo | None = None
 
     @cached_property
     def live(self) -> dict[str, Indicator]:
@@ -737,6 +765,121 @@ def stale_source(inputs: WarningInputs) -> RuleResult:
     return out
 
 
+#: The record kinds in English (``chiso.catalog.records`` names them in Vietnamese).
+RECORD_KINDS_EN: dict[str, str] = {
+    "dossiers": "administrative-procedure dossiers", "petitions": "petitions",
+    "procedures": "the procedure catalogue", "publications": "procedure publications",
+}
+#: The field a stale records source is listed under: the index is public administration's.
+RECORDS_FIELD = "ADMINISTRATION"
+
+
+def records_subject(index_code: str, kind: str) -> str:
+    """The subject of a warning about the records of ``kind`` the index ``index_code`` is
+    computed from (``INDEX_766.dossiers``): kept in the warning's ``indicator`` column, never
+    an indicator's code (those are upper case)."""
+    return f"{index_code}.{kind}"
+
+
+def record_kind_of(subject: str) -> str | None:
+    """The record kind of a records subject (``INDEX_766.dossiers`` → ``dossiers``); None for
+    an indicator's code."""
+    head, _, kind = subject.rpartition(".")
+    return kind if head and kind in RECORD_KINDS else None
+
+
+def records_subject_name(subject: str, lang: str) -> str | None:
+    """A records subject as people say it — ``Hồ sơ thủ tục hành chính (Chỉ số 766)`` /
+    ``Administrative-procedure dossiers (766 index)`` — for a list of warnings' subjects (a
+    bulletin); None for an indicator's code."""
+    kind = record_kind_of(subject)
+    if kind is None:
+        return None
+    name = record_kind_name(kind, lang)
+    return name[:1].upper() + name[1:] + (" (Chỉ số 766)" if lang == "vi" else " (766 index)")
+
+
+def record_kind_name(kind: str, lang: str) -> str:
+    """A record kind as people say it: ``hồ sơ thủ tục hành chính`` / ``administrative-procedure dossiers``."""
+    if lang == "en":
+        return RECORD_KINDS_EN.get(kind, kind)
+    rk = RECORD_KINDS.get(kind)
+    return rk.vi[:1].lower() + rk.vi[1:] if rk else kind
+
+
+def moment_text(t: dt.datetime | None, zone: dt.tzinfo | None, lang: str) -> str:
+    """A stored time (UTC; naive = UTC) in the zone, with its offset: ``05/12/2026 08:30 (GMT+7)``,
+    ``5 Dec 2026 08:30 (GMT+7)``; ``chưa có`` / ``never`` for None."""
+    if t is None:
+        return "chưa có" if lang == "vi" else "never"
+    local = (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).astimezone(zone or dt.UTC)
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    gmt = f"GMT{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "") if minutes else "GMT"
+    day = local.strftime("%d/%m/%Y") if lang == "vi" else day_text(local.date(), "en")
+    return f"{day} {local.strftime('%H:%M')} ({gmt})"
+
+
+def duration_text(span: dt.timedelta, lang: str) -> str:
+    """``1 ngày`` / ``1 day``, ``6 giờ`` / ``6 hours``, ``90 phút`` / ``90 minutes``."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    size, vi, en = next(u for u in ((1440, "ngày", "day"), (60, "giờ", "hour"), (1, "phút", "minute"))
+                        if minutes % u[0] == 0 or u[0] == 1)
+    n = minutes // size
+    return f"{num(n, lang, 0)} {vi}" if lang == "vi" else f"{num(n, lang, 0)} {en}{'' if n == 1 else 's'}"
+
+
+def stale_records_source(inputs: WarningInputs) -> RuleResult:
+    """A records connector (``target: records``) is stale — its cursor has not moved for its
+    ``stale_after`` — or its last run failed: the index computed from those records is no
+    longer up to date. One warning per record kind × owner (its connectors listed), about the
+    kind's records of the index (``records_subject``), to the owner; warning, critical when
+    the last run of one of them failed. Times are said in the local zone (``inputs.zone``)."""
+    out = RuleResult()
+    out.checked.add(("stale_records_source",))  # every records connector of the province is looked at
+    found: dict[tuple[str, str], list[ConnectorStatus]] = {}
+    for c in inputs.connectors:
+        if c.target == "records" and c.record_kind and (c.stale or c.last_error):
+            found.setdefault((c.record_kind, c.owner), []).append(c)
+    zone = inputs.zone
+    vi_index, en_index = inputs.index_name
+    for (kind, owner), connectors in sorted(found.items()):
+        failed = [c for c in connectors if c.last_error]
+        stale = [c for c in connectors if c.stale]
+        names = ", ".join(c.name + (f" ({c.source})" if c.source else "") for c in connectors)
+        last = max((c.last_success for c in connectors if c.last_success), default=None)
+        data_at = max((c.data_at for c in connectors if c.data_at), default=None)
+        ages = [c.stale_after for c in stale if c.stale_after is not None]
+        err = "; ".join(f"{c.name}: {c.last_error}" if len(connectors) > 1 else c.last_error for c in failed)
+        who, who_en = inputs.unit_name(owner), inputs.unit_name(owner, "en")
+        if stale:
+            state_vi = ("không cập nhật" + (f", quá {duration_text(min(ages), 'vi')}" if ages else "")
+                        + " không nhận được dữ liệu mới")
+            state_en = "is stale" + (f", no new data for over {duration_text(min(ages), 'en')}" if ages else "")
+        else:
+            state_vi, state_en = "bị lỗi ở lần chạy gần nhất", "failed on its last run"
+        data_vi = (f"dữ liệu mới nhất nhận lúc {moment_text(data_at, zone, 'vi')}" if data_at
+                   else "chưa nhận được dữ liệu nào")
+        data_en = f"newest data received {moment_text(data_at, zone, 'en')}" if data_at else "no data received yet"
+        last_vi = (f"lần chạy thành công gần nhất: {moment_text(last, zone, 'vi')}" if last
+                   else "chưa lần chạy nào thành công")
+        last_en = f"last successful run: {moment_text(last, zone, 'en')}" if last else "no successful run yet"
+        vi = (f"{vi_index} — {record_kind_name(kind, 'vi')} của {who}: nguồn {names} {state_vi}; {data_vi}; "
+              f"{last_vi}" + (f"; lỗi: {err}" if err else "") + ".")
+        en = (f"{en_index} — {record_kind_name(kind, 'en')} of {who_en}: source {names} {state_en}; {data_en}; "
+              f"{last_en}" + (f"; error: {err}" if err else "") + ".")
+        evidence = {"connectors": [c.name for c in connectors], "stale_connectors": [c.name for c in stale],
+                    "stale_after_hours": _round(min(ages).total_seconds() / 3600) if ages else None,
+                    "data_received_at": data_at.isoformat() if data_at else None,
+                    "last_success": last.isoformat() if last else None,
+                    "last_errors": [c.last_error for c in failed]}
+        out.warnings.append(EarlyWarning(
+            "stale_records_source", "critical" if failed else "warning", records_subject(inputs.index_code, kind),
+            owner, owner, "", RECORDS_FIELD, vi, en, {k: v for k, v in evidence.items() if v not in (None, [])}))
+    return out
+
+
 def counterpart_disagreement(inputs: WarningInputs) -> RuleResult:
     """The latest DM value differs from its statistical counterpart beyond the tolerance.
 
@@ -787,7 +930,7 @@ def counterpart_disagreement(inputs: WarningInputs) -> RuleResult:
 Rule = Callable[[WarningInputs], RuleResult]
 #: The rules, in the order their warnings are listed.
 RULES: tuple[Rule, ...] = (below_threshold, deterioration, outlier, missing_data, late_data,
-                           stale_source, counterpart_disagreement)
+                           stale_source, stale_records_source, counterpart_disagreement)
 
 
 def evaluate_warnings(inputs: WarningInputs, rules: Sequence[Rule] = RULES) -> Evaluation:

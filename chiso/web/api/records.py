@@ -71,7 +71,10 @@ async def require_ingest(principal: Principal = Depends(current_principal)) -> P
 
 
 #: One batch at a time per process: a batch's upsert and the next one's read of stored records
-#: must not interleave (PostgreSQL orders them with its own locks; DuckDB has one writer).
+#: must not interleave. Across processes (several web workers, a connector run) the store orders
+#: them itself: a batch's version check, write and kept versions are one records transaction
+#: under the kind's versions lock (``RecordStore.lock_versions``: PostgreSQL's advisory lock;
+#: DuckDB has one writer).
 _ONE_BATCH = threading.Lock()
 
 
