@@ -18,12 +18,14 @@ Three relations are kept per windowed record kind:
   at ``W = r``;
 - **changes** — per (unit, day ``r``, change day ``c > r``): the sum of the steps
   ``P(c) − P(c − 1)`` of each window-dependent measure (rows whose steps are all 0 dropped);
-- **distinct days** — per (unit, distinct value, day ``r``): whether a record of that day meets
-  each distinct measure's condition (distinct measures never depend on ``W``).
+- **distinct days** — per (unit, distinct value): day masks (bit *i* of mask *w*: day
+  ``start + 62w + i``) of the days a record has the value and meets each distinct measure's
+  condition (distinct measures never depend on ``W``).
 
 A window ``[a, b]`` then counts ``Σ days[a ≤ r ≤ b] + Σ changes[a ≤ r, c ≤ b]``, a bucket of a
-series the same with its own end, and a distinct measure the values with a flag in the window.
-Every row depends on one received day's records only, so a changed day is recomputed alone.
+series the same with its own end, and a distinct measure the values whose masks share a bit
+with the window's days. Every row (every mask bit) depends on one received day's records only,
+so a changed day is recomputed alone.
 
 A measure whose predicate uses ``window_start``, or ``window_end`` other than compared whole
 with an expression of the record (``WORKDAYS(x, window_end)``, ``window_end - x > 3``), is not
@@ -47,11 +49,11 @@ from chiso.catalog.index_definition import IndexDefinition, Measure
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine.counts import (
     KEYS,
+    MASK_BUCKETS,
     OUTER_BUCKET,
     CountsPlan,
     _bucket_expressions,
     _distinct_key,
-    _max_if,
     _measures,
     _merge_ranges,
     _n,
@@ -203,11 +205,23 @@ def compile_changes(definition: IndexDefinition, records: str, target: Dialect, 
             .with_("r", as_=scan, materialized=target.MATERIALIZE_CTE or None))
 
 
+def words(start: dt.date, end: dt.date) -> int:
+    """How many BIGINT day masks hold the days of [start, end] (MASK_BUCKETS days each)."""
+    return ((end - start).days + MASK_BUCKETS) // MASK_BUCKETS
+
+
+def word_column(name: str, word: int) -> str:
+    """The column of measure ``name``'s (or ``_any``'s) day mask number ``word``."""
+    return f"{name}__w{word}"
+
+
 def compile_distinct_days(definition: IndexDefinition, records: str, target: Dialect, relation: str,
                           start: dt.date, end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None = None
                           ) -> exp.Select | None:
-    """Per (unit, distinct value, received day): 1 when a record of the day meets each distinct
-    measure's condition."""
+    """Per (unit, distinct value): day masks — bit *i* of mask *w* is day ``start + 62w + i`` —
+    saying on which received days a record has the value (``_any``) and meets each distinct
+    measure's condition. About 30,000 rows per million dossiers, against ten times as many
+    rows per (unit, value, day); a window tests a few masks per row."""
     kind = RECORD_KINDS[records]
     measures = _measures(definition, records, True)
     if not measures:
@@ -215,11 +229,38 @@ def compile_distinct_days(definition: IndexDefinition, records: str, target: Dia
     key = _distinct_key(kind, measures)
     scan, day_cols = _scan(kind, relation, target, measures, (key,), start, end, only)
     judge = _judge(kind, target, day_cols, exp.column("_r"))
+    # from the date itself: PostgreSQL cannot read the alias _r in the SELECT that makes it
+    index = exp.Paren(this=exp.Sub(this=target.days(exp.column(kind.window_field)), expression=_n(day_number(start))))
+    scan = scan.select(exp.alias_(target.int_div(index.copy(), _n(MASK_BUCKETS)), "_w"),
+                       exp.alias_(exp.BitwiseLeftShift(this=exp.cast(_n(1), "BIGINT"), expression=exp.Paren(
+                           this=exp.Mod(this=index.copy(), expression=_n(MASK_BUCKETS)))), "_bit"))
+    zero = exp.cast(_n(0), "BIGINT")
+
+    def bits(word: int, cond: exp.Expression | None) -> exp.Expression:
+        test = exp.EQ(this=exp.column("_w"), expression=_n(word))
+        if cond is not None:
+            test = exp.and_(test, exp.Paren(this=cond))
+        return exp.BitwiseOrAgg(this=exp.Case(ifs=[exp.If(this=test, true=exp.column("_bit"))], default=zero.copy()))
+
+    conds = {m.name: judge.compile(m.where) if m.where is not None else None for m in measures}
     cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
-                                  exp.column("unit_code"), exp.column(key), exp.alias_(exp.column("_r"), DAY)]
-    cols += [exp.alias_(_max_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
-    return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column(key),
-                                                                 exp.column("_r"))
+                                  exp.column("unit_code"), exp.column(key)]
+    for w in range(words(start, end)):
+        cols.append(exp.alias_(bits(w, None), word_column("_any", w)))
+        cols += [exp.alias_(bits(w, conds[m.name]), word_column(m.name, w)) for m in measures]
+    return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column(key))
+
+
+def day_masks(kept_start: dt.date, first: dt.date, last: dt.date, n_words: int) -> list[int]:
+    """The masks of the days [first, last] in a kept range starting ``kept_start``, per word.
+
+    >>> day_masks(dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 3, 5), 2)
+    [4611686018427387902, 3]
+    """
+    out = [0] * n_words
+    for i in range((first - kept_start).days, (last - kept_start).days + 1):
+        out[i // MASK_BUCKETS] |= 1 << (i % MASK_BUCKETS)
+    return out
 
 
 # -------------------------------------------------------------------- reading a plan
@@ -230,51 +271,101 @@ def _in_plan(plan: CountsPlan) -> exp.Expression:
 def compile_read(definition: IndexDefinition, records: str, target: Dialect, days: str, changes: str | None,
                  plan: CountsPlan) -> exp.Select:
     """The counts of ``plan`` from the days and changes relations, in the shape of
-    :func:`chiso.engine.counts.compile_stage` (plus ``<m>__outer`` with ``plan.outer``)."""
+    :func:`chiso.engine.counts.compile_stage` (plus ``<m>__outer`` with ``plan.outer``).
+
+    Each relation is summed per (unit, bucket) on its own — the changes only for the measures
+    they hold — and the two small results added: measured 2× cheaper than summing one union
+    of both relations' rows."""
     measures = _measures(definition, records, False)
     dependent = [m for m in measures if m.window_dependent]
     bucket, _, bucket_end = _bucket_expressions(plan, target, exp.column(DAY))
     outer = plan.outer and plan.grain != "all"
-    day_cols = [exp.column("province_code"), exp.column("unit_code"), exp.alias_(bucket.copy(), "bucket")]
-    day_cols += [exp.column(m.name) for m in measures]
-    day_cols += [exp.alias_(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
-    union: exp.Expression = exp.select(*day_cols).from_(days).where(_in_plan(plan))
+    keys = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"), exp.column("unit_code"),
+            exp.alias_(bucket.copy(), "bucket")]
+    group = [exp.column("unit_code"), exp.column("bucket")]
+
+    def total(e: exp.Expression, name: str, cast: bool = False) -> exp.Expression:
+        return exp.alias_(exp.cast(exp.Sum(this=e), "BIGINT") if cast else exp.Sum(this=e), name)
+
+    day_cols = [total(exp.column(m.name), m.name) for m in measures]
+    day_cols += [total(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
+    union: exp.Expression = exp.select(*keys, *day_cols).from_(days).where(_in_plan(plan)).group_by(*group)
     if changes is not None and dependent:
         names = {m.name for m in dependent}
-        step_cols = [exp.column("province_code"), exp.column("unit_code"), exp.alias_(bucket.copy(), "bucket")]
+        step_cols = []
         for m in measures:
-            if m.name in names:  # a step counts in its bucket when it happens by the bucket's end
-                step_cols.append(exp.alias_(exp.Case(ifs=[exp.If(this=exp.LTE(this=exp.column(CHANGE),
-                                                                                expression=bucket_end.copy()),
-                                                                   true=exp.column(m.name))], default=_n(0)), m.name))
+            if m.name in names and plan.grain == "all":  # one bucket: its end is the range's (the WHERE)
+                step_cols.append(total(exp.column(m.name), m.name))
+            elif m.name in names:  # a step counts in its bucket when it happens by the bucket's end
+                step_cols.append(total(exp.Case(ifs=[exp.If(this=exp.LTE(this=exp.column(CHANGE),
+                                                                         expression=bucket_end.copy()),
+                                                            true=exp.column(m.name))], default=_n(0)), m.name))
             else:
                 step_cols.append(exp.alias_(_n(0), m.name))
-        step_cols += [exp.alias_(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
-        steps = exp.select(*step_cols).from_(changes).where(exp.and_(
-            _in_plan(plan), exp.LTE(this=exp.column(CHANGE), expression=_n(day_number(plan.end)))))
+        step_cols += [total(exp.column(m.name), f"{m.name}__outer") for m in dependent if outer]
+        steps = exp.select(*[k.copy() for k in keys], *step_cols).from_(changes).where(exp.and_(
+            _in_plan(plan), exp.LTE(this=exp.column(CHANGE), expression=_n(day_number(plan.end))))
+        ).group_by(*[g.copy() for g in group])
         union = exp.union(union, steps, distinct=False)
-    sums = [exp.alias_(exp.cast(exp.Sum(this=exp.column(m.name)), "BIGINT"), m.name) for m in measures]
-    sums += [exp.alias_(exp.cast(exp.Sum(this=exp.column(f"{m.name}__outer")), "BIGINT"), f"{m.name}__outer")
-             for m in dependent if outer]
+    names = [m.name for m in measures] + [f"{m.name}__outer" for m in dependent if outer]
     return (exp.select(exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
-                       exp.column("unit_code"), exp.column("bucket"), *sums)
+                       exp.column("unit_code"), exp.column("bucket"), *[total(exp.column(n), n, cast=True) for n in names])
             .from_(union.subquery("k")).group_by(exp.column("unit_code"), exp.column("bucket")))
 
 
 def compile_read_distinct(definition: IndexDefinition, records: str, target: Dialect, table: str,
-                          plan: CountsPlan) -> exp.Expression:
-    """The distinct counts of ``plan`` from the distinct-days relation, in the shape of
-    :func:`chiso.engine.counts.compile_counts` (unit and province rows, bucket -1 the whole)."""
+                          plan: CountsPlan, kept_start: dt.date, kept_end: dt.date) -> exp.Expression:
+    """The distinct counts of ``plan`` from the day masks of [kept_start, kept_end], in the
+    shape of :func:`chiso.engine.counts.compile_counts` (unit and province rows, bucket -1 the
+    whole): a value counts in a bucket when its masks share a bit with the bucket's days."""
     kind = RECORD_KINDS[records]
     measures = _measures(definition, records, True)
     key = _distinct_key(kind, measures)
-    bucket, _, _ = _bucket_expressions(plan, target, exp.column(DAY))
+    n_words = words(kept_start, kept_end)
     outer = plan.outer and plan.grain != "all"
-    cols: list[exp.Expression] = [exp.column(k) for k in KEYS] + [exp.column(key), exp.alias_(bucket, "bucket")]
-    cols += [exp.alias_(exp.Max(this=exp.column(m.name)), m.name) for m in measures]
-    cols += [exp.alias_(exp.Max(this=exp.column(m.name)), f"{m.name}__o") for m in measures if outer]
-    base = exp.select(*cols).from_(table).where(_in_plan(plan)).group_by(
-        *[exp.column(k) for k in KEYS], exp.column(key), exp.column("bucket"))
+    spans = [(i, f, last) for i, f, last in plan.buckets()]
+    masks = {i: day_masks(kept_start, f, last, n_words) for i, f, last in spans}
+    whole = day_masks(kept_start, plan.start, plan.end, n_words)
+    used = [w for w in range(n_words) if whole[w]]
+
+    def big(v: int) -> exp.Expression:
+        return exp.cast(_n(v), "BIGINT")
+
+    def meets(name: str, bucket_mask) -> exp.Expression:
+        """Whether ``name``'s masks share a bit with the bucket's (``bucket_mask(w)``)."""
+        parts = [exp.Paren(this=exp.BitwiseAnd(this=exp.column(word_column(name, w)), expression=bucket_mask(w)))
+                 for w in used]
+        joined = parts[0]
+        for p in parts[1:]:
+            joined = exp.BitwiseOr(this=joined, expression=p)
+        return exp.NEQ(this=exp.Paren(this=joined), expression=big(0))
+
+    if plan.grain == "all":
+        def mask_of(w):
+            return big(masks[0][w])
+        source: exp.Expression = exp.to_table(table)
+        bucket: exp.Expression = _n(0)
+    else:
+        values = exp.Values(
+            expressions=[exp.Tuple(expressions=[_n(i)] + [big(masks[i][w]) for w in used]) for i, _, _ in spans],
+            alias=exp.TableAlias(this=exp.to_identifier("t"), columns=[exp.to_identifier("bucket")]
+                                 + [exp.to_identifier(f"m{w}") for w in used]))
+        def mask_of(w):
+            return exp.column(f"m{w}", table="t")
+        source = values
+        bucket = exp.column("bucket", table="t")
+    cols: list[exp.Expression] = [exp.column(k, table="k") for k in KEYS] + [exp.column(key, table="k"),
+                                                                             exp.alias_(bucket, "bucket")]
+    cols += [exp.alias_(_flag(meets(m.name, mask_of)), m.name) for m in measures]
+    cols += [exp.alias_(_flag(meets(m.name, lambda w: big(whole[w]))), f"{m.name}__o") for m in measures if outer]
+    base = exp.select(*cols).from_(exp.alias_(exp.to_table(table), "k"))
+    if plan.grain != "all":
+        base = base.join(source, join_type="cross")
+    base = base.where(meets("_any", mask_of))
+    # qualify the mask columns with the kept relation's alias (the VALUES hold the buckets' masks)
+    for col in base.find_all(exp.Column):
+        if not col.table and col.name.endswith(tuple(f"__w{w}" for w in used)):
+            col.set("table", exp.to_identifier("k"))
     return reduce_distinct(base, key, [m.name for m in measures], outer, target)
 
 

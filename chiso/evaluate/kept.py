@@ -38,7 +38,7 @@ import polars as pl
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine import daily
-from chiso.engine.counts import CountsPlan, compile_reduce, compile_stage, keepable
+from chiso.engine.counts import MASK_BUCKETS, CountsPlan, compile_counts, compile_reduce, compile_stage, keepable
 from chiso.engine.dialects import day_number
 from chiso.engine.dialects import dialect as get_target
 from chiso.errors import StoreError
@@ -47,6 +47,9 @@ MANIFEST = "_kept_counts"
 #: The manifest's ``grain`` of the relations kept by day (``keep_days``): per (unit, day) sums
 #: and distinct flags, and the window-dependent measures' change steps.
 BY_DAY, CHANGES = "daily", "changes"
+#: … and of the counts of a kind without a window (the procedures catalogue): the same for
+#: every window, kept whole beside the relations kept by day and recomputed when it changes.
+STATIC = "static"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class KeptEntry:
     @property
     def by_day(self) -> bool:
         """Kept by day (``keep_days``: any window inside the range), not by a plan's buckets."""
-        return self.plan.grain in (BY_DAY, CHANGES)
+        return self.plan.grain in (BY_DAY, CHANGES, STATIC)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,9 @@ def _day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct:
     """The SQL of one relation kept by day (``part``: BY_DAY or CHANGES), or None when the
     kind has no such measures."""
     tgt = get_target(store.dialect)
+    if part == STATIC:  # no window: the counts of any plan are the same
+        tree = compile_counts(definition, kind, tgt, store.relation(kind), CountsPlan(start, end), distinct=distinct)
+        return None if tree is None else tgt.render(tree)
     compile_ = (daily.compile_distinct_days if distinct else
                 daily.compile_days if part == BY_DAY else daily.compile_changes)
     tree = compile_(definition, kind, tgt, store.relation(kind), start, end, only)
@@ -177,7 +183,10 @@ def _day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
     """(kind, part, distinct) of every relation kept by day for the definition."""
     out = []
     for kind in RECORD_KINDS:
-        if daily.day_keepable(definition, kind):
+        if RECORD_KINDS[kind].window_field is None:
+            measures = definition.measures_of(kind)
+            out += [(kind, STATIC, d) for d in (False, True) if any((m.distinct is not None) == d for m in measures)]
+        elif daily.day_keepable(definition, kind):
             measures = definition.measures_of(kind)
             additive = [m for m in measures if m.distinct is None]
             out += [(kind, BY_DAY, False)] if additive else []
@@ -187,7 +196,8 @@ def _day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
 
 
 def _day_table(sql: str, part: str, distinct: bool) -> str:
-    prefix = {(BY_DAY, False): "_kday_", (CHANGES, False): "_kchg_", (BY_DAY, True): "_kdst_"}[(part, distinct)]
+    prefix = {(BY_DAY, False): "_kday_", (CHANGES, False): "_kchg_", (BY_DAY, True): "_kdst_",
+              (STATIC, False): "_kall_", (STATIC, True): "_kals_"}[(part, distinct)]
     return prefix + hashlib.sha256(sql.encode()).hexdigest()[:20]
 
 
@@ -232,7 +242,10 @@ def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) 
                 continue
             name = _day_table(sql, part, distinct)
             store._execute(f"DROP TABLE IF EXISTS {name}")
-            store._execute(f"CREATE TABLE {name} AS {sql}")
+            # in received-day order: a window reads a contiguous run of the table (DuckDB skips
+            # the row groups outside it by their min/max)
+            order = f" ORDER BY {daily.DAY}" if part in (BY_DAY, CHANGES) and not distinct else ""
+            store._execute(f"CREATE TABLE {name} AS SELECT * FROM ({sql}) AS kept{order}")
             _record(store, name, kind, distinct, CountsPlan(start, end, part), stamp)  # type: ignore[arg-type]
     return [e for e in entries(store) if e.by_day]
 
@@ -253,7 +266,7 @@ def forget(store, tables: Iterable[str] | None = None) -> int:
 def _current(definition: IndexDefinition, store, e: KeptEntry) -> bool:
     """Whether the entry was computed by this definition (same SQL, hence the same name)."""
     if e.by_day:
-        if not daily.day_keepable(definition, e.kind):
+        if e.plan.grain != STATIC and not daily.day_keepable(definition, e.kind):
             return False
         return _day_name(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end) == e.table
     return keepable(definition, e.kind, e.plan, distinct=e.distinct) and \
@@ -309,6 +322,25 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
     (a row depends on its day's records alone); returns how many days."""
     days, everything = store.changed_days(e.kind, e.stamp)
     start, end = e.plan.start, e.plan.end
+    if e.plan.grain == STATIC:  # any change: counted again whole (a catalogue: small)
+        if not (days or everything):
+            return 0
+        store._execute(f"DELETE FROM {e.table}")
+        store._execute(f"INSERT INTO {e.table} {_day_sql(definition, store, e.kind, STATIC, e.distinct, start, end)}")
+        return 1
+    if e.distinct and not everything:
+        todo = sorted(d for d in days if start <= d <= end)
+        if todo:
+            fresh = _day_sql(definition, store, e.kind, e.plan.grain, True, start, end, only=[(d, d) for d in todo])
+            assert fresh is not None
+            n_words = daily.words(start, end)
+            cleared = [0] * n_words
+            for d in todo:
+                i = (d - start).days
+                cleared[i // MASK_BUCKETS] |= 1 << (i % MASK_BUCKETS)
+            _merge_masks(store, e.table, fresh, {c: ~cleared[int(c.rsplit("__w", 1)[1])]
+                                                  for c in _columns(store, e.table) if "__w" in c})
+        return len(todo)
     if everything:
         todo = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         store._execute(f"DELETE FROM {e.table}")
@@ -339,24 +371,35 @@ def _recompute(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[
     cleared = 0
     for i in todo:
         cleared |= 1 << i
-    keep_bits = ~cleared  # a negative BIGINT literal: all bits but the recomputed ones
-    cols = [c for c in store.query_arrow(f"SELECT * FROM {e.table} LIMIT 0").column_names]
+    masks = _columns(store, e.table)[3:]  # province_code, unit_code, <distinct field>, _any, masks…
+    _merge_masks(store, e.table, fresh, {m: ~cleared for m in masks})
+
+
+def _columns(store, table: str) -> list[str]:
+    return list(store.query_arrow(f"SELECT * FROM {table} LIMIT 0").column_names)
+
+
+def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
+    """Merge the rows of ``fresh`` (unit, distinct value, masks) into ``table``: each mask
+    column ``m`` keeps its old bits of ``keep[m]`` (those not recomputed) and takes the new
+    ones; a row left with no bit of any ``_any`` mask goes."""
+    cols = _columns(store, table)
     keys = ["province_code", "unit_code"]
-    value = cols[2]  # province_code, unit_code, <distinct field>, _any, masks…
-    masks = cols[3:]
-    tmp = f"{e.table}_new"
+    value = cols[2]
+    tmp = f"{table}_new"
     store._execute(f"DROP TABLE IF EXISTS {tmp}")
     store._execute(f"CREATE TEMP TABLE {tmp} AS {fresh}")
     merged = ", ".join(
         [f"COALESCE(o.{k}, n.{k}) AS {k}" for k in keys + [value]]
-        + [f"(COALESCE(o.{m}, CAST(0 AS BIGINT)) & CAST({keep_bits} AS BIGINT)) | COALESCE(n.{m}, CAST(0 AS BIGINT)) "
-           f"AS {m}" for m in masks])
+        + [f"(COALESCE(o.{m}, CAST(0 AS BIGINT)) & CAST({bits} AS BIGINT)) | COALESCE(n.{m}, CAST(0 AS BIGINT)) "
+           f"AS {m}" for m, bits in keep.items()])
     joined = f"{tmp}_all"
+    anys = " OR ".join(f"{c} <> 0" for c in keep if c == "_any" or c.startswith("_any__w"))
     store._execute(f"DROP TABLE IF EXISTS {joined}")
-    store._execute(f"CREATE TEMP TABLE {joined} AS SELECT {merged} FROM {e.table} o FULL OUTER JOIN {tmp} n "
+    store._execute(f"CREATE TEMP TABLE {joined} AS SELECT {merged} FROM {table} o FULL OUTER JOIN {tmp} n "
                    f"ON o.unit_code = n.unit_code AND o.{value} = n.{value}")
-    store._execute(f"DELETE FROM {e.table}")
-    store._execute(f"INSERT INTO {e.table} SELECT * FROM {joined} WHERE _any <> 0")
+    store._execute(f"DELETE FROM {table}")
+    store._execute(f"INSERT INTO {table} SELECT * FROM {joined} WHERE {anys}")
     store._execute(f"DROP TABLE {joined}")
     store._execute(f"DROP TABLE {tmp}")
 
@@ -405,10 +448,11 @@ def covers(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     return bool(parts) and all(_usable(definition, store, plan, k, d) is not None for k, d in parts)
 
 
-def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> dict[tuple[str, bool], str] | None:
+def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> dict[tuple[str, bool], KeptEntry] | None:
     """The current relations kept by day of ``kind`` whose range holds ``plan`` ((part,
-    distinct) → table), fresh or refreshed now — or None."""
-    if not daily.day_keepable(definition, kind) or not _has_manifest(store):
+    distinct) → entry), fresh or refreshed now — or None."""
+    static = RECORD_KINDS[kind].window_field is None
+    if not (static or daily.day_keepable(definition, kind)) or not _has_manifest(store):
         return None
     found = {(e.plan.grain, e.distinct): e for e in entries(store)
              if e.by_day and e.kind == kind and e.plan.start <= plan.start and plan.end <= e.plan.end}
@@ -419,7 +463,7 @@ def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> 
         if store.derived_read_only_reason:
             return None
         refresh(definition, store)
-    return {p: found[p].table for p in needed}
+    return {p: found[p] for p in needed}
 
 
 def covers_days(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
@@ -435,14 +479,20 @@ def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distin
     found = _usable(definition, store, plan, kind, distinct) if plan.grain != "all" else None
     if found is None:
         tables = _by_day(definition, store, plan, kind)
-        if tables is None or (BY_DAY, distinct) not in tables:
+        if tables is None:
             return None
         tgt = get_target(store.dialect)
+        if (STATIC, distinct) in tables:
+            return pl.from_arrow(store.query_arrow(f"SELECT * FROM {tables[(STATIC, distinct)].table}"))
+        if (BY_DAY, distinct) not in tables:
+            return None
         if distinct:
-            tree = daily.compile_read_distinct(definition, kind, tgt, tables[(BY_DAY, True)], plan)
+            e = tables[(BY_DAY, True)]
+            tree = daily.compile_read_distinct(definition, kind, tgt, e.table, plan, e.plan.start, e.plan.end)
         else:
-            tree = daily.compile_read(definition, kind, tgt, tables[(BY_DAY, False)], tables.get((CHANGES, False)),
-                                      plan)
+            changes = tables.get((CHANGES, False))
+            tree = daily.compile_read(definition, kind, tgt, tables[(BY_DAY, False)].table,
+                                      changes.table if changes else None, plan)
         return pl.from_arrow(store.query_arrow(tgt.render(tree)))
     e, pairs = found
     tgt = get_target(store.dialect)

@@ -62,12 +62,14 @@ def test_any_window_counted_from_counts_kept_by_day_equals_the_scan(store):
     made = kept.keep_days(DEF, store, START, END)
     assert {(e.kind, e.plan.grain, e.distinct) for e in made} == {
         ("dossiers", "daily", False), ("dossiers", "changes", False), ("dossiers", "daily", True),
-        ("petitions", "daily", False), ("petitions", "changes", False), ("publications", "daily", False)}
+        ("petitions", "daily", False), ("petitions", "changes", False), ("publications", "daily", False),
+        ("procedures", "static", True)}  # the catalogue has no window: its counts are kept whole
     assert all(e.rows > 0 for e in made if e.kind == "dossiers")
     windows = _windows(random.Random(11))
     for w in windows:  # really read from the kept relations, not scanned
         assert kept.read(DEF, store, CountsPlan(w.start, w.end), "dossiers", False) is not None
         assert kept.read(DEF, store, CountsPlan(w.start, w.end), "dossiers", True) is not None
+        assert kept.read(DEF, store, CountsPlan(w.start, w.end), "procedures", True) is not None
     _same(store, lambda: compute_counts(DEF, store, windows))
     # a series whose buckets are no kept plan's: a mid-week start, with its whole
     _same(store, lambda: compute_series(DEF, store, D(2026, 7, 29), D(2026, 9, 13),
