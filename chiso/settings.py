@@ -166,6 +166,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest wait, in seconds, a records connector makes before retrying a page (its jittered "
             "backoff is capped there); a source asking, with Retry-After, for a longer wait fails the run "
             "instead, and the next run resumes from the cursor."),
+    # -- portal reconciliation (issue 15, part A)
+    Setting("CHISO_PORTAL_TOLERANCE", "0.01",
+            "How far, in points, chiso's own score may lie from the score the national portal publishes "
+            "and still count as agreeing on the reconciliation page (/reconcile): the default absorbs "
+            "rounding to 2 decimals."),
+    # -- ingest race and stale records sources (issue 15, part B)
+    # -- kept counts at day grain (issue 15)
     Setting("CHISO_PEER_PROVINCES", None,
             "Province codes (comma-separated) of a peer group of provinces of similar size: the group and "
             "CHISO_PROVINCE each compare with the others; unset = the CHISO_PEER_COUNT provinces nearest in "

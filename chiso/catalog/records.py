@@ -226,7 +226,15 @@ def records_markdown() -> str:
            "`load_batches` is completed from it, decision 60) and the counts kept between refreshes:",
            "`_kept_<hash>` tables (the counts scan's rows) listed in `_kept_counts` with their plan",
            "and the stamp they reflect",
-           "(`chiso counts list`; see docs/decisions.md, decision 15).", ""]
+           "(`chiso counts list`; see docs/decisions.md, decision 15), and the counts kept by day",
+           "(`chiso counts keep --by-day`, `chiso.engine.daily`), listed there with grain `daily`,",
+           "`changes` or `static`: `_kday_<hash>` (per `province_code`, `unit_code`, `received_day` — a",
+           "day number, days since 1970-01-01 — every additive measure, the window-dependent ones judged",
+           "that day), `_kchg_<hash>` (per unit, `received_day` and `change_day`: the steps of the",
+           "window-dependent measures, rows of all-zero steps left out), `_kdst_<hash>` (per unit and",
+           "value of the distinct field: BIGINT day masks `<measure>__w<n>` and `_any__w<n>`, bit *i* of",
+           "mask *n* the kept range's day 62·n + i) and `_kall_`/`_kals_<hash>` (the counts of a kind",
+           "without a window, the procedures catalogue, kept whole).", ""]
     for kind in RECORD_KINDS.values():
         out += [f"## `{kind.name}` — {kind.vi}", "", kind.description, "",
                 f"Key: {', '.join(f'`{k}`' for k in kind.key)}. "

@@ -389,7 +389,7 @@ def _add(name, kind, as_unit, indicator, schedule, source, url, url_env, query, 
     db = _open()
     try:
         with db.session() as session:
-            catalogue = (_catalogue_or_empty(session, _province(units, as_unit)) if target in ("tasks", "records")
+            catalogue = (_catalogue_or_empty(session, _province(units, as_unit)) if target in ("tasks", "records", "portal")
                          else _catalogue(session, _province(units, as_unit)))
             row = add_connector(session, catalogue, units, name=name,
                                 kind=kind.value, as_unit=as_unit, config=config, indicators=indicator,

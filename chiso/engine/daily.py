@@ -52,17 +52,17 @@ from chiso.engine.counts import (
     MASK_BUCKETS,
     OUTER_BUCKET,
     CountsPlan,
-    _bucket_expressions,
-    _distinct_key,
-    _measures,
-    _merge_ranges,
-    _n,
-    _sum_if,
+    bucket_expressions,
+    count_if,
+    distinct_field,
+    kind_measures,
+    merge_ranges,
     reduce_distinct,
 )
 from chiso.engine.dialects import Dialect, date_literal, day_number
 from chiso.engine.predicates import PredicateCompiler
 
+_n = exp.Literal.number
 #: The column names of the kept relations.
 DAY, CHANGE = "received_day", "change_day"
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
@@ -134,7 +134,7 @@ def _scan(kind, relation: str, target: Dialect, measures: list[Measure], extra: 
     select = exp.select(*cols).from_(exp.to_table(relation)).where(
         exp.Between(this=wf.copy(), low=date_literal(start), high=date_literal(end)))
     if only is not None:
-        ranges = [exp.Between(this=wf.copy(), low=date_literal(a), high=date_literal(b)) for a, b in _merge_ranges(only)]
+        ranges = [exp.Between(this=wf.copy(), low=date_literal(a), high=date_literal(b)) for a, b in merge_ranges(only)]
         select = select.where(exp.or_(*ranges) if ranges else exp.false())
     return select, day_cols
 
@@ -147,14 +147,14 @@ def compile_days(definition: IndexDefinition, records: str, target: Dialect, rel
                  end: dt.date, only: Sequence[tuple[dt.date, dt.date]] | None = None) -> exp.Select | None:
     """Per (unit, received day): every additive measure, window-dependent ones judged that day."""
     kind = RECORD_KINDS[records]
-    measures = _measures(definition, records, False)
+    measures = kind_measures(definition, records, False)
     if not measures:
         return None
     scan, day_cols = _scan(kind, relation, target, measures, (), start, end, only)
     judge = _judge(kind, target, day_cols, exp.column("_r"))
     cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
                                   exp.column("unit_code"), exp.alias_(exp.column("_r"), DAY)]
-    cols += [exp.alias_(_sum_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
+    cols += [exp.alias_(count_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
     return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column("_r"))
 
 
@@ -167,7 +167,7 @@ def compile_changes(definition: IndexDefinition, records: str, target: Dialect, 
     """Per (unit, received day, change day after it): each window-dependent measure's steps
     (see the module); None when no measure of the kind depends on the window."""
     kind = RECORD_KINDS[records]
-    dependent = [m for m in _measures(definition, records, False) if m.window_dependent]
+    dependent = [m for m in kind_measures(definition, records, False) if m.window_dependent]
     if not dependent:
         return None
     scan, day_cols = _scan(kind, relation, target, dependent, (), start, end, only)
@@ -223,10 +223,10 @@ def compile_distinct_days(definition: IndexDefinition, records: str, target: Dia
     measure's condition. About 30,000 rows per million dossiers, against ten times as many
     rows per (unit, value, day); a window tests a few masks per row."""
     kind = RECORD_KINDS[records]
-    measures = _measures(definition, records, True)
+    measures = kind_measures(definition, records, True)
     if not measures:
         return None
-    key = _distinct_key(kind, measures)
+    key = distinct_field(kind, measures)
     scan, day_cols = _scan(kind, relation, target, measures, (key,), start, end, only)
     judge = _judge(kind, target, day_cols, exp.column("_r"))
     # from the date itself: PostgreSQL cannot read the alias _r in the SELECT that makes it
@@ -276,9 +276,9 @@ def compile_read(definition: IndexDefinition, records: str, target: Dialect, day
     Each relation is summed per (unit, bucket) on its own — the changes only for the measures
     they hold — and the two small results added: measured 2× cheaper than summing one union
     of both relations' rows."""
-    measures = _measures(definition, records, False)
+    measures = kind_measures(definition, records, False)
     dependent = [m for m in measures if m.window_dependent]
-    bucket, _, bucket_end = _bucket_expressions(plan, target, exp.column(DAY))
+    bucket, _, bucket_end = bucket_expressions(plan, target, exp.column(DAY))
     outer = plan.outer and plan.grain != "all"
     keys = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"), exp.column("unit_code"),
             exp.alias_(bucket.copy(), "bucket")]
@@ -319,8 +319,8 @@ def compile_read_distinct(definition: IndexDefinition, records: str, target: Dia
     shape of :func:`chiso.engine.counts.compile_counts` (unit and province rows, bucket -1 the
     whole): a value counts in a bucket when its masks share a bit with the bucket's days."""
     kind = RECORD_KINDS[records]
-    measures = _measures(definition, records, True)
-    key = _distinct_key(kind, measures)
+    measures = kind_measures(definition, records, True)
+    key = distinct_field(kind, measures)
     n_words = words(kept_start, kept_end)
     outer = plan.outer and plan.grain != "all"
     spans = [(i, f, last) for i, f, last in plan.buckets()]

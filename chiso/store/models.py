@@ -202,6 +202,7 @@ from chiso.store import (  # noqa: E402, F401
     models_connectors,
     models_evaluation,
     models_notifications,
+    models_portal,
     models_reports,
     models_shapes,
     models_tasks,

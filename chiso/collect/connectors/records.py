@@ -122,14 +122,17 @@ def _backoff(base: float, attempt: int, cap: float) -> float:
 
 
 def get_json(url: str, headers: Mapping[str, str], *, timeout: float, attempts: int, backoff: float,
-             max_wait: float) -> Any:
-    """GET ``url`` and read JSON, retrying what may pass (network errors, 429, 5xx)."""
+             max_wait: float, body: Any = None) -> Any:
+    """GET ``url`` — or, with ``body``, POST it as JSON — and read JSON, retrying what may pass
+    (network errors, 429, 5xx)."""
     last = ""
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    sent = dict(headers) if data is None else {**headers, "Content-Type": "application/json; charset=utf-8"}
     for attempt in range(1, attempts + 1):
         wait = None
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=dict(headers)),
-                                        timeout=timeout) as response:
+            request = urllib.request.Request(url, data=data, headers=sent, method="GET" if data is None else "POST")
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 body = response.read()
         except urllib.error.HTTPError as exc:
             if exc.code != 429 and exc.code < 500:
@@ -153,14 +156,14 @@ def get_json(url: str, headers: Mapping[str, str], *, timeout: float, attempts: 
 
 # --------------------------------------------------------------------------- pages
 
-def _with_params(url: str, params: Mapping[str, Any]) -> str:
+def with_params(url: str, params: Mapping[str, Any]) -> str:
     parts = urllib.parse.urlsplit(url)
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query += [(k, str(v)) for k, v in params.items()]
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def _same_origin(base: str, link: str) -> str:
+def same_origin(base: str, link: str) -> str:
     """The next-page link, if it stays on the source's own scheme, host and port: the auth header
     goes with every request, and a link elsewhere must not carry it away."""
     one, two = urllib.parse.urlsplit(base), urllib.parse.urlsplit(link)
@@ -260,7 +263,7 @@ def run_records(db, connector: Connector, store: RecordStore | None, units,
             if url is None or "next_path" not in config:
                 extra = ({config["page_param"]: page} if "page_param" in config else
                          {config["offset_param"]: offset} if "offset_param" in config else {})
-                url = _with_params(config["url"], {**params, **extra})
+                url = with_params(config["url"], {**params, **extra})
             document = get_json(url, headers, timeout=timeout, attempts=attempts, backoff=backoff,
                                 max_wait=max_wait)
             raw = jsonpath.records(document, config.get("path", "$"))
@@ -301,7 +304,7 @@ def run_records(db, connector: Connector, store: RecordStore | None, units,
                 link = links[0] if links else None
                 if not link:
                     break
-                url = _same_origin(config["url"], urllib.parse.urljoin(url, str(link)))
+                url = same_origin(config["url"], urllib.parse.urljoin(url, str(link)))
             elif "page_param" in config or "offset_param" in config:
                 if not raw or ("page_size" in config and len(raw) < int(config["page_size"])):
                     break

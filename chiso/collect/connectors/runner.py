@@ -6,7 +6,8 @@ and a failure becomes the connector's ``last_error``: the seed's "technical prob
 synchronising data" must be visible, not silent. A connector is **stale** when its last
 success is older than its indicators' reporting period plus their deadline (or its own
 ``max_age_hours``); a records connector (``target: records``) when its cursor has not moved
-for its ``stale_after``.
+for its ``stale_after``. A portal connector (``target: portal``) keeps the figures the national
+portal publishes (``portal.py``); it is stale after ``max_age_hours`` (default a day).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from croniter import croniter
 from sqlalchemy.orm import Session
 
 from chiso.catalog.indicator import Indicator
+from chiso.collect.connectors import portal as portal_pull
 from chiso.collect.connectors import records as record_pull
 from chiso.collect.connectors.sources import FetchError, check_config, fetch_http, fetch_sql, target_of
 from chiso.collect.readers import file_sha256
@@ -104,7 +106,8 @@ def add_connector(session: Session, catalogue: Mapping[str, Indicator], units: U
     check_schedule(schedule)
     if as_unit not in units:
         raise ChisoError(f"--as {as_unit!r}: no unit has this code")
-    if target_of(config) in ("tasks", "records"):  # the task register, the record store: no indicators
+    if target_of(config) in ("tasks", "records", "portal"):  # the task register, the record store, the
+        # portal's published figures: no indicators
         if indicators:
             raise ChisoError(f"a connector bringing {target_of(config)} brings no indicator values: name no "
                              "indicator")
@@ -113,6 +116,10 @@ def add_connector(session: Session, catalogue: Mapping[str, Indicator], units: U
             if max_age_hours is not None:
                 raise ChisoError("a records connector is stale when its cursor has not moved for its "
                                  "stale_after (config), not after max age hours")
+        if target_of(config) == "portal":
+            portal_pull.check_portal_config(config, units, as_unit)
+            if max_age_hours is not None and not max_age_hours > 0:
+                raise ChisoError("max age must be a positive number of hours")
         return repo.add_connector(session, name=name, kind=kind, as_unit=as_unit, config=dict(config),
                                   indicators=[], schedule=schedule.strip(), source=source,
                                   max_age_hours=max_age_hours, created_by=by, at=now)
@@ -262,6 +269,12 @@ def _pull_records(db, connector: Connector, records, units, now) -> RunOutcome:
     return RunOutcome(connector.name, run.status, run.rows, [], run.message)
 
 
+def _pull_portal(db, connector: Connector, units, now) -> RunOutcome:
+    """A portal connector's run: the published figures of its window (``portal.py``)."""
+    run = portal_pull.run_portal(db, connector, units, now)
+    return RunOutcome(connector.name, run.status, run.rows, [], run.message)
+
+
 def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
                   config: ValidationConfig | None = None, now: dt.datetime | None = None,
                   records=None) -> list[RunOutcome]:
@@ -278,6 +291,8 @@ def run_connector(db, name: str, catalogue_for: CatalogueFor, units: Units, *,
         outcomes = [_fetch_tasks(db, connector, units, catalogue)]
     elif target_of(connector.config) == "records":
         outcomes = [_pull_records(db, connector, records, units, now)]
+    elif target_of(connector.config) == "portal":
+        outcomes = [_pull_portal(db, connector, units, now)]
     else:
         outcomes = [_fetch_and_submit(db, connector, catalogue, units, config, now)]
     for outcome in outcomes:

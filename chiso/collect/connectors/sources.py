@@ -32,14 +32,22 @@ CONFIG_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind → (required, opt
 
 
 #: What a connector's records become: indicator values (the default), assigned tasks in the
-#: task register (``target: tasks``, http only; records with the keys of a task item), or records
-#: of the 766 index (``target: records``, http only: ``chiso.collect.connectors.records``).
-TARGETS = ("values", "tasks", "records")
+#: task register (``target: tasks``, http only; records with the keys of a task item), records
+#: of the 766 index (``target: records``, http only: ``chiso.collect.connectors.records``), or the
+#: figures the national portal publishes (``target: portal``, http only:
+#: ``chiso.collect.connectors.portal``).
+TARGETS = ("values", "tasks", "records", "portal")
 
 #: The further keys of an http connector bringing records (checked in detail by
 #: ``chiso.collect.connectors.records.check_records_config``).
 RECORD_KEYS = {"kind", "cursor_param", "cursor_field", "next_path", "page_param", "offset_param", "size_param",
                "page_size", "max_pages", "max_attempts", "backoff_seconds", "stale_after"}
+
+#: The further keys of an http connector reading the portal's published index (checked in detail
+#: by ``chiso.collect.connectors.portal.check_portal_config``); it has no ``path`` or ``fields``:
+#: where each figure sits is its ``portal`` mapping.
+PORTAL_KEYS = {"portal", "params", "body", "page_param", "size_param", "page_size", "next_path", "max_pages",
+               "max_attempts", "backoff_seconds"}
 
 
 def target_of(config: Mapping[str, Any]) -> str:
@@ -62,6 +70,8 @@ def check_config(kind: str, config: Mapping[str, Any]) -> None:
     required, optional = CONFIG_KEYS[kind]
     if kind == "http" and target_of(config) == "records":
         required, optional = required | {"kind"}, optional | RECORD_KEYS - {"kind"}
+    if kind == "http" and target_of(config) == "portal":
+        required, optional = required | {"portal"}, (optional - {"path", "fields"}) | PORTAL_KEYS - {"portal"}
     missing = required - set(config)
     unknown = set(config) - required - optional
     if missing or unknown:
@@ -74,6 +84,8 @@ def check_config(kind: str, config: Mapping[str, Any]) -> None:
         raise ChisoError(f"a connector's target is {' or '.join(TARGETS)}, not {target!r}")
     if target == "records" and kind != "http":
         raise ChisoError("records come from an http connector (target: records)")
+    if target == "portal" and kind != "http":
+        raise ChisoError("the portal's figures come from an http connector (target: portal)")
     if target == "records" and config.get("kind") not in RECORD_KINDS:
         raise ChisoError(f"a records connector's kind is one of {', '.join(RECORD_KINDS)}, "
                          f"not {config.get('kind')!r}")

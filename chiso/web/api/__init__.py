@@ -15,6 +15,7 @@ from chiso.web.api import (
     connectors,
     indicators,
     maps,
+    reconcile,
     records,
     scores,
     status,
@@ -32,3 +33,4 @@ router.include_router(completeness.router)
 router.include_router(tasks.router)
 router.include_router(maps.router)
 router.include_router(records.router)
+router.include_router(reconcile.router)

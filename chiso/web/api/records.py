@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from chiso import settings
 from chiso.collect.load import load_batch
 from chiso.errors import LoadError, SettingsError
+from chiso.evaluate import kept
 from chiso.files.reasons import size_text
 from chiso.store.records import open_records
 from chiso.web.api.uploads import refused
@@ -128,6 +129,10 @@ def _load(ctx: WebContext, principal: Principal, kind: str, fmt: str, data: byte
         with lock:
             done = load_batch(data, fmt, kind, store, ctx.tree, ctx.database, loaded_by=principal.username,
                               may_write_for=lambda unit: can_write_for(principal, unit, ctx.tree))
+            # counts kept between refreshes follow at once: only the days (weeks) the batch
+            # touched are recounted, here rather than in the first read after it
+            if kept.entries(store):
+                kept.refresh(ctx.definition, store)
             stamp = store.stamp()
         ctx.forget_scores()  # the next score read, page or API, computes from the batch
     report, f = done.report, done.report.files[0]

@@ -18,6 +18,7 @@ from chiso.web.pages import (
     notifications,
     overview,
     rankings,
+    reconcile,
     submissions,
     task_page,
     tasks,
@@ -35,5 +36,5 @@ router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
     router.include_router(_family.router, include_in_schema=False)
-for _family in (completeness, notifications, tasks, task_page, account, unit_records, maps, leader):
+for _family in (completeness, notifications, tasks, task_page, account, unit_records, maps, leader, reconcile):
     router.include_router(_family.router, include_in_schema=False)

@@ -48,6 +48,7 @@ NAV: tuple[tuple, ...] = (
     ("leader", "leader.nav", "/leader", ("leader", "admin")),
     ("rankings", "nav.rankings", "/rankings"),
     ("maps", "maps.nav", "/maps"),
+    ("reconcile", "reconcile.nav", "/reconcile"),
     ("indicators", "nav.indicators", "/indicators"),
     ("warnings", "nav.warnings", "/warnings"),
     ("completeness", "completeness.nav", "/completeness"),

@@ -20,7 +20,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chiso.catalog.records import RECORD_KINDS
+from chiso.engine.counts import CountsPlan
 from chiso.errors import NotAllowedError
+from chiso.evaluate import kept
+from chiso.evaluate.counts import compute_counts
+from chiso.periods.windows import parse_window
 from chiso.store.database import init_store
 from chiso.store.records import open_records
 from chiso.store.repo_audit import audit_entries
@@ -319,6 +323,20 @@ def test_a_pushed_batch_shows_in_the_next_score_read(site):
     assert site.on_time_numerator() == 6
     assert site.on_time_numerator("24") == 6  # the province's own count, from its units' records
     assert ON_TIME_LABEL.format("60,0%") in unit_page(site)  # 6 of 10 on time, on the unit's page
+
+
+def test_counts_kept_by_day_follow_a_batch_before_the_answer(site):
+    """With counts kept by day the batch's days are recounted in the POST itself: the read
+    after it counts a month and a date range from kept counts that are already fresh."""
+    definition = site.client.app.state.ctx.definition
+    kept.keep_days(definition, site.records, D(2026, 8, 1), D(2026, 8, 31))
+    month = CountsPlan(D(2026, 8, 1), D(2026, 8, 31))
+    assert site.push([on_time(i) for i in range(4)]).status_code == 200
+    assert all(e.stamp == site.records.stamp() for e in kept.entries(site.records))  # refreshed in the POST
+    assert site.on_time_numerator() == 4
+    got = compute_counts(definition, site.records, [parse_window("2026-08")])
+    assert kept.read(definition, site.records, month, "dossiers", False) is not None
+    assert got.value("2026-08", COMMUNE, "on_time") == 4 and got.value("2026-08", COMMUNE, "received") == 10
 
 
 # ------------------------------------------------------------------ hostile bodies
