@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --batch 10000 --repeat 20
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --records postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --kept   # counts kept by day
 
 N generated dossiers of the nation's year (``chiso.demo.generate``) are loaded once through
 ``chiso load``'s path into a record store (DuckDB under benchmarks/out/, or the PostgreSQL
@@ -30,8 +31,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from chiso.catalog.index_definition import load_index_definition
 from chiso.collect.load import load_paths
 from chiso.demo.generate import generate_for
+from chiso.evaluate import kept
 from chiso.store.database import init_store
 from chiso.store.records import open_records
 from chiso.units import load_units
@@ -89,7 +92,7 @@ def _sync_numerator(client: TestClient, auth: dict, province: str) -> float:
     return row["criteria"]["DOSSIER_SYNC"]["numerator"]
 
 
-def run(n: int, batch: int, repeat: int, records_url: str | None) -> dict:
+def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="chiso-bench-ingest-"))
     schema = None
     url = None
@@ -98,6 +101,11 @@ def run(n: int, batch: int, repeat: int, records_url: str | None) -> dict:
     try:
         store, load_seconds = _stored(n, url, folder)
         tree = load_units()
+        keep_seconds = None
+        if keep:  # counts kept by day over the year: the POST recounts the batch's days, the read uses them
+            t0 = time.perf_counter()
+            kept.keep_days(load_index_definition(), store, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+            keep_seconds = time.perf_counter() - t0
         week = store.query_arrow(
             "SELECT province_code, count(*) AS n FROM dossiers WHERE received_date BETWEEN $1 AND $2 "
             "GROUP BY province_code ORDER BY n DESC LIMIT 1", [WEEK_START, WEEK_START + dt.timedelta(days=6)]
@@ -142,7 +150,7 @@ def run(n: int, batch: int, repeat: int, records_url: str | None) -> dict:
         store.close()
         return {"dossiers": n, "batch": len(rows), "repeat": repeat, "store": "postgres" if url else "duckdb",
                 "load_seconds": load_seconds, "province": province, "body_bytes": len(body),
-                "post": posts, "read": reads, "visible": visible, "cpus": os.cpu_count()}
+                "post": posts, "read": reads, "visible": visible, "cpus": os.cpu_count(), "keep_seconds": keep_seconds}
     finally:
         if schema is not None:
             _drop_schema(records_url, schema)
@@ -154,11 +162,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--records", help="a postgresql+psycopg:// URL (a fresh schema is made in it); default DuckDB")
+    ap.add_argument("--kept", action="store_true", help="keep the year's counts by day before the pushes")
     a = ap.parse_args()
-    result = run(a.dossiers, a.batch, a.repeat, a.records)
+    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept)
     print(f"\nstored {result['dossiers']:,} dossiers ({result['store']}, loaded in {result['load_seconds']:.1f} s); "
           f"batch {result['batch']:,} changed dossiers ({result['body_bytes'] / 1e6:.1f} MB JSON lines), "
-          f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}\n")
+          f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}"
+          + (f"; counts kept by day ({result['keep_seconds']:.1f} s to keep)" if result["keep_seconds"] else "")
+          + "\n")
     print("| step | p50 s | p99 s | max s |")
     print("|---|---:|---:|---:|")
     for name, key in (("POST (validate, derive, upsert, log, register, audit)", "post"),
