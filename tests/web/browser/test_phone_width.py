@@ -40,7 +40,8 @@ NOT_VISITED: dict[str, str] = {
 SHOTS = {"/": "overview", "/rankings": "rankings", "/indicators": "indicators", "/indicators/": "indicator",
          "/warnings": "warnings", "/submissions": "submissions", "/workflow": "workflow",
          "/admin/audit": "audit", "/units/": "unit", "/wall": "wall", "/desk": "desk", "/inbox": "inbox",
-         "/completeness": "completeness", "/notifications": "notifications", "/warnings/attention": "attention"}
+         "/completeness": "completeness", "/notifications": "notifications", "/warnings/attention": "attention",
+         "/reconcile": "reconcile"}
 #: The widest element that sticks out, for the failure message.
 WIDEST = """() => {
   const w = document.documentElement.clientWidth, out = [];
