@@ -58,9 +58,11 @@ def version() -> None:
     echo(__version__)
 
 
-def _score_parquet(window: str | None, engine: str, records: str):
+def _score_parquet(window: str | None, engine: str, records: str, kept: str | None = None):
     """Score from the Parquet under ``records`` (docs/scale.md: ``<kind>/`` folders or
-    ``<kind>.parquet`` files) on DuckDB in process or on Spark (CHISO_SPARK_MASTER)."""
+    ``<kind>.parquet`` files) on DuckDB in process or on Spark (CHISO_SPARK_MASTER) — on
+    Spark from the counts kept by day under ``kept`` (default ``records/_kept``) when they
+    are current and hold the window."""
     # lazy: only --records needs these, and Spark only --engine spark (decision 44)
     from chiso.engine.spark import record_paths
     from chiso.evaluate.service import score_records
@@ -80,7 +82,9 @@ def _score_parquet(window: str | None, engine: str, records: str):
     # lazy: pyspark starts a JVM; only --engine spark pays for it
     from chiso.engine.spark import SparkRecords, spark
 
-    with spark() as session, SparkRecords.from_root(session, records) as store:
+    with spark() as session, SparkRecords.from_root(session, records, kept=kept) as store:
+        if store.kept_note:
+            err.print(store.kept_note, markup=False, highlight=False, soft_wrap=True)
         return score_records(d, store, tree, window)
 
 
@@ -94,7 +98,10 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
                                               "(CHISO_SPARK_MASTER, or spark-submit's master)")] = "duckdb",
           records: Annotated[Optional[str], typer.Option(
               "--records", help="score the Parquet under this folder or URI (<kind>/ folders or "
-              "<kind>.parquet files; docs/scale.md) instead of the record store")] = None) -> None:
+              "<kind>.parquet files; docs/scale.md) instead of the record store")] = None,
+          kept: Annotated[Optional[str], typer.Option(
+              "--kept", help="with --engine spark: the counts kept by day (`chiso counts keep --by-day "
+              "--engine spark`; default RECORDS/_kept)")] = None) -> None:
     """Score every unit for a window: total, groups, criteria, rank, band, changes."""
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.documents import score_document, score_rows
@@ -105,7 +112,9 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
         raise ChisoError("give --records or --counts, not both")
     if engine == "spark" and records is None:
         raise ChisoError("--engine spark reads Parquet: give --records PATH (docs/scale.md)")
-    table = _score_table(window, counts) if records is None else _score_parquet(window, engine, records)
+    if kept is not None and engine != "spark":
+        raise ChisoError("--kept goes with --engine spark (docs/scale.md)")
+    table = _score_table(window, counts) if records is None else _score_parquet(window, engine, records, kept)
     lv = level.value if level else None
     if format == Format.json:
         echo(to_json(score_document(table, province=province, level=lv)))

@@ -165,7 +165,7 @@ def keep_year(definition: IndexDefinition, store, year: int) -> list[KeptEntry]:
     return keep(definition, store, CountsPlan(dt.date(year, 1, 1), dt.date(year, 12, 31), "week", outer=True))
 
 
-def _day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date, end: dt.date,
+def day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date, end: dt.date,
              only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str | None:
     """The SQL of one relation kept by day (``part``: BY_DAY or CHANGES), or None when the
     kind has no such measures."""
@@ -179,7 +179,7 @@ def _day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct:
     return None if tree is None else tgt.render(tree)
 
 
-def _day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
+def day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
     """(kind, part, distinct) of every relation kept by day for the definition."""
     out = []
     for kind in RECORD_KINDS:
@@ -209,14 +209,14 @@ _NAMES: dict[tuple, tuple[IndexDefinition, str | None]] = {}
 _NAMES_KEPT = 256
 
 
-def _day_name(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date,
+def day_name(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date,
               end: dt.date) -> str | None:
     """The name of the relation kept by day (None: the kind has no such measures)."""
     key = (id(definition), store.dialect, store.relation(kind), kind, part, distinct, start, end)
     hit = _NAMES.get(key)
     if hit is not None and hit[0] is definition:
         return hit[1]
-    sql = _day_sql(definition, store, kind, part, distinct, start, end)
+    sql = day_sql(definition, store, kind, part, distinct, start, end)
     name = None if sql is None else _day_table(sql, part, distinct)
     if len(_NAMES) >= _NAMES_KEPT:
         _NAMES.pop(next(iter(_NAMES)))
@@ -236,8 +236,8 @@ def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) 
             if e.by_day:
                 store._execute(f"DROP TABLE IF EXISTS {e.table}")
                 store._execute(f"DELETE FROM {MANIFEST} WHERE kept_table = $1", [e.table])
-        for kind, part, distinct in _day_parts(definition):
-            sql = _day_sql(definition, store, kind, part, distinct, start, end)
+        for kind, part, distinct in day_parts(definition):
+            sql = day_sql(definition, store, kind, part, distinct, start, end)
             if sql is None:
                 continue
             name = _day_table(sql, part, distinct)
@@ -268,7 +268,7 @@ def _current(definition: IndexDefinition, store, e: KeptEntry) -> bool:
     if e.by_day:
         if e.plan.grain != STATIC and not daily.day_keepable(definition, e.kind):
             return False
-        return _day_name(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end) == e.table
+        return day_name(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end) == e.table
     return keepable(definition, e.kind, e.plan, distinct=e.distinct) and \
         table_name(definition, store, e.kind, e.plan, e.distinct) == e.table
 
@@ -326,12 +326,12 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
         if not (days or everything):
             return 0
         store._execute(f"DELETE FROM {e.table}")
-        store._execute(f"INSERT INTO {e.table} {_day_sql(definition, store, e.kind, STATIC, e.distinct, start, end)}")
+        store._execute(f"INSERT INTO {e.table} {day_sql(definition, store, e.kind, STATIC, e.distinct, start, end)}")
         return 1
     if e.distinct and not everything:
         todo = sorted(d for d in days if start <= d <= end)
         if todo:
-            fresh = _day_sql(definition, store, e.kind, e.plan.grain, True, start, end, only=[(d, d) for d in todo])
+            fresh = day_sql(definition, store, e.kind, e.plan.grain, True, start, end, only=[(d, d) for d in todo])
             assert fresh is not None
             n_words = daily.words(start, end)
             cleared = [0] * n_words
@@ -351,7 +351,7 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
         for i in range(0, len(todo), 500):
             listed = ", ".join(str(day_number(d)) for d in todo[i:i + 500])
             store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed})")
-    fresh = _day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end,
+    fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end,
                      only=None if everything else [(d, d) for d in todo])
     assert fresh is not None
     store._execute(f"INSERT INTO {e.table} {fresh}")
@@ -456,7 +456,7 @@ def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> 
         return None
     found = {(e.plan.grain, e.distinct): e for e in entries(store)
              if e.by_day and e.kind == kind and e.plan.start <= plan.start and plan.end <= e.plan.end}
-    needed = [(part, d) for k, part, d in _day_parts(definition) if k == kind]
+    needed = [(part, d) for k, part, d in day_parts(definition) if k == kind]
     if any(p not in found or not _current(definition, store, found[p]) for p in needed):
         return None
     if any(found[p].stamp != store.stamp() for p in needed):
@@ -468,7 +468,7 @@ def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> 
 
 def covers_days(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     """Whether counts kept by day hold ``plan``'s range for every kind kept by day."""
-    kinds = {k for k, _, _ in _day_parts(definition)}
+    kinds = {k for k, _, _ in day_parts(definition)}
     return bool(kinds) and all(_by_day(definition, store, plan, k) is not None for k in kinds)
 
 
