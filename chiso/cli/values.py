@@ -342,8 +342,9 @@ def add(name: Annotated[str, typer.Argument(help="a name: lower-case letters, di
         auth_env: Annotated[Optional[str], typer.Option(help="http: environment variable holding its value")] = None,
         field: Annotated[Optional[list[str]], typer.Option(help="OURS=THEIRS column mapping")] = None,
         target: Annotated[Optional[str], typer.Option(help="http: values (default), tasks (the task "
-                                                      "register) or records (the record store: dossiers…; "
-                                                      "give the rest with --config; no --indicator)")] = None,
+                                                      "register), records (the record store: dossiers…) or "
+                                                      "portal (the national portal's published index); give "
+                                                      "the rest with --config; no --indicator")] = None,
         config_file: Annotated[Optional[Path], typer.Option("--config", help="a YAML file with the connector's "
                                                             "config (url, path, fields, kind, cursor_param…); the "
                                                             "options above win")] = None,
