@@ -28,6 +28,7 @@ from chiso.evaluate.dm.targets import TargetBook, TargetRecord, catalogue_target
 from chiso.evaluate.dm.trend import TrendSettings
 from chiso.evaluate.dm.warning_sync import SyncCounts, sync_warnings
 from chiso.evaluate.dm.warnings import (
+    PORTAL_SUBJECT,
     ConnectorStatus,
     Evaluation,
     LateValue,
@@ -159,9 +160,11 @@ def connector_statuses(session: Session, province: str, now: dt.datetime) -> lis
         out.append(ConnectorStatus(
             name=s["name"], owner=s["as_unit"], indicators=tuple(s["indicators"]), stale=bool(s["stale"]),
             last_success=success, last_error=failed, target=target,
-            record_kind=config.get("kind") if records else None, source=s.get("source"),
+            record_kind=config.get("kind") if records else PORTAL_SUBJECT if target == "portal" else None,
+            source=s.get("source"),
             data_at=s.get("cursor_advanced_at") if records else None,
-            stale_after=dt.timedelta(hours=s["max_age_hours"]) if records and s.get("max_age_hours") else None))
+            stale_after=(dt.timedelta(hours=s["max_age_hours"]) if target in ("records", "portal")
+                         and s.get("max_age_hours") else None)))
     return out
 
 

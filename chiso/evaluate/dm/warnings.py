@@ -772,6 +772,10 @@ RECORD_KINDS_EN: dict[str, str] = {
 }
 #: The field a stale records source is listed under: the index is public administration's.
 RECORDS_FIELD = "ADMINISTRATION"
+#: The subject of a stale or failing portal connector (``target: portal``): not a record kind but
+#: the figures the national portal publishes, which the reconciliation page compares with.
+PORTAL_SUBJECT = "portal"
+PORTAL_NAMES = {"vi": "số liệu Cổng DVCQG công bố", "en": "the figures the national portal publishes"}
 
 
 def records_subject(index_code: str, kind: str) -> str:
@@ -785,7 +789,7 @@ def record_kind_of(subject: str) -> str | None:
     """The record kind of a records subject (``INDEX_766.dossiers`` → ``dossiers``); None for
     an indicator's code."""
     head, _, kind = subject.rpartition(".")
-    return kind if head and kind in RECORD_KINDS else None
+    return kind if head and (kind in RECORD_KINDS or kind == PORTAL_SUBJECT) else None
 
 
 def records_subject_name(subject: str, lang: str) -> str | None:
@@ -800,7 +804,10 @@ def records_subject_name(subject: str, lang: str) -> str | None:
 
 
 def record_kind_name(kind: str, lang: str) -> str:
-    """A record kind as people say it: ``hồ sơ thủ tục hành chính`` / ``administrative-procedure dossiers``."""
+    """A record kind as people say it: ``hồ sơ thủ tục hành chính`` / ``administrative-procedure dossiers``
+    (or the portal's published figures, ``PORTAL_SUBJECT``)."""
+    if kind == PORTAL_SUBJECT:
+        return PORTAL_NAMES["en" if lang == "en" else "vi"]
     if lang == "en":
         return RECORD_KINDS_EN.get(kind, kind)
     rk = RECORD_KINDS.get(kind)
@@ -840,7 +847,7 @@ def stale_records_source(inputs: WarningInputs) -> RuleResult:
     out.checked.add(("stale_records_source",))  # every records connector of the province is looked at
     found: dict[tuple[str, str], list[ConnectorStatus]] = {}
     for c in inputs.connectors:
-        if c.target == "records" and c.record_kind and (c.stale or c.last_error):
+        if c.target in ("records", "portal") and c.record_kind and (c.stale or c.last_error):
             found.setdefault((c.record_kind, c.owner), []).append(c)
     zone = inputs.zone
     vi_index, en_index = inputs.index_name
@@ -862,13 +869,15 @@ def stale_records_source(inputs: WarningInputs) -> RuleResult:
         data_vi = (f"dữ liệu mới nhất nhận lúc {moment_text(data_at, zone, 'vi')}" if data_at
                    else "chưa nhận được dữ liệu nào")
         data_en = f"newest data received {moment_text(data_at, zone, 'en')}" if data_at else "no data received yet"
+        if kind == PORTAL_SUBJECT:  # no cursor: when figures last came is its last successful run
+            data_vi = data_en = ""
         last_vi = (f"lần chạy thành công gần nhất: {moment_text(last, zone, 'vi')}" if last
                    else "chưa lần chạy nào thành công")
         last_en = f"last successful run: {moment_text(last, zone, 'en')}" if last else "no successful run yet"
-        vi = (f"{vi_index} — {record_kind_name(kind, 'vi')} của {who}: nguồn {names} {state_vi}; {data_vi}; "
-              f"{last_vi}" + (f"; lỗi: {err}" if err else "") + ".")
-        en = (f"{en_index} — {record_kind_name(kind, 'en')} of {who_en}: source {names} {state_en}; {data_en}; "
-              f"{last_en}" + (f"; error: {err}" if err else "") + ".")
+        vi = (f"{vi_index} — {record_kind_name(kind, 'vi')} của {who}: nguồn {names} {state_vi}; "
+              + (f"{data_vi}; " if data_vi else "") + last_vi + (f"; lỗi: {err}" if err else "") + ".")
+        en = (f"{en_index} — {record_kind_name(kind, 'en')} of {who_en}: source {names} {state_en}; "
+              + (f"{data_en}; " if data_en else "") + last_en + (f"; error: {err}" if err else "") + ".")
         evidence = {"connectors": [c.name for c in connectors], "stale_connectors": [c.name for c in stale],
                     "stale_after_hours": _round(min(ages).total_seconds() / 3600) if ages else None,
                     "data_received_at": data_at.isoformat() if data_at else None,

@@ -21,6 +21,7 @@ from chiso.cli.app import app
 from chiso.collect.connectors import add_connector, records, run_connector
 from chiso.collect.connectors.portal import window_of
 from chiso.errors import ChisoError
+from chiso.evaluate.dm.service import connector_statuses
 from chiso.store import repo_portal
 from chiso.store.database import init_store
 from chiso.store.models_portal import PortalFigure
@@ -237,6 +238,10 @@ def test_reading_retries_as_the_records_connector_does(db, tree, portal, waits):
     failed = run(db, tree, now=NOW + dt.timedelta(days=1))
     assert failed.status == "failed" and "HTTP 404" in failed.message and "(not retried)" in failed.message
     assert len(kept(db)) == 60
+    # the failure reaches the warnings register's view of the connectors, about the published figures
+    with db.session() as s:
+        [status] = [c for c in connector_statuses(s, "25", NOW + dt.timedelta(days=1)) if c.name == "cong-dvcqg-hai-long"]
+    assert (status.target, status.record_kind) == ("portal", "portal") and "HTTP 404" in status.last_error
 
 
 def test_pages_are_all_read_before_anything_is_kept(db, tree, portal):

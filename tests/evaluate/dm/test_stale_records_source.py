@@ -224,3 +224,20 @@ def test_stale_then_failed_then_caught_up(db: Database, source, records, monkeyp
         assert [e.action for e in warning_events(s, wid)] == ["open", "escalate", "auto_resolve"]
     # and stays resolved while the connector keeps up (refreshing again changes nothing)
     assert refresh()[0][2] == "resolved"
+
+
+def test_a_failing_portal_connector_warns_about_the_published_figures():
+    """A portal connector (``target: portal``) feeds no indicator either: when it fails or its
+    figures are overdue the register says so, about the portal's published figures."""
+    portal = ConnectorStatus("cong-dvcqg-hai-long", OFFICE, (), stale=True, target="portal",
+                             record_kind="portal", last_error="HTTP 503 Service Unavailable (3 attempts)",
+                             stale_after=dt.timedelta(days=1))
+    (w,) = stale_records_source(inputs([REVENUE], [], connectors=[portal], zone=HCM)).warnings
+    assert (w.rule, w.severity, w.indicator) == ("stale_records_source", "critical", "INDEX_766.portal")
+    assert "— số liệu Cổng DVCQG công bố của Sở Tài chính: nguồn cong-dvcqg-hai-long không cập nhật" in w.message_vi
+    assert "dữ liệu mới nhất" not in w.message_vi and "chưa nhận được dữ liệu nào" not in w.message_vi
+    assert w.message_vi.endswith("chưa lần chạy nào thành công; lỗi: HTTP 503 Service Unavailable (3 attempts).")
+    assert "the figures the national portal publishes of Sở Tài chính" in w.message_en
+    assert record_kind_of("INDEX_766.portal") == "portal"
+    assert records_subject_name("INDEX_766.portal", "vi") == "Số liệu Cổng DVCQG công bố (Chỉ số 766)"
+    assert record_kind_of("INDEX_766.other") is None
