@@ -36,9 +36,10 @@ def test_init_demo_builds_scores_and_is_idempotent(tmp_path, monkeypatch):
     # and by day over the same range, for any other window (a month, a quarter, a date range)
     with open_records(read_only=True) as store:
         entries = kept.entries(store)
-        assert {e.kind for e in entries} == {"dossiers", "petitions", "publications"}
+        assert {e.kind for e in entries if e.plan.grain == "week"} == {"dossiers", "petitions", "publications"}
+        assert {e.kind for e in entries} == {"dossiers", "petitions", "publications", "procedures"}
         assert all(e.stamp == store.stamp() > 0 for e in entries)
-        assert {e.plan.grain for e in entries} == {"week", "daily", "changes"}
+        assert {e.plan.grain for e in entries} == {"week", "daily", "changes", "static"}
         weeks = [e.plan for e in entries if e.plan.grain == "week"]
         assert {(e.plan.start, e.plan.end) for e in entries if e.by_day} == {(weeks[0].start, weeks[0].end)}
     r = runner.invoke(app, ["rank", "--province", "24", "--level", "commune", "--format", "json"])
