@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
@@ -18,7 +19,10 @@ DEF = load_index_definition(DEFAULT_INDEX)
 START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
 
 
-def test_load_refreshes_only_the_changed_weeks(tmp_path, monkeypatch, ref):
+@pytest.fixture
+def loaded(tmp_path, monkeypatch, ref):
+    """An embedded store in ``tmp_path`` with the reference records loaded by ``chiso load``:
+    (runner, the records)."""
     monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CHISO_DATABASE_URL", raising=False)
     monkeypatch.delenv("CHISO_RECORDS_URL", raising=False)
@@ -31,6 +35,11 @@ def test_load_refreshes_only_the_changed_weeks(tmp_path, monkeypatch, ref):
         files.append(str(path))
     r = runner.invoke(app, ["load", *files])
     assert r.exit_code == 0, r.output
+    return runner, data
+
+
+def test_load_refreshes_only_the_changed_weeks(tmp_path, loaded, ref):
+    runner, data = loaded
 
     r = runner.invoke(app, ["counts", "keep", "--start", START.isoformat(), "--end", END.isoformat()])
     assert r.exit_code == 0, r.output
@@ -67,18 +76,8 @@ def test_load_refreshes_only_the_changed_weeks(tmp_path, monkeypatch, ref):
     assert r.exit_code == 0 and "dropped 0 kept table(s)" in r.stdout
 
 
-def test_counts_kept_by_day_follow_loads_and_serve_a_month(tmp_path, monkeypatch, ref):
-    monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CHISO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("CHISO_RECORDS_URL", raising=False)
-    runner = CliRunner()
-    data = ref.dataset()
-    files = []
-    for kind, rows in data.items():
-        path = tmp_path / f"{kind}.parquet"
-        ref.frame(kind, rows).write_parquet(path)
-        files.append(str(path))
-    assert runner.invoke(app, ["load", *files]).exit_code == 0
+def test_counts_kept_by_day_follow_loads_and_serve_a_month(tmp_path, loaded, ref):
+    runner, data = loaded
     r = runner.invoke(app, ["counts", "keep", "--by-day", "--start", START.isoformat(), "--end", END.isoformat()])
     assert r.exit_code == 0, r.output
     with open_records(read_only=True) as store:

@@ -44,8 +44,15 @@ from zoneinfo import ZoneInfo
 from chiso import settings
 from chiso.catalog.index_definition import IndexDefinition, load_index_definition
 from chiso.collect.connectors import jsonpath
-from chiso.collect.connectors.records import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, get_json, same_origin, with_params
-from chiso.collect.connectors.sources import FetchError, secret_from_env
+from chiso.collect.connectors.records import (
+    DEFAULT_ATTEMPTS,
+    DEFAULT_BACKOFF,
+    get_json,
+    json_headers,
+    same_origin,
+    with_params,
+)
+from chiso.collect.connectors.sources import FetchError
 from chiso.errors import ChisoError, LoadError, Problem, WindowError
 from chiso.periods.windows import Window, month, parse_window, quarter, week_of, year
 from chiso.store import repo_portal
@@ -383,13 +390,7 @@ def run_portal(db, connector: Connector, units, now: dt.datetime,
     config = connector.config
     portal = config["portal"]
     try:
-        headers = {"Accept": "application/json"}
-        if "auth_header" in config:
-            secret = secret_from_env(config["auth_env"])
-            if not secret.isascii():
-                raise FetchError(f"the value of {config['auth_env']} cannot be sent as an HTTP header: "
-                                 "it holds non-ASCII characters")
-            headers[config["auth_header"]] = secret
+        headers = json_headers(config)
         w = window_of(portal["window"], now)
         pages = _pages(config, w, headers)
         province = units.get(connector.as_unit).province_code

@@ -154,6 +154,19 @@ def get_json(url: str, headers: Mapping[str, str], *, timeout: float, attempts: 
     raise FetchError(f"{url}: {last} ({attempts} attempts)")
 
 
+def json_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of a JSON request: ``Accept``, and the configured auth header with its secret
+    read from the environment (``auth_env``)."""
+    headers = {"Accept": "application/json"}
+    if "auth_header" in config:
+        secret = secret_from_env(config["auth_env"])
+        if not secret.isascii():
+            raise FetchError(f"the value of {config['auth_env']} cannot be sent as an HTTP header: "
+                             "it holds non-ASCII characters")
+        headers[config["auth_header"]] = secret
+    return headers
+
+
 # --------------------------------------------------------------------------- pages
 
 def with_params(url: str, params: Mapping[str, Any]) -> str:
@@ -230,16 +243,10 @@ def run_records(db, connector: Connector, store: RecordStore | None, units,
     with db.session() as session:
         row = repo_connectors.get_cursor(session, session.get(Connector, connector.id))
         start = row.cursor if row is not None else None
-    headers = {"Accept": "application/json"}
     done = {"pages": 0, "rows": 0, "inserted": 0, "updated": 0, "unchanged": 0}
     cursor = start
     try:
-        if "auth_header" in config:
-            secret = secret_from_env(config["auth_env"])
-            if not secret.isascii():
-                raise FetchError(f"the value of {config['auth_env']} cannot be sent as an HTTP header: "
-                                 "it holds non-ASCII characters")
-            headers[config["auth_header"]] = secret
+        headers = json_headers(config)
         max_wait = float(settings.whole_number("CHISO_CONNECTOR_MAX_WAIT", minimum=0))
         attempts = int(config.get("max_attempts", DEFAULT_ATTEMPTS))
         backoff = float(config.get("backoff_seconds", DEFAULT_BACKOFF))
