@@ -64,6 +64,7 @@ def test_an_officer_sets_their_address_and_the_administrator_sets_a_heads(site, 
     admin = as_user("quantri")
     page = admin.page
     page.goto("/")
+    page.wait_for_load_state("networkidle")  # the overview's panels load after the page: not cut short
     page.click("nav.mainnav a[href='/admin/accounts']")
     page.wait_for_url("**/admin/accounts")
     assert page.locator("main h1").inner_text() == "Tài khoản trong tỉnh"

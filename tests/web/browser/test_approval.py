@@ -36,6 +36,7 @@ def test_the_officer_submits_and_the_head_approves_from_the_top_of_the_inbox(as_
     head = as_user("giamdoc.syt")
     page = head.page
     page.goto("/")
+    page.wait_for_load_state("networkidle")  # the overview's panels, read anew after the submission
     page.click("nav.mainnav >> text=Chờ duyệt")
     page.wait_for_url(re.compile(r"/inbox$"))
     first = page.locator("article.inbox-item").first
@@ -78,6 +79,7 @@ def test_the_head_returns_with_a_comment_and_the_officer_sees_why_on_the_desk(as
 
     desk = officer.page
     desk.goto("/")
+    desk.wait_for_load_state("networkidle")  # the home's panels, read anew after the approval
     desk.click("nav.mainnav >> text=Việc của đơn vị")
     desk.wait_for_url(re.compile(r"/desk$"))
     returned = desk.locator("#returned-XH-TIEM_CHUNG-2026-09")

@@ -41,6 +41,9 @@ def test_the_admin_reads_the_submission_in_the_audit_log_and_the_head_sees_the_a
     admin = as_user("quantri")
     page = admin.page
     page.goto("/")
+    # the overview's panels load after the page (HTMX); the new value made them be read anew:
+    # wait for them rather than abort them by leaving at once
+    page.wait_for_load_state("networkidle")
     page.click("nav.mainnav >> text=Nhật ký")
     page.wait_for_url(re.compile(r"/admin/audit$"))
     page.select_option("select[name=actor]", "canbo.sct")

@@ -17,6 +17,7 @@ def test_ranking_to_unit_to_records_by_clicking(as_user):
     w = as_user("lanhdao")
     page = w.page
     page.goto("/")
+    page.wait_for_load_state("networkidle")  # the overview's panels load after the page: not cut short
     page.click("nav.mainnav >> text=Xếp hạng")
     page.wait_for_url(re.compile(r"/rankings"))
     page.click("nav.tabs >> text=Tỉnh, thành phố")
@@ -102,6 +103,7 @@ def test_the_language_switch_to_english(as_user):
     w = as_user("lanhdao")
     page = w.page
     page.goto("/")
+    page.wait_for_load_state("networkidle")  # the overview's panels load after the page: not cut short
     assert page.get_attribute("html", "lang") == "vi"
     with page.expect_navigation():
         page.click(".account .langs a[hreflang=en]")
