@@ -15,6 +15,11 @@ Reading a weekly series (:func:`chiso.evaluate.counts.compute_series`) then take
 rows instead of scanning records — every bucket of the request must be a bucket of the kept
 plan (same first and last day), and the whole range only when it is the kept plan's own.
 
+Counts can also be **kept by day** (:func:`keep_days`, :mod:`chiso.engine.daily`): per-day
+sums, the window-dependent measures' change steps and day masks of distinct values, from
+which any window inside the kept range is counted (:func:`read` falls back to them when no
+plan's buckets match), refreshed day by day from the same change log.
+
 A kept table is named after the hash of the SQL that computes it, which covers the index
 definition's measures, the plan (range, grain, judgement at the end) and the relation: a
 changed definition or holiday calendar simply does not find its table, and the records are
@@ -166,9 +171,9 @@ def keep_year(definition: IndexDefinition, store, year: int) -> list[KeptEntry]:
 
 
 def day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date, end: dt.date,
-             only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str | None:
-    """The SQL of one relation kept by day (``part``: BY_DAY or CHANGES), or None when the
-    kind has no such measures."""
+            only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str | None:
+    """The SQL of one relation kept by day (``part``: BY_DAY, CHANGES or STATIC), or None when
+    the kind has no such measures."""
     tgt = get_target(store.dialect)
     if part == STATIC:  # no window: the counts of any plan are the same
         tree = compile_counts(definition, kind, tgt, store.relation(kind), CountsPlan(start, end), distinct=distinct)
@@ -210,7 +215,7 @@ _NAMES_KEPT = 256
 
 
 def day_name(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date,
-              end: dt.date) -> str | None:
+             end: dt.date) -> str | None:
     """The name of the relation kept by day (None: the kind has no such measures)."""
     key = (id(definition), store.dialect, store.relation(kind), kind, part, distinct, start, end)
     hit = _NAMES.get(key)
@@ -225,9 +230,10 @@ def day_name(definition: IndexDefinition, store, kind: str, part: str, distinct:
 
 
 def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) -> list[KeptEntry]:
-    """Keep the counts of every windowed kind **by day** over [start, end] (chiso.engine.daily):
-    any window inside the range — a month, a quarter, a year to date, a 17-day range, a weekly
-    series — is then counted from them without the records. Replaces what was kept by day."""
+    """Keep the counts of every windowed kind **by day** over [start, end] (chiso.engine.daily),
+    and those of a kind without a window whole: any window inside the range — a month, a
+    quarter, a year to date, a 17-day range, a weekly series — is then counted from them
+    without the records. Replaces what was kept by day."""
     _writable(store)
     with store.transaction():
         _ensure_manifest(store)
