@@ -24,8 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench_index import YEAR, _files, _load, _out, step_generate  # the same data and machine record
+
 from chiso.catalog.index_definition import load_index_definition
-from chiso.demo.generate import generate_for
 from chiso.evaluate import kept
 from chiso.evaluate.counts import compute_counts
 from chiso.evaluate.scores import score_counts
@@ -34,8 +35,6 @@ from chiso.periods.windows import date_range, parse_window
 from chiso.store.records import parquet_records
 from chiso.units import load_units
 
-ROOT = Path(__file__).resolve().parent
-YEAR = 2026
 WINDOWS = {"month 2026-08": parse_window("2026-08"), "quarter 2026-Q3": parse_window("2026-Q3"),
            "year to date 01/01–30/11": date_range(dt.date(YEAR, 1, 1), dt.date(YEAR, 11, 30)),
            "17 days 10/08–26/08": date_range(dt.date(YEAR, 8, 10), dt.date(YEAR, 8, 26))}
@@ -43,22 +42,8 @@ CHECKED = ("received", "on_time", "synced", "paid_online", "finished_paper_resul
            "complained", "procedures_paid_online", "procedures_population_db", "petitions_on_time")
 
 
-def _out(n: int) -> Path:
-    return ROOT / "out" / f"nation-{n}"
-
-
-def _files(n: int) -> dict[str, str]:
-    return {k: str(_out(n) / k / "*.parquet") for k in ("dossiers", "petitions", "procedures", "publications")}
-
-
 def _db(n: int) -> Path:
     return _out(n) / "kept-days.duckdb"
-
-
-def step_generate(n: int) -> dict:
-    t0 = time.perf_counter()
-    generate_for(_out(n), provinces=None, dossiers=n, year=YEAR, seed=1)
-    return {"seconds": time.perf_counter() - t0}
 
 
 def step_keep(n: int) -> dict:
@@ -112,13 +97,6 @@ def run_child(step: str, n: int, reads: int) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{step} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def _load() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().split()[0]
-    except OSError:
-        return "?"
 
 
 def main() -> None:
