@@ -20,6 +20,7 @@ and the two together (ingest-to-visible), p50 and p99 over the repeats, as Markd
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import json
 import os
@@ -92,7 +93,26 @@ def _sync_numerator(client: TestClient, auth: dict, province: str) -> float:
     return row["criteria"]["DOSSIER_SYNC"]["numerator"]
 
 
-def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = False) -> dict:
+def _profile_next_load(path: str) -> None:
+    """Profile the next batch's work (it runs in the server's worker thread, which a profiler
+    started here would not see) and write the statistics to ``path``."""
+    from chiso.web.api import records as ingest_api
+
+    plain = ingest_api._load
+
+    def profiled(*args):
+        profiler = cProfile.Profile()
+        try:
+            return profiler.runcall(plain, *args)
+        finally:
+            profiler.dump_stats(path)
+            ingest_api._load = plain
+
+    ingest_api._load = profiled
+
+
+def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = False,
+        profile: str | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="chiso-bench-ingest-"))
     schema = None
     url = None
@@ -129,6 +149,8 @@ def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = F
                 body = "".join(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, default=str) + "\n"
                                for r in rows).encode()
                 _sync_numerator(client, read, province)  # the week is read (and cached) before the push
+                if profile and i == repeat - 1:
+                    _profile_next_load(profile)
                 t0 = time.perf_counter()
                 answer = client.post("/api/v1/records/dossiers", content=body, headers=push)
                 t1 = time.perf_counter()
@@ -163,8 +185,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--records", help="a postgresql+psycopg:// URL (a fresh schema is made in it); default DuckDB")
     ap.add_argument("--kept", action="store_true", help="keep the year's counts by day before the pushes")
+    ap.add_argument("--profile", metavar="FILE", help="write a cProfile of the last repeat's POST to FILE "
+                    "(read it with python -m pstats FILE)")
     a = ap.parse_args()
-    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept)
+    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept, a.profile)
     print(f"\nstored {result['dossiers']:,} dossiers ({result['store']}, loaded in {result['load_seconds']:.1f} s); "
           f"batch {result['batch']:,} changed dossiers ({result['body_bytes'] / 1e6:.1f} MB JSON lines), "
           f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}"

@@ -171,17 +171,28 @@ def keep_year(definition: IndexDefinition, store, year: int) -> list[KeptEntry]:
 
 
 def day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date, end: dt.date,
-            only: Sequence[tuple[dt.date, dt.date]] | None = None) -> str | None:
-    """The SQL of one relation kept by day (``part``: BY_DAY, CHANGES or STATIC), or None when
-    the kind has no such measures."""
+            only: Sequence[tuple[dt.date, dt.date]] | None = None, relation: str | None = None) -> str | None:
+    """The SQL of one relation kept by day (``part``: BY_DAY, CHANGES or STATIC) over the
+    records of ``relation`` (default: the kind's), or None when the kind has no such measures.
+    Without ``only`` the SQL is compiled once per definition, dialect and relation (``_SQLS``)."""
+    relation = relation or store.relation(kind)
+    key = (id(definition), store.dialect, relation, kind, part, distinct, start, end)
+    hit = _SQLS.get(key) if only is None else None
+    if hit is not None and hit[0] is definition:
+        return hit[1]
     tgt = get_target(store.dialect)
     if part == STATIC:  # no window: the counts of any plan are the same
-        tree = compile_counts(definition, kind, tgt, store.relation(kind), CountsPlan(start, end), distinct=distinct)
-        return None if tree is None else tgt.render(tree)
-    compile_ = (daily.compile_distinct_days if distinct else
-                daily.compile_days if part == BY_DAY else daily.compile_changes)
-    tree = compile_(definition, kind, tgt, store.relation(kind), start, end, only)
-    return None if tree is None else tgt.render(tree)
+        tree = compile_counts(definition, kind, tgt, relation, CountsPlan(start, end), distinct=distinct)
+    else:
+        compile_ = (daily.compile_distinct_days if distinct else
+                    daily.compile_days if part == BY_DAY else daily.compile_changes)
+        tree = compile_(definition, kind, tgt, relation, start, end, only)
+    sql = None if tree is None else tgt.render(tree)
+    if only is None:
+        if len(_SQLS) >= _NAMES_KEPT:
+            _SQLS.pop(next(iter(_SQLS)))
+        _SQLS[key] = (definition, sql)
+    return sql
 
 
 def day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
@@ -212,6 +223,8 @@ def _day_table(sql: str, part: str, distinct: bool) -> str:
 #: while its object is held); oldest entries dropped past ``_NAMES_KEPT``.
 _NAMES: dict[tuple, tuple[IndexDefinition, str | None]] = {}
 _NAMES_KEPT = 256
+#: The SQL of relations kept by day, per the same key and with the same rule (:func:`day_sql`).
+_SQLS: dict[tuple, tuple[IndexDefinition, str | None]] = {}
 
 
 def day_name(definition: IndexDefinition, store, kind: str, part: str, distinct: bool, start: dt.date,
@@ -337,8 +350,7 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
     if e.distinct and not everything:
         todo = sorted(d for d in days if start <= d <= end)
         if todo:
-            fresh = day_sql(definition, store, e.kind, e.plan.grain, True, start, end, only=[(d, d) for d in todo])
-            assert fresh is not None
+            fresh = _scoped_sql(definition, store, e, todo)
             n_words = daily.words(start, end)
             cleared = [0] * n_words
             for d in todo:
@@ -357,11 +369,24 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
         for i in range(0, len(todo), 500):
             listed = ", ".join(str(day_number(d)) for d in todo[i:i + 500])
             store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed})")
-    fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end,
-                     only=None if everything else [(d, d) for d in todo])
+    if everything:
+        fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end)
+    else:
+        fresh = _scoped_sql(definition, store, e, todo)
     assert fresh is not None
     store._execute(f"INSERT INTO {e.table} {fresh}")
     return len(todo)
+
+
+def _scoped_sql(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[dt.date]) -> str:
+    """The entry's SQL over a temporary view of the records received on ``todo``'s days."""
+    scope = f"_chiso_scope_{e.kind}"
+    tgt = get_target(store.dialect)
+    view = tgt.render(daily.compile_scope(e.kind, tgt, store.relation(e.kind), [(d, d) for d in todo]))
+    store._execute(f"CREATE OR REPLACE TEMP VIEW {scope} AS {view}")
+    sql = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end, relation=scope)
+    assert sql is not None
+    return sql
 
 
 def _recompute(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[int]) -> None:
@@ -386,27 +411,32 @@ def _columns(store, table: str) -> list[str]:
 
 
 def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
-    """Merge the rows of ``fresh`` (unit, distinct value, masks) into ``table``: each mask
-    column ``m`` keeps its old bits of ``keep[m]`` (those not recomputed) and takes the new
-    ones; a row left with no bit of any ``_any`` mask goes."""
+    """Merge the rows of ``fresh`` (unit, distinct value, masks) into ``table`` in place: each
+    mask column ``m`` keeps its old bits of ``keep[m]`` (those not recomputed) and takes the new
+    ones; a row left with no bit of any ``_any`` mask goes. Only the rows holding a recomputed
+    bit, and those of ``fresh``, are written."""
     cols = _columns(store, table)
-    keys = ["province_code", "unit_code"]
     value = cols[2]
     tmp = f"{table}_new"
     store._execute(f"DROP TABLE IF EXISTS {tmp}")
     store._execute(f"CREATE TEMP TABLE {tmp} AS {fresh}")
-    merged = ", ".join(
-        [f"COALESCE(o.{k}, n.{k}) AS {k}" for k in keys + [value]]
-        + [f"(COALESCE(o.{m}, CAST(0 AS BIGINT)) & CAST({bits} AS BIGINT)) | COALESCE(n.{m}, CAST(0 AS BIGINT)) "
-           f"AS {m}" for m, bits in keep.items()])
-    joined = f"{tmp}_all"
-    anys = " OR ".join(f"{c} <> 0" for c in keep if c == "_any" or c.startswith("_any__w"))
-    store._execute(f"DROP TABLE IF EXISTS {joined}")
-    store._execute(f"CREATE TEMP TABLE {joined} AS SELECT {merged} FROM {table} o FULL OUTER JOIN {tmp} n "
-                   f"ON o.unit_code = n.unit_code AND o.{value} = n.{value}")
-    store._execute(f"DELETE FROM {table}")
-    store._execute(f"INSERT INTO {table} SELECT * FROM {joined} WHERE {anys}")
-    store._execute(f"DROP TABLE {joined}")
+
+    def big(v: int) -> str:
+        return f"CAST({v} AS BIGINT)"
+
+    cleared = {m: bits for m, bits in keep.items() if ~bits}
+    if cleared:
+        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
+                       + " WHERE " + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items()))
+    masks = list(keep)
+    store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
+                   + f" FROM {tmp} n WHERE {table}.unit_code = n.unit_code AND {table}.{value} = n.{value}")
+    store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} FROM {tmp} n "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.unit_code = n.unit_code "
+                   f"AND o.{value} = n.{value})")
+    anys = [c for c in keep if c == "_any" or c.startswith("_any__w")]
+    if cleared:
+        store._execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = 0" for c in anys))
     store._execute(f"DROP TABLE {tmp}")
 
 

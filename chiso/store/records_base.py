@@ -48,6 +48,8 @@ LOAD_FIELDS = ("batch", "position", "record_kind", "file_name", "file_sha256", "
 VERSIONS = "_record_versions"
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
+#: Columns of an upsert's batch matched with the stored records: found, differs, stored value.
+FOUND, DIFFERS, OLD = "_chiso_found", "_chiso_differs", "_chiso_old_"
 
 # polars type each field type is staged as before it reaches the database
 POLARS_TYPES: dict[str, pl.DataType] = {
@@ -282,22 +284,21 @@ class RecordStore(ABC):
                                 [kind_of(kind).name, since]).to_pylist()
         return {r["day"] for r in rows if r["day"] is not None}, any(r["day"] is None for r in rows)
 
-    def _log_changes(self, rk: RecordKind, stage: str, changed: str, on: str) -> None:
-        """Log the days of the records this upsert inserts or replaces (new and old versions)."""
+    def _log_changes(self, rk: RecordKind, matched: str) -> None:
+        """Log the days of the records this upsert inserts or replaces (new and old versions),
+        read from the batch matched with the stored records (see :meth:`upsert`)."""
         if not self._has_changes:
             return
         self._lock_changes()
         stamp = self._scalar(f"SELECT COALESCE(MAX(stamp), 0) + 1 FROM {CHANGES}")
-        table = self.relation(rk.name)
-        new = f"SELECT 1 FROM {table} t WHERE {on}"
+        writes = f"{matched} WHERE NOT {FOUND} OR {DIFFERS}"
         if rk.window_field is None:
-            self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, CAST(NULL AS DATE) "
-                          f"WHERE EXISTS (SELECT 1 FROM {changed}) "
-                          f"OR EXISTS (SELECT 1 FROM {stage} s WHERE NOT EXISTS ({new}))", [stamp])
+            self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, "
+                          f"CAST(NULL AS DATE) WHERE EXISTS (SELECT 1 FROM {writes})", [stamp])
             return
-        wf = quote(rk.window_field)
-        days = (f"SELECT s.{wf} AS day FROM {changed} s UNION SELECT t.{wf} FROM {table} t JOIN {changed} s ON {on} "
-                f"UNION SELECT s.{wf} FROM {stage} s WHERE NOT EXISTS ({new})")
+        wf, old = quote(rk.window_field), quote(OLD + rk.window_field)
+        days = (f"SELECT {wf} AS day FROM {writes} "
+                f"UNION SELECT {old} FROM {matched} WHERE {FOUND} AND {DIFFERS}")
         self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, d.day "
                       f"FROM ({days}) d", [stamp])
 
@@ -356,7 +357,7 @@ class RecordStore(ABC):
         rk = kind_of(kind)
         frame = conform(rk, df)
         stage = f"_chiso_in_{uuid.uuid4().hex[:12]}"
-        changed = f"_chiso_chg_{uuid.uuid4().hex[:12]}"
+        matched = f"_chiso_match_{uuid.uuid4().hex[:12]}"
         table, hist = self.relation(rk.name), self.history_relation(rk.name)
         cols = [quote(c) for c in rk.columns]
         col_list = ", ".join(cols)
@@ -376,26 +377,31 @@ class RecordStore(ABC):
                     f"SELECT {keys} FROM {stage} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1").to_pylist()
                 if dup:
                     raise StoreError(f"{rk.name}: key {dup[0]} occurs more than once in one upsert")
-                self._execute(f"CREATE TEMP TABLE {changed} AS SELECT s.* FROM {stage} s "
-                              f"JOIN {table} t ON {on} WHERE {differs}")
-                updated = self._scalar(f"SELECT count(*) FROM {changed}")
-                self._log_changes(rk, stage, changed, on)
+                # the batch joined once with the stored records: whether each record is stored,
+                # whether it differs, and its stored version (for the history and the change log)
+                stored = ", ".join(f"t.{quote(c)} AS {quote(OLD + c)}" for c in (*rk.columns, BATCH_COLUMN))
+                self._execute(
+                    f"CREATE TEMP TABLE {matched} AS SELECT s.*, t.{quote(rk.key[0])} IS NOT NULL AS {FOUND}, "
+                    f"COALESCE({differs}, FALSE) AS {DIFFERS}, {stored} FROM {stage} s LEFT JOIN {table} t ON {on}")
+                updated = self._scalar(f"SELECT count(*) FROM {matched} WHERE {FOUND} AND {DIFFERS}")
+                self._log_changes(rk, matched)
                 if updated:
                     self._execute(
                         f"INSERT INTO {hist} ({col_list}, {quote(BATCH_COLUMN)}, {quote(REPLACED_AT)}, "
-                        f"{quote(REPLACED_BY)}) SELECT {', '.join('t.' + c for c in cols)}, "
-                        f"t.{quote(BATCH_COLUMN)}, CAST($1 AS TIMESTAMP), {text_param(2)} "
-                        f"FROM {table} t JOIN {changed} s ON {on}", [now, batch])
+                        f"{quote(REPLACED_BY)}) SELECT {', '.join(quote(OLD + c) for c in rk.columns)}, "
+                        f"{quote(OLD + BATCH_COLUMN)}, CAST($1 AS TIMESTAMP), {text_param(2)} "
+                        f"FROM {matched} WHERE {FOUND} AND {DIFFERS}", [now, batch])
                     sets = ", ".join([f"{c} = s.{c}" for c in others]
                                      + [f"{quote(BATCH_COLUMN)} = {text_param(1)}"])
                     where = " AND ".join(f"{table}.{quote(k)} = s.{quote(k)}" for k in rk.key)
-                    self._execute(f"UPDATE {table} SET {sets} FROM {changed} s WHERE {where}", [batch])
+                    self._execute(f"UPDATE {table} SET {sets} FROM (SELECT * FROM {matched} WHERE {FOUND} AND "
+                                  f"{DIFFERS}) s WHERE {where}", [batch])
                 inserted = self._execute(
                     f"INSERT INTO {table} ({col_list}, {quote(BATCH_COLUMN)}) "
-                    f"SELECT {', '.join('s.' + c for c in cols)}, {text_param(1)} FROM {stage} s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})", [batch])
+                    f"SELECT {', '.join('s.' + c for c in cols)}, {text_param(1)} FROM {matched} s "
+                    f"WHERE NOT s.{FOUND}", [batch])
             finally:
-                self._drop_temp(changed)
+                self._drop_temp(matched)
                 self._drop_temp(stage)
         return UpsertCounts(inserted, updated, frame.height - inserted - updated)
 
