@@ -93,20 +93,36 @@ def _sync_numerator(client: TestClient, auth: dict, province: str) -> float:
     return row["criteria"]["DOSSIER_SYNC"]["numerator"]
 
 
-def _profile_next_load(path: str) -> None:
+def _profile_next_load(path: str, store) -> None:
     """Profile the next batch's work (it runs in the server's worker thread, which a profiler
-    started here would not see) and write the statistics to ``path``."""
+    started here would not see), write the statistics to ``path`` and print the record store's
+    statements by time."""
     from chiso.web.api import records as ingest_api
 
-    plain = ingest_api._load
+    plain, execute, query = ingest_api._load, store._execute, store.query_arrow
+    spent: list[tuple[float, str]] = []
+
+    def timed(run):
+        def call(sql, *args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return run(sql, *args, **kwargs)
+            finally:
+                spent.append((time.perf_counter() - t0, " ".join(str(sql).split())[:150]))
+        return call
 
     def profiled(*args):
         profiler = cProfile.Profile()
+        store._execute, store.query_arrow = timed(execute), timed(query)
         try:
             return profiler.runcall(plain, *args)
         finally:
             profiler.dump_stats(path)
             ingest_api._load = plain
+            del store._execute, store.query_arrow
+            print(f"  statements: {len(spent)}, {sum(s for s, _ in spent):.3f} s; the slowest:")
+            for seconds, sql in sorted(spent, reverse=True)[:15]:
+                print(f"    {seconds:.3f} s  {sql}")
 
     ingest_api._load = profiled
 
@@ -150,7 +166,7 @@ def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = F
                                for r in rows).encode()
                 _sync_numerator(client, read, province)  # the week is read (and cached) before the push
                 if profile and i == repeat - 1:
-                    _profile_next_load(profile)
+                    _profile_next_load(profile, store)
                 t0 = time.perf_counter()
                 answer = client.post("/api/v1/records/dossiers", content=body, headers=push)
                 t1 = time.perf_counter()

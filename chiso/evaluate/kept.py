@@ -304,6 +304,7 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
 
     _writable(store)
     out = []
+    scopes: dict[str, tuple[dt.date, ...]] = {}
     with store.transaction():
         stamp = store.stamp()
         for e in entries(store):
@@ -313,7 +314,7 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             if e.by_day:
                 if buckets is not None or e.stamp == stamp:
                     continue
-                n = _refresh_days(definition, store, e)
+                n = _refresh_days(definition, store, e, scopes)
                 rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
                 out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0, True))
                 continue
@@ -333,10 +334,12 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
                 _recompute(definition, store, e, todo)
             rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
             out.append(RefreshReport(e.table, e.kind, e.distinct, len(todo), rows, time.perf_counter() - t0))
+        for kind in scopes:
+            store._execute(f"DROP TABLE IF EXISTS {_scope_name(kind)}")
     return out
 
 
-def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
+def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple[dt.date, ...]]) -> int:
     """Recompute the rows of the received days the change log names since the entry's stamp
     (a row depends on its day's records alone); returns how many days."""
     days, everything = store.changed_days(e.kind, e.stamp)
@@ -350,7 +353,7 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
     if e.distinct and not everything:
         todo = sorted(d for d in days if start <= d <= end)
         if todo:
-            fresh = _scoped_sql(definition, store, e, todo)
+            fresh = _scoped_sql(definition, store, e, todo, scopes)
             n_words = daily.words(start, end)
             cleared = [0] * n_words
             for d in todo:
@@ -372,18 +375,27 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry) -> int:
     if everything:
         fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end)
     else:
-        fresh = _scoped_sql(definition, store, e, todo)
+        fresh = _scoped_sql(definition, store, e, todo, scopes)
     assert fresh is not None
     store._execute(f"INSERT INTO {e.table} {fresh}")
     return len(todo)
 
 
-def _scoped_sql(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[dt.date]) -> str:
-    """The entry's SQL over a temporary view of the records received on ``todo``'s days."""
-    scope = f"_chiso_scope_{e.kind}"
-    tgt = get_target(store.dialect)
-    view = tgt.render(daily.compile_scope(e.kind, tgt, store.relation(e.kind), [(d, d) for d in todo]))
-    store._execute(f"CREATE OR REPLACE TEMP VIEW {scope} AS {view}")
+def _scope_name(kind: str) -> str:
+    return f"_chiso_scope_{kind}"
+
+
+def _scoped_sql(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[dt.date],
+                scopes: dict[str, tuple[dt.date, ...]]) -> str:
+    """The entry's SQL over a temporary table of the records received on ``todo``'s days, read
+    from the records once for every entry of the kind (``scopes``: kind → the days it holds)."""
+    scope = _scope_name(e.kind)
+    if scopes.get(e.kind) != tuple(todo):
+        tgt = get_target(store.dialect)
+        rows = tgt.render(daily.compile_scope(e.kind, tgt, store.relation(e.kind), [(d, d) for d in todo]))
+        store._execute(f"DROP TABLE IF EXISTS {scope}")
+        store._execute(f"CREATE TEMP TABLE {scope} AS {rows}")
+        scopes[e.kind] = tuple(todo)
     sql = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end, relation=scope)
     assert sql is not None
     return sql
@@ -429,11 +441,22 @@ def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
         store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
                        + " WHERE " + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items()))
     masks = list(keep)
-    store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
-                   + f" FROM {tmp} n WHERE {table}.unit_code = n.unit_code AND {table}.{value} = n.{value}")
-    store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} FROM {tmp} n "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE o.unit_code = n.unit_code "
-                   f"AND o.{value} = n.{value})")
+    same = f"o.unit_code = n.unit_code AND o.{value} = n.{value}"
+    if store.ROW_ID:  # the stored row's address found once; the update joins on it
+        found = f"{table}_at"
+        store._execute(f"DROP TABLE IF EXISTS {found}")
+        store._execute(f"CREATE TEMP TABLE {found} AS SELECT n.*, o.{store.ROW_ID} AS _at FROM {tmp} n "
+                       f"LEFT JOIN {table} o ON {same}")
+        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
+                       + f" FROM {found} n WHERE {table}.{store.ROW_ID} = n._at")
+        store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} "
+                       f"FROM {found} n WHERE n._at IS NULL")
+        store._execute(f"DROP TABLE {found}")
+    else:
+        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
+                       + f" FROM {tmp} n WHERE {table}.unit_code = n.unit_code AND {table}.{value} = n.{value}")
+        store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} "
+                       f"FROM {tmp} n WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE {same})")
     anys = [c for c in keep if c == "_any" or c.startswith("_any__w")]
     if cleared:
         store._execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = 0" for c in anys))

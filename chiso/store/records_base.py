@@ -49,7 +49,7 @@ VERSIONS = "_record_versions"
 REPLACED_AT = "_replaced_at"
 REPLACED_BY = "_replaced_by_batch"
 #: Columns of an upsert's batch matched with the stored records: found, differs, stored value.
-FOUND, DIFFERS, OLD = "_chiso_found", "_chiso_differs", "_chiso_old_"
+FOUND, DIFFERS, OLD, ROW = "_chiso_found", "_chiso_differs", "_chiso_old_", "_chiso_row"
 
 # polars type each field type is staged as before it reaches the database
 POLARS_TYPES: dict[str, pl.DataType] = {
@@ -108,6 +108,10 @@ class RecordStore(ABC):
     TEXT_TYPE = "VARCHAR"
     TYPES = {"int": "INTEGER", "bool": "BOOLEAN", "date": "DATE"}
     READ_ONLY_REASON: str | None = None  # set when the store can never be written
+    #: A stored row's address, stable inside a transaction (DuckDB's ``rowid``): an update joins
+    #: on it instead of the key, which would scan every stored key (none: join on the key, which
+    #: PostgreSQL finds through its primary-key index).
+    ROW_ID: str | None = None
 
     def __init__(self) -> None:
         self._depth = 0
@@ -379,7 +383,8 @@ class RecordStore(ABC):
                     raise StoreError(f"{rk.name}: key {dup[0]} occurs more than once in one upsert")
                 # the batch joined once with the stored records: whether each record is stored,
                 # whether it differs, and its stored version (for the history and the change log)
-                stored = ", ".join(f"t.{quote(c)} AS {quote(OLD + c)}" for c in (*rk.columns, BATCH_COLUMN))
+                stored = ", ".join([f"t.{quote(c)} AS {quote(OLD + c)}" for c in (*rk.columns, BATCH_COLUMN)]
+                                   + ([f"t.{self.ROW_ID} AS {ROW}"] if self.ROW_ID else []))
                 self._execute(
                     f"CREATE TEMP TABLE {matched} AS SELECT s.*, t.{quote(rk.key[0])} IS NOT NULL AS {FOUND}, "
                     f"COALESCE({differs}, FALSE) AS {DIFFERS}, {stored} FROM {stage} s LEFT JOIN {table} t ON {on}")
@@ -393,7 +398,8 @@ class RecordStore(ABC):
                         f"FROM {matched} WHERE {FOUND} AND {DIFFERS}", [now, batch])
                     sets = ", ".join([f"{c} = s.{c}" for c in others]
                                      + [f"{quote(BATCH_COLUMN)} = {text_param(1)}"])
-                    where = " AND ".join(f"{table}.{quote(k)} = s.{quote(k)}" for k in rk.key)
+                    where = (f"{table}.{self.ROW_ID} = s.{ROW}" if self.ROW_ID else
+                             " AND ".join(f"{table}.{quote(k)} = s.{quote(k)}" for k in rk.key))
                     self._execute(f"UPDATE {table} SET {sets} FROM (SELECT * FROM {matched} WHERE {FOUND} AND "
                                   f"{DIFFERS}) s WHERE {where}", [batch])
                 inserted = self._execute(

@@ -55,6 +55,7 @@ class DuckDBRecordStore(RecordStore):
 
     dialect = "duckdb"
     TEXT_TYPE = "VARCHAR"
+    ROW_ID = "rowid"
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, read_only_reason: str | None = None):
         super().__init__()
