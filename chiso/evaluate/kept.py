@@ -440,7 +440,8 @@ def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
     if cleared:
         store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
                        + " WHERE " + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items()))
-    masks = list(keep)
+    # the new bits lie on recomputed days: only the columns holding those days take them
+    masks = list(cleared) or list(keep)
     same = f"o.unit_code = n.unit_code AND o.{value} = n.{value}"
     if store.ROW_ID:  # the stored row's address found once; the update joins on it
         found = f"{table}_at"
