@@ -105,6 +105,22 @@ def day_keepable(definition: IndexDefinition, records: str) -> bool:
     """Whether ``records``' measures can be kept by day: a windowed kind, every window-dependent
     predicate compares ``window_end`` whole (see :func:`thresholds`), no distinct measure
     depends on the window."""
+    hit = _KEEPABLE.get((id(definition), records))
+    if hit is not None and hit[0] is definition:
+        return hit[1]
+    if len(_KEEPABLE) >= 256:
+        _KEEPABLE.pop(next(iter(_KEEPABLE)))
+    answer = _day_keepable(definition, records)
+    _KEEPABLE[(id(definition), records)] = (definition, answer)
+    return answer
+
+
+#: day_keepable per (definition, kind): the definition held and compared by identity (an id is
+#: never reused while its object is held); asked by every read of counts kept by day.
+_KEEPABLE: dict[tuple[int, str], tuple[IndexDefinition, bool]] = {}
+
+
+def _day_keepable(definition: IndexDefinition, records: str) -> bool:
     kind = RECORD_KINDS[records]
     measures = list(definition.measures_of(records))
     if kind.window_field is None or not measures:

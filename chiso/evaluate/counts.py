@@ -86,10 +86,11 @@ def _scan(definition: IndexDefinition, store, plan: CountsPlan, buckets: dict[in
     more for a kind's distinct measures)."""
     tgt = get_target(store.dialect)
     per_kind: list[pl.DataFrame] = []
+    known = kept.Known(store)  # what is kept, read once for every kind
     for kind in RECORD_KINDS:
         for distinct in (False, True):
             # counts kept between refreshes (chiso.evaluate.kept) spare the scan when they cover the plan
-            df = kept.read(definition, store, plan, kind, distinct)
+            df = kept.read(definition, store, plan, kind, distinct, known)
             if df is None:
                 tree = compile_counts(definition, kind, tgt, store.relation(kind), plan, distinct=distinct)
                 if tree is None:

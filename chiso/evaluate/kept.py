@@ -196,7 +196,19 @@ def day_sql(definition: IndexDefinition, store, kind: str, part: str, distinct: 
 
 
 def day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
-    """(kind, part, distinct) of every relation kept by day for the definition."""
+    """(kind, part, distinct) of every relation kept by day for the definition (worked out once
+    per definition: every read asks)."""
+    hit = _PARTS.get(id(definition))
+    if hit is not None and hit[0] is definition:
+        return hit[1]
+    if len(_PARTS) >= _NAMES_KEPT:
+        _PARTS.pop(next(iter(_PARTS)))
+    parts = _day_parts(definition)
+    _PARTS[id(definition)] = (definition, parts)
+    return parts
+
+
+def _day_parts(definition: IndexDefinition) -> list[tuple[str, str, bool]]:
     out = []
     for kind in RECORD_KINDS:
         if RECORD_KINDS[kind].window_field is None:
@@ -223,6 +235,8 @@ def _day_table(sql: str, part: str, distinct: bool) -> str:
 #: while its object is held); oldest entries dropped past ``_NAMES_KEPT``.
 _NAMES: dict[tuple, tuple[IndexDefinition, str | None]] = {}
 _NAMES_KEPT = 256
+#: day_parts per definition (held, compared by identity, as in ``_NAMES``).
+_PARTS: dict[int, tuple[IndexDefinition, list[tuple[str, str, bool]]]] = {}
 #: The SQL of relations kept by day, per the same key and with the same rule (:func:`day_sql`).
 _SQLS: dict[tuple, tuple[IndexDefinition, str | None]] = {}
 
@@ -482,22 +496,37 @@ def bucket_map(kept: CountsPlan, wanted: CountsPlan) -> list[tuple[int, int]] | 
     return out
 
 
-def _usable(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool
-            ) -> tuple[KeptEntry, list[tuple[int, int]]] | None:
+class Known:
+    """What the store keeps, read once (its kept tables and last change's stamp) for the several
+    reads of one scoring; :meth:`load` again after a refresh."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.load()
+
+    def load(self) -> None:
+        self.entries = entries(self.store)
+        self.stamp = self.store.stamp() if self.entries else 0
+
+
+def _usable(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool,
+            known: Known | None = None) -> tuple[KeptEntry, list[tuple[int, int]]] | None:
     """A current kept table covering ``plan`` for this kind, fresh or refreshed now, with its
     bucket map — or None (no such table, or a stale one in a read-only store)."""
-    if not keepable(definition, kind, plan, distinct=distinct) or not _has_manifest(store):
+    if not keepable(definition, kind, plan, distinct=distinct):
         return None
-    for e in entries(store):
+    known = known or Known(store)
+    for e in known.entries:
         if e.kind != kind or e.distinct != distinct or e.by_day:
             continue
         pairs = bucket_map(e.plan, plan)
         if pairs is None or not _current(definition, store, e):
             continue
-        if e.stamp != store.stamp():
+        if e.stamp != known.stamp:
             if store.derived_read_only_reason:
                 continue
             refresh(definition, store)
+            known.load()
         return e, pairs
     return None
 
@@ -505,40 +534,47 @@ def _usable(definition: IndexDefinition, store, plan: CountsPlan, kind: str, dis
 def covers(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     """Whether kept tables cover ``plan`` for every keepable part of the definition."""
     parts = _parts(definition, plan)
-    return bool(parts) and all(_usable(definition, store, plan, k, d) is not None for k, d in parts)
+    known = Known(store)
+    return bool(parts) and all(_usable(definition, store, plan, k, d, known) is not None for k, d in parts)
 
 
-def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str) -> dict[tuple[str, bool], KeptEntry] | None:
+def _by_day(definition: IndexDefinition, store, plan: CountsPlan, kind: str, known: Known | None = None
+            ) -> dict[tuple[str, bool], KeptEntry] | None:
     """The current relations kept by day of ``kind`` whose range holds ``plan`` ((part,
     distinct) → entry), fresh or refreshed now — or None."""
     static = RECORD_KINDS[kind].window_field is None
-    if not (static or daily.day_keepable(definition, kind)) or not _has_manifest(store):
+    if not (static or daily.day_keepable(definition, kind)):
         return None
-    found = {(e.plan.grain, e.distinct): e for e in entries(store)
+    known = known or Known(store)
+    found = {(e.plan.grain, e.distinct): e for e in known.entries
              if e.by_day and e.kind == kind and e.plan.start <= plan.start and plan.end <= e.plan.end}
     needed = [(part, d) for k, part, d in day_parts(definition) if k == kind]
     if any(p not in found or not _current(definition, store, found[p]) for p in needed):
         return None
-    if any(found[p].stamp != store.stamp() for p in needed):
+    if any(found[p].stamp != known.stamp for p in needed):
         if store.derived_read_only_reason:
             return None
         refresh(definition, store)
+        known.load()
     return {p: found[p] for p in needed}
 
 
 def covers_days(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     """Whether counts kept by day hold ``plan``'s range for every kind kept by day."""
     kinds = {k for k, _, _ in day_parts(definition)}
-    return bool(kinds) and all(_by_day(definition, store, plan, k) is not None for k in kinds)
+    known = Known(store)
+    return bool(kinds) and all(_by_day(definition, store, plan, k, known) is not None for k in kinds)
 
 
-def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool) -> pl.DataFrame | None:
+def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool,
+         known: Known | None = None) -> pl.DataFrame | None:
     """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
     or None when no current, fresh (or refreshable) kept table covers the plan. A plan kept
     by its buckets is read from them; any other plan inside a range kept by day, from those."""
-    found = _usable(definition, store, plan, kind, distinct) if plan.grain != "all" else None
+    known = known or Known(store)
+    found = _usable(definition, store, plan, kind, distinct, known) if plan.grain != "all" else None
     if found is None:
-        tables = _by_day(definition, store, plan, kind)
+        tables = _by_day(definition, store, plan, kind, known)
         if tables is None:
             return None
         tgt = get_target(store.dialect)
