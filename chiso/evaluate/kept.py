@@ -566,6 +566,32 @@ def covers_days(definition: IndexDefinition, store, plan: CountsPlan) -> bool:
     return bool(kinds) and all(_by_day(definition, store, plan, k, known) is not None for k in kinds)
 
 
+#: The SQL reading a plan from relations kept by day, per (definition, dialect, relations, plan):
+#: the same window is read again after every refresh (the relations keep their names).
+_READS: dict[tuple, tuple[IndexDefinition, str]] = {}
+
+
+def _day_read_sql(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool,
+                  tables: dict[tuple[str, bool], KeptEntry]) -> str:
+    key = (id(definition), store.dialect, kind, distinct, tuple(sorted((p, e.table) for p, e in tables.items())), plan)
+    hit = _READS.get(key)
+    if hit is not None and hit[0] is definition:
+        return hit[1]
+    tgt = get_target(store.dialect)
+    if distinct:
+        e = tables[(BY_DAY, True)]
+        tree = daily.compile_read_distinct(definition, kind, tgt, e.table, plan, e.plan.start, e.plan.end)
+    else:
+        changes = tables.get((CHANGES, False))
+        tree = daily.compile_read(definition, kind, tgt, tables[(BY_DAY, False)].table,
+                                  changes.table if changes else None, plan)
+    sql = tgt.render(tree)
+    if len(_READS) >= _NAMES_KEPT:
+        _READS.pop(next(iter(_READS)))
+    _READS[key] = (definition, sql)
+    return sql
+
+
 def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distinct: bool,
          known: Known | None = None) -> pl.DataFrame | None:
     """The counts of ``kind`` for ``plan`` from a kept table, in the shape the scan returns —
@@ -577,19 +603,11 @@ def read(definition: IndexDefinition, store, plan: CountsPlan, kind: str, distin
         tables = _by_day(definition, store, plan, kind, known)
         if tables is None:
             return None
-        tgt = get_target(store.dialect)
         if (STATIC, distinct) in tables:
             return pl.from_arrow(store.query_arrow(f"SELECT * FROM {tables[(STATIC, distinct)].table}"))
         if (BY_DAY, distinct) not in tables:
             return None
-        if distinct:
-            e = tables[(BY_DAY, True)]
-            tree = daily.compile_read_distinct(definition, kind, tgt, e.table, plan, e.plan.start, e.plan.end)
-        else:
-            changes = tables.get((CHANGES, False))
-            tree = daily.compile_read(definition, kind, tgt, tables[(BY_DAY, False)].table,
-                                      changes.table if changes else None, plan)
-        return pl.from_arrow(store.query_arrow(tgt.render(tree)))
+        return pl.from_arrow(store.query_arrow(_day_read_sql(definition, store, plan, kind, distinct, tables)))
     e, pairs = found
     tgt = get_target(store.dialect)
     if distinct:
