@@ -180,6 +180,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHISO_PEER_COUNT", "5",
             "How many provinces nearest in population make a province's peer group (when CHISO_PEER_PROVINCES "
             "does not name its group)."),
+    # ---- p3 ----
+    Setting("CHISO_GROUP_VIEW", "six",
+            "How the 766 score's groups are shown where no page, API call or bulletin asks otherwise: six "
+            "(online services /12 and online payment /10, as the national portal shows them) or five (online "
+            "service provision /22, as Decision 766 groups them); the total is the same (docs/definitions.md)."),
+    Setting("CHISO_GROUP_PRESENTATIONS", None,
+            "Path of a province's own copy of the group views YAML (which groups the five-group view merges); "
+            "unset = the shipped one."),
+    # ---- p4 ----
+    Setting("CHISO_REGIMES_DIR", None,
+            "Folder of the province's own reporting regime files (YAML, docs/regimes.md), read besides the "
+            "shipped ones (chiso/catalog/definitions/regimes); unset = the shipped ones only."),
+    # ---- p5 ----
+    Setting("CHISO_SDMX_AGENCY", "CHISO",
+            "The SDMX maintenance agency id of the data structure definitions and dataflows chiso publishes "
+            "(DSD_CHISO_DM, DSD_CHISO_766; docs/interop.md): letters, digits and _ -, e.g. a province's own id."),
+    # ---- p7 ----
+    Setting("CHISO_COMPOSITES_DIR", None,
+            "Folder of the province's own composite indicator definitions (YAML, docs/composite.md), read besides "
+            "the shipped ones (chiso/catalog/definitions/composites); unset = the shipped ones only."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,5 +21,6 @@ def test_records_doc_is_generated_from_the_schemas():
 def test_docs_pages_exist():
     for page in ("architecture.md", "records.md", "definitions.md", "decisions.md", "performance.md",
                  "settings.md", "catalogue.md", "sample-catalogue.md", "formulas.md", "collection.md",
-                 "evaluation.md", "holidays.md", "bulletins.md", "security.md", "api.md", "web.md", "web-dm.md"):
+                 "evaluation.md", "holidays.md", "bulletins.md", "security.md", "api.md", "web.md", "web-dm.md",
+                 "interop.md", "composite.md", "regimes.md"):
         assert (DOCS / page).is_file(), page

@@ -524,7 +524,12 @@ def indicator_document(ind: Indicator, *, full: bool = False) -> dict[str, Any]:
     """One indicator as plain data; ``full=False`` leaves out attributes at their default
     (status and version are always written)."""
     doc = ind.model_dump(mode="json", exclude_defaults=not full)
-    if not full:
+    if full:
+        # left out of model_dump at their defaults (Indicator.public, Indicator.composite: stored
+        # content hashes stay as they were before the attributes existed)
+        doc["public"] = ind.public
+        doc.setdefault("composite", None)
+    else:
         doc.setdefault("status", ind.status)
         doc.setdefault("version", ind.version)
     return doc

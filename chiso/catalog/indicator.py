@@ -163,6 +163,13 @@ class TaskSource(_Strict):
         return self
 
 
+class CompositeSource(_Strict):
+    """An indicator computed by a composite definition (``chiso.catalog.composite``: a file of
+    ``definitions/composites`` or ``CHISO_COMPOSITES_DIR``) and stored as its values."""
+
+    definition: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")   # the composite's code
+
+
 class Indicator(_Strict):
     """One catalogue entry (one version of it)."""
 
@@ -199,6 +206,14 @@ class Indicator(_Strict):
     valid_to: dt.date | None = None
     index: IndexSource | None = None
     tasks: TaskSource | None = None
+    #: computed by a composite definition (docs/composite.md) and stored as its values. Left out of
+    #: the stored content while None, so that a catalogue stored before the attribute existed keeps
+    #: its content hashes (no new version of every indicator on re-import).
+    composite: CompositeSource | None = Field(default=None, exclude_if=lambda value: value is None)
+    #: published on the open data page (``/du-lieu-mo``, no sign-in): its approved or locked
+    #: values, targets and status. Left out of the stored content while false, so that a catalogue
+    #: stored before the attribute existed keeps its content hashes (no new version on re-import).
+    public: bool = Field(default=False, exclude_if=lambda value: value is False)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -210,6 +225,11 @@ class Indicator(_Strict):
             raise ValueError("an indicator fed by the index engine belongs to the synthetic group")
         if self.tasks is not None:
             self._check_tasks()
+        if self.composite is not None:
+            if self.group != "synthetic":
+                raise ValueError("an indicator computed by a composite belongs to the synthetic group")
+            if self.formula is not None or self.index is not None or self.tasks is not None:
+                raise ValueError("an indicator computed by a composite has no formula, index or task source")
         return self
 
     def _check_tasks(self) -> None:
@@ -233,9 +253,9 @@ class Indicator(_Strict):
 
     @property
     def collected(self) -> bool:
-        """A data element submitted by its owner (no formula, not from the index engine or the
-        task register)."""
-        return self.formula is None and self.index is None and self.tasks is None
+        """A data element submitted by its owner (no formula, not from the index engine, the
+        task register or a composite)."""
+        return self.formula is None and self.index is None and self.tasks is None and self.composite is None
 
 
 class FieldSpec(_Strict):

@@ -18,7 +18,7 @@ Cells that hold more than one value (docs/catalogue.md):
 - lists (breakdowns, levels, other_sources): items separated by ``;``;
 - targets: one per line, ``PERIOD[ @UNIT]: VALUE[ (BASIS)]`` — ``2026: 62000 (Nghị quyết
   HĐND tỉnh)``, ``2026-Q3 @24-STC: 15000``;
-- yes/no (cumulative): ``có`` or ``không``;
+- yes/no (cumulative, public): ``có`` or ``không``;
 - dates: ``YYYY-MM-DD``.
 """
 from __future__ import annotations
@@ -128,13 +128,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("index.group", "Nhóm của bộ chỉ số", "Index group", 14, how="empty: the total"),
     Column("tasks.measure", "Số đếm từ sổ theo dõi nhiệm vụ", "Task register count", 14, "choice",
            _choice(TASK_MEASURES)),
+    Column("composite.definition", "Chỉ số tổng hợp tính ra", "Computed by composite", 14,
+           how="the composite's code, e.g. CHI_SO_SO_NGANH"),
+    Column("public", "Công bố dữ liệu mở", "Published as open data", 10, "bool",
+           f"{YES} / {NO}: shown on /du-lieu-mo without sign-in"),
     Column("status", "Trạng thái", "Lifecycle status", 14, "choice", _choice(LIFECYCLE)),
     Column("version", "Phiên bản", "Version", 8, "int", "assigned by the store on import"),
     Column("valid_from", "Hiệu lực từ", "Valid from", 12, "date", "YYYY-MM-DD"),
     Column("valid_to", "Hiệu lực đến", "Valid to", 12, "date", "YYYY-MM-DD"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
-NESTED = ("aggregation", "thresholds", "range", "index", "tasks")
+NESTED = ("aggregation", "thresholds", "range", "index", "tasks", "composite")
 
 
 # ---------------------------------------------------------------- cell encodings
@@ -295,7 +299,7 @@ def _write_indicators(wb: Any, ws: Any, f: _Formats, catalogue: Catalogue, n_uni
     lists: dict[str, Any] = {
         "group": list(GROUPS), "polarity": list(POLARITIES), "frequency": list(FREQUENCIES),
         "status": list(LIFECYCLE), "aggregation.units": list(RULES), "aggregation.periods": list(RULES),
-        "cumulative": [YES, NO], "tasks.measure": list(TASK_MEASURES),
+        "cumulative": [YES, NO], "public": [YES, NO], "tasks.measure": list(TASK_MEASURES),
         "field": f"='{SHEET_FIELDS}'!$A${HEADER_ROWS + 1}:$A${HEADER_ROWS + max(len(catalogue.fields), 1)}",
     }
     if n_units:

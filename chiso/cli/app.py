@@ -10,10 +10,14 @@ import typer
 from chiso import __version__, settings
 from chiso.cli.catalog import app as catalog_app
 from chiso.cli.common import ComposedArgs, Format, Level, definition, echo, emit, err, handled
+from chiso.cli.composite import composite_app
 from chiso.cli.counts import app as counts_app
+from chiso.cli.definitions import app as definitions_app
 from chiso.cli.dm import status_app, targets_app, warnings_app
+from chiso.cli.exchange import export_app, import_app
 from chiso.cli.formula import app as formula_app
 from chiso.cli.output import arrow, print_table, to_csv, to_json
+from chiso.cli.regimes import app as regimes_app
 from chiso.cli.reminders import app as reminders_app
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
@@ -36,7 +40,10 @@ def _score_table(window: str | None, counts: Path | None):
 
     d = definition()
     if counts is not None:
-        return score_counts_file(d, str(counts), window)
+        # lazy: only a counts file needs the crosswalk (decision 44)
+        from chiso.cli.crosswalk import crosswalk_in_force
+
+        return score_counts_file(d, str(counts), window, crosswalk=crosswalk_in_force())
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.records import open_records
     from chiso.units import load_units
@@ -94,6 +101,9 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
           window: WindowOpt = None, counts: CountsOpt = None,
           level: Annotated[Optional[Level], typer.Option()] = None,
           format: FormatOpt = Format.table,
+          view: Annotated[Optional[str], typer.Option(
+              "--view", help="groups shown: six (online services /12 + online payment /10) or five "
+              "(online service provision /22); default CHISO_GROUP_VIEW")] = None,
           engine: Annotated[str, typer.Option(help="with --records: duckdb (in process) or spark "
                                               "(CHISO_SPARK_MASTER, or spark-submit's master)")] = "duckdb",
           records: Annotated[Optional[str], typer.Option(
@@ -115,13 +125,21 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
     if kept is not None and engine != "spark":
         raise ChisoError("--kept goes with --engine spark (docs/scale.md)")
     table = _score_table(window, counts) if records is None else _score_parquet(window, engine, records, kept)
+    note = table.method_note("vi")
+    if note:  # standard error: --format json|csv stays clean (the JSON carries it as `method`)
+        err.print(note, markup=False, highlight=False, soft_wrap=True)
     lv = level.value if level else None
+    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
+    from chiso.catalog.presentation import group_view
+
+    shown = group_view(table.definition, view)
     if format == Format.json:
-        echo(to_json(score_document(table, province=province, level=lv)))
+        echo(to_json(score_document(table, province=province, level=lv, view=shown)))
     elif format == Format.csv:
-        echo(to_csv(score_rows(table, province=province, level=lv)))
+        echo(to_csv(score_rows(table, province=province, level=lv, view=shown)))
     else:
-        print_table(score_rows(table, province=province, level=lv), title=f"{table.definition.name} — {table.window}")
+        print_table(score_rows(table, province=province, level=lv, view=shown),
+                    title=f"{table.definition.name} — {table.window}")
 
 
 @app.command()
@@ -316,6 +334,11 @@ app.add_typer(users_app, name="users")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(units_app, name="units")
+app.add_typer(definitions_app, name="definitions")
+app.add_typer(regimes_app, name="regimes")
+app.add_typer(composite_app, name="composite")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 
 
 if __name__ == "__main__":  # pragma: no cover

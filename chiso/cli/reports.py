@@ -51,7 +51,10 @@ def _source(counts: Path | None):
 
     definition = load_index_definition()
     if counts is not None:
-        return CountsSource(definition, counts), None
+        # lazy: only a counts file needs the crosswalk (decision 44)
+        from chiso.cli.crosswalk import crosswalk_in_force
+
+        return CountsSource(definition, counts, crosswalk_in_force()), None
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.store.records import open_records
     from chiso.units import load_units
@@ -74,7 +77,10 @@ def report(province: ProvinceOpt = None,
            lang: Annotated[Lang, typer.Option("--lang")] = Lang.vi,
            out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file to write (default: "
                                                        "bulletin-<province>-<window>-<lang>.<ext> here)")] = None,
-           counts: CountsOpt = None) -> None:
+           counts: CountsOpt = None,
+           view: Annotated[Optional[str], typer.Option(
+               "--view", help="groups shown: six (online services /12 + online payment /10) or five (online "
+               "service provision /22); default CHISO_GROUP_VIEW")] = None) -> None:
     """Write a province's bulletin (bản tin) for a window: pdf, docx, xlsx or html, in vi or en."""
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.reports.render import file_name, render
@@ -84,7 +90,7 @@ def report(province: ProvinceOpt = None,
     db = prepared_database()  # DM indicators and warnings, when the store has them
     try:
         code = province_code(province)
-        bulletin = bulletin_for(source, code, window, db=db)
+        bulletin = bulletin_for(source, code, window, db=db, view=view)
     finally:
         if store is not None:
             store.close()

@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.cli.common import Format, echo, emit, err, handled, store_session
+from chiso.cli.crosswalk import app as crosswalk_app
 from chiso.errors import LoadError
 
 app = typer.Typer(help="Đơn vị / units: list them; import the boundaries of a province's communes.",
@@ -23,6 +24,7 @@ app = typer.Typer(help="Đơn vị / units: list them; import the boundaries of 
 boundaries_app = typer.Typer(help="Ranh giới xã / commune boundaries: import a province's GIS file (GeoJSON), "
                                   "list what is stored.", no_args_is_help=True)
 app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(crosswalk_app, name="crosswalk")
 
 
 class Level(str, Enum):

@@ -7,19 +7,27 @@ definition; ``score`` (optional) is an official score taken as given — for a g
 that group's score. The units named need not exist in the store: the file defines them.
 A department's or commune's province is found by following ``parent_code`` up to a
 PROVINCE row (or, when the parent is not in the file, the parent code itself).
+
+Codes are read through the unit-code crosswalk (``chiso.units.crosswalk``): a ``unit_code``
+or ``parent_code`` the portal writes in its own ids (``H44`` for Phú Thọ, ``H44.23`` for one
+of its departments) becomes today's code (``25``, ``25-SYT``) by the rows a province imported
+(``chiso units crosswalk import``), so the same counts score the same whichever way they are
+coded. A portal id the crosswalk does not know, or one it maps ambiguously, refuses the file
+(nobody re-codes by hand, and no unit "H44" is scored beside "25").
 """
 from __future__ import annotations
 
 import csv
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.errors import LoadError, Problem
+from chiso.units.crosswalk import PORTAL_ID, Crosswalk, load_crosswalk
 
 COLUMNS = ("unit_code", "unit_name", "parent_code", "level", "criterion", "numerator", "denominator", "score")
 REQUIRED = ("unit_code", "unit_name", "level", "criterion")
@@ -34,6 +42,7 @@ class PortalCounts:
     units: pl.DataFrame  # unit_code, name, level, parent_code, province_code
     inputs: pl.DataFrame  # unit_code, criterion, numerator, denominator, given_ratio, given_points, inherited
     group_scores: pl.DataFrame  # unit_code, group, points
+    recoded: dict[str, str] = field(default_factory=dict)  # a foreign code in the file → today's code
 
 
 def _number(text: str) -> float | None:
@@ -48,8 +57,21 @@ def _number(text: str) -> float | None:
     return value
 
 
-def read_portal_counts(path: str | Path, definition: IndexDefinition) -> PortalCounts:
-    """Read and check a counts file; refuses it whole (LoadError) on any problem."""
+def recode(code: str, crosswalk: Crosswalk) -> tuple[str, str | None]:
+    """A file's unit code as today's: (code, None), or (code as written, why it cannot be read)."""
+    if not code or not (PORTAL_ID.match(code) or crosswalk.knows(code, "portal")):
+        return code, None
+    t = crosswalk.translate(code, "portal")
+    return (t.targets[0], None) if t.ok else (code, t.reason)
+
+
+def read_portal_counts(path: str | Path, definition: IndexDefinition,
+                       crosswalk: Crosswalk | None = None) -> PortalCounts:
+    """Read and check a counts file; refuses it whole (LoadError) on any problem. ``crosswalk``:
+    the one in force (``chiso.store.repo_crosswalk.load``); the shipped one when None, which
+    knows no portal id."""
+    crosswalk = crosswalk if crosswalk is not None else load_crosswalk(communes=False)
+    recoded: dict[str, str] = {}
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -84,6 +106,14 @@ def read_portal_counts(path: str | Path, definition: IndexDefinition) -> PortalC
             if not row.get(c):
                 bad(c, "empty")
         code, crit = row.get("unit_code", ""), row.get("criterion", "")
+        for column in ("unit_code", "parent_code"):
+            written = row.get(column, "")
+            today, why = recode(written, crosswalk)
+            if why:
+                bad(column, why, written)
+            elif today != written:
+                recoded[written] = row[column] = today
+        code = row.get("unit_code", "")
         level = LEVELS.get(row.get("level", "").upper())
         if row.get("level") and level is None:
             bad("level", "must be PROVINCE, DEPARTMENT or COMMUNE", row["level"])
@@ -167,4 +197,4 @@ def read_portal_counts(path: str | Path, definition: IndexDefinition) -> PortalC
                                                "given_ratio": pl.Float64, "given_points": pl.Float64,
                                                "inherited": pl.Boolean})
     group_frame = pl.DataFrame(group_rows, schema={"unit_code": pl.Utf8, "group": pl.Utf8, "points": pl.Float64})
-    return PortalCounts(name, unit_frame, input_frame, group_frame)
+    return PortalCounts(name, unit_frame, input_frame, group_frame, recoded)

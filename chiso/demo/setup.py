@@ -5,10 +5,10 @@ The demo is Bắc Ninh in full (its departments and 99 communes, a realistic vol
 the other 33 provinces at a lighter volume, so that national ranks mean something. The
 year ends on the last Sunday before ``today``: a weekly series of 52 ISO weeks.
 
-The demo is built in eight steps (``STEPS``): generate the record files, load them, keep
+The demo is built in nine steps (``STEPS``): generate the record files, load them, keep
 the weeks' counts, score the weeks, import the sample catalogue, submit its values, import
-the task register's export and enter its tasks' lives (``chiso.demo.tasks``), run the
-warning rules. Each finished step is recorded in the relational store
+the task register's export and enter its tasks' lives (``chiso.demo.tasks``), compute the
+composite indicators month by month (``chiso.demo.composite``), run the warning rules. Each finished step is recorded in the relational store
 (``chiso.store.repo_setup``) with what it was made from and what it made, in the same
 transaction as its last write there when it has one. A re-run skips the steps recorded done
 whose output is still there, runs the first one missing, and runs again every later step
@@ -35,6 +35,7 @@ from chiso import settings
 from chiso.catalog.index_definition import load_index_definition
 from chiso.catalog.records import RECORD_KINDS
 from chiso.collect.load import complete_register, load_paths, register_load
+from chiso.demo.composite import build_demo_composites, demo_composite_values
 from chiso.demo.dm import DEMO_ACTOR, import_demo_catalogue, refresh_demo_warnings, submit_demo_history
 from chiso.demo.generate import generate_for
 from chiso.demo.indicators import CATALOGUE_PATH
@@ -57,10 +58,11 @@ DEMO_SEED = 7
 SAVED_CRITERIA_WEEKS = 2  # criterion rows are kept for the latest weeks; unit rows for all
 
 #: The steps of the demo in the order they run, and the steps whose output each is made from.
-STEPS = ("generate", "load", "keep", "score", "catalogue", "values", "tasks", "warnings")
+STEPS = ("generate", "load", "keep", "score", "catalogue", "values", "tasks", "composite", "warnings")
 NEEDS: dict[str, tuple[str, ...]] = {
     "generate": (), "load": ("generate",), "keep": ("load",), "score": ("load", "keep"),
-    "catalogue": (), "values": ("catalogue",), "tasks": ("catalogue",), "warnings": ("catalogue", "values", "tasks"),
+    "catalogue": (), "values": ("catalogue",), "tasks": ("catalogue",), "composite": ("catalogue", "values", "tasks"),
+    "warnings": ("catalogue", "values", "tasks", "composite"),
 }
 
 
@@ -251,7 +253,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _DemoBuild:
-    """The eight steps of one demo, how to run each, and how to check what each left."""
+    """The nine steps of one demo, how to run each, and how to check what each left."""
 
     def __init__(self, db, store, definition, definition_id: int, options: DemoOptions, console: Console,
                  actor: str):
@@ -336,6 +338,7 @@ class _DemoBuild:
             "catalogue": {"province": DEMO_PROVINCE, "file": _file_sha256(CATALOGUE_PATH), "start": self.dm_start},
             "values": {"seed": o.seed, "start": self.dm_start, "end": self.end},
             "tasks": {"province": DEMO_PROVINCE, "seed": o.seed, "today": o.today, "file": TASKS_FILE},
+            "composite": {"province": DEMO_PROVINCE, "start": self.dm_start.isoformat(), "end": self.end.isoformat()},
             "warnings": {"end": self.end},
         }[name]
         return _fingerprint({"step": name, "params": params, "needs": {n: outputs[n] for n in NEEDS[name]}})
@@ -373,6 +376,10 @@ class _DemoBuild:
                         return "the task register's export file is gone"
                     have = demo_task_count(s, DEMO_PROVINCE)
                     return f"{have} tasks, {summary['tasks']} were imported" if have < summary["tasks"] else None
+                if name == "composite":
+                    have = demo_composite_values(s)
+                    return f"{have} composite values, {summary['values']} were kept" if have < summary["values"] \
+                        else None
                 have = repo_setup.warnings_of(s, DEMO_PROVINCE)
                 return f"{have} warnings, {summary['open']} were opened" if have < summary["open"] else None
         except (KeyError, TypeError) as exc:
@@ -389,6 +396,7 @@ class _DemoBuild:
                 "catalogue": lambda: f"{summary['entries']} indicator versions, {summary['live']} live",
                 "values": lambda: f"{summary['values']:,} values in {summary['batches']} batches",
                 "tasks": lambda: f"{summary['tasks']:,} tasks imported from a file, {summary['events']:,} events",
+                "composite": lambda: f"{summary['values']:,} composite values over {summary['months']} months",
                 "warnings": lambda: f"{summary['open']} open warnings",
             }[name]()
         except (KeyError, TypeError):
@@ -489,6 +497,14 @@ class _DemoBuild:
             summary = build_demo_tasks(s, today=self.options.today, seed=self.options.seed, province=DEMO_PROVINCE,
                                        tree=self.tree, catalogue=current_catalogue(s, DEMO_PROVINCE), out=self.out)
             return record(s, summary, {k: summary[k] for k in ("tasks", "events", "bytes")})
+
+    def _run_composite(self, record, done) -> repo_setup.StepRecord:
+        # every composite of the province, month by month, kept as its target's values (one
+        # transaction per month; a month computed before and unchanged writes nothing)
+        summary = build_demo_composites(self.db, province=DEMO_PROVINCE, start=self.dm_start, end=self.end,
+                                        say=self.say)
+        with self.db.session() as s:
+            return record(s, summary, {k: summary[k] for k in ("batches", "values")})
 
     def _run_warnings(self, record, done) -> repo_setup.StepRecord:
         with self.db.session() as s:

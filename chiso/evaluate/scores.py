@@ -14,6 +14,17 @@ loop over criteria or units.
 
 Peers: provinces rank nationally; departments, and communes, rank within their province.
 Ranks are competition ranks on the rounded total (equal totals share a rank).
+
+A criterion whose rule is not settled (``status: undetermined``) scores None — "chưa xác
+định" — never 0: its ratio, points and lost points are null and its row says
+``determined = false``; a group all of whose criteria are undetermined is null; a group and
+the total are the points of their determined part, and ``max_determined`` beside the total
+is the maximum of that part (100 once every rule is settled).
+
+Versions: a table or series is scored by the version of the definition in force for each
+window (``chiso.catalog.definition_versions.version_for``, chosen by
+``chiso.evaluate.service``); a table carries that choice (``method``) so that what a
+window spanning a change of method says travels with its scores.
 """
 from __future__ import annotations
 
@@ -22,6 +33,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from chiso.catalog.definition_versions import VersionChoice
 from chiso.catalog.index_definition import BandSet, IndexDefinition
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.points import criterion_points, round_half_up_expr
@@ -45,6 +57,14 @@ class ScoreTable:
     criteria: pl.DataFrame
     previous_window: str | None = None
     meta: dict = field(default_factory=dict)
+    # the version that scored the window and the changes of method inside it (None: scored
+    # by ``definition`` as given, no version chosen)
+    method: VersionChoice | None = None
+
+    def method_note(self, lang: str = "vi") -> str | None:
+        """What to show beside the scores when the window spans a change of method
+        ("Kỳ này có thay đổi phương pháp tính từ ngày 01/07/2026 (phiên bản 2026.2). …"), else None."""
+        return self.method.message(lang) if self.method is not None else None
 
     def unit(self, code: str) -> dict:
         rows = self.units.filter(pl.col("unit_code") == code).to_dicts()
@@ -88,19 +108,48 @@ class ScoreSeries:
     units: pl.DataFrame
     scored: pl.DataFrame  # one row per (window, unit): each criterion's inputs, ratio and points
     previous: dict[str, str | None] = field(default_factory=dict)
+    # per window, the version that scored it and the changes of method inside it (empty: every
+    # window scored by ``definition``); ``definition`` is then the newest version used
+    methods: dict[str, VersionChoice] = field(default_factory=dict)
+
+    def definition_of(self, window: str) -> IndexDefinition:
+        """The version that scored ``window``."""
+        choice = self.methods.get(window)
+        return choice.definition if choice is not None else self.definition
 
     @property
     def criteria(self) -> pl.DataFrame:
-        return _long_criteria(self.definition, self.scored.lazy(), self.windows).collect()
+        parts = []
+        for d, windows in _by_version(self, self.windows):
+            pick = pl.col(WINDOW).is_in(list(windows))
+            parts.append(_long_criteria(d, self.scored.lazy().filter(pick), windows))
+        return pl.concat(parts).collect()
 
     def table(self, window: str) -> ScoreTable:
         """One window's scores, as :func:`score_window` gives them."""
         if window not in self.windows:
             raise ChisoError(f"window {window!r} is not in this series ({', '.join(self.windows)})")
         pick = pl.col(WINDOW) == window
-        criteria = _long_criteria(self.definition, self.scored.lazy().filter(pick), [window]).collect()
-        return ScoreTable(self.definition, window, self.units.filter(pick).drop(WINDOW), criteria.drop(WINDOW),
-                          self.previous.get(window))
+        d = self.definition_of(window)
+        criteria = _long_criteria(d, self.scored.lazy().filter(pick), [window]).collect()
+        units = self.units.filter(pick).drop(WINDOW)
+        groups = {g.code for g in d.groups}
+        stale = [g.code for v in {id(c.definition): c.definition for c in self.methods.values()}.values()
+                 for g in v.groups if g.code not in groups and g.code in units.columns]
+        return ScoreTable(d, window, units.drop(*dict.fromkeys(stale)), criteria.drop(WINDOW),
+                          self.previous.get(window), method=self.methods.get(window))
+
+
+def _by_version(series: ScoreSeries, windows) -> list[tuple[IndexDefinition, list[str]]]:
+    """Consecutive windows scored by the same version, in order."""
+    out: list[tuple[IndexDefinition, list[str]]] = []
+    for w in windows:
+        d = series.definition_of(w)
+        if out and out[-1][0] is d:
+            out[-1][1].append(w)
+        else:
+            out.append((d, [w]))
+    return out
 
 
 # ---------------------------------------------------------------- inputs
@@ -141,9 +190,9 @@ def _wide_from_counts(definition: IndexDefinition, counts: pl.LazyFrame, units: 
     cols = []
     for c in definition.criteria:
         inherited = c.inherit == "province"
-        if c.attested is not None:
+        if not c.determined or c.attested is not None:
             num = den = pl.lit(None, pl.Float64)
-            given = pl.lit(c.attested, pl.Float64)
+            given = pl.lit(c.attested if c.determined else None, pl.Float64)
         else:
             num, den = combine(c.numerator, inherited), combine(c.denominator, inherited)
             given = pl.lit(None, pl.Float64)
@@ -175,7 +224,8 @@ def _long_criteria(definition: IndexDefinition, scored: pl.LazyFrame, windows: S
         frames.append(scored.filter(pl.col(_col(c.code, "has"))).select(
             WINDOW, "unit_code", pl.lit(c.code).alias("criterion"), *[pl.col(_col(c.code, p)).alias(p) for p in PARTS],
             *[pl.col(_col(c.code, p)).alias(p) for p in ("ratio", "points")], pl.lit(float(c.max)).alias("max"),
-            pl.lit(c.group).alias("group"), pl.col(_col(c.code, "lost")).alias("lost"), pl.lit(i).alias("_c")))
+            pl.lit(c.group).alias("group"), pl.col(_col(c.code, "lost")).alias("lost"),
+            pl.lit(c.determined).alias("determined"), pl.lit(i).alias("_c")))
     return (pl.concat(frames).join(order, on=WINDOW).sort("_w", "unit_code", "_c").drop("_w", "_c"))
 
 
@@ -209,10 +259,14 @@ def _criteria_points(definition: IndexDefinition, wide: pl.LazyFrame) -> pl.Lazy
         points = (pl.when(part("given_points").is_not_null()).then(part("given_points"))
                   .when(part("given_ratio").is_not_null()).then(given).otherwise(points))
         present = part("has")
+        if not c.determined:  # chưa xác định: no ratio, no points, nothing lost — never 0
+            cols += [pl.lit(None, pl.Float64).alias(_col(c.code, "ratio")),
+                     pl.lit(None, pl.Float64).alias(_col(c.code, "points"))]
+            continue
         cols += [pl.when(present).then(pl.coalesce(part("given_ratio"), ratio)).alias(_col(c.code, "ratio")),
                  pl.when(present).then(points).alias(_col(c.code, "points"))]
-    lost = [(pl.lit(float(c.max)) - pl.col(_col(c.code, "points")).fill_null(0)).round(digits)
-            .alias(_col(c.code, "lost")) for c in definition.criteria]
+    lost = [((pl.lit(float(c.max)) - pl.col(_col(c.code, "points")).fill_null(0)).round(digits) if c.determined
+             else pl.lit(None, pl.Float64)).alias(_col(c.code, "lost")) for c in definition.criteria]
     return wide.with_columns(*cols).with_columns(*lost)
 
 
@@ -221,7 +275,10 @@ def _group_scores(definition: IndexDefinition, scored: pl.LazyFrame, units: pl.L
     """A group is the sum of its rounded criteria (or the official group score given)."""
     sums = []
     for g in definition.groups:
-        parts = [pl.col(_col(c.code, "points")).fill_null(0.0) for c in g.criteria]
+        if not g.determined:  # every criterion chưa xác định: the group is too (None, not 0)
+            sums.append(pl.lit(None, pl.Float64).alias(g.code))
+            continue
+        parts = [pl.col(_col(c.code, "points")).fill_null(0.0) for c in g.criteria if c.determined]
         present = [pl.col(_col(c.code, "has")) for c in g.criteria]
         total = pl.sum_horizontal(*parts) if parts else pl.lit(0.0)
         sums.append(pl.when(pl.any_horizontal(*present) if present else pl.lit(False)).then(total).alias(g.code))
@@ -233,7 +290,8 @@ def _group_scores(definition: IndexDefinition, scored: pl.LazyFrame, units: pl.L
             *[pl.col("points").filter(pl.col("group") == g).first().alias(f"{g}__given") for g in groups])
         df = df.join(given, on=on, how="left").with_columns(
             *[pl.coalesce(f"{g}__given", g).alias(g) for g in groups]).drop(*[f"{g}__given" for g in groups])
-    return df.with_columns(*[round_half_up_expr(pl.col(g).fill_null(0.0), definition.digits) for g in groups])
+    return df.with_columns(*[round_half_up_expr(pl.col(g.code).fill_null(0.0), definition.digits) if g.determined
+                             else pl.col(g.code).cast(pl.Float64) for g in definition.groups])
 
 
 def _totals(definition: IndexDefinition, units: pl.LazyFrame, adjustments: pl.LazyFrame | None) -> pl.LazyFrame:
@@ -247,7 +305,9 @@ def _totals(definition: IndexDefinition, units: pl.LazyFrame, adjustments: pl.La
         units = units.with_columns(pl.lit(None, pl.Float64).alias("adjustment"))
     return units.with_columns(
         round_half_up_expr((pl.col("total_before_adjustment") + pl.col("adjustment").fill_null(0)).clip(0, None),
-                           definition.digits).alias("total"))
+                           definition.digits).alias("total"),
+        # the scale of the total: the maximum of the criteria whose rule is settled
+        pl.lit(float(definition.max_determined)).alias("max_determined"))
 
 
 def peer_key() -> pl.Expr:
@@ -323,21 +383,50 @@ def _pipeline(definition: IndexDefinition, windows: Sequence[str], wide: pl.Lazy
     df = _totals(definition, df, adjustments.lazy() if adjustments is not None and adjustments.height else None)
     df = _bands(definition, _ranks(df)).collect().lazy()
     if isinstance(previous, Mapping):
-        links = [(w, p) for w, p in previous.items() if p is not None]
-        if links:
-            link = pl.LazyFrame({WINDOW: [w for w, _ in links], "_prev": [p for _, p in links]},
-                                schema={WINDOW: pl.Utf8, "_prev": pl.Utf8})
-            earlier = df.select(pl.col(WINDOW).alias("_prev"), "unit_code", pl.col("total").alias("previous_total"),
-                                pl.col("rank").alias("previous_rank"))
-            previous = link.join(earlier, on="_prev", how="inner").drop("_prev")
-        else:
-            previous = None
+        previous = _linked(df, previous)
     elif isinstance(previous, pl.DataFrame):
         previous = previous.lazy()
     df = _changes(df, previous)
     level = pl.col("level").replace_strict(LEVEL_ORDER, default=4, return_dtype=pl.Int64)
     df = df.join(order, on=WINDOW).sort("_w", level, "province_code", "rank", "unit_code", nulls_last=True).drop("_w")
     return df.collect(), scored.collect()
+
+
+def _linked(df: pl.LazyFrame, previous: Mapping[str, str | None]) -> pl.LazyFrame | None:
+    """Each window's previous scores (window, unit_code, previous_total, previous_rank) from
+    the windows of the same frame, as ``previous`` links them."""
+    links = [(w, p) for w, p in previous.items() if p is not None]
+    if not links:
+        return None
+    link = pl.LazyFrame({WINDOW: [w for w, _ in links], "_prev": [p for _, p in links]},
+                        schema={WINDOW: pl.Utf8, "_prev": pl.Utf8})
+    earlier = df.select(pl.col(WINDOW).alias("_prev"), "unit_code", pl.col("total").alias("previous_total"),
+                        pl.col("rank").alias("previous_rank"))
+    return link.join(earlier, on="_prev", how="inner").drop("_prev")
+
+
+def join_series(parts: Sequence[ScoreSeries], previous: Mapping[str, str | None],
+                methods: Mapping[str, VersionChoice]) -> ScoreSeries:
+    """Series scored one after another by different versions of the definition, as one
+    series: the windows in the parts' order, each window's changes measured against its
+    previous window's total and rank whichever version scored that one (totals are on one
+    scale of 100 points in every version)."""
+    if len(parts) == 1:
+        only = parts[0]
+        return ScoreSeries(only.definition, only.windows, only.units, only.scored, dict(only.previous),
+                           dict(methods))
+    windows = tuple(w for p in parts for w in p.windows)
+    previous = {w: previous.get(w) for w in windows}
+    unknown = sorted({p for p in previous.values() if p is not None} - set(windows))
+    if unknown:
+        raise ValueError(f"previous names windows outside the series: {', '.join(unknown)}")
+    units = pl.concat([p.units for p in parts], how="diagonal_relaxed")
+    order = units.columns
+    changes = ("previous_total", "previous_rank", "score_change", "rank_change")
+    units = units.with_row_index("_row")
+    relinked = _changes(units.lazy().drop(*changes), _linked(units.lazy(), previous)).sort("_row").collect()
+    scored = pl.concat([p.scored for p in parts], how="diagonal_relaxed")
+    return ScoreSeries(parts[-1].definition, windows, relinked.select(order), scored, previous, dict(methods))
 
 
 def score_window(definition: IndexDefinition, window: str, inputs: pl.DataFrame, units: pl.DataFrame, *,

@@ -1,5 +1,13 @@
 """What the CLI, the web app and reports ask for: scores of a window, from records or from
-a counts file, with the previous window for changes; the records behind a criterion."""
+a counts file, with the previous window for changes; the records behind a criterion.
+
+Every window is scored by the version of the definition in force on its last day
+(``chiso.catalog.definition_versions.version_for``): the ``definition`` handed in is the
+newest version of its set (``IndexDefinition.versions``), and each function here picks the
+version of each window — its counts counted by that version's measures, its points by that
+version's criteria — and keeps the choice on the table (``ScoreTable.method``) so that a
+window spanning a change of method says so.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,14 +15,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from chiso.catalog.definition_versions import VersionChoice, version_for
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.engine.dialects import dialect as get_dialect
 from chiso.engine.records import compile_distinct, compile_names, compile_records, compile_totals, distinct_key
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
-from chiso.evaluate.scores import ScoreSeries, ScoreTable, inputs_from_counts, score_counts, score_window
+from chiso.evaluate.scores import ScoreSeries, ScoreTable, inputs_from_counts, join_series, score_counts, score_window
 from chiso.periods.windows import Window, parse_window, week_of
+from chiso.units.crosswalk import Crosswalk
 from chiso.units.model import Unit
 
 
@@ -53,31 +63,91 @@ def default_window(store) -> Window:
     return week_of(day)
 
 
+def _counted_by(definition: IndexDefinition, counts: Counts) -> None:
+    missing = [m for m in definition.measures if m not in counts.measures]
+    if missing:
+        raise ValueError(f"the counts were not counted by version {definition.version} of {definition.code}: "
+                         f"no {', '.join(missing)}")
+
+
+def scoring_version(definition: IndexDefinition, window: Window | None) -> IndexDefinition | None:
+    """The version that scores ``window`` (None: no window, or none in force — a previous
+    window before the method's first version has no scores to compare with)."""
+    if window is None or definition.in_force(window.end) is None:
+        return None
+    return version_for(definition, window).definition
+
+
 def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window: Window,
-                      previous: Window | None, adjustments: pl.DataFrame | None = None) -> ScoreTable:
+                      previous: Window | None, adjustments: pl.DataFrame | None = None, *,
+                      previous_counts: Counts | None = None) -> ScoreTable:
+    """Score ``window`` (and ``previous``, for changes) from counts, each by its version.
+
+    ``counts`` holds the window's counts (and the previous window's, unless
+    ``previous_counts`` does, as when the two windows are scored by different versions)."""
+    choice = version_for(definition, window)
+    d = choice.definition
+    _counted_by(d, counts)
     units = scored_units(tree, counts)
     prev_table = None
-    if previous is not None:
-        prev_inputs = inputs_from_counts(definition, counts.for_window(previous), units)
-        prev_table = score_window(definition, previous.label, prev_inputs, units)
-    inputs = inputs_from_counts(definition, counts.for_window(window), units)
-    return score_window(definition, window.label, inputs, units, previous=prev_table, adjustments=adjustments)
+    before = scoring_version(definition, previous)
+    if before is not None:
+        source = previous_counts if previous_counts is not None else counts
+        _counted_by(before, source)
+        prev_inputs = inputs_from_counts(before, source.for_window(previous), units)
+        prev_table = score_window(before, previous.label, prev_inputs, units)
+    inputs = inputs_from_counts(d, counts.for_window(window), units)
+    table = score_window(d, window.label, inputs, units, previous=prev_table, adjustments=adjustments)
+    table.method = choice
+    return table
 
 
 def score_records(definition: IndexDefinition, store, tree, window: Window | str | None = None, *,
                   with_previous: bool = True, adjustments: pl.DataFrame | None = None) -> ScoreTable:
-    """Score every unit for a window from the records in ``store`` (and the window before, for changes)."""
+    """Score every unit for a window from the records in ``store`` (and the window before, for
+    changes), each by the version of ``definition`` in force for it."""
     if window is None:
         window = default_window(store)
     elif isinstance(window, str):
         window = parse_window(window)
     previous = window.previous() if with_previous else None
+    d = version_for(definition, window).definition
+    before = scoring_version(definition, previous)
+    if previous is not None and before is not d:
+        # the window before is scored by another version (or by none): counted by its own measures
+        counts = compute_counts(d, store, [window])
+        earlier = compute_counts(before, store, [previous]) if before is not None else None
+        return score_from_counts(definition, counts, tree, window, previous, adjustments, previous_counts=earlier)
     if previous is not None and window.kind == "week":
         # one scan for both weeks
-        counts = compute_series(definition, store, previous.start, window.end)
+        counts = compute_series(d, store, previous.start, window.end)
     else:
-        counts = compute_counts(definition, store, [window] + ([previous] if previous else []))
+        counts = compute_counts(d, store, [window] + ([previous] if previous else []))
     return score_from_counts(definition, counts, tree, window, previous, adjustments)
+
+
+def score_consecutive(definition: IndexDefinition, store, tree, windows: list[Window]) -> list[ScoreTable]:
+    """Score ``windows`` (any kinds, in time order), each against the one before it in the
+    list, each by its version: the windows a version scores are counted together, by its
+    measures (one scan per version, usually one)."""
+    choices = [version_for(definition, w) for w in windows]
+    counted: dict[int, Counts] = {}
+    for choice in choices:
+        d = choice.definition
+        if id(d) not in counted:
+            counted[id(d)] = compute_counts(d, store, [w for w, c in zip(windows, choices) if c.definition is d])
+    # every province with records in any of the windows, as one count over them all would list
+    provinces = pl.concat([c.frame.select("province_code") for c in counted.values()]) if counted else None
+    units = scored_units(tree, Counts(provinces, tuple(windows), ())) if provinces is not None else None
+    tables: list[ScoreTable] = []
+    previous = None
+    for w, choice in zip(windows, choices):
+        d = choice.definition
+        inputs = inputs_from_counts(d, counted[id(d)].for_window(w), units)
+        previous = score_window(d, w.label, inputs, units, previous=previous)
+        previous.method = choice
+        tables.append(previous)
+    return tables
 
 
 @dataclass(frozen=True)
@@ -91,20 +161,41 @@ class WindowSeries:
 def score_series(definition: IndexDefinition, store, tree, start: dt.date, end: dt.date, *,
                  weeks_only: bool = False) -> WindowSeries:
     """Every window of [start, end] (ISO weeks; a short first or last bucket unless
-    ``weeks_only``) scored from one scan of the records, each against the window before it."""
-    counts = compute_series(definition, store, start, end)
-    windows = tuple(w for w in counts.windows if not weeks_only or w.kind == "week")
+    ``weeks_only``) scored from one scan of the records (one per version in force over the
+    range, decision 226), each against the window before it, each by its version."""
+    # the versions in force over [start, end] (usually one): each counts and scores its windows
+    versions = [v for v in definition.versions
+                if v.valid_from <= end and (v.valid_to is None or v.valid_to >= start)] or [definition]
+    counted = {id(v): compute_series(v, store, start, end) for v in versions}
+    newest = counted[id(versions[-1])]  # the windows (buckets) are the same whichever version counts
+    windows = tuple(w for w in newest.windows if not weeks_only or w.kind == "week")
     labels = [w.label for w in windows]
-    scores = score_counts(definition, counts.frame, scored_units(tree, counts), labels,
-                          previous=dict(zip(labels[1:], labels[:-1])))
-    return WindowSeries(windows, scores)
+    previous = dict(zip(labels[1:], labels[:-1]))
+    methods: dict[str, VersionChoice] = {w.label: version_for(definition, w) for w in windows}
+    units = scored_units(tree, newest)
+    parts: list[ScoreSeries] = []
+    for v in versions:
+        mine = [w for w in labels if methods[w].definition is v]
+        if not mine:
+            continue
+        links = {w: p for w, p in previous.items() if w in mine and p in mine}
+        parts.append(score_counts(v, counted[id(v)].frame, units, mine, previous=links))
+    return WindowSeries(windows, join_series(parts, previous, methods))
 
 
-def score_counts_file(definition: IndexDefinition, path: str, window: str | None = None) -> ScoreTable:
-    """Score the units a portal counts file defines, from its counts and official scores."""
+def score_counts_file(definition: IndexDefinition, path: str, window: str | None = None,
+                      crosswalk: Crosswalk | None = None) -> ScoreTable:
+    """Score the units a portal counts file defines, from its counts and official scores; unit codes
+    in the portal's ids read through ``crosswalk`` (the store's: ``chiso.store.repo_crosswalk.load``;
+    None: the shipped one)."""
+    choice = version_for(definition, window) if window else None
+    if choice is not None:
+        definition = choice.definition
     label = parse_window(window).label if window else "counts-file"
-    pc = read_portal_counts(path, definition)
-    return score_window(definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores)
+    pc = read_portal_counts(path, definition, crosswalk=crosswalk)
+    table = score_window(definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores)
+    table.method = choice
+    return table
 
 
 def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_code: str,
@@ -129,11 +220,15 @@ def explain(definition: IndexDefinition, store, tree, unit_code: str, criterion_
     elif isinstance(window, str):
         window = parse_window(window)
     unit = tree.get(unit_code)
+    definition = version_for(definition, window).definition
     try:
         criterion = definition.criterion(criterion_code)
     except KeyError:
         raise ChisoError(f"{criterion_code!r} is not a criterion of {definition.code}; criteria: "
                          + ", ".join(c.code for c in definition.criteria)) from None
+    if not criterion.determined:
+        raise ChisoError(f"tiêu chí {criterion.code} chưa xác định cách tính (phiên bản {definition.version}): "
+                         f"chưa có bản ghi nào được tính điểm / {criterion.code} is not yet determined")
     if criterion.attested is not None:
         raise ChisoError(f"{criterion.code} is attested by the province ({criterion.attested:g}), "
                          "not counted from records")

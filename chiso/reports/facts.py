@@ -13,7 +13,10 @@ Rules the bulletin follows (``docs/bulletins.md``):
   totals together) and its lead over them; otherwise the province right ahead and the gap;
 - **"the only locality above N"**: N is the largest whole number below the province's total;
   the bulletin counts the provinces strictly above it;
-- **groups**: each group's points, share of its maximum and change against the window before;
+- **groups**: each group's points, share of its maximum and change against the window before,
+  the groups as the bulletin's group view shows them (``chiso.catalog.presentation``: six, or
+  five with online services and online payment as one group of 22 points — ``view``); levers,
+  losses and focus speak of the same groups;
 - **improvement potential**: the groups ranked by the gain if each reached ``share`` (90 %)
   of its maximum (``levers``); the first is "the biggest improvement potential";
 - **peers** (departments, communes): ranked, in the province's bands; leaders = the first
@@ -39,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 import polars as pl
 
 from chiso.catalog.index_definition import BandSet
+from chiso.catalog.presentation import GroupView, present, six_view
 from chiso.errors import UnknownUnitError, WindowError
 from chiso.evaluate.comparisons import Comparisons, compare
 from chiso.evaluate.points import round_half_up
@@ -286,6 +290,13 @@ class Bulletin:
     #: the national average, peer provinces, the same week last year, last week
     #: (``chiso.evaluate.comparisons``)
     comparisons: Comparisons | None = None
+    group_view: str = "six"  # how the groups are shown (chiso.catalog.presentation): six or five
+    #: the version of the method that scored the window and any change of method inside it
+    #: (``VersionChoice.as_dict``: ``version``, ``changes``, ``message``, ``message_en``); None: no version chosen
+    method: dict | None = None
+    #: the criteria whose rule is not settled yet ("chưa xác định"): (name, name_en); while any
+    #: is, ``max_total`` is the maximum of the determined part
+    undetermined: tuple[tuple[str, str], ...] = ()
 
     @property
     def top_lever(self) -> LeverFact | None:
@@ -299,6 +310,12 @@ class Bulletin:
 
 
 # ---------------------------------------------------------------- helpers
+def determined_maxima(definition) -> dict[str, float]:
+    """Each group's maximum over its criteria whose rule is settled (its maximum when all are):
+    a criterion not yet determined scores nothing, so a group is shown over what it can score."""
+    return {g.code: g.max_determined for g in definition.groups}
+
+
 def _follows(a: str, b: str) -> bool:
     try:
         return parse_window(b).previous().label == parse_window(a).label
@@ -363,9 +380,9 @@ def _mean(values: Sequence[float]) -> float:
 
 
 # ---------------------------------------------------------------- sections
-def province_facts(scores: Scores, province: str, names: Names) -> ProvinceFacts:
+def province_facts(scores: Scores, province: str, names: Names, view: GroupView | None = None) -> ProvinceFacts:
     table = scores.table
-    d = table.definition
+    view = view or six_view(table.definition)
     row = table.unit(province)
     if row["level"] != "province":
         raise UnknownUnitError(f"{province!r} is a {row['level']}, not a province: a bulletin is a province's")
@@ -391,10 +408,13 @@ def province_facts(scores: Scores, province: str, names: Names) -> ProvinceFacts
             rows = prev_table.units.filter(pl.col("unit_code") == province).to_dicts()
             prev_row = rows[0] if rows else None
     groups = []
-    for g in d.groups:
-        pts = float(row[g.code] or 0.0)
-        prev = _num(prev_row[g.code]) if prev_row else None
-        groups.append(GroupFact(g.code, g.name, g.name_en, pts, g.max, prev,
+    before = {r.code: r.points for r in present(prev_row, view)} if prev_row else {}
+    for r in present(row, view, maxima=determined_maxima(table.definition)):
+        if r.points is None:
+            continue  # no criterion of the group is determined yet: nothing to report (never 0)
+        pts = float(r.points)
+        prev = _num(before.get(r.code)) if prev_row else None
+        groups.append(GroupFact(r.code, r.name, r.name_en or r.name, pts, r.max, prev,
                                 None if prev is None else round_half_up(pts - prev, 2)))
     trend = []
     for t in scores.series:
@@ -405,16 +425,35 @@ def province_facts(scores: Scores, province: str, names: Names) -> ProvinceFacts
                          above, tuple(groups), tuple(trend), provinces)
 
 
-def lever_facts(table: ScoreTable, province: str, share: float) -> tuple[LeverFact, ...]:
-    """The groups by gain at ``share`` of their maximum, then by points lost."""
+def lever_facts(table: ScoreTable, province: str, share: float, view: GroupView | None = None
+                ) -> tuple[LeverFact, ...]:
+    """The groups by gain at ``share`` of their maximum, then by points lost. A group a view
+    merges is one lever: the gain if the merged group reached ``share`` of its maximum (the
+    group-level what-if, ``chiso.evaluate.whatif``, over the merged points and maximum)."""
+    d = table.definition
+    view = view or six_view(d)
+    if not view.merges:
+        out = []
+        for lv in rank_levers(table, province, share=share):
+            if lv["kind"] != "group":
+                continue
+            g = d.group(lv["code"])
+            result = whatif(table, province, {g.code: share})
+            out.append(LeverFact(g.code, g.name, g.name_en, lv["points"], lv["max"], lv["points"] / lv["max"], share,
+                                 result["gain"], lv["lost"], result["after"]))
+        return tuple(out)
+    row = table.unit(province)
+    total = float(row["total"])
     out = []
-    for lv in rank_levers(table, province, share=share):
-        if lv["kind"] != "group":
-            continue
-        g = table.definition.group(lv["code"])
-        result = whatif(table, province, {g.code: share})
-        out.append(LeverFact(g.code, g.name, g.name_en, lv["points"], g.max, lv["points"] / g.max, share,
-                             result["gain"], lv["lost"], result["after"]))
+    for r in present(row, view, maxima=determined_maxima(d)):
+        if r.points is None:
+            continue  # not yet determined: no lever
+        pts = float(r.points)
+        gain = round_half_up(max(0.0, round_half_up(share * r.max, d.digits) - pts), d.digits)
+        after = round_half_up(min(d.max_determined, total + gain), d.digits)
+        out.append(LeverFact(r.code, r.name, r.name_en or r.name, pts, r.max, pts / r.max, share,
+                             round_half_up(after - total, d.digits), round_half_up(r.max - pts, d.digits), after))
+    out.sort(key=lambda lv: (-lv.gain, -lv.lost, lv.code))
     return tuple(out)
 
 
@@ -428,46 +467,59 @@ def _bands(bandset: BandSet, ranking: tuple[UnitFact, ...]) -> tuple[BandFact, .
     return tuple(out)
 
 
-def unit_losses(table: ScoreTable, unit: UnitFact, *, criteria: int = 2) -> UnitLosses:
-    """Where ``unit`` lost its points: each group's maximum minus its points, largest first,
-    with the group's criteria that lost the most (when the table has them: a portal counts
-    file may give a group's score alone)."""
+def unit_losses(table: ScoreTable, unit: UnitFact, *, criteria: int = 2, view: GroupView | None = None
+                ) -> UnitLosses:
+    """Where ``unit`` lost its points: each group's (as ``view`` shows them) maximum minus its
+    points, largest first, with the group's criteria that lost the most (when the table has
+    them: a portal counts file may give a group's score alone)."""
+    d = table.definition
+    view = view or six_view(d)
     row = table.unit(unit.code)
     crit = table.unit_criteria(unit.code)
     out = []
-    for g in table.definition.groups:
-        pts = float(row[g.code] or 0.0)
+    for g in present(row, view, maxima=determined_maxima(d)):
+        if g.points is None:
+            continue  # not yet determined: nothing lost
+        pts = float(g.points)
         lost = round_half_up(g.max - pts, 2)
         if lost < LOSS_FROM:
             continue
         detail = []
-        if crit.height and len(table.definition.group(g.code).criteria) > 1:  # one criterion: the group says it
-            rows = (crit.filter((pl.col("group") == g.code) & pl.col("lost").is_not_null() & (pl.col("lost") > 0))
+        members = list(g.members)
+        if crit.height and sum(len(d.group(m).criteria) for m in members) > 1:  # one criterion: the group says it
+            rows = (crit.filter(pl.col("group").is_in(members) & pl.col("lost").is_not_null() & (pl.col("lost") > 0))
                     .sort("lost", descending=True).head(criteria).to_dicts())
             for r in rows:
-                c = table.definition.criterion(r["criterion"])
+                c = d.criterion(r["criterion"])
                 detail.append(CriterionLoss(c.code, c.name, c.name_en, _num(r["ratio"]), round_half_up(r["lost"], 2)))
-        out.append(LossFact(g.code, g.name, g.name_en, pts, g.max, lost, tuple(detail)))
+        out.append(LossFact(g.code, g.name, g.name_en or g.name, pts, g.max, lost, tuple(detail)))
     out.sort(key=lambda x: (-x.lost, x.code))
     return UnitLosses(unit, tuple(out))
 
 
-def group_losses(table: ScoreTable, units: Sequence[UnitFact]) -> tuple[LossFact, ...]:
-    """The mean points ``units`` lost on each group, largest first."""
+def group_losses(table: ScoreTable, units: Sequence[UnitFact], view: GroupView | None = None
+                 ) -> tuple[LossFact, ...]:
+    """The mean points ``units`` lost on each group (as ``view`` shows them), largest first."""
     if not units:
         return ()
-    rows = [table.unit(u.code) for u in units]
+    view = view or six_view(table.definition)
+    maxima = determined_maxima(table.definition)
+    rows = [{g.code: g for g in present(table.unit(u.code), view, maxima=maxima)} for u in units]
     out = []
-    for g in table.definition.groups:
-        pts = sum(float(r[g.code] or 0.0) for r in rows) / len(rows)
-        lost = round_half_up(g.max - pts, 2)
+    for g in view.groups:
+        if all(r[g.code].points is None for r in rows):
+            continue  # not yet determined: nothing lost
+        top = rows[0][g.code].max  # the determined part's maximum
+        pts = sum(float(r[g.code].points or 0.0) for r in rows) / len(rows)
+        lost = round_half_up(top - pts, 2)
         if lost >= LOSS_FROM:
-            out.append(LossFact(g.code, g.name, g.name_en, round_half_up(pts, 2), g.max, lost))
+            out.append(LossFact(g.code, g.name, g.name_en or g.name, round_half_up(pts, 2), top, lost))
     out.sort(key=lambda x: (-x.lost, x.code))
     return tuple(out)
 
 
-def peer_facts(table: ScoreTable, province: str, level: str, names: Names, group_size: int) -> PeerFacts | None:
+def peer_facts(table: ScoreTable, province: str, level: str, names: Names, group_size: int,
+               view: GroupView | None = None) -> PeerFacts | None:
     ranking = _ranked(table.select(province=province, level=level), names)
     if not ranking:
         return None
@@ -481,8 +533,8 @@ def peer_facts(table: ScoreTable, province: str, level: str, names: Names, group
     if len(ranking) >= 2 * group_size:
         top_mean, bottom_mean = _mean(top), _mean([u.total for u in ranking[-group_size:]])
         gap = round_half_up(sum(top) / n - sum(u.total for u in ranking[-group_size:]) / group_size, 2)
-    weakest = unit_losses(table, ranking[-1]) if len(ranking) >= 2 else None
-    bottom = group_losses(table, ranking[-group_size:]) if bottom_mean is not None else ()
+    weakest = unit_losses(table, ranking[-1], view=view) if len(ranking) >= 2 else None
+    bottom = group_losses(table, ranking[-group_size:], view) if bottom_mean is not None else ()
     return PeerFacts(level, ranking, bands, ranking[:3], mover, group_size, spread, top_mean, bottom_mean, gap,
                      weakest, bottom)
 
@@ -538,17 +590,20 @@ def focus_items(province: ProvinceFacts, levers: tuple[LeverFact, ...], communes
 # ---------------------------------------------------------------- the bulletin
 def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, tree=None,
                    share: float = 0.9, group_size: int = 10, sync_below: float = 0.9,
-                   stale: Iterable[SyncProblem] = (), tasks: TaskFacts | None = None) -> Bulletin:
-    """Compute every fact of ``province``'s bulletin for the scores' window."""
+                   stale: Iterable[SyncProblem] = (), tasks: TaskFacts | None = None,
+                   view: GroupView | None = None) -> Bulletin:
+    """Compute every fact of ``province``'s bulletin for the scores' window, its groups as ``view``
+    shows them (default: the definition's own six)."""
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], not {share}")
     table = scores.table
     d = table.definition
     names = Names(tree)
-    pf = province_facts(scores, province, names)
-    levers = lever_facts(table, province, share)
-    departments = peer_facts(table, province, "department", names, group_size)
-    communes = peer_facts(table, province, "commune", names, group_size)
+    view = view or six_view(d)
+    pf = province_facts(scores, province, names, view)
+    levers = lever_facts(table, province, share, view)
+    departments = peer_facts(table, province, "department", names, group_size, view)
+    communes = peer_facts(table, province, "commune", names, group_size, view)
     problems = sync_problems(table, province, names, sync_below, stale)
     try:  # a counts file without a window has nothing to compare with
         parse_window(table.window)
@@ -561,6 +616,9 @@ def build_bulletin(scores: Scores, province: str, *, dm: DMFacts | None = None, 
         start, end, kind = w.start.isoformat(), w.end.isoformat(), w.kind
     except WindowError:
         start = end = kind = None
-    return Bulletin(province, table.window, table.previous_window, start, end, kind, d.name, d.name_en, d.max_total,
-                    share, pf, levers, departments, communes, problems, dm, focus, scores.source, table, tasks,
-                    comparisons)
+    # the total's scale: the determined part's maximum while some rule is not settled (100 otherwise)
+    return Bulletin(province, table.window, table.previous_window, start, end, kind, d.name, d.name_en,
+                    d.max_determined, share, pf, levers, departments, communes, problems, dm, focus, scores.source,
+                    table, tasks, comparisons, view.code,
+                    table.method.as_dict() if table.method is not None else None,
+                    tuple((c.name, c.name_en or c.name) for c in d.undetermined))

@@ -42,6 +42,9 @@ M = {
     "h_dm": "Direction indicators and warnings",
     "h_focus": "Focus for the coming weeks",
     "h_tables": "Tables",
+    # ---- the method: a change inside the period; criteria not yet determined
+    "undetermined": "The total is out of the {max} points of the criteria whose rule is settled; not yet "
+                    "determined: {names} (not counted in the total)",
     "total": "In {period}, {province} scored {total} points, ranking {rank} of {peers} nationally",
     "total_change_up": ", up {change} points on {previous}",
     "total_change_down": ", down {change} points on {previous}",

@@ -51,6 +51,9 @@ M = {
     "h_dm": "Chỉ tiêu chỉ đạo, điều hành và cảnh báo",
     "h_focus": "Định hướng trọng tâm thời gian tới",
     "h_tables": "Bảng số liệu",
+    # ---- the method: a change inside the period; criteria not yet determined
+    "undetermined": "Tổng điểm tính trên {max} điểm của các tiêu chí đã xác định cách tính; chưa xác định "
+                    "cách tính: {names} (không tính vào tổng)",
     # ---- the province
     "total": "Trong {period}, {province} đạt {total} điểm, đứng thứ {rank}/{peers} cả nước",
     "total_change_up": ", tăng {change} điểm so với {previous}",

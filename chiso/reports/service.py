@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chiso import settings
+from chiso.catalog.presentation import group_view
 from chiso.collect.values.submit import local_today
 from chiso.errors import WindowError
 from chiso.periods.windows import parse_window
@@ -27,12 +28,14 @@ def prepared_database():
 
 
 def bulletin_for(source: ScoreSource, province: str, window: str | None = None, *, db=None,
-                 now: dt.datetime | None = None) -> Bulletin:
+                 now: dt.datetime | None = None, view: str | None = None) -> Bulletin:
     """Score the window and build the bulletin; with ``db``, add the DM section, stale sources and
-    the assigned tasks at the window's end (``chiso.reports.task_section``)."""
+    the assigned tasks at the window's end (``chiso.reports.task_section``). ``view``: the group
+    view (``six``/``five``, ``5``/``6``; default the setting ``CHISO_GROUP_VIEW``)."""
     scores = source.scores(window)
+    shown = group_view(scores.table.definition, view)
     if db is None:
-        return build_bulletin(scores, province)
+        return build_bulletin(scores, province, view=shown)
     try:
         window = parse_window(scores.window)
         period, end = window.label, window.end
@@ -42,4 +45,4 @@ def bulletin_for(source: ScoreSource, province: str, window: str | None = None, 
     with db.session() as s:
         dm, stale = dm_from_store(s, province, period, now=now)
         tasks = tasks_from_store(s, province, end or today, today=today)
-    return build_bulletin(scores, province, dm=dm, stale=stale, tasks=tasks)
+    return build_bulletin(scores, province, dm=dm, stale=stale, tasks=tasks, view=shown)

@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from chiso.catalog.definition_versions import version_for
 from chiso.catalog.index_definition import IndexDefinition
 from chiso.collect.portal_counts import read_portal_counts
 from chiso.errors import ChisoError, WindowError
 from chiso.evaluate.comparisons import first_record_day, last_year_window
-from chiso.evaluate.counts import compute_counts
-from chiso.evaluate.scores import ScoreTable, inputs_from_counts, score_window
-from chiso.evaluate.service import latest_day, score_series, scored_units
+from chiso.evaluate.scores import ScoreTable, score_window
+from chiso.evaluate.service import latest_day, score_consecutive, score_series
 from chiso.periods.windows import Window, parse_window, week_of
+from chiso.units.crosswalk import Crosswalk
 
 #: How many windows the trend chart shows (the bulletin's window included).
 TREND_WINDOWS = 8
@@ -117,16 +118,9 @@ class RecordsSource:
         return Scores(tables[-1], tuple(tables[-weeks:]), "records", last_year, first)
 
     def _windows(self, wanted: list[Window]) -> list[ScoreTable]:
-        """Score ``wanted`` windows (each against the one before it in the list)."""
-        counts = compute_counts(self.definition, self.store, wanted)
-        units = scored_units(self.tree, counts)
-        tables: list[ScoreTable] = []
-        previous = None
-        for x in wanted:
-            inputs = inputs_from_counts(self.definition, counts.for_window(x), units)
-            previous = score_window(self.definition, x.label, inputs, units, previous=previous)
-            tables.append(previous)
-        return tables
+        """Score ``wanted`` windows (each against the one before it in the list), each by the
+        version of the method in force for it."""
+        return score_consecutive(self.definition, self.store, self.tree, wanted)
 
 
 # ---------------------------------------------------------------- counts files
@@ -136,6 +130,7 @@ class CountsSource:
 
     definition: IndexDefinition
     path: Path
+    crosswalk: Crosswalk | None = None  # the store's crosswalk (portal ids); None: the shipped one
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -157,9 +152,18 @@ class CountsSource:
         return {w.label: found[w] for w in sorted(found)}
 
     def _table(self, label: str, path: Path, previous: ScoreTable | None) -> ScoreTable:
-        pc = read_portal_counts(path, self.definition)
-        return score_window(self.definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores,
-                            previous=previous)
+        """Read and score one file; a window's file by the version of the method in force for
+        that window (a file not named by a window — one counts file — by the definition given)."""
+        try:
+            choice = version_for(self.definition, parse_window(label))
+        except WindowError:
+            choice = None
+        definition = choice.definition if choice is not None else self.definition
+        pc = read_portal_counts(path, definition, crosswalk=self.crosswalk)
+        table = score_window(definition, label, pc.inputs, pc.units, group_overrides=pc.group_scores,
+                             previous=previous)
+        table.method = choice
+        return table
 
     def scores(self, window: str | None = None, *, weeks: int = TREND_WINDOWS) -> Scores:
         if not self.path.is_dir():

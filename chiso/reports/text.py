@@ -151,6 +151,7 @@ class _Writer:
             text += self.t("total_steady", low=f.points(min(changes)), high=f.points(max(changes)),
                            per=self.C.PER.get(kind, ""), n=len(changes), recent=self.C.RECENT.get(kind, ""))
         paragraphs = [text + "."]
+        paragraphs.extend(self.method())
         if p.neighbours and p.gap is not None:
             ns = [n.name if self.lang == "vi" else n.name_en for n in p.neighbours]
             both = self.M["lead_both"] if len(ns) > 1 else ""
@@ -169,6 +170,17 @@ class _Writer:
         if compared:
             paragraphs.append(compared)
         return Section("total", head, paragraphs)
+
+    def method(self) -> list[str]:
+        """What the scores' method says about the period: a change of method inside it, and the
+        criteria not yet determined (the total then over the determined part's maximum)."""
+        b, out = self.b, []
+        if b.method is not None and b.method.get("message"):
+            out.append(b.method["message"] if self.lang == "vi" else b.method["message_en"])
+        if b.undetermined:
+            names = [vi if self.lang == "vi" else en for vi, en in b.undetermined]
+            out.append(self.t("undetermined", max=self.f.bound(b.max_total), names=self.join(names)) + ".")
+        return out
 
     def comparisons(self) -> str:
         """The same week last year, the national average and the peer provinces, a sentence each

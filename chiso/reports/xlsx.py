@@ -11,6 +11,7 @@ import math
 
 import polars as pl
 
+from chiso.catalog.presentation import group_view, present_frame
 from chiso.reports.facts import Bulletin, UnitFact
 from chiso.reports.text import catalogue
 
@@ -72,13 +73,20 @@ class Workbook:
         return self.buf.getvalue()
 
 
+def _view(b: Bulletin):
+    """The bulletin's group view (``chiso.catalog.presentation``), or None without a table."""
+    return group_view(b.table.definition, b.group_view) if b.table is not None else None
+
+
 def _ranking_rows(units: tuple[UnitFact, ...], b: Bulletin, lang: str) -> list[list]:
     table = b.table
-    groups = [g.code for g in table.definition.groups] if table is not None else []
+    view = _view(b)
+    groups = [g.code for g in view.groups] if view is not None else []
     by_code = {}
     if table is not None and units:
         codes = [u.code for u in units]
-        by_code = {r["unit_code"]: r for r in table.units.filter(pl.col("unit_code").is_in(codes)).to_dicts()}
+        by_code = {r["unit_code"]: r for r in present_frame(table.units.filter(pl.col("unit_code").is_in(codes)),
+                                                            view).to_dicts()}
     rows = []
     for u in units:
         r = by_code.get(u.code, {})
@@ -93,10 +101,11 @@ def render_xlsx(b: Bulletin, lang: str = "vi") -> bytes:
     L = catalogue(lang).LABELS
     book = Workbook(lang)
     table = b.table
-    groups = list(table.definition.groups) if table is not None else []
+    view = _view(b)
+    groups = list(view.groups) if view is not None else []
     ranking_cols = [(L["rank"], "int"), (L["code"], "text"), (L["unit"], "text"), (L["total"], "points"),
                     (L["change"], "signed"), (L["previous_rank"], "int"), (L["rank_change"], "int"),
-                    (L["band"], "text")] + [((g.name if lang == "vi" else g.name_en), "points") for g in groups]
+                    (L["band"], "text")] + [((g.name if lang == "vi" else (g.name_en or g.name)), "points") for g in groups]
     book.sheet(L["sheet_provinces"], ranking_cols, _ranking_rows(b.province.ranking, b, lang))
     for key, peers in (("sheet_departments", b.departments), ("sheet_communes", b.communes)):
         book.sheet(L[key], ranking_cols, _ranking_rows(peers.ranking if peers else (), b, lang))
@@ -112,7 +121,8 @@ def render_xlsx(b: Bulletin, lang: str = "vi") -> bytes:
         df = table.criteria.filter(pl.col("unit_code").is_in(codes)).to_dicts()
         df.sort(key=lambda r: (order[r["unit_code"]], r["group"] or "", r["criterion"]))
         for r in df:
-            crit_rows.append([r["unit_code"], names.get(r["unit_code"], ""), r["group"], r["criterion"],
+            group = view.shown(r["group"]).code if r["group"] else r["group"]
+            crit_rows.append([r["unit_code"], names.get(r["unit_code"], ""), group, r["criterion"],
                               crit_names.get(r["criterion"], ""), r["ratio"], r["points"], r["max"], r["lost"]])
             count_rows.append([r["unit_code"], names.get(r["unit_code"], ""), r["criterion"], r["numerator"],
                                r["denominator"], r["ratio"]])

@@ -200,6 +200,7 @@ from chiso.store import (  # noqa: E402, F401
     models_accounts,
     models_catalogue,
     models_connectors,
+    models_crosswalk,
     models_evaluation,
     models_notifications,
     models_portal,

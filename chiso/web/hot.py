@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from chiso import settings
 from chiso.web import i18n
 from chiso.web.cache import BoundedCache, OnBoundedCache
 from chiso.web.security.sessions import COOKIE_NAME
@@ -96,7 +97,8 @@ def answer_key(request: Request, principal, csrf_secret: str, generation: int) -
     query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
     headers = request.headers
     return (request.scope["path"], query, i18n.request_language(request), headers.get("hx-request"),
-            headers.get("hx-target"), principal, csrf_secret, generation)
+            headers.get("hx-target"), principal, csrf_secret, generation,
+            settings.get("CHISO_GROUP_VIEW"))  # the deployment's group view shapes what ?nhom= does not ask
 
 
 def remember(request: Request, ctx, principal, response, *, body: bytes, etag: str, generation: int,

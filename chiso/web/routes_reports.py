@@ -27,6 +27,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
@@ -34,6 +35,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from chiso.catalog.index_definition import load_index_definition
+from chiso.catalog.presentation import view_name
 from chiso.collect.values.submit import local_today
 from chiso.errors import ChisoError
 from chiso.reports.html import render_html
@@ -161,23 +163,25 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
         if tree is not None and (province not in tree or tree.get(province).level != "province"):
             raise HTTPException(404, f"no province with code {province!r}")
 
-    def bulletin(province: str, window: str | None):
-        """(the bulletin, its cache key): built once per province, window and data stamp."""
+    def bulletin(province: str, window: str | None, view: str | None = None):
+        """(the bulletin, its cache key): built once per province, window, group view and data stamp."""
         known(province)
         try:
             window = window_label(window)
+            view = view_name(view)  # six or five: the asked one, else CHISO_GROUP_VIEW
         except ChisoError as e:
             raise _problem(e) from None
         db = _prepared()
         try:
-            key = ("bulletin", province, window, generation(), dt.datetime.now(dt.UTC).date(), data_stamp(db))
+            key = ("bulletin", province, window, view, generation(), dt.datetime.now(dt.UTC).date(),
+                   data_stamp(db))
             found = bulletins.get(key)
             if found is not None:
                 return found, key
             with bulletins.building:
                 found = bulletins.get(key)
                 if found is None:
-                    found = bulletin_for(source, province, window, db=db)
+                    found = bulletin_for(source, province, window, db=db, view=view)
                     bulletins.builds += 1
                     bulletins.put(key, found)
             return found, key
@@ -206,13 +210,16 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
     def api_report(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES),
                    window: WindowText | None = Query(None, examples=WINDOW_EXAMPLES),
                    format: str = Query("pdf", description="pdf, docx, xlsx or html", json_schema_extra=FORMAT),
-                   lang: str = Query("vi", description="vi or en", json_schema_extra=LANG)) -> Response:
+                   lang: str = Query("vi", description="vi or en", json_schema_extra=LANG),
+                   view: Literal["six", "five"] | None = Query(
+                       None, description="groups shown: six (online services /12 + online payment /10) or five "
+                       "(online service provision /22); default the setting CHISO_GROUP_VIEW")) -> Response:
         """A province's bulletin for a window (default: the latest complete week) as a file."""
         try:
             check(format, lang)
         except ValueError as e:
             raise _problem(e) from None
-        b, key = bulletin(province, window)
+        b, key = bulletin(province, window, view)
         content, media_type = rendered(key, (format, lang), lambda: _file(render(b, format, lang)))
         disposition = "inline" if format == "html" else "attachment"
         return Response(content, media_type=media_type, headers={
@@ -223,11 +230,12 @@ def reports_router(source=None, *, store=None, tree=None, definition=None, lock:
 
     @router.get("/reports/{province}", response_class=HTMLResponse, include_in_schema=False)  # a page
     def report_page(province: str = PathParam(pattern=CODE, examples=UNIT_EXAMPLES), window: WindowText | None = None,
-                    lang: str = Query("vi", json_schema_extra=LANG)) -> HTMLResponse:
-        """The bulletin page."""
+                    lang: str = Query("vi", json_schema_extra=LANG), nhom: str | None = None,
+                    view: str | None = None) -> HTMLResponse:
+        """The bulletin page (``?nhom=5|6`` or ``view=five|six``: the group view)."""
         if lang not in ("vi", "en"):
             raise HTTPException(400, f"language {lang!r}: vi or en")
-        b, key = bulletin(province, window)
+        b, key = bulletin(province, window, nhom or view)
         return HTMLResponse(rendered(key, ("page", lang), lambda: render_html(b, lang, downloads=True)))
 
     @router.get("/reports/{province}/tasks.xlsx", include_in_schema=False)  # a download from the pages

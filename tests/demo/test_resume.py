@@ -143,6 +143,7 @@ def test_a_demo_killed_at_every_step_is_finished_by_the_next_run(tmp_path, unint
         ("catalogue", lambda: True),
         ("values", lambda: accepted_batches(data) >= 30),
         ("tasks", lambda: time.sleep(1.0) or True),
+        ("composite", lambda: True),
         ("warnings", lambda: time.sleep(2.0) or True),
     ]
     before: list[str] = []
@@ -191,11 +192,11 @@ def test_what_cannot_be_finished_fails_and_names_the_steps(tmp_path):
     other = init(data, "--seed", "8")
     assert other.code == 2
     said = " ".join(other.output.split())
-    assert "not done: load, keep, score, catalogue, values, tasks, warnings" in said
+    assert "not done: load, keep, score, catalogue, values, tasks, composite, warnings" in said
     assert "--seed 7" in said and "store ready" not in said
     plain = subprocess.run([str(CHISO), "init"], env=_env(data), text=True, capture_output=True, timeout=300)
     assert plain.returncode == 0
-    assert "not finished (not done: load, keep, score, catalogue, values, tasks, warnings)" in " ".join(plain.stderr.split())
+    assert "not finished (not done: load, keep, score, catalogue, values, tasks, composite, warnings)" in " ".join(plain.stderr.split())
 
     # a step that fails: generating into a file that is in the way
     data = tmp_path / "in-the-way"
@@ -205,7 +206,7 @@ def test_what_cannot_be_finished_fails_and_names_the_steps(tmp_path):
     assert failed.code == 2
     said = " ".join(failed.output.split())
     assert "demo step generate failed" in said
-    assert "not done: generate, load, keep, score, catalogue, values, tasks, warnings" in said
+    assert "not done: generate, load, keep, score, catalogue, values, tasks, composite, warnings" in said
     assert "store ready" not in said and recorded(data) == []
 
     # records loaded before builds were recorded (or by hand), nothing else: not "loaded"

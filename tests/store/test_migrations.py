@@ -28,8 +28,7 @@ TABLES = {"accounts", "adjustments", "api_tokens", "audit_log", "bulletin_archiv
           "connectors", "criterion_results", "definitions", "indicator_value_history",
           "indicator_values", "indicator_versions", "lifecycle_transitions", "load_batches", "notifications", "portal_figure_history", "portal_figures", "reminders",
           "score_runs", "signin_attempts", "statistical_values", "targets", "task_events", "task_history", "tasks",
-          "unit_results",
-          "unit_shapes", "units", "value_periods", "value_submissions", "warning_events", "warning_followups", "warnings",
+          "unit_crosswalk", "unit_results", "unit_shapes", "units", "value_periods", "value_submissions", "warning_events", "warning_followups", "warnings",
           "web_sessions", "alembic_version"}
 
 
@@ -41,7 +40,7 @@ def test_empty_store_upgrades_to_head(empty_db: Database) -> None:
     assert current_revision(empty_db) is None
     assert table_names(empty_db) == set()
     upgrade(empty_db)
-    assert current_revision(empty_db) == head_revision() == "0015"
+    assert current_revision(empty_db) == head_revision() == "0016"
     assert table_names(empty_db) == TABLES
 
 

@@ -15,12 +15,16 @@ The response's shape is the portal's, not ours, so where each figure sits is
       window: current_month          # or a label: 2026-08, 2026-W34, 2026-Q3, 2026
       records: ["$.data.overview", "$.data.evaluation[*]"]   # the units' records
       unit: $.departmentId           # in a record: the portal's id of the unit
-      units: {"019d2be3-…": "25"}    # the portal's ids → chiso's unit codes
+      units: {"019d2be3-…": "25"}    # the portal's ids → chiso's unit codes (else the crosswalk's)
       scores: {"$.totalScore": SATISFACTION}   # in a record: path → item (total or a group)
       metrics: $.metrics[*]          # in a record: its criteria
       metric: {code: $.code, score: $.score, numerator: $.numerator, denominator: $.denominator}
       criteria: {SO_HOA_GIAY_TO_GIAI_QUYET: DOSSIER_DIGITIZED}  # the portal's codes → chiso's
       ignore: [PETITION_CLASSIFICATION_TTHC]                      # portal codes not scored by chiso
+
+A unit id the ``units`` map does not name is read through the unit-code crosswalk
+(``chiso.units.crosswalk``; the portal ids a province imported with ``chiso units crosswalk
+import``): ``H44`` becomes ``25`` without a ``units`` entry per connector.
 
 Reading reuses the records connector's HTTP (``records.get_json``: retries with jittered
 backoff, ``Retry-After``, 4xx not retried). Every page is read and mapped before anything
@@ -55,10 +59,11 @@ from chiso.collect.connectors.records import (
 from chiso.collect.connectors.sources import FetchError
 from chiso.errors import ChisoError, LoadError, Problem, WindowError
 from chiso.periods.windows import Window, month, parse_window, quarter, week_of, year
-from chiso.store import repo_portal
+from chiso.store import repo_crosswalk, repo_portal
 from chiso.store.models_portal import FIGURE_KINDS, TOTAL
 from chiso.store.models_values import Connector
 from chiso.store.repo_portal import Figure
+from chiso.units.crosswalk import PORTAL_ID, Crosswalk
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_MAX_PAGES = 100
@@ -240,8 +245,12 @@ def _number(value: Any) -> float | None:
 
 
 def figures_of(document: Any, portal: Mapping[str, Any], *, window: str, units, province: str,
-               where: str) -> tuple[list[Figure], list[Problem]]:
-    """The figures of one page (``where``: "connector NAME, page N"), and what is wrong in it."""
+               where: str, crosswalk: Crosswalk | None = None) -> tuple[list[Figure], list[Problem]]:
+    """The figures of one page (``where``: "connector NAME, page N"), and what is wrong in it.
+
+    A record's unit id is looked up in the connector's ``units`` map first, then in the
+    ``crosswalk`` (the portal ids a province imported: ``H44`` → ``25``); an id the crosswalk
+    maps to several units, or a portal id (``H44…``) it does not know, is a problem."""
     out: list[Figure] = []
     problems: list[Problem] = []
     codes = portal.get("units", {})
@@ -261,14 +270,23 @@ def figures_of(document: Any, portal: Mapping[str, Any], *, window: str, units, 
                 problems.append(PortalProblem(where, n, portal["unit"], "missing: the unit's id"))
                 continue
             theirs = str(theirs)
-            if codes:
-                if theirs not in codes:
-                    if unmapped == "skip":
-                        continue
-                    problems.append(PortalProblem(where, n, portal["unit"], "the units map does not name this "
-                                                  "portal unit (add it, or set unmapped: skip)", theirs))
-                    continue
+            known = crosswalk is not None and (crosswalk.knows(theirs, "portal") or bool(PORTAL_ID.match(theirs)))
+            if theirs in codes:
                 unit = codes[theirs]
+            elif known:
+                t = crosswalk.translate(theirs, "portal")
+                if not t.ok:
+                    if unmapped == "skip" and t.status == "unknown":
+                        continue
+                    problems.append(PortalProblem(where, n, portal["unit"], t.reason, theirs))
+                    continue
+                unit = t.targets[0]
+            elif codes or (unmapped == "skip" and crosswalk is not None and theirs not in units):
+                if unmapped == "skip":
+                    continue
+                problems.append(PortalProblem(where, n, portal["unit"], "the units map does not name this "
+                                              "portal unit (add it, or set unmapped: skip)", theirs))
+                continue
             else:
                 unit = theirs
             if unit not in units:
@@ -394,10 +412,12 @@ def run_portal(db, connector: Connector, units, now: dt.datetime,
         w = window_of(portal["window"], now)
         pages = _pages(config, w, headers)
         province = units.get(connector.as_unit).province_code
+        with db.session() as session:
+            crosswalk = repo_crosswalk.load(session, communes=False)
         found, problems = [], []
         for number, (_url_read, document) in enumerate(pages, start=1):
             got, wrong = figures_of(document, portal, window=w.label, units=units, province=province,
-                                    where=f"connector {connector.name}, page {number}")
+                                    where=f"connector {connector.name}, page {number}", crosswalk=crosswalk)
             found += got
             problems += wrong
         problems += _check_codes(found, definition or load_index_definition(), connector.name)

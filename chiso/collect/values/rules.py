@@ -173,7 +173,9 @@ def indicator_of(raw: RawRow, catalogue: Mapping[str, Indicator], file: str,
         found.add("invalid", file, raw.row, "indicator", reasons.text("indicator.unknown"), code)
         return None
     if not indicator.collected:
-        how = "indicator.formula" if indicator.formula is not None else "indicator.index"
+        how = ("indicator.formula" if indicator.formula is not None else
+               "indicator.composite" if indicator.composite is not None else
+               "indicator.tasks" if indicator.tasks is not None else "indicator.index")
         found.add("invalid", file, raw.row, "indicator", reasons.text(how, code=indicator.code), code)
         return None
     if indicator.status == "retired":

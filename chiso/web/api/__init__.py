@@ -17,7 +17,9 @@ from chiso.web.api import (
     maps,
     reconcile,
     records,
+    regimes,
     scores,
+    sdmx,
     status,
     tasks,
     units,
@@ -34,3 +36,5 @@ router.include_router(tasks.router)
 router.include_router(maps.router)
 router.include_router(records.router)
 router.include_router(reconcile.router)
+router.include_router(regimes.router)
+router.include_router(sdmx.router)

@@ -69,8 +69,10 @@ def _catalogue(ctx: WebContext, province: str):
 
 
 def indicator_document(ind) -> dict:
-    """An indicator as JSON, with ``live``."""
-    return {**ind.model_dump(mode="json"), "live": ind.live}
+    """An indicator as JSON, with ``live``, and ``public`` and ``composite`` always (the stored
+    content leaves them out at their defaults, to keep earlier versions' hashes)."""
+    return {**ind.model_dump(mode="json"), "public": ind.public,
+            "composite": ind.composite and ind.composite.model_dump(mode="json"), "live": ind.live}
 
 
 @router.get("/indicators", summary="Danh mục chỉ số / the indicator catalogue", responses=NOT_MODIFIED)

@@ -21,7 +21,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from chiso.evaluate.documents import score_document
+from chiso.catalog.presentation import SIX, VIEWS, GroupView, group_view, present_frame
+from chiso.evaluate.documents import score_document, view_document
 from chiso.evaluate.scores import RANKED_LEVELS
 from chiso.evaluate.service import explain, latest_day, score_series
 from chiso.evaluate.whatif import levers, parse_levels, whatif
@@ -46,6 +47,22 @@ LEVEL = (r"^[A-Za-z0-9_.]{1,64}=(?:0|1|0?[.,][0-9]{1,6}|1[.,]0{1,6}"
          r"|(?:[0-9]|[1-9][0-9])(?:[.,][0-9]{1,6})?%|100(?:[.,]0{1,6})?%)$")
 
 _building = threading.Lock()
+
+#: ``view=six|five``: how the groups are shown (``chiso.catalog.presentation``); absent = the
+#: deployment's ``CHISO_GROUP_VIEW``. The total and the criteria are the same in every view.
+ViewParam = Annotated[Literal["six", "five"] | None, Query(
+    description="group view: six (online services /12 + online payment /10) or five (online service "
+                "provision /22); default the setting CHISO_GROUP_VIEW", json_schema_extra={"enum": list(VIEWS)})]
+
+
+def _view(definition, asked: str | None) -> GroupView:
+    return group_view(definition, asked)
+
+
+def _view_key(shown: str) -> tuple:
+    """What a cached answer's key adds for its group view: nothing for the six groups (the keys
+    stay as they were), the view's name for another."""
+    return () if shown == SIX else (shown,)
 
 
 def _serialised(content) -> bytes:
@@ -97,16 +114,18 @@ def api_scores(request: Request, window: str | None = Depends(window_of),
                province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES,
                                            description="only this province's units"),
                level: Literal["nation", "province", "department", "commune"] | None = None,
+               view: ViewParam = None,
                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
-    """Scores of every unit (or one province's units) for a window."""
+    """Scores of every unit (or one province's units) for a window, the groups in ``view``."""
     _province(ctx, province)
     ctx.check_data()
+    shown = _view(ctx.definition, view).code
 
     def serialise(t) -> tuple[bytes, str]:
-        body = _serialised(score_document(t, province=province, level=level))
+        body = _serialised(score_document(t, province=province, level=level, view=_view(t.definition, shown)))
         return body, etag_of(body)
 
-    body, tag = _built(ctx, window, "api.scores", (province, level), serialise)
+    body, tag = _built(ctx, window, "api.scores", (province, level, *_view_key(shown)), serialise)
     return _answer(request, body, tag, LONG)
 
 
@@ -115,9 +134,9 @@ async def api_rank(request: Request,
                    level: str = Query("province", description="province, department or commune (any other: 400, "
                                       "as the ranking refuses it)", json_schema_extra={"enum": list(RANKED_LEVELS)}),
                    province: str | None = Query(None, pattern=CODE, examples=UNIT_EXAMPLES),
-                   window: str | None = Depends(window_of),
+                   window: str | None = Depends(window_of), view: ViewParam = None,
                    principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
-    """A ranking among peers with score and rank changes.
+    """A ranking among peers with score and rank changes, and each unit's group scores in ``view``.
 
     The answer depends on the window's scores only, so it is serialised once per window,
     level and province (3,321 communes nationally: ≈ 0.6 MB) and cached with the scores; a
@@ -127,21 +146,26 @@ async def api_rank(request: Request,
     _province(ctx, province)
     await ctx.check_data_async()
     generation = ctx.generation
+    shown = _view(ctx.definition, view).code
 
     def serialise(t) -> tuple[bytes, str]:
-        df = t.ranking(level, province)
+        gv = _view(t.definition, shown)
+        df = present_frame(t.ranking(level, province), gv)
+        groups = [g.code for g in gv.groups]
+        units = [{**{k: r[k] for k in ("unit_code", "name", "rank", "peers", "total", "band", "band_label",
+                                       "score_change", "previous_rank", "rank_change")},
+                  "groups": {g: r[g] for g in groups}} for r in df.iter_rows(named=True)]
         body = _serialised({"window": t.window, "previous_window": t.previous_window, "level": level,
-                            "province": province,
-                            "units": df.select("unit_code", "name", "rank", "peers", "total", "band", "band_label",
-                                               "score_change", "previous_rank", "rank_change").to_dicts()})
+                            "province": province, "group_view": view_document(gv), "units": units})
         return body, etag_of(body)
 
     def compute() -> tuple[bytes, str]:
         t = ctx.scores(window)
-        return ctx.derived(("api.rank", t.window, level, province), lambda: serialise(t))
+        return ctx.derived(("api.rank", t.window, level, province, *_view_key(shown)), lambda: serialise(t))
 
     cached_table = ctx.cached_scores(window)
-    found = ctx.cached(("api.rank", cached_table.window, level, province)) if cached_table is not None else None
+    found = ctx.cached(("api.rank", cached_table.window, level, province, *_view_key(shown))) \
+        if cached_table is not None else None
     body, tag = found if found is not None else await run_in_threadpool(compute)
     full = Response(body, media_type="application/json", headers=_headers(tag, LONG))
     hot.remember(request, ctx, principal, full, body=body, etag=tag, generation=generation)
@@ -187,8 +211,9 @@ def api_levers(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_E
 def api_series(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_EXAMPLES),
                from_: Day | None = Query(None, alias="from", description="the first day (YYYY-MM-DD)"),
                to: Day | None = Query(None, description="the last day (default: the latest day with records)"),
+               view: ViewParam = None,
                principal: Principal = Depends(signed_in), ctx: WebContext = Depends(web_context)):
-    """A unit's total, rank and group scores week by week (ISO weeks; default the last 12)."""
+    """A unit's total, rank and group scores (in ``view``) week by week (ISO weeks; default the last 12)."""
     _unit(ctx, unit)
     with ctx.lock:
         end = to or latest_day(ctx.records)
@@ -202,8 +227,9 @@ def api_series(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_E
     with ctx.lock:
         scored = score_series(ctx.definition, ctx.records, ctx.tree, start, end)
     series = scored.scores
-    groups = [g.code for g in ctx.definition.groups]
-    frame = series.units.filter(series.units["unit_code"] == unit)
+    gv = _view(series.definition, view)
+    groups = [g.code for g in gv.groups]
+    frame = present_frame(series.units.filter(series.units["unit_code"] == unit), gv)
     points = {r["window"]: r for r in frame.to_dicts()}
     weeks = [{"window": w.label, "start": w.start.isoformat(), "end": w.end.isoformat(),
               **({k: points[w.label].get(k) for k in ("total", "rank", "peers", "band", "score_change",
@@ -212,7 +238,7 @@ def api_series(request: Request, unit: str = Query(pattern=CODE, examples=UNIT_E
               "groups": {g: points[w.label].get(g) for g in groups} if w.label in points else {}}
              for w in scored.windows]
     return cached(request, {"unit": unit_to_dict(ctx.tree.get(unit)), "from": start.isoformat(),
-                            "to": end.isoformat(), "weeks": weeks})
+                            "to": end.isoformat(), "group_view": view_document(gv), "weeks": weeks})
 
 
 @router.get("/explain", summary="Hồ sơ sau điểm số / records behind a score")

@@ -10,12 +10,14 @@ from fastapi import APIRouter
 from chiso.web.pages import (
     account,
     completeness,
+    composite,
     desk,
     inbox,
     indicators,
     leader,
     maps,
     notifications,
+    open_data,
     overview,
     rankings,
     reconcile,
@@ -36,5 +38,6 @@ router = APIRouter()
 for _family in (overview, rankings, units, wall, indicators, warnings, submissions, workflow, desk, inbox):
     # pages answer HTML to people: the API's schema (/api/v1/openapi.json) lists the API alone
     router.include_router(_family.router, include_in_schema=False)
-for _family in (completeness, notifications, tasks, task_page, account, unit_records, maps, leader, reconcile):
+for _family in (completeness, notifications, tasks, task_page, account, unit_records, maps, leader, reconcile,
+                composite, open_data):
     router.include_router(_family.router, include_in_schema=False)

@@ -30,7 +30,7 @@ from chiso.store.repo_evaluation import list_warnings
 from chiso.text import format_number, format_percent
 from chiso.web.context import TASK_PANELS, WebContext, web_context
 from chiso.web.i18n import request_language, term, translate
-from chiso.web.pages import maps, views
+from chiso.web.pages import group_view, maps, views
 from chiso.web.pages.overview import comparisons_context, score_panels
 from chiso.web.pages.render import render
 from chiso.web.pages.tasks import readable_tasks, unit_names
@@ -157,7 +157,8 @@ def leader_page(request: Request, window: str | None = None, ctx: WebContext = D
     lang = request_language(request)
     table = views.scores(ctx, window)
     province = views.home_province(principal, ctx.tree)
-    panels = score_panels(ctx, request.app.state, table, province)
+    view, switch = group_view.context(request, table.definition)
+    panels = score_panels(ctx, request.app.state, table, province, view)
     me = panels["me"]
     try:
         map_data, map_error = maps.map_context(ctx, table, lang, kind="provinces", principal=principal), None
@@ -169,8 +170,8 @@ def leader_page(request: Request, window: str | None = None, ctx: WebContext = D
         "warnings": _optional(critical_warnings, ctx, principal, province, lang),
         "tasks": _optional(overdue_tasks, ctx, principal, province, lang),
         "indicators": _optional(off_track_indicators, ctx, province, lang),
-        "compare": comparisons_context(ctx, table, province, lang) if me else None,
-        "map_data": map_data, "map_error": map_error,
+        "compare": comparisons_context(ctx, table, province, lang, view) if me else None,
+        **switch, "map_data": map_data, "map_error": map_error,
         "overdue_days": OVERDUE_DAYS,
         "previous_text": spoken_period(table.previous_window, lang, capital=False) if table.previous_window else "",
     }, principal=principal, active="leader", window=table.window)

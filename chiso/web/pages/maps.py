@@ -21,13 +21,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from chiso.catalog.presentation import GroupView, present_frame, six_view
 from chiso.evaluate.dm.service import current_values, live_indicators
 from chiso.store import repo_shapes
 from chiso.text import format_number, rounded
 from chiso.units.registry import short_name
 from chiso.web.context import DM_VALUES, WebContext, web_context
 from chiso.web.i18n import localized_name, request_language, translate
-from chiso.web.pages import views
+from chiso.web.pages import group_view, views
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
@@ -51,11 +52,12 @@ def shapes_url(kind: str, province: str | None) -> str:
     return "/api/v1/maps/provinces" if kind == "provinces" else f"/api/v1/maps/{province}/communes"
 
 
-def measure_choices(ctx: WebContext, table, lang: str, *, kind: str, province: str | None) -> list[tuple[str, str]]:
-    """What a map can be coloured by: the total, each group, and (communes) the province's DM
-    indicators reported per commune, as (value, label) pairs."""
+def measure_choices(ctx: WebContext, table, lang: str, *, kind: str, province: str | None,
+                    view: GroupView | None = None) -> list[tuple[str, str]]:
+    """What a map can be coloured by: the total, each group (as ``view`` shows them), and
+    (communes) the province's DM indicators reported per commune, as (value, label) pairs."""
     out = [(TOTAL, translate(lang, "maps.measure.total"))]
-    out += [(g.code, localized_name(g, lang)) for g in table.definition.groups]
+    out += [(g.code, localized_name(g, lang)) for g in (view or six_view(table.definition)).groups]
     if kind == "communes" and province is not None:
         for code, ind in _commune_indicators(ctx, province).items():
             name = ind.name_en if lang == "en" and ind.name_en else ind.name
@@ -150,13 +152,14 @@ def _class_of(value: float | None, pieces: list[dict]) -> int | None:
 
 
 def map_context(ctx: WebContext, table, lang: str, *, kind: str, province: str | None = None,
-                measure: str = TOTAL, principal: Principal | None = None) -> dict:
+                measure: str = TOTAL, principal: Principal | None = None, view: GroupView | None = None) -> dict:
     """What ``map_panel`` (``templates/_map.html``) draws: the units of the map, each with its
     value, rank among the map's units, colour class and link, and the legend.
 
     ``kind`` — ``provinces`` (the 34, nationally) or ``communes`` (``province``'s);
     ``measure`` — ``total``, a group code (``PROGRESS``…) or ``dm:<indicator>`` (communes only);
-    ``principal`` — when given, only the units they may open are links.
+    ``principal`` — when given, only the units they may open are links;
+    ``view`` — the group view (``chiso.catalog.presentation``): its groups are the group measures.
     """
     if kind not in KINDS:
         raise HTTPException(400, f"loại bản đồ {kind!r} không hợp lệ: {', '.join(KINDS)} / map kind must be one of "
@@ -165,9 +168,10 @@ def map_context(ctx: WebContext, table, lang: str, *, kind: str, province: str |
                                or ctx.tree.get(province).level != "province"):
         raise HTTPException(404, f"không có tỉnh {province!r} / no province {province!r}")
     definition = table.definition
-    groups = {g.code: g for g in definition.groups}
+    view = view or six_view(definition)
+    groups = {g.code: g for g in view.groups}
     level = "province" if kind == "provinces" else "commune"
-    frame = table.select(level=level, province=None if kind == "provinces" else province)
+    frame = present_frame(table.select(level=level, province=None if kind == "provinces" else province), view)
     rows = {r["unit_code"]: r for r in frame.iter_rows(named=True)}
     units = (ctx.tree.units(level="province") if kind == "provinces"
              else ctx.tree.units(province=province, level="commune"))
@@ -264,11 +268,12 @@ def national_map(request: Request, measure: str | None = None, window: str | Non
     lang = request_language(request)
     table = views.scores(ctx, window)
     chosen = _measure(measure)
-    data = map_context(ctx, table, lang, kind="provinces", measure=chosen, principal=principal)
+    view, switch = group_view.context(request, table.definition)
+    data = map_context(ctx, table, lang, kind="provinces", measure=chosen, principal=principal, view=view)
     home = views.home_province(principal, ctx.tree)
     return render(request, "maps.html", {
-        "map_data": data, "measures": measure_choices(ctx, table, lang, kind="provinces", province=None),
-        "table": table, "home": home, "home_name": short_name(ctx.tree.get(home)),
+        "map_data": data, "measures": measure_choices(ctx, table, lang, kind="provinces", province=None, view=view),
+        **switch, "table": table, "home": home, "home_name": short_name(ctx.tree.get(home)),
     }, principal=principal, active="maps", window=table.window)
 
 
@@ -281,12 +286,15 @@ def province_map(request: Request, province: str, measure: str | None = None, wi
     lang = request_language(request)
     table = views.scores(ctx, window)
     chosen = _measure(measure)
-    data = map_context(ctx, table, lang, kind="communes", province=province, measure=chosen, principal=principal)
+    view, switch = group_view.context(request, table.definition)
+    data = map_context(ctx, table, lang, kind="communes", province=province, measure=chosen, principal=principal,
+                       view=view)
     shapes_from = None
     if data["has_shapes"]:
         with ctx.database.session() as s:
             shapes_from = repo_shapes.last_import(s, province)
     return render(request, "maps_province.html", {
-        "map_data": data, "measures": measure_choices(ctx, table, lang, kind="communes", province=province),
-        "table": table, "province_unit": ctx.tree.get(province), "shapes_from": shapes_from,
+        "map_data": data, "measures": measure_choices(ctx, table, lang, kind="communes", province=province,
+                                                      view=view),
+        **switch, "table": table, "province_unit": ctx.tree.get(province), "shapes_from": shapes_from,
     }, principal=principal, active="maps", window=table.window)

@@ -1,7 +1,7 @@
 """Trang tổng quan tỉnh (the province overview): ``/``.
 
-The province's total and national rank with its weekly trend, the six group scores against
-their maxima, this week's changes (groups up and down, biggest movers among departments and
+The province's total and national rank with its weekly trend, the group scores against
+their maxima (six groups, or five with ``?nhom=5`` / ``CHISO_GROUP_VIEW``: ``group_view``), this week's changes (groups up and down, biggest movers among departments and
 communes), the top levers by improvement potential (``chiso.evaluate.whatif.levers``), the
 open warnings and the DM indicators off track by field, and the comparisons panel ("So sánh":
 the national average, peer provinces, the same period last year, last week —
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from chiso.catalog.presentation import GroupView, present, six_view
 from chiso.evaluate.comparisons import Comparisons, Reference, compare, first_record_day, last_year_window
 from chiso.evaluate.whatif import levers
 from chiso.periods.spoken import spoken_period
@@ -21,7 +22,7 @@ from chiso.periods.windows import parse_window
 from chiso.text import format_number
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import format_day, format_signed, localized_name, request_language, translate
-from chiso.web.pages import charts, home, tasks, views
+from chiso.web.pages import charts, group_view, home, tasks, views
 from chiso.web.pages.render import cached_page
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
 
@@ -37,33 +38,32 @@ def _optional(fn, *args):
         return None, str(e)
 
 
-def group_changes(definition, trend: list[dict]) -> list[dict]:
-    """Each group's score this week and its change since the week before (from the trend rows)."""
+def group_changes(definition, trend: list[dict], view: GroupView | None = None) -> list[dict]:
+    """Each group's score this week and its change since the week before (from the trend rows),
+    as ``view`` shows the groups (default: the definition's own six)."""
     if not trend:
         return []
     now, before = trend[-1], (trend[-2] if len(trend) > 1 else None)
-    out = []
-    for g in definition.groups:
-        change = None if before is None or before[g.code] is None else round(now[g.code] - before[g.code], 2)
-        out.append({"code": g.code, "name": g.name, "name_en": g.name_en, "max": g.max,
-                    "score": now[g.code], "change": change})
-    return out
+    return group_view.shown_groups(now, view or six_view(definition), before)
 
 
-def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
+def score_panels(ctx: WebContext, app_state, table, province: str, view: GroupView | None = None) -> dict:
     """The overview's panels that depend on the window's scores alone (the province's row,
-    weekly trend, group changes, movers, levers): the same for every principal of the
-    province, so computed once per window and province and cached with the scores."""
+    weekly trend, group changes in ``view``, movers, levers): the same for every principal of the
+    province, so computed once per window, province and group view and cached with the scores."""
+    view = view or six_view(table.definition)
+
     def compute() -> dict:
         provinces = table.select(level="province")
         mine = provinces.filter(provinces["unit_code"] == province).to_dicts()
         me = mine[0] if mine else None
         series = views.weekly_series(ctx, app_state, table.window) if me else None
         trend = views.unit_trend(series, province) if series is not None else []
-        groups = group_changes(table.definition, trend) if me else []
-        if me and groups:  # this week's group scores are the table's own
-            for g in groups:
-                g["score"] = me[g["code"]]
+        groups = group_changes(table.definition, trend, view) if me else []
+        if me and groups:  # this week's group scores are the table's own, over their determined maxima
+            determined = {g.code: g.max_determined for g in table.definition.groups}
+            for g, r in zip(groups, present(me, view, maxima=determined)):
+                g.update(score=r.points, max=r.max, ratio=r.ratio, percent=r.percent)
         departments = table.select(province=province, level="department")
         communes = table.select(province=province, level="commune")
         top_levers = [lv for lv in levers(table, province, share=LEVER_SHARE) if lv["kind"] == "criterion"][:5] \
@@ -72,7 +72,7 @@ def score_panels(ctx: WebContext, app_state, table, province: str) -> dict:
                 "movers": {"department": views.movers(departments, 3), "commune": views.movers(communes, 3)},
                 "levers": top_levers}
 
-    return ctx.derived(("overview", table.window, province), compute)
+    return ctx.derived(("overview", table.window, province, view.code), compute)
 
 
 # ---------------------------------------------------------------- comparisons (so sánh)
@@ -152,10 +152,11 @@ def _missing(lang: str, ref: Reference, c: Comparisons) -> str:
     return translate(lang, f"compare.missing.{ref.reason}", unit=c.name, period=period)
 
 
-def comparisons_context(ctx: WebContext, table, code: str, lang: str) -> dict:
+def comparisons_context(ctx: WebContext, table, code: str, lang: str, view: GroupView | None = None) -> dict:
     """The comparisons panel's rows in words (``templates/_compare.html``): for each reference its
     label, number, signed difference (Unicode minus, ``format_signed``), the word (cao hơn / thấp
-    hơn / bằng), how it is computed, its members (peers) and rank; and each group against the
+    hơn / bằng), how it is computed, its members (peers) and rank; and each group (as ``view``
+    shows them: a merged group's score and national average are its members' added) against the
     national average. ``{"error": reason}`` when the comparisons cannot be made."""
     try:
         c = unit_comparisons(ctx, table, code)
@@ -182,16 +183,24 @@ def comparisons_context(ctx: WebContext, table, code: str, lang: str) -> dict:
         refs.append(row)
     groups = []
     period = spoken_period(c.window, lang, capital=False)
-    for g in table.definition.groups:
-        mean, gap = c.national.groups.get(g.code), c.national.group_differences.get(g.code)
+    view = view or six_view(table.definition)
+    scores = {r.code: r.points for r in present(c.groups, view)}
+    means = {r.code: r.points for r in present(c.national.groups, view)}
+    for g in view.groups:
+        if g.merged:  # the members' differences added, so the shown gap is the shown score minus the shown mean
+            parts = [c.national.group_differences.get(m) for m in g.members]
+            gap = None if any(p is None for p in parts) else round(sum(parts), view.digits)
+        else:
+            gap = c.national.group_differences.get(g.code)
+        mean = means[g.code]
         word, cls = _word(lang, gap)
         name = localized_name(g, lang)
         title = translate(lang, "compare.explain.group", group=name, n=len(c.national.members), period=period)
         if gap is not None:
             title += " " + translate(lang, "compare.group_sentence", unit=c.name, word=word,
-                                     score=format_number(c.groups[g.code], 2, lang),
+                                     score=format_number(scores[g.code], 2, lang),
                                      gap=format_number(abs(gap), 2, lang))
-        groups.append({"code": g.code, "name": name, "max": g.max, "score": c.groups[g.code], "mean": mean,
+        groups.append({"code": g.code, "name": name, "max": g.max, "score": scores[g.code], "mean": mean,
                        "difference": gap, "signed": format_signed(gap, lang), "word": word, "cls": cls,
                        "title": title})
     return {"unit": c.name, "unit_code": c.unit_code, "total": c.total, "window": c.window, "refs": refs,
@@ -214,7 +223,8 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
     lang = request_language(request)
     table = views.scores(ctx, window)
     province = views.home_province(principal, ctx.tree)
-    panels = score_panels(ctx, request.app.state, table, province)
+    view, switch = group_view.context(request, table.definition)
+    panels = score_panels(ctx, request.app.state, table, province, view)
     groups, trend = panels["groups"], panels["trend"]
     live = warnings_context(ctx, principal) if with_warnings else {"warnings": None, "warnings_error": None}
     return {
@@ -226,8 +236,8 @@ def overview_context(request: Request, ctx: WebContext, principal: Principal, wi
         "groups_down": [g for g in groups if (g["change"] or 0) < 0],
         "movers": panels["movers"],
         "levers": panels["levers"], "lever_share": LEVER_SHARE,
-        "compare": comparisons_context(ctx, table, province, lang) if panels["me"] else None,
-        **live,
+        "compare": comparisons_context(ctx, table, province, lang, view) if panels["me"] else None,
+        **switch, **live,
         "can_open": lambda code: can_read_unit(principal, code, ctx.tree),
     }
 

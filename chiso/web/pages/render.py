@@ -30,6 +30,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from chiso import settings
 from chiso.periods.windows import parse_window
 from chiso.web import hot, i18n
 from chiso.web.cache import AHEAD, CLAIM_SECONDS, PageCache, Parts  # noqa: F401  (render.AHEAD: the pages' name)
@@ -49,6 +50,7 @@ NAV: tuple[tuple, ...] = (
     ("rankings", "nav.rankings", "/rankings"),
     ("maps", "maps.nav", "/maps"),
     ("reconcile", "reconcile.nav", "/reconcile"),
+    ("composite", "composite.nav", "/composite"),
     ("indicators", "nav.indicators", "/indicators"),
     ("warnings", "nav.warnings", "/warnings"),
     ("completeness", "completeness.nav", "/completeness"),
@@ -166,8 +168,9 @@ class Viewer:
 def page_key(request: Request, template: str, part: str, generation: int, principal) -> tuple:
     """Everything cached parts depend on (see ``PageCache``)."""
     query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
+    # the deployment's group view (CHISO_GROUP_VIEW) shapes pages that ask for none (?nhom=)
     return (template, part, generation, i18n.request_language(request), request.url.path, query,
-            Viewer.of(principal))
+            Viewer.of(principal), settings.get("CHISO_GROUP_VIEW"))
 
 
 def render_parts(request: Request, template: str, context: dict, *, principal, active: str,

@@ -15,11 +15,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from chiso.catalog.presentation import GroupView, present, six_view
 from chiso.catalog.records import RECORD_KINDS
 from chiso.evaluate.whatif import whatif
 from chiso.web.context import WebContext, web_context
 from chiso.web.i18n import request_language, term
-from chiso.web.pages import charts, views
+from chiso.web.pages import charts, group_view, views
 from chiso.web.pages.overview import comparisons_context
 from chiso.web.pages.render import render
 from chiso.web.security.deps import Principal, can_read_unit, current_principal
@@ -50,25 +51,33 @@ def column_heading(name: str, lang: str) -> str:
     return name.replace("_", " ")
 
 
-def breakdown(table, code: str) -> list[dict]:
-    """Groups with their criteria: points, maximum, points lost, ratio, numerator, denominator."""
+def breakdown(table, code: str, view: GroupView | None = None) -> list[dict]:
+    """Groups (as ``view`` shows them: a merged group lists its members' criteria) with their
+    criteria: points, maximum, points lost, ratio, numerator, denominator."""
     d = table.definition
+    view = view or six_view(d)
     unit = table.unit(code)
     rows = {r["criterion"]: r for r in table.unit_criteria(code).to_dicts()}
+    # a group's maximum shown is its determined part's (a criterion not yet determined scores nothing)
+    shown = {r.code: r for r in present(unit, view, maxima={g.code: g.max_determined for g in d.groups})}
     out = []
-    for g in d.groups:
+    for g in view.groups:
         criteria = []
-        for c in g.criteria:
+        for c in (c for m in g.members for c in d.group(m).criteria):
             r = rows.get(c.code, {})
             points = r.get("points")
             criteria.append({"code": c.code, "name": c.name, "name_en": c.name_en, "max": c.max,
-                             "points": points, "lost": round(c.max - (points or 0.0), 2),
+                             "points": points,
+                             "lost": round(c.max - (points or 0.0), 2) if c.determined else None,
+                             "determined": c.determined,
                              "ratio": r.get("ratio"), "numerator": r.get("numerator"),
                              "denominator": r.get("denominator"),
-                             "explainable": c.attested is None})
-        score = unit[g.code] or 0.0
-        out.append({"code": g.code, "name": g.name, "name_en": g.name_en, "max": g.max, "score": score,
-                    "lost": round(g.max - score, 2), "criteria": criteria})
+                             "explainable": c.attested is None and c.determined})
+        score = shown[g.code].points  # None: no criterion of the group is determined yet (never 0)
+        top = shown[g.code].max
+        out.append({"code": g.code, "name": g.name, "name_en": g.name_en, "max": top, "score": score,
+                    "lost": round(top - score, 2) if score is not None else None,
+                    "determined": score is not None, "criteria": criteria})
     return out
 
 
@@ -80,16 +89,17 @@ def unit_page(request: Request, code: str, window: str | None = None, ctx: WebCo
     me = table.unit(code)  # no score in the window: UnknownUnitError (404)
     series = views.weekly_series(ctx, request.app.state, table.window)
     trend = views.unit_trend(series, code)
-    groups = breakdown(table, code)
+    view, switch = group_view.context(request, table.definition)
+    groups = breakdown(table, code, view)
     parent = ctx.tree.get(unit.parent_code) if unit.parent_code and unit.parent_code in ctx.tree else None
-    lost_first = sorted((c for g in groups for c in g["criteria"] if c["explainable"] and c["lost"] > 0),
+    lost_first = sorted((c for g in groups for c in g["criteria"] if c["explainable"] and (c["lost"] or 0) > 0),
                         key=lambda c: -c["lost"])
     return render(request, "unit.html", {
         "unit": unit, "me": me, "table": table, "groups": groups, "parent": parent,
         "parent_readable": parent is not None and can_read_unit(principal, parent.code, ctx.tree),
         "trend_chart": charts.trend(trend, request_language(request), with_rank=True),
         "first_criterion": lost_first[0]["code"] if lost_first else None,
-        "compare": comparisons_context(ctx, table, code, request_language(request)),
+        "compare": comparisons_context(ctx, table, code, request_language(request), view), **switch,
     }, principal=principal, active="rankings", window=table.window)
 
 

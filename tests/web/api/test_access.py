@@ -33,15 +33,17 @@ def test_every_role_reads_the_province_scores(world, who):
 def test_officers_read_their_own_units_data_only(world):
     c = world.client
     # the finance officer sees the values of the indicator their agency owns
+    # (as many as the administrator sees: other tests of this package may have added one)
     mine = c.get("/api/v1/values", headers=world.auth("canbo.stc")).json()
-    assert mine["total"] == 6 and {v["indicator"] for v in mine["items"]} == {"NS.CHI_NSDP"}
+    every = c.get("/api/v1/values", params={"indicator": "NS.CHI_NSDP"}, headers=world.auth("quantri")).json()
+    assert mine["total"] == every["total"] >= 6 and {v["indicator"] for v in mine["items"]} == {"NS.CHI_NSDP"}
     # Bảo hiểm xã hội's officer owns no NS.CHI_NSDP and reads none of it
     other = c.get("/api/v1/values", headers=world.auth("canbo.bhxh")).json()
     assert other["total"] == 0
     r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI_NSDP", "unit": "24"}, headers=world.auth("canbo.bhxh"))
     assert r.status_code == 403 and "24-BHXH" in r.json()["detail"]
     r = c.get("/api/v1/values/history", params={"indicator": "NS.CHI_NSDP", "unit": "24"}, headers=world.auth("canbo.stc"))
-    assert r.status_code == 200 and len(r.json()["versions"]) == 6
+    assert r.status_code == 200 and len(r.json()["versions"]) == every["total"]
     # records behind a score: the province's leader yes, a department's officer not the province's
     params = {"unit": "24", "criterion": "ON_TIME", "window": "2026-W34"}
     assert c.get("/api/v1/explain", params=params, headers=world.auth("lanhdao")).status_code == 200

@@ -45,6 +45,9 @@ RULES: dict[tuple[str, int, str], str] = {
                                                         "deadline words, catalogue codes (the data)",
     ("*", 400, "ends before it starts"): "a range's first day must not come after its last (two days of one "
                                           "pattern)",
+    ("*", 400, "before the method's first version"): "a window ending before the index definition's first "
+                                                      "version (its valid_from) has no method to score it (the data: "
+                                                      "the definition's versions)",
     ("GET /api/v1/series", 400, "is after to"): "from must not be after to (two parameters)",
     ("GET /api/v1/series", 400, "a series spans at most"): "at most 106 weeks between from and to",
     ("GET /api/v1/explain", 400, "is attested by the province"): "no records behind a criterion the province "
@@ -184,3 +187,7 @@ def test_a_rule_excuses_only_its_own_refusal():
     assert _ruled("GET /api/v1/scores", Answer(400, "from (2026-02-01) is after to (2026-01-01)")) is None
     assert _ruled("GET /api/v1/series", Answer(422, "from (2026-02-01) is after to (2026-01-01)")) is None
     assert _ruled("GET /api/v1/scores", Answer(400, "cannot read window 'x'")) is None
+    early = ("kỳ 2021-W01 kết thúc trước ngày áp dụng phương pháp tính INDEX_766 (01/08/2022, phiên bản 2022.1): "
+             "chưa có phương pháp tính cho kỳ này / the period ends before the method's first version")
+    assert _ruled("GET /api/v1/levers", Answer(400, early)) and _ruled("GET /api/v1/series", Answer(400, early))
+    assert _ruled("GET /api/v1/levers", Answer(404, early)) is None

@@ -34,11 +34,11 @@ def test_catalogue_renders_for_every_role(site, user):
 
 
 def live_count(site) -> int:
-    """The live indicators now (110 of the 120 as imported; other tests approve a candidate)."""
+    """The live indicators now (111 of the 121 as imported; other tests approve a candidate)."""
     with site.db.session() as s:
         indicators = current_catalogue(s, "24").indicators.values()
         live = sum(i.live for i in indicators)
-        assert 110 <= live < len(indicators) == 120
+        assert 111 <= live < len(indicators) == 121
     return live
 
 
@@ -50,7 +50,7 @@ def test_matrix_counts_add_up_to_the_live_catalogue(site):
 
 
 def test_admin_and_leader_may_see_every_state_others_may_not(site):
-    assert site.client("quantri").get("/indicators", params={"all": "true"}).context["matrix_total"] == 120
+    assert site.client("quantri").get("/indicators", params={"all": "true"}).context["matrix_total"] == 121
     r = site.client("canbo.syt").get("/indicators", params={"all": "true"})
     assert r.status_code == 403
     assert "chỉ quản trị viên và lãnh đạo" in r.text.lower()

@@ -46,7 +46,7 @@ def test_workflow_renders_for_every_role(site, user):
     r = site.client(user).get("/workflow")
     assert r.status_code == 200, r.text
     assert "Quy trình 6 bước" in r.text and "5. Phê duyệt, ban hành" in r.text
-    assert r.context["total"] == 120 == sum(g["count"] for g in r.context["groups"])
+    assert r.context["total"] == 121 == sum(g["count"] for g in r.context["groups"])
     may = any(g["movable"] for g in r.context["groups"])
     assert may == (user in ("quantri", "lanhdao", "giamdoc.syt"))
 
