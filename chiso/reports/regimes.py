@@ -552,7 +552,7 @@ def _rows_table(document, rows: tuple[FilledRow, ...]) -> None:
     table = document.add_table(rows=1, cols=len(shown))
     table.style = "Table Grid"
     table.autofit = False
-    widths = (1.1, 4.9, 1.8, 2.6, 2.1, 2.2, 1.8)
+    widths = (1.3, 4.7, 1.8, 2.6, 2.1, 2.2, 1.8)
     for cell, name, w in zip(table.rows[0].cells, shown, widths):
         cell.text = name
         cell.width = Cm(w)
