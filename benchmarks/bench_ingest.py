@@ -38,7 +38,9 @@ from chiso.demo.generate import generate_for
 from chiso.evaluate import kept
 from chiso.store.database import init_store
 from chiso.store.records import open_records
+from chiso.store.records_postgres import connect_kwargs
 from chiso.units import load_units
+from chiso.web.api import records as ingest_api
 from chiso.web.app import create_app
 from chiso.web.security import accounts, tokens
 
@@ -68,7 +70,6 @@ def _stored(n: int, url: str | None, folder: Path):
 def _postgres_schema(base: str) -> tuple[str, str]:
     import psycopg
 
-    from chiso.store.records_postgres import connect_kwargs
 
     schema = f"chiso_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(autocommit=True, **connect_kwargs(base)) as conn:
@@ -80,7 +81,6 @@ def _postgres_schema(base: str) -> tuple[str, str]:
 def _drop_schema(base: str, schema: str) -> None:
     import psycopg
 
-    from chiso.store.records_postgres import connect_kwargs
 
     with psycopg.connect(autocommit=True, **connect_kwargs(base)) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -97,7 +97,6 @@ def _profile_next_load(path: str, store) -> None:
     """Profile the next batch's work (it runs in the server's worker thread, which a profiler
     started here would not see), write the statistics to ``path`` and print the record store's
     statements by time."""
-    from chiso.web.api import records as ingest_api
 
     plain, execute, query = ingest_api._load, store._execute, store.query_arrow
     spent: list[tuple[float, str]] = []

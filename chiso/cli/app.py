@@ -21,6 +21,7 @@ from chiso.cli.regimes import app as regimes_app
 from chiso.cli.reminders import app as reminders_app
 from chiso.cli.reports import app as bulletins_app
 from chiso.cli.reports import report
+from chiso.cli.scoring import score_table
 from chiso.cli.tasks import app as tasks_app
 from chiso.cli.units import app as units_app
 from chiso.cli.users import app as users_app
@@ -32,24 +33,6 @@ from chiso.text import format_number, format_percent
 
 app = typer.Typer(help="chiso — chỉ số chỉ đạo, điều hành và chất lượng phục vụ (Quyết định 766/QĐ-TTg).",
                   no_args_is_help=True, pretty_exceptions_enable=False, cls=ComposedArgs)
-
-
-def _score_table(window: str | None, counts: Path | None):
-    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
-    from chiso.evaluate.service import score_counts_file, score_records
-
-    d = definition()
-    if counts is not None:
-        # lazy: only a counts file needs the crosswalk (decision 44)
-        from chiso.cli.crosswalk import crosswalk_in_force
-
-        return score_counts_file(d, str(counts), window, crosswalk=crosswalk_in_force())
-    # lazy: only this command needs it; `chiso --help` stays light (decision 44)
-    from chiso.store.records import open_records
-    from chiso.units import load_units
-
-    with open_records(read_only=True) as store:
-        return score_records(d, store, load_units(), window)
 
 
 WindowOpt = Annotated[Optional[str], typer.Option("--window", "-w", help="2026-W34, 2026-08, 2026-Q3, 2026, "
@@ -124,7 +107,7 @@ def score(province: Annotated[Optional[str], typer.Option(help="only this provin
         raise ChisoError("--engine spark reads Parquet: give --records PATH (docs/scale.md)")
     if kept is not None and engine != "spark":
         raise ChisoError("--kept goes with --engine spark (docs/scale.md)")
-    table = _score_table(window, counts) if records is None else _score_parquet(window, engine, records, kept)
+    table = score_table(window, counts) if records is None else _score_parquet(window, engine, records, kept)
     note = table.method_note("vi")
     if note:  # standard error: --format json|csv stays clean (the JSON carries it as `method`)
         err.print(note, markup=False, highlight=False, soft_wrap=True)
@@ -149,7 +132,7 @@ def rank(province: Annotated[Optional[str], typer.Option(help="province code (pe
          level: Annotated[Level, typer.Option()] = Level.province,
          window: WindowOpt = None, counts: CountsOpt = None, format: FormatOpt = Format.table) -> None:
     """Rank units among their peers, with score and rank changes against the previous window."""
-    table = _score_table(window, counts)
+    table = score_table(window, counts)
     df = table.ranking(level.value, province)
     rows = [{"rank": r["rank"], "code": r["unit_code"], "name": r["name"], "total": r["total"],
              "band": r["band_label"], "score_change": r["score_change"], "previous_rank": r["previous_rank"],
@@ -176,7 +159,7 @@ def whatif(unit: Annotated[str, typer.Option(help="unit code")],
     from chiso.evaluate.whatif import parse_levels
     from chiso.evaluate.whatif import whatif as run
 
-    result = run(_score_table(window, counts), unit, parse_levels(set_))
+    result = run(score_table(window, counts), unit, parse_levels(set_))
     emit(format, result, result["changes"], f"{result['name']} ({result['unit']}) {result['window']}: "
                                              f"{format_number(result['before'], 2, 'en')} → "
                                              f"{format_number(result['after'], 2, 'en')} "
@@ -192,7 +175,7 @@ def levers(unit: Annotated[str, typer.Option(help="unit code")], window: WindowO
     # lazy: only this command needs it; `chiso --help` stays light (decision 44)
     from chiso.evaluate.whatif import levers as run
 
-    rows = run(_score_table(window, counts), unit, share=share)[:top]
+    rows = run(score_table(window, counts), unit, share=share)[:top]
     emit(format, {"unit": unit, "share": share, "levers": rows}, rows, f"levers of {unit} at {format_percent(share, 0, 'en')}")
 
 

@@ -46,6 +46,14 @@ class ComposedArgs(TyperGroup):
 err = Console(stderr=True)
 
 
+class Role(str, Enum):
+    """The role a command acts in when it writes values (its ownership rules apply)."""
+
+    officer = "officer"
+    head = "head"
+    admin = "admin"
+
+
 class Format(str, Enum):
     """How a command prints its result."""
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from chiso.catalog.index_definition import load_index_definition
-from chiso.cli.common import definition, echo, emit, handled
+from chiso.cli.common import Format, definition, echo, emit, handled
 from chiso.cli.output import to_json
 
 app = typer.Typer(help="Phiên bản phương pháp tính chỉ số 766: danh sách, so sánh / index definition versions.",
@@ -20,17 +20,11 @@ class DiffFormat(str, Enum):
     json = "json"
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
 @app.command("list")
 @handled
 def list_(file: Annotated[Optional[str], typer.Option("--file", help="a definition file (default: the one in force, "
                                                       "CHISO_INDEX_DEFINITION or the shipped one)")] = None,
-          format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table) -> None:
+          format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """The versions of the index definition, oldest first, with the days each is in force."""
     d = load_index_definition(Path(file)) if file else definition()
     rows = [{"version": v.version, "valid_from": v.valid_from.isoformat(),

@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from chiso.cli.common import definition, echo, emit, err, handled, province_code
+from chiso.cli.common import Role, definition, echo, emit, err, handled, province_code
+from chiso.cli.scoring import score_table
 from chiso.errors import ChisoError
 
 export_app = typer.Typer(help="Xuất số liệu theo chuẩn trao đổi (SDMX, DHIS2) / export for exchange.",
@@ -34,12 +35,6 @@ class SdmxFormat(str, Enum):
 class Dhis2Format(str, Enum):
     json = "json"
     csv = "csv"
-
-
-class Role(str, Enum):
-    officer = "officer"
-    head = "head"
-    admin = "admin"
 
 
 class UnitScheme(str, Enum):
@@ -95,26 +90,8 @@ def _observations(what: What, province, indicator, unit, period, window, level, 
                                                     unit=unit, period=period), catalogue
     finally:
         db.dispose()
-    return "scores", score_observations(_score_table(window, counts), province=province, level=level,
+    return "scores", score_observations(score_table(window, counts), province=province, level=level,
                                         criteria=criteria), catalogue
-
-
-def _score_table(window: str | None, counts: Path | None):
-    # lazy: only the scores export needs it (decision 44)
-    from chiso.evaluate.service import score_counts_file, score_records
-
-    d = definition()
-    if counts is not None:
-        # lazy: only a counts file needs the crosswalk (decision 44)
-        from chiso.cli.crosswalk import crosswalk_in_force
-
-        return score_counts_file(d, str(counts), window, crosswalk=crosswalk_in_force())
-    # lazy: as above
-    from chiso.store.records import open_records
-    from chiso.units import load_units
-
-    with open_records(read_only=True) as store:
-        return score_records(d, store, load_units(), window)
 
 
 @export_app.command("sdmx")

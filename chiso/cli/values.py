@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from chiso import settings
-from chiso.cli.common import Format, definition, emit, err, handled
+from chiso.cli.common import Format, Role, definition, emit, err, handled
 from chiso.errors import ChisoError
 from chiso.store.database import open_database, require_current
 
@@ -21,12 +21,6 @@ app = typer.Typer(help="Số liệu chỉ số chỉ đạo, điều hành: nộ
                   no_args_is_help=True)
 connectors_app = typer.Typer(help="Kết nối hệ thống nguồn / connectors to source systems.",
                              no_args_is_help=True)
-
-
-class Role(str, Enum):
-    officer = "officer"
-    head = "head"
-    admin = "admin"
 
 
 class Kind(str, Enum):

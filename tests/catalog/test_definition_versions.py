@@ -12,12 +12,14 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from chiso.catalog import definition_versions
 from chiso.catalog.definition_versions import diff, diff_document, diff_lines, method_change, resolve, version_for
 from chiso.catalog.index_definition import DEFAULT_INDEX, DEFINITIONS_DIR, load_index_definition
 from chiso.cli.definitions import app as definitions_app
 from chiso.errors import ChisoError, DefinitionError, NotFoundError
 from chiso.evaluate.points import round_half_up
-from chiso.evaluate.service import explain, score_records, score_series
+from chiso.evaluate.scores import score_window
+from chiso.evaluate.service import explain, score_consecutive, score_records, score_series
 from chiso.periods.windows import parse_window
 from chiso.store.records import open_records
 from chiso.units import load_units
@@ -360,7 +362,6 @@ def test_the_shipped_definition_is_one_version_with_every_rule_determined():
 def test_consecutive_windows_of_any_kind_each_by_its_version(mid_august, hand_store, tree):
     """What the bulletins' sources score (months, quarters): each window by its version, each
     against the one before it."""
-    from chiso.evaluate.service import score_consecutive
 
     d = load_index_definition(mid_august)
     wanted = [parse_window("2026-07"), parse_window("2026-08"), parse_window("2026-09")]
@@ -376,7 +377,6 @@ def test_consecutive_windows_of_any_kind_each_by_its_version(mid_august, hand_st
 def test_doctests():
     import doctest
 
-    from chiso.catalog import definition_versions
 
     assert doctest.testmod(definition_versions).failed == 0
 
@@ -384,7 +384,6 @@ def test_doctests():
 def test_a_given_score_for_an_undetermined_criterion_is_not_scored():
     """A portal figure (given points or ratio) for a criterion chiso holds undetermined stays None
     (decision 230); the determined criterion beside it is scored as given."""
-    from chiso.evaluate.scores import score_window
 
     d = load_index_definition(EXAMPLE)
     units = pl.DataFrame({"unit_code": ["24"], "name": ["Bắc Ninh"], "level": ["province"], "parent_code": ["VN"],

@@ -14,6 +14,7 @@ from chiso.catalog.catalogue import (
     catalogue_yaml,
     load_catalogue,
     parse_catalogue,
+    validate_catalogue,
 )
 from chiso.catalog.indicator import Indicator
 from chiso.catalog.workbook import BY_KEY, read_workbook, write_workbook
@@ -71,7 +72,6 @@ def test_the_workbook_has_a_column_and_reads_it_back(tmp_path):
     back = read_workbook(path)
     rows = {item["code"]: item for item, _place in back.indicators}
     assert rows["TC.A"]["public"] is True and rows["TC.B"]["public"] is False
-    from chiso.catalog.catalogue import validate_catalogue
 
     again = validate_catalogue(back, units=TREE)
     assert again["TC.A"].public is True and again["TC.B"].public is False
