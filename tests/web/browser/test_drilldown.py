@@ -20,9 +20,14 @@ SIZES = {"1920": {"width": 1920, "height": 1080}, "390": {"width": 390, "height"
 def open_records(page, code: str, criterion: str, window: str) -> None:
     """The unit page, then the criterion's "Xem hồ sơ" link, clicked; waits for the rows."""
     page.goto(f"/units/{code}?window={window}")
+    # the page has loaded its first criterion's records by itself (a click before that answer
+    # cuts it short: test_a_click_wins_over_the_records_the_page_loads_by_itself)
+    page.wait_for_load_state("networkidle")
     link = page.locator(f"a[href*='/records?criterion={criterion}&']", has_text="Xem hồ sơ").first
     with page.expect_response(lambda r: f"/records?criterion={criterion}" in r.url and r.status == 200):
         link.click()
+    # the clicked criterion's rows, not the first criterion's the page loads by itself
+    page.wait_for_selector(f"#records a.records-export[href*='criterion={criterion}&']")
     page.wait_for_selector("#records table.drill tbody tr")
     page.wait_for_timeout(200)
 
@@ -88,3 +93,36 @@ def test_a_commune_page_says_it_takes_the_province_figure(as_user, site, size):
     assert units and all(u.strip() for u in units)
     check_page(w, f"drilldown-commune-inherited-{size}")
     assert w.problems == [], w.problems
+
+
+def test_a_click_wins_over_the_records_the_page_loads_by_itself(as_user, site):
+    """The unit page loads the first losing criterion's records by itself. A leader who clicks
+    another criterion before that answer arrives sees the one clicked: the page's own request
+    is cut short, its late answer replaces nothing."""
+    communes = [u.code for u in site.tree.children("24") if u.level == "commune"]
+    criterion = "PUBLIC_UPDATE_ON_TIME"
+    w = as_user("lanhdao")
+    page = w.page
+    held = []
+
+    def hold(route):
+        if f"criterion={criterion}&" in route.request.url:
+            route.continue_()
+        else:
+            held.append(route)  # the page's own first request, answered only after the click
+
+    page.route(re.compile(r"/units/[^/]+/records\?"), hold)
+    page.goto(f"/units/{communes[0]}?window={site.window}")
+    page.wait_for_function("() => document.querySelector('#records').classList.contains('htmx-request')")
+    assert len(held) == 1
+    link = page.locator(f"a[href*='/records?criterion={criterion}&']", has_text="Xem hồ sơ").first
+    with page.expect_response(lambda r: f"criterion={criterion}&" in r.url and r.status == 200):
+        link.click()
+    page.wait_for_selector(f"#records a.records-export[href*='criterion={criterion}&']")
+    try:
+        held[0].continue_()  # the late answer: the browser has already given up on it
+    except Exception:  # noqa: BLE001 — Playwright raises once the request is gone; either is fine
+        pass
+    page.wait_for_timeout(500)
+    assert page.locator(f"#records a.records-export[href*='criterion={criterion}&']").count() == 1
+    assert "Tiêu chí này chấm chung cho toàn tỉnh" in page.locator("#records .records-scope").inner_text()

@@ -26,12 +26,14 @@ def test_ranking_to_unit_to_records_by_clicking(as_user):
     page.wait_for_url(re.compile(r"/units/24\b"))
     assert page.locator("main h1").inner_text().strip() == "Bắc Ninh"
     # the records of the first criterion with lost points load by themselves; open another one
+    page.wait_for_load_state("networkidle")
     links = page.locator("a", has_text="Xem hồ sơ")
     assert links.count() >= 1
     link = links.nth(links.count() - 1)
     criterion = re.search(r"criterion=([^&]+)", link.get_attribute("href")).group(1)
     with page.expect_response(lambda r: f"/records?criterion={criterion}" in r.url and r.status == 200):
         link.click()
+    page.wait_for_selector(f"#records a.records-export[href*='criterion={criterion}&']")
     page.wait_for_selector("#records table.records tbody tr")
     rows = page.locator("#records table.records tbody tr")
     assert rows.count() > 0
