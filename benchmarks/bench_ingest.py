@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --batch 10000 --repeat 20
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --records postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --kept   # counts kept by day
+    .venv/bin/python benchmarks/bench_ingest.py --dossiers 100000000 --kept --keep-store  # loaded once, reused
 
 N generated dossiers of the nation's year (``chiso.demo.generate``) are loaded once through
 ``chiso load``'s path into a record store (DuckDB under benchmarks/out/, or the PostgreSQL
@@ -55,16 +56,32 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _stored(n: int, url: str | None, folder: Path):
+def _stored(n: int, url: str | None, folder: Path, keep_store: bool = False):
+    """The record store holding n generated dossiers, loaded through ``chiso load``'s path.
+    ``keep_store``: the DuckDB store lives in benchmarks/out/ingest-N/ and a later run with the
+    flag opens it as it is (at 100M the load takes most of an hour); the load time is then 0."""
     data = ROOT / "out" / f"ingest-{n}"
     if not (data / "dossiers").exists():
+        t0 = time.perf_counter()
         generate_for(data, provinces=None, dossiers=n, year=YEAR, seed=1)
+        print(f"  generated {n:,} dossiers in {time.perf_counter() - t0:.1f} s", flush=True)
     files = [str(p) for kind in ("procedures", "publications", "dossiers", "petitions")
              for p in sorted((data / kind).glob("*.parquet"))]
-    store = open_records(url or f"duckdb:///{(folder / 'records.duckdb').as_posix()}")
+    if keep_store and not url:
+        path, done = data / "records.duckdb", data / "records.loaded"
+        if done.exists():
+            return open_records(f"duckdb:///{path.as_posix()}"), 0.0
+        path.unlink(missing_ok=True)
+        store = open_records(f"duckdb:///{path.as_posix()}")
+    else:
+        store, done = open_records(url or f"duckdb:///{(folder / 'records.duckdb').as_posix()}"), None
     t0 = time.perf_counter()
     load_paths(files, store, load_units(), kind=None)
-    return store, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    print(f"  loaded {n:,} dossiers in {seconds:.1f} s", flush=True)
+    if done is not None:
+        done.write_text(f"{seconds:.1f}\n")
+    return store, seconds
 
 
 def _postgres_schema(base: str) -> tuple[str, str]:
@@ -127,14 +144,14 @@ def _profile_next_load(path: str, store) -> None:
 
 
 def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = False,
-        profile: str | None = None) -> dict:
+        profile: str | None = None, keep_store: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="chiso-bench-ingest-"))
     schema = None
     url = None
     if records_url:
         url, schema = _postgres_schema(records_url)
     try:
-        store, load_seconds = _stored(n, url, folder)
+        store, load_seconds = _stored(n, url, folder, keep_store)
         tree = load_units()
         keep_seconds = None
         if keep:  # counts kept by day over the year: the POST recounts the batch's days, the read uses them
@@ -202,8 +219,10 @@ def main() -> None:
     ap.add_argument("--kept", action="store_true", help="keep the year's counts by day before the pushes")
     ap.add_argument("--profile", metavar="FILE", help="write a cProfile of the last repeat's POST to FILE "
                     "(read it with python -m pstats FILE)")
+    ap.add_argument("--keep-store", action="store_true", help="DuckDB: load into benchmarks/out/ingest-N/ once "
+                    "and open it as it is on later runs")
     a = ap.parse_args()
-    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept, a.profile)
+    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept, a.profile, a.keep_store)
     print(f"\nstored {result['dossiers']:,} dossiers ({result['store']}, loaded in {result['load_seconds']:.1f} s); "
           f"batch {result['batch']:,} changed dossiers ({result['body_bytes'] / 1e6:.1f} MB JSON lines), "
           f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}"
