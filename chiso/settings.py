@@ -161,6 +161,14 @@ SETTINGS: tuple[Setting, ...] = (
             "writes the batches itself (chiso load cannot run beside it); unset = the web opens DuckDB read-only "
             "and the ingest API answers 503 naming this setting. With PostgreSQL records (CHISO_RECORDS_URL) "
             "batches are always written, on a connection of their own."),
+    Setting("CHISO_DUCKDB_WAL_MB", "512",
+            "How large (MB) the embedded record store's write-ahead log may grow before DuckDB folds it into "
+            "the database file at the end of a write (its checkpoint). The web writer (CHISO_INGEST_WRITER=web) "
+            "checkpoints in the background once pushes go quiet (CHISO_CHECKPOINT_QUIET_SECONDS), so a pushed "
+            "batch does not wait for it; this is the ceiling when pushes never pause. DuckDB's own default is 16."),
+    Setting("CHISO_CHECKPOINT_QUIET_SECONDS", "3",
+            "Seconds without a pushed batch after which the web writer checkpoints the embedded record store "
+            "(folds its write-ahead log into the file) in the background; 0 = right after each batch's answer."),
     # -- record connectors (issue 15, Q3)
     Setting("CHISO_CONNECTOR_MAX_WAIT", "300",
             "Longest wait, in seconds, a records connector makes before retrying a page (its jittered "

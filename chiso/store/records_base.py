@@ -137,6 +137,10 @@ class RecordStore(ABC):
     def _tx(self) -> AbstractContextManager:
         """A context manager for one database transaction (commit on success)."""
 
+    def checkpoint(self) -> None:
+        """Fold what was written into the store's files now, off a request's path. A server
+        database (PostgreSQL) runs its own checkpointer: nothing to do."""
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""

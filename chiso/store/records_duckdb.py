@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from chiso import settings
 from chiso.catalog.records import RECORD_KINDS, RecordKind
 from chiso.errors import StoreError
 from chiso.store.records_base import BATCH_COLUMN, REPLACED_AT, REPLACED_BY, RecordStore, kind_of, literal, quote
@@ -34,12 +35,16 @@ def _path_of(url: str) -> str:
 
 
 def _connect(path: str, *, read_only: bool, threads: int | None) -> duckdb.DuckDBPyConnection:
-    config = {"threads": threads} if threads else {}
+    config: dict[str, object] = {"threads": threads} if threads else {}
     if path != ":memory:":
         if read_only and not Path(path).exists():
             raise StoreError(f"no record store at {path}; run `chiso init` first")
         if not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # a write's commit folds the log into the file only past this size (DuckDB: 16 MB, which
+            # a pushed batch of 10k records passes: its answer then waited for the checkpoint);
+            # the web writer checkpoints once pushes go quiet (chiso.web.checkpoints)
+            config["checkpoint_threshold"] = f"{settings.whole_number('CHISO_DUCKDB_WAL_MB')}MB"
     try:
         return duckdb.connect(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
@@ -168,6 +173,12 @@ class DuckDBRecordStore(RecordStore):
             self._con.commit()
         except duckdb.Error as exc:
             raise StoreError(f"could not commit the records: {exc}") from exc
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (DuckDB's ``CHECKPOINT``)."""
+        if self.READ_ONLY_REASON and not self._over_parquet:
+            return
+        self._execute("CHECKPOINT")
 
     def close(self) -> None:
         self._con.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
@@ -21,6 +22,7 @@ from chiso.units import load_units
 from chiso.web import api, api_docs, pages
 from chiso.web.api.records import web_writes_records
 from chiso.web.api.status import current_status
+from chiso.web.checkpoints import QuietCheckpoint
 from chiso.web.context import WebContext
 from chiso.web.hot import HotAnswers
 from chiso.web.nfc import NormalisedText
@@ -35,9 +37,17 @@ from chiso.web.security.headers import SecurityHeaders
 def create_app(store=None, tree=None, definition=None, database_url: str | None = None) -> FastAPI:
     ctx = WebContext(records=store or open_records(read_only=not web_writes_records()), tree=tree or load_units(),
                      definition=definition or load_index_definition(), database_url=database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        ctx.checkpoints.close()  # a pending checkpoint called off: the log is durable, DuckDB folds it later
+
     app = FastAPI(title="chiso", version=__version__, openapi_url="/api/v1/openapi.json", docs_url=None,
-                  redoc_url=None)  # the docs page is chiso.web.api_docs: Swagger UI vendored, no CDN
+                  redoc_url=None, lifespan=lifespan)  # the docs page is chiso.web.api_docs: Swagger UI vendored
     ctx.bulletins = BulletinCache()  # built bulletins, per province, window and data stamp
+    ctx.checkpoints = QuietCheckpoint(ctx.records, ctx.lock,
+                                      settings.whole_number("CHISO_CHECKPOINT_QUIET_SECONDS", minimum=0))
     app.state.ctx = ctx
     app.add_middleware(NormalisedText)  # path, query and JSON/form bodies in NFC (chiso.web.nfc)
     app.add_middleware(HotAnswers)  # answers cached for a live session, before routing (chiso.web.hot)

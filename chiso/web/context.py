@@ -63,6 +63,9 @@ class WebContext:
     bulletins: Any = field(default=None, repr=False)
     #: Finished answers per session (``chiso.web.hot.HotStore``), served before routing.
     hot: Any = field(default=None, repr=False)
+    #: Checkpoints the writable embedded record store once pushes go quiet
+    #: (``chiso.web.checkpoints.QuietCheckpoint``), set by ``create_app``.
+    checkpoints: Any = field(default=None, repr=False)
     #: Bumped by ``forget_scores``: part of every key of what was derived from the scores.
     generation: int = 0
     #: How often (seconds) ``check_data`` asks the store whether records were loaded since.

@@ -134,6 +134,8 @@ def _load(ctx: WebContext, principal: Principal, kind: str, fmt: str, data: byte
             if kept.entries(store):
                 kept.refresh(ctx.definition, store)
             stamp = store.stamp()
+        if store is ctx.records and ctx.checkpoints is not None:
+            ctx.checkpoints.written()  # the log folded into the file once pushes go quiet, not now
         ctx.forget_scores()  # the next score read, page or API, computes from the batch
     report, f = done.report, done.report.files[0]
     return {"batch": report.batch, "kind": f.kind, "rows": f.rows + len(done.stale), "inserted": f.inserted,

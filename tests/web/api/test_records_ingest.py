@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -337,6 +338,57 @@ def test_counts_kept_by_day_follow_a_batch_before_the_answer(site):
     got = compute_counts(definition, site.records, [parse_window("2026-08")])
     assert kept.read(definition, site.records, month, "dossiers", False) is not None
     assert got.value("2026-08", COMMUNE, "on_time") == 4 and got.value("2026-08", COMMUNE, "received") == 10
+
+
+# ------------------------------------------------------------------ the store's log folded later
+def _wal(site) -> int:
+    path = Path(site.records.query_arrow("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                         "current_database()").column(0)[0].as_py() + ".wal")
+    return path.stat().st_size if path.exists() else 0
+
+
+def _until(condition, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_embedded_store_is_checkpointed_once_pushes_go_quiet(tmp_path, monkeypatch):
+    """The answer does not wait for DuckDB to fold its log into the file: the web folds it in
+    the background once no batch has come for CHISO_CHECKPOINT_QUIET_SECONDS (here 0)."""
+    monkeypatch.setenv("CHISO_CHECKPOINT_QUIET_SECONDS", "0")
+    records = open_records(f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}")
+    try:
+        s = _build(tmp_path, records)
+        with s.client:
+            checkpoints = s.client.app.state.ctx.checkpoints
+            assert checkpoints.done == 0
+            assert s.push([on_time(i) for i in range(10)]).status_code == 200
+            assert _until(lambda: checkpoints.done == 1)
+            with s.client.app.state.ctx.lock:
+                assert _wal(s) == 0
+            assert s.on_time_numerator() == 10  # nothing lost by the fold
+        s.database.dispose()
+    finally:
+        records.close()
+
+
+def test_a_batch_in_the_quiet_time_puts_the_checkpoint_off(site):
+    """Batches coming one after the other: one checkpoint after the last, none in between."""
+    checkpoints = site.client.app.state.ctx.checkpoints
+    checkpoints.quiet = 3600
+    timers = []
+    for i in range(3):
+        assert site.push([on_time(i)]).status_code == 200
+        timers.append(checkpoints._timer)
+    assert len(set(map(id, timers))) == 3
+    assert [t.finished.is_set() for t in timers] == [True, True, False]  # the earlier two called off
+    assert checkpoints.done == 0
+    checkpoints.close()  # the application's end calls a pending one off too
+    assert timers[-1].finished.is_set() and checkpoints.done == 0
 
 
 # ------------------------------------------------------------------ hostile bodies
