@@ -78,20 +78,33 @@ def scoring_version(definition: IndexDefinition, window: Window | None) -> Index
     return version_for(definition, window).definition
 
 
+def _scored_alike(table: ScoreTable | None, definition: IndexDefinition, window: Window, units: pl.DataFrame) -> bool:
+    """Whether ``table`` holds what scoring ``window`` by ``definition`` over ``units`` gives: the
+    same window and version, and the same units (a rank is a place among them)."""
+    return (table is not None and table.window == window.label and table.definition is definition
+            and table.units.height == units.height
+            and table.units.get_column("unit_code").sort().equals(units.get_column("unit_code").sort()))
+
+
 def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window: Window,
                       previous: Window | None, adjustments: pl.DataFrame | None = None, *,
-                      previous_counts: Counts | None = None) -> ScoreTable:
+                      previous_counts: Counts | None = None, previous_table: ScoreTable | None = None) -> ScoreTable:
     """Score ``window`` (and ``previous``, for changes) from counts, each by its version.
 
     ``counts`` holds the window's counts (and the previous window's, unless
-    ``previous_counts`` does, as when the two windows are scored by different versions)."""
+    ``previous_counts`` does, as when the two windows are scored by different versions).
+    ``previous_table``: the previous window's scores already computed from the same records
+    (a cache's): taken as they are when they were scored by the same version over the same
+    units, else computed again."""
     choice = version_for(definition, window)
     d = choice.definition
     _counted_by(d, counts)
     units = scored_units(tree, counts)
     prev_table = None
     before = scoring_version(definition, previous)
-    if before is not None:
+    if before is not None and _scored_alike(previous_table, before, previous, units):
+        prev_table = previous_table
+    elif before is not None:
         source = previous_counts if previous_counts is not None else counts
         _counted_by(before, source)
         prev_inputs = inputs_from_counts(before, source.for_window(previous), units)
@@ -103,9 +116,11 @@ def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window:
 
 
 def score_records(definition: IndexDefinition, store, tree, window: Window | str | None = None, *,
-                  with_previous: bool = True, adjustments: pl.DataFrame | None = None) -> ScoreTable:
+                  with_previous: bool = True, adjustments: pl.DataFrame | None = None,
+                  previous_table: ScoreTable | None = None) -> ScoreTable:
     """Score every unit for a window from the records in ``store`` (and the window before, for
-    changes), each by the version of ``definition`` in force for it."""
+    changes), each by the version of ``definition`` in force for it. ``previous_table``: the
+    window before's scores, computed from the same records (``score_from_counts``)."""
     if window is None:
         window = default_window(store)
     elif isinstance(window, str):
@@ -117,13 +132,14 @@ def score_records(definition: IndexDefinition, store, tree, window: Window | str
         # the window before is scored by another version (or by none): counted by its own measures
         counts = compute_counts(d, store, [window])
         earlier = compute_counts(before, store, [previous]) if before is not None else None
-        return score_from_counts(definition, counts, tree, window, previous, adjustments, previous_counts=earlier)
+        return score_from_counts(definition, counts, tree, window, previous, adjustments, previous_counts=earlier,
+                                 previous_table=previous_table)
     if previous is not None and window.kind == "week":
         # one scan for both weeks
         counts = compute_series(d, store, previous.start, window.end)
     else:
         counts = compute_counts(d, store, [window] + ([previous] if previous else []))
-    return score_from_counts(definition, counts, tree, window, previous, adjustments)
+    return score_from_counts(definition, counts, tree, window, previous, adjustments, previous_table=previous_table)
 
 
 def score_consecutive(definition: IndexDefinition, store, tree, windows: list[Window]) -> list[ScoreTable]:

@@ -5,6 +5,7 @@ it through the ``web_context`` dependency (``ctx: WebContext = Depends(web_conte
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ from typing import Any
 
 from fastapi import Request
 
+from chiso.errors import ChisoError
 from chiso.evaluate.service import score_records
+from chiso.periods.windows import parse_window
 from chiso.store.database import open_database
 from chiso.store.models import LoadBatch
 from chiso.web.cache import BoundedCache, PageCache
@@ -34,6 +37,16 @@ DM_VALUES = "dm_values"
 
 def _cache(size: int):
     return field(default_factory=lambda: BoundedCache(size), repr=False)
+
+
+def _ended_before(window: str | None, day: dt.date) -> bool:
+    """Whether ``window`` (a cache's key) names a window that ended before ``day``."""
+    if window is None:
+        return False  # the latest week: it moves with the records
+    try:
+        return parse_window(window).end < day
+    except ChisoError:
+        return False
 
 
 @dataclass
@@ -111,10 +124,22 @@ class WebContext:
         """The ScoreTable of a window (default: the latest week), computed once and cached."""
 
         def compute():
+            earlier = self._previous_scores(window)
             with self.lock:
-                return score_records(self.definition, self.records, self.tree, window)
+                return score_records(self.definition, self.records, self.tree, window, previous_table=earlier)
 
         return self._scores.get_or_build(window, compute)
+
+    def _previous_scores(self, window: str | None):
+        """The cached table of the window before ``window`` (its changes are measured against it),
+        else None. The default window (None) changes with the records: none."""
+        if window is None:
+            return None
+        try:
+            before = parse_window(window).previous()
+        except ChisoError:
+            return None  # the scoring says what is wrong with the window
+        return self._scores.peek(before.label)
 
     def derived(self, key: tuple, compute):
         """A value derived from the scores alone (a ranking's serialised answer, a page's
@@ -124,11 +149,19 @@ class WebContext:
         """
         return self._derived.get_or_build(key, compute)
 
-    def forget_scores(self) -> None:
+    def forget_scores(self, since: dt.date | None = None) -> None:
         """Drop computed scores and what was derived from them (after new records are loaded):
-        the scores, ``derived`` values, the weekly series and the cached page parts."""
+        the scores, ``derived`` values, the weekly series and the cached page parts.
+
+        ``since``: the earliest day whose records changed — the scores of windows that ended
+        before it stay (a window's counts, window-end measures too, read records received up to
+        its end; its changes, the window before it, which ended earlier still)."""
         with self._scores_lock:
-            self._scores.clear()
+            if since is None:
+                self._scores.clear()
+            for key in self._scores.keys() if since is not None else ():
+                if not _ended_before(key, since):
+                    self._scores.pop(key)
             self._derived.clear()
             self.weekly.clear()
             self.generation += 1
@@ -145,6 +178,24 @@ class WebContext:
                 return s.scalar(select(func.max(LoadBatch.id)))
         except Exception:  # noqa: BLE001 - no relational store (or not prepared): nothing to compare
             return None
+
+    def saw_load(self, batch: str) -> None:
+        """This process wrote and registered the load ``batch`` and dropped what it changed:
+        ``check_data`` need not drop every score again for it — unless another load was
+        registered since the stamp last seen, which it still must."""
+        from sqlalchemy import select
+
+        seen = self._stamp
+        if seen is _UNSEEN:
+            return
+        try:
+            with self.database.session() as s:
+                query = select(LoadBatch.id, LoadBatch.batch)
+                rows = s.execute(query if seen is None else query.where(LoadBatch.id > seen)).all()
+        except Exception:  # noqa: BLE001 - no relational store (or not prepared): as data_stamp
+            return
+        if rows and all(b == batch for _, b in rows):
+            self._stamp = max(i for i, _ in rows)
 
     def stamp_due(self) -> bool:
         """Whether ``check_data`` would ask the store now."""

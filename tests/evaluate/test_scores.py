@@ -167,6 +167,41 @@ def test_changes_against_the_previous_week(hand_store, tree):
     assert table.unit("07228")["rank_change"] == 1
 
 
+def _frames_equal(a, b) -> None:
+    assert a.window == b.window and a.previous_window == b.previous_window
+    assert a.units.sort("unit_code").equals(b.units.sort("unit_code"))
+    assert a.criteria.sort("unit_code", "criterion").equals(b.criteria.sort("unit_code", "criterion"))
+
+
+def test_the_previous_weeks_scores_computed_already_are_taken_as_they_are(duck_store, tree, monkeypatch):
+    """A cache holding the week before's table (scored with its own week before) hands it to
+    the next week's scoring: the same table as computed afresh, and the week before is not
+    scored again."""
+    earlier = score_records(DEF, duck_store, tree, "2026-W33")
+    fresh = score_records(DEF, duck_store, tree, "2026-W34")
+    calls = []
+    plain = scores_module.score_window
+
+    def counted(definition, window, *args, **kwargs):
+        calls.append(window)
+        return plain(definition, window, *args, **kwargs)
+
+    monkeypatch.setattr("chiso.evaluate.service.score_window", counted)
+    reused = score_records(DEF, duck_store, tree, "2026-W34", previous_table=earlier)
+    assert calls == ["2026-W34"]
+    _frames_equal(reused, fresh)
+    # a table of another window, or over other units, is not taken: the week before is scored
+    other = score_records(DEF, duck_store, tree, "2026-W32")
+    calls.clear()
+    _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=other), fresh)
+    assert calls == ["2026-W33", "2026-W34"]
+    calls.clear()
+    fewer = type(earlier)(earlier.definition, earlier.window, earlier.units.head(earlier.units.height - 1),
+                          earlier.criteria, earlier.previous_window)
+    _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=fewer), fresh)
+    assert calls == ["2026-W33", "2026-W34"]
+
+
 def test_adjustments_and_group_overrides(hand_store, tree):
     w = parse_window("2026-W34")
     counts = compute_counts(DEF, hand_store, [w])

@@ -127,6 +127,7 @@ async def _body(request: Request, limit: int) -> bytes:
 def _load(ctx: WebContext, principal: Principal, kind: str, fmt: str, data: bytes) -> dict:
     with _ONE_BATCH, _writer(ctx) as (store, lock):
         with lock:
+            before = store.stamp()
             done = load_batch(data, fmt, kind, store, ctx.tree, ctx.database, loaded_by=principal.username,
                               may_write_for=lambda unit: can_write_for(principal, unit, ctx.tree))
             # counts kept between refreshes follow at once: only the days (weeks) the batch
@@ -134,9 +135,12 @@ def _load(ctx: WebContext, principal: Principal, kind: str, fmt: str, data: byte
             if kept.entries(store):
                 kept.refresh(ctx.definition, store)
             stamp = store.stamp()
+            days, everything = store.changed_days(kind, before) if stamp != before else (set(), False)
         if store is ctx.records and ctx.checkpoints is not None:
             ctx.checkpoints.written()  # the log folded into the file once pushes go quiet, not now
-        ctx.forget_scores()  # the next score read, page or API, computes from the batch
+        if everything or days:  # the next score read, page or API, computes from the batch; the
+            ctx.forget_scores(None if everything else min(days))  # windows that ended before it stay
+        ctx.saw_load(done.report.batch)
     report, f = done.report, done.report.files[0]
     return {"batch": report.batch, "kind": f.kind, "rows": f.rows + len(done.stale), "inserted": f.inserted,
             "updated": f.updated, "unchanged": f.unchanged, "stale": len(done.stale),

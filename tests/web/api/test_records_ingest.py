@@ -29,7 +29,7 @@ from chiso.periods.windows import parse_window
 from chiso.store.database import init_store
 from chiso.store.records import open_records
 from chiso.store.repo_audit import audit_entries
-from chiso.store.repo_loads import registered_batches
+from chiso.store.repo_loads import record_load_batch, registered_batches
 from chiso.units import load_units
 from chiso.web.api.records import MEDIA_TYPES, Kind
 from chiso.web.app import create_app
@@ -338,6 +338,41 @@ def test_counts_kept_by_day_follow_a_batch_before_the_answer(site):
     got = compute_counts(definition, site.records, [parse_window("2026-08")])
     assert kept.read(definition, site.records, month, "dossiers", False) is not None
     assert got.value("2026-08", COMMUNE, "on_time") == 4 and got.value("2026-08", COMMUNE, "received") == 10
+
+
+def test_a_batch_drops_the_scores_of_the_windows_it_touches_only(site):
+    """The batch's records were received on 17/8/2026 (week 34): the scores of week 33, which
+    ended before, stay and are taken as week 34's "week before"; weeks 34, 35 and August go."""
+    ctx = site.client.app.state.ctx
+    ctx.check_data(claimed=True)  # the register's stamp seen, as the first request's check does
+    kept_before = {w: ctx.scores(w) for w in ("2026-W33", "2026-W34", "2026-W35", "2026-08")}
+    assert site.push([on_time(i) for i in range(6)]).status_code == 200
+    assert ctx.cached_scores("2026-W33") is kept_before["2026-W33"]
+    assert [ctx.cached_scores(w) for w in ("2026-W34", "2026-W35", "2026-08")] == [None, None, None]
+    week = ctx.scores("2026-W34")
+    assert week.unit(COMMUNE)["previous_total"] == kept_before["2026-W33"].unit(COMMUNE)["total"]
+    assert site.on_time_numerator() == 6
+    # the register now names the batch: the periodic check knows it for this process's own
+    ctx.check_data(claimed=True)
+    assert ctx.cached_scores("2026-W34") is week and ctx.cached_scores("2026-W33") is kept_before["2026-W33"]
+    # a batch that changes nothing drops nothing
+    assert site.push([on_time(i) for i in range(6)]).json()["unchanged"] == 6
+    assert ctx.cached_scores("2026-W34") is week
+
+
+def test_a_load_registered_by_another_process_still_drops_every_score(site):
+    ctx = site.client.app.state.ctx
+    ctx.check_data(claimed=True)
+    earlier = ctx.scores("2026-W33")
+    assert site.push([on_time(1)]).status_code == 200
+    # another process (chiso load) registers a load of its own meanwhile
+    with site.database.session() as s:
+        record_load_batch(s, record_kind="dossiers", file_name="hs.csv", file_sha256="0" * 64, rows=1, inserted=1,
+                          updated=0, unchanged=0, loaded_by="cli", status="loaded", batch="another")
+    assert site.push([on_time(2)]).status_code == 200
+    assert ctx.cached_scores("2026-W33") is earlier  # the batch itself touched week 34 only
+    ctx.check_data(claimed=True)
+    assert ctx.cached_scores("2026-W33") is None
 
 
 # ------------------------------------------------------------------ the store's log folded later
