@@ -60,6 +60,9 @@ class ScoreTable:
     # the version that scored the window and the changes of method inside it (None: scored
     # by ``definition`` as given, no version chosen)
     method: VersionChoice | None = None
+    # the previous window's scores the changes were measured against (without changes of
+    # their own), kept so that a cache can hand them to the next scoring of this window
+    before: ScoreTable | None = field(default=None, repr=False, compare=False)
 
     def method_note(self, lang: str = "vi") -> str | None:
         """What to show beside the scores when the window spans a change of method

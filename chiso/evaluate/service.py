@@ -11,7 +11,7 @@ window spanning a change of method says so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -111,7 +111,9 @@ def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window:
         prev_table = score_window(before, previous.label, prev_inputs, units)
     inputs = inputs_from_counts(d, counts.for_window(window), units)
     table = score_window(d, window.label, inputs, units, previous=prev_table, adjustments=adjustments)
+    # kept without its own week before: a chain of cached weeks would hold every earlier one
     table.method = choice
+    table.before = prev_table if prev_table is None or prev_table.before is None else replace(prev_table, before=None)
     return table
 
 

@@ -67,6 +67,9 @@ class WebContext:
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _scores: BoundedCache = _cache(SCORE_TABLES)
     _scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: The windows before those in ``_scores``, as their scorings measured changes against them
+    #: (``ScoreTable.before``): the next scoring of a window after a batch takes its week before here.
+    _befores: BoundedCache = _cache(SCORE_TABLES)
     _derived: BoundedCache = _cache(DERIVED_VALUES)
     #: Resumed browser sessions cached a few seconds (``chiso.web.security.sessions.ResumeCache``).
     sessions: Any = field(default=None, repr=False)
@@ -126,7 +129,10 @@ class WebContext:
         def compute():
             earlier = self._previous_scores(window)
             with self.lock:
-                return score_records(self.definition, self.records, self.tree, window, previous_table=earlier)
+                table = score_records(self.definition, self.records, self.tree, window, previous_table=earlier)
+            if table.before is not None:
+                self._befores.put(table.before.window, table.before)
+            return table
 
         return self._scores.get_or_build(window, compute)
 
@@ -139,7 +145,8 @@ class WebContext:
             before = parse_window(window).previous()
         except ChisoError:
             return None  # the scoring says what is wrong with the window
-        return self._scores.peek(before.label)
+        found = self._scores.peek(before.label)
+        return found if found is not None else self._befores.peek(before.label)
 
     def derived(self, key: tuple, compute):
         """A value derived from the scores alone (a ranking's serialised answer, a page's
@@ -157,11 +164,12 @@ class WebContext:
         before it stay (a window's counts, window-end measures too, read records received up to
         its end; its changes, the window before it, which ended earlier still)."""
         with self._scores_lock:
-            if since is None:
-                self._scores.clear()
-            for key in self._scores.keys() if since is not None else ():
-                if not _ended_before(key, since):
-                    self._scores.pop(key)
+            for cache in (self._scores, self._befores):
+                if since is None:
+                    cache.clear()
+                for key in cache.keys() if since is not None else ():
+                    if not _ended_before(key, since):
+                        cache.pop(key)
             self._derived.clear()
             self.weekly.clear()
             self.generation += 1

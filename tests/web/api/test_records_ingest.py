@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from chiso.catalog.records import RECORD_KINDS
 from chiso.engine.counts import CountsPlan
 from chiso.errors import NotAllowedError
-from chiso.evaluate import kept
+from chiso.evaluate import kept, service
 from chiso.evaluate.counts import compute_counts
 from chiso.periods.windows import parse_window
 from chiso.store.database import init_store
@@ -358,6 +358,23 @@ def test_a_batch_drops_the_scores_of_the_windows_it_touches_only(site):
     # a batch that changes nothing drops nothing
     assert site.push([on_time(i) for i in range(6)]).json()["unchanged"] == 6
     assert ctx.cached_scores("2026-W34") is week
+
+
+def test_the_read_after_a_batch_scores_its_week_only(site, monkeypatch):
+    """Week 34 read once (week 33 scored inside it, for the changes, and kept beside it); after
+    a batch of week 34 the read scores week 34 and takes week 33 as it was."""
+    ctx = site.client.app.state.ctx
+    first = ctx.scores("2026-W34")
+    bare = first.before
+    assert bare is not None and bare.window == "2026-W33" and bare.before is None
+    assert site.push([on_time(i) for i in range(3)]).status_code == 200
+    scored = []
+    plain = service.score_window
+    monkeypatch.setattr(service, "score_window", lambda d, window, *a, **k: scored.append(window) or
+                        plain(d, window, *a, **k))
+    week = ctx.scores("2026-W34")
+    assert scored == ["2026-W34"] and week.before is bare
+    assert week.unit(COMMUNE)["previous_total"] == bare.unit(COMMUNE)["total"]
 
 
 def test_a_load_registered_by_another_process_still_drops_every_score(site):
