@@ -366,6 +366,7 @@ class RecordStore(ABC):
         frame = conform(rk, df)
         stage = f"_chiso_in_{uuid.uuid4().hex[:12]}"
         matched = f"_chiso_match_{uuid.uuid4().hex[:12]}"
+        found = f"_chiso_found_{uuid.uuid4().hex[:12]}"
         table, hist = self.relation(rk.name), self.history_relation(rk.name)
         cols = [quote(c) for c in rk.columns]
         col_list = ", ".join(cols)
@@ -387,11 +388,12 @@ class RecordStore(ABC):
                     raise StoreError(f"{rk.name}: key {dup[0]} occurs more than once in one upsert")
                 # the batch joined once with the stored records: whether each record is stored,
                 # whether it differs, and its stored version (for the history and the change log)
+                source, row_id = self._stored_of(rk, frame, found)
                 stored = ", ".join([f"t.{quote(c)} AS {quote(OLD + c)}" for c in (*rk.columns, BATCH_COLUMN)]
-                                   + ([f"t.{self.ROW_ID} AS {ROW}"] if self.ROW_ID else []))
+                                   + ([f"t.{row_id} AS {ROW}"] if row_id else []))
                 self._execute(
                     f"CREATE TEMP TABLE {matched} AS SELECT s.*, t.{quote(rk.key[0])} IS NOT NULL AS {FOUND}, "
-                    f"COALESCE({differs}, FALSE) AS {DIFFERS}, {stored} FROM {stage} s LEFT JOIN {table} t ON {on}")
+                    f"COALESCE({differs}, FALSE) AS {DIFFERS}, {stored} FROM {stage} s LEFT JOIN {source} t ON {on}")
                 updated = self._scalar(f"SELECT count(*) FROM {matched} WHERE {FOUND} AND {DIFFERS}")
                 self._log_changes(rk, matched)
                 if updated:
@@ -412,8 +414,15 @@ class RecordStore(ABC):
                     f"WHERE NOT s.{FOUND}", [batch])
             finally:
                 self._drop_temp(matched)
+                self._drop_temp(found)
                 self._drop_temp(stage)
         return UpsertCounts(inserted, updated, frame.height - inserted - updated)
+
+    def _stored_of(self, kind: RecordKind, frame: pl.DataFrame, name: str) -> tuple[str, str | None]:
+        """The relation the batch ``frame`` is matched against — the kind's table, or a temporary
+        table ``name`` of just the stored records the batch names — and the column of it that
+        addresses a stored row for the update (None: the update joins on the key)."""
+        return self.relation(kind.name), self.ROW_ID
 
     def _drop_temp(self, name: str) -> None:
         try:

@@ -24,6 +24,14 @@ _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
                   "UINTEGER", "UBIGINT"}
 
 
+#: A batch's stored records are looked up by the key's index (``DuckDBRecordStore._stored_of``)
+#: when the table holds more than LOOKUP_RATIO rows per batch row (a lookup costs ≈ 26 µs, a
+#: scanned stored key ≈ 13 ns: measured at 10M and 100M stored) and the batch has at most
+#: LOOKUP_MAX keys (DuckDB's index_scan_max_count is raised to it on a writable store).
+LOOKUP_RATIO, LOOKUP_MAX = 2_000, 50_000
+_AT = "_chiso_at"
+
+
 def _path_of(url: str) -> str:
     """``duckdb:///data/records.duckdb`` → ``data/records.duckdb``; empty → in memory."""
     rest = url[len("duckdb:"):]
@@ -45,6 +53,7 @@ def _connect(path: str, *, read_only: bool, threads: int | None) -> duckdb.DuckD
             # a pushed batch of 10k records passes: its answer then waited for the checkpoint);
             # the web writer checkpoints once pushes go quiet (chiso.web.checkpoints)
             config["checkpoint_threshold"] = f"{settings.whole_number('CHISO_DUCKDB_WAL_MB')}MB"
+            config["index_scan_max_count"] = LOOKUP_MAX  # a batch's keys looked up by index (_stored_of)
     try:
         return duckdb.connect(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
@@ -173,6 +182,22 @@ class DuckDBRecordStore(RecordStore):
             self._con.commit()
         except duckdb.Error as exc:
             raise StoreError(f"could not commit the records: {exc}") from exc
+
+    def _stored_of(self, kind: RecordKind, frame: pl.DataFrame, name: str) -> tuple[str, str | None]:
+        """Against a large table, a small batch's stored records are looked up by the primary
+        key's index (an ``IN`` list of the batch's keys, which DuckDB answers by index scan) into
+        the temporary table ``name``: a join would read every stored key (1.40 s at 100M stored
+        against 0.26 s for 10,000 keys by index; at 10M the scan is as quick, 0.13 s)."""
+        table = self.relation(kind.name)
+        keys = frame.get_column(kind.key[0]).drop_nulls() if len(kind.key) == 1 else None
+        if keys is None or not 0 < keys.len() <= LOOKUP_MAX or self._over_parquet:
+            return table, self.ROW_ID
+        if self._scalar(f"SELECT count(*) FROM {table}") < LOOKUP_RATIO * keys.len():
+            return table, self.ROW_ID
+        listed = ", ".join(literal(k) for k in keys.unique(maintain_order=True).to_list())
+        self._execute(f"CREATE TEMP TABLE {name} AS SELECT *, rowid AS {_AT} FROM {table} "
+                      f"WHERE {quote(kind.key[0])} IN ({listed})")
+        return name, _AT
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file (DuckDB's ``CHECKPOINT``)."""

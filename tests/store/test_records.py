@@ -8,13 +8,18 @@ import pyarrow as pa
 import pytest
 
 from chiso.errors import StoreError
+from chiso.store import records_duckdb
 from chiso.store.records import open_records, parquet_records
 from chiso.store.records_base import UpsertCounts
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
-    if request.param == "duckdb":
+@pytest.fixture(params=["duckdb", "duckdb-by-index", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path, monkeypatch):
+    """DuckDB (a batch matched by a join with the stored keys), DuckDB with every batch's stored
+    records looked up by the key's index (as for a small batch against a large table), PostgreSQL."""
+    if request.param == "duckdb-by-index":
+        monkeypatch.setattr(records_duckdb, "LOOKUP_RATIO", 0)
+    if request.param.startswith("duckdb"):
         url = f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}"
     else:
         url, _schema = request.getfixturevalue("postgres_schema")  # tests/conftest.py
@@ -151,6 +156,26 @@ def test_upsert_refuses_bad_frames(store):
     with pytest.raises(StoreError, match="unknown record kind"):
         store.upsert("letters", dossiers(), "b1")
     assert store.count("dossiers") == 0
+
+
+@pytest.mark.parametrize("ratio", [0, records_duckdb.LOOKUP_RATIO])
+def test_a_small_batch_against_a_large_table_is_matched_by_the_key_index(tmp_path, monkeypatch, ratio):
+    """DuckDB: the lookup by index is used only where it is quicker, more than LOOKUP_RATIO
+    stored rows per batch row (here 0: always; the default: not for 3 rows) and finds the same
+    rows as the join. (PostgreSQL's join finds the keys through its primary-key index.)"""
+    monkeypatch.setattr(records_duckdb, "LOOKUP_RATIO", ratio)
+    store = open_records(f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}")
+    store.upsert("dossiers", dossiers(), "b1")
+    seen = []
+    plain = store._execute
+    monkeypatch.setattr(store, "_execute", lambda sql, *a: seen.append(sql) or plain(sql, *a))
+    counts = store.upsert("dossiers", dossiers(id=["D1", "D2", "D9"], channel=["online", "post", "post"]), "b2")
+    assert counts == UpsertCounts(inserted=1, updated=1, unchanged=1)
+    by_index = any(" IN ('D1', 'D2', 'D9')" in sql for sql in seen)
+    assert by_index == (records_duckdb.LOOKUP_RATIO == 0)
+    assert [r["channel"] for r in store.fetch("dossiers", order_by="id")] == ["online", "post", "post", "post"]
+    assert [h["channel"] for h in store.history("dossiers", {"id": "D2"})] == ["direct"]
+    store.close()
 
 
 def test_dialect_and_relation_names(store):
