@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --records postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 1000000 --kept   # counts kept by day
     .venv/bin/python benchmarks/bench_ingest.py --dossiers 100000000 --kept --keep-store  # loaded once, reused
+    .venv/bin/python benchmarks/bench_ingest.py --dossiers 10000000 --kept --keep-store --one-province
 
 N generated dossiers of the nation's year (``chiso.demo.generate``) are loaded once through
 ``chiso load``'s path into a record store (DuckDB under benchmarks/out/, or the PostgreSQL
@@ -153,7 +154,7 @@ def _profile_next_load(path: str, store) -> None:
 
 
 def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = False,
-        profile: str | None = None, keep_store: bool = False) -> dict:
+        profile: str | None = None, keep_store: bool = False, one_province: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="chiso-bench-ingest-"))
     os.environ.setdefault("CHISO_CHECKPOINT_QUIET_SECONDS", "1")  # the repeats wait for it; default 3
     schema = None
@@ -173,8 +174,12 @@ def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = F
             "GROUP BY province_code ORDER BY n DESC LIMIT 1", [WEEK_START, WEEK_START + dt.timedelta(days=6)]
         ).to_pylist()[0]
         province = week["province_code"]
-        rows = store.fetch("dossiers", "received_date BETWEEN $1 AND $2",
-                           [WEEK_START, WEEK_START + dt.timedelta(days=6)], limit=batch)
+        if one_province:  # as a province's one-stop system pushes: its own dossiers only
+            rows = store.fetch("dossiers", "received_date BETWEEN $1 AND $2 AND province_code = $3",
+                               [WEEK_START, WEEK_START + dt.timedelta(days=6), province], limit=batch)
+        else:
+            rows = store.fetch("dossiers", "received_date BETWEEN $1 AND $2",
+                               [WEEK_START, WEEK_START + dt.timedelta(days=6)], limit=batch)
         db_url = f"sqlite:///{(folder / 'chiso.sqlite').as_posix()}"
         db = init_store(db_url)
         accounts.create_account(db, "bench", username="quantri", password="Bench-ingest-2026!", role="admin",
@@ -238,8 +243,10 @@ def main() -> None:
                     "(read it with python -m pstats FILE)")
     ap.add_argument("--keep-store", action="store_true", help="DuckDB: load into benchmarks/out/ingest-N/ once "
                     "and open it as it is on later runs")
+    ap.add_argument("--one-province", action="store_true", help="the batch holds one province's dossiers (the "
+                    "one read), as a province's own system pushes them; default: the week's first, of every province")
     a = ap.parse_args()
-    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept, a.profile, a.keep_store)
+    result = run(a.dossiers, a.batch, a.repeat, a.records, a.kept, a.profile, a.keep_store, a.one_province)
     print(f"\nstored {result['dossiers']:,} dossiers ({result['store']}, loaded in {result['load_seconds']:.1f} s); "
           f"batch {result['batch']:,} changed dossiers ({result['body_bytes'] / 1e6:.1f} MB JSON lines), "
           f"{result['repeat']} repeats, {result['cpus']} CPUs, load average {os.getloadavg()[0]:.2f}"

@@ -156,13 +156,19 @@ def _scan(kind, relation: str, target: Dialect, measures: list[Measure], extra: 
 
 
 def compile_scope(records: str, target: Dialect, relation: str,
-                  only: Sequence[tuple[dt.date, dt.date]]) -> exp.Select:
-    """The records of ``relation`` received in ``only``'s days: a view the kept counts of those
-    days are recounted over, so that the counting SQL, compiled once over the view's name, is
-    the same for any days (compiling it takes longer than running it on a batch's days)."""
+                  only: Sequence[tuple[dt.date, dt.date]], units: Sequence[str] | None = None) -> exp.Select:
+    """The records of ``relation`` received in ``only``'s days (of ``units`` only, when given):
+    a view the kept counts of those days are recounted over, so that the counting SQL, compiled
+    once over the view's name, is the same for any days (compiling it takes longer than running
+    it on a batch's days)."""
     wf = exp.column(RECORD_KINDS[records].window_field)
     ranges = [exp.Between(this=wf.copy(), low=date_literal(a), high=date_literal(b)) for a, b in merge_ranges(only)]
-    return exp.select(exp.Star()).from_(exp.to_table(relation)).where(exp.or_(*ranges) if ranges else exp.false())
+    where = exp.or_(*ranges) if ranges else exp.false()
+    if units is not None:
+        listed = [exp.Literal.string(u) for u in units]
+        where = exp.and_(exp.Paren(this=where), exp.In(this=exp.column("unit_code"), expressions=listed)
+                         if listed else exp.false())
+    return exp.select(exp.Star()).from_(exp.to_table(relation)).where(where)
 
 
 def _judge(kind, target: Dialect, day_cols: dict[str, str], at: exp.Expression) -> PredicateCompiler:

@@ -47,6 +47,7 @@ from chiso.engine.counts import MASK_BUCKETS, CountsPlan, compile_counts, compil
 from chiso.engine.dialects import day_number
 from chiso.engine.dialects import dialect as get_target
 from chiso.errors import StoreError
+from chiso.store.records_base import literal
 
 MANIFEST = "_kept_counts"
 #: The manifest's ``grain`` of the relations kept by day (``keep_days``): per (unit, day) sums
@@ -353,10 +354,13 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
     return out
 
 
-def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple[dt.date, ...]]) -> int:
-    """Recompute the rows of the received days the change log names since the entry's stamp
-    (a row depends on its day's records alone); returns how many days."""
+def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple]) -> int:
+    """Recompute the rows of the received days the change log names since the entry's stamp,
+    of the units it names (a row depends on its unit's records of its day alone); returns how
+    many days."""
     days, everything = store.changed_days(e.kind, e.stamp)
+    units = None if everything else _changed_units(store, e)
+    only_units = "" if units is None else f" AND unit_code IN ({', '.join(literal(u) for u in sorted(units))})"
     start, end = e.plan.start, e.plan.end
     if e.plan.grain == STATIC:  # any change: counted again whole (a catalogue: small)
         if not (days or everything):
@@ -367,14 +371,14 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict
     if e.distinct and not everything:
         todo = sorted(d for d in days if start <= d <= end)
         if todo:
-            fresh = _scoped_sql(definition, store, e, todo, scopes)
+            fresh = _scoped_sql(definition, store, e, todo, scopes, units)
             n_words = daily.words(start, end)
             cleared = [0] * n_words
             for d in todo:
                 i = (d - start).days
                 cleared[i // MASK_BUCKETS] |= 1 << (i % MASK_BUCKETS)
             _merge_masks(store, e.table, fresh, {c: ~cleared[int(c.rsplit("__w", 1)[1])]
-                                                  for c in _columns(store, e.table) if "__w" in c})
+                                                  for c in _columns(store, e.table) if "__w" in c}, only_units)
         return len(todo)
     if everything:
         todo = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -385,11 +389,11 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict
             return 0
         for i in range(0, len(todo), 500):
             listed = ", ".join(str(day_number(d)) for d in todo[i:i + 500])
-            store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed})")
+            store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed}){only_units}")
     if everything:
         fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end)
     else:
-        fresh = _scoped_sql(definition, store, e, todo, scopes)
+        fresh = _scoped_sql(definition, store, e, todo, scopes, units)
     assert fresh is not None
     store._execute(f"INSERT INTO {e.table} {fresh}")
     return len(todo)
@@ -399,17 +403,30 @@ def _scope_name(kind: str) -> str:
     return f"_chiso_scope_{kind}"
 
 
+def _changed_units(store, e: KeptEntry) -> frozenset[str] | None:
+    """The units whose records changed since the entry's stamp, or None (every unit: the log
+    does not say, or so many that a list would not narrow the recount)."""
+    units = store.changed_units(e.kind, e.stamp)
+    return None if units is None or len(units) > UNITS_LISTED else frozenset(units)
+
+
+#: Past this many changed units a batch's days are recounted for every unit.
+UNITS_LISTED = 2_000
+
+
 def _scoped_sql(definition: IndexDefinition, store, e: KeptEntry, todo: Sequence[dt.date],
-                scopes: dict[str, tuple[dt.date, ...]]) -> str:
-    """The entry's SQL over a temporary table of the records received on ``todo``'s days, read
-    from the records once for every entry of the kind (``scopes``: kind → the days it holds)."""
+                scopes: dict[str, tuple], units: frozenset[str] | None = None) -> str:
+    """The entry's SQL over a temporary table of the records received on ``todo``'s days (of
+    ``units`` only, when given), read from the records once for every entry of the kind
+    (``scopes``: kind → the days and units it holds)."""
     scope = _scope_name(e.kind)
-    if scopes.get(e.kind) != tuple(todo):
+    if scopes.get(e.kind) != (tuple(todo), units):
         tgt = get_target(store.dialect)
-        rows = tgt.render(daily.compile_scope(e.kind, tgt, store.relation(e.kind), [(d, d) for d in todo]))
+        rows = tgt.render(daily.compile_scope(e.kind, tgt, store.relation(e.kind), [(d, d) for d in todo],
+                                              units=None if units is None else sorted(units)))
         store._execute(f"DROP TABLE IF EXISTS {scope}")
         store._execute(f"CREATE TEMP TABLE {scope} AS {rows}")
-        scopes[e.kind] = tuple(todo)
+        scopes[e.kind] = (tuple(todo), units)
     sql = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, e.plan.start, e.plan.end, relation=scope)
     assert sql is not None
     return sql
@@ -436,11 +453,12 @@ def _columns(store, table: str) -> list[str]:
     return list(store.query_arrow(f"SELECT * FROM {table} LIMIT 0").column_names)
 
 
-def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
+def _merge_masks(store, table: str, fresh: str, keep: dict[str, int], only_units: str = "") -> None:
     """Merge the rows of ``fresh`` (unit, distinct value, masks) into ``table`` in place: each
     mask column ``m`` keeps its old bits of ``keep[m]`` (those not recomputed) and takes the new
     ones; a row left with no bit of any ``_any`` mask goes. Only the rows holding a recomputed
-    bit, and those of ``fresh``, are written."""
+    bit, and those of ``fresh``, are written; ``only_units`` (`` AND unit_code IN (…)``) names
+    the units recomputed when not all were."""
     cols = _columns(store, table)
     value = cols[2]
     tmp = f"{table}_new"
@@ -453,7 +471,8 @@ def _merge_masks(store, table: str, fresh: str, keep: dict[str, int]) -> None:
     cleared = {m: bits for m, bits in keep.items() if ~bits}
     if cleared:
         store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
-                       + " WHERE " + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items()))
+                       + " WHERE (" + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items())
+                       + f"){only_units}")
     # the new bits lie on recomputed days: only the columns holding those days take them
     masks = list(cleared) or list(keep)
     same = f"o.unit_code = n.unit_code AND o.{value} = n.{value}"

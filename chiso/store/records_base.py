@@ -217,6 +217,9 @@ class RecordStore(ABC):
         self._has_changes = CHANGES in existing
         self._has_loads = LOADS in existing
         self._has_versions = VERSIONS in existing
+        if self._has_changes and "unit_code" not in existing[CHANGES] and not self.READ_ONLY_REASON:
+            # a change log from before units were logged: its rows name no unit (every unit)
+            self._execute(f"ALTER TABLE {CHANGES} ADD COLUMN unit_code {self.TEXT_TYPE}")
         if all(t in existing for t in wanted) and self._has_changes and self._has_loads and self._has_versions:
             return
         if self.READ_ONLY_REASON and all(t in existing for t in wanted):
@@ -230,7 +233,7 @@ class RecordStore(ABC):
                 for stmt in self.table_ddl(kind):
                     self._execute(stmt)
             self._execute(f"CREATE TABLE IF NOT EXISTS {CHANGES} (stamp BIGINT NOT NULL, "
-                          f"kind {self.TEXT_TYPE} NOT NULL, day DATE)")
+                          f"kind {self.TEXT_TYPE} NOT NULL, day DATE, unit_code {self.TEXT_TYPE})")
             text, whole = f"{self.TEXT_TYPE} NOT NULL", "BIGINT NOT NULL"
             self._execute(f"CREATE TABLE IF NOT EXISTS {LOADS} (batch {text}, position {whole}, "
                           f"record_kind {text}, file_name {text}, file_sha256 {text}, rows {whole}, "
@@ -292,6 +295,16 @@ class RecordStore(ABC):
                                 [kind_of(kind).name, since]).to_pylist()
         return {r["day"] for r in rows if r["day"] is not None}, any(r["day"] is None for r in rows)
 
+    def changed_units(self, kind: str, since: int) -> set[str] | None:
+        """Units whose ``kind`` records changed after stamp ``since`` (new and old versions'),
+        or None when a change names no unit (logged before units were: every unit)."""
+        if not self._has_changes:
+            return set()
+        rows = self.query_arrow(f"SELECT DISTINCT unit_code FROM {CHANGES} WHERE kind = $1 AND stamp > $2",
+                                [kind_of(kind).name, since]).to_pylist()
+        units = {r["unit_code"] for r in rows}
+        return None if None in units else units
+
     def _log_changes(self, rk: RecordKind, matched: str) -> None:
         """Log the days of the records this upsert inserts or replaces (new and old versions),
         read from the batch matched with the stored records (see :meth:`upsert`)."""
@@ -305,10 +318,11 @@ class RecordStore(ABC):
                           f"CAST(NULL AS DATE) WHERE EXISTS (SELECT 1 FROM {writes})", [stamp])
             return
         wf, old = quote(rk.window_field), quote(OLD + rk.window_field)
-        days = (f"SELECT {wf} AS day FROM {writes} "
-                f"UNION SELECT {old} FROM {matched} WHERE {FOUND} AND {DIFFERS}")
-        self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day) SELECT CAST($1 AS BIGINT), {literal(rk.name)}, d.day "
-                      f"FROM ({days}) d", [stamp])
+        unit, old_unit = quote("unit_code"), quote(OLD + "unit_code")
+        days = (f"SELECT {wf} AS day, {unit} AS unit_code FROM {writes} "
+                f"UNION SELECT {old}, {old_unit} FROM {matched} WHERE {FOUND} AND {DIFFERS}")
+        self._execute(f"INSERT INTO {CHANGES} (stamp, kind, day, unit_code) SELECT CAST($1 AS BIGINT), "
+                      f"{literal(rk.name)}, d.day, d.unit_code FROM ({days}) d", [stamp])
 
     # -- the load log ----------------------------------------------------------------------
     def log_load(self, files: Sequence[dict]) -> None:

@@ -73,7 +73,8 @@ def test_sub_ranges_of_weeks_read_kept_counts_other_ranges_scan(store):
 
 
 def _change(store, ref, rnd: random.Random, batch: str) -> set[dt.date]:
-    """Random edits through the ordinary upsert: move, finish, flip flags, add. Returns the
+    """Random edits through the ordinary upsert: move, finish, flip flags, change the procedure
+    or the unit, add. Returns the
     received days touched (old and new)."""
     rows = store.fetch("dossiers", limit=None)
     touched: set[dt.date] = set()
@@ -81,7 +82,7 @@ def _change(store, ref, rnd: random.Random, batch: str) -> set[dt.date]:
     for r in rnd.sample(rows, 12):
         r = {k: v for k, v in r.items() if k in DOSSIERS.columns}
         touched.add(r["received_date"])
-        what = rnd.choice(("move", "finish", "flag", "proc"))
+        what = rnd.choice(("move", "finish", "flag", "proc", "unit"))
         if what == "move":
             r["received_date"] = r["received_date"] + dt.timedelta(days=rnd.randint(-12, 12))
             r["appointment_date"] = r["received_date"] + dt.timedelta(days=rnd.randint(0, 9))
@@ -92,9 +93,12 @@ def _change(store, ref, rnd: random.Random, batch: str) -> set[dt.date]:
             for f in ("paid_online", "financial_obligation", "population_db_used", "result_paper",
                       "result_electronic", "synced_national"):
                 r[f] = rnd.random() < 0.5
-        else:
+        elif what == "proc":
             r["procedure_code"] = rnd.choice(ref.PROCEDURE_POOL)
             r["paid_online"] = r["financial_obligation"] = True
+        else:  # handed to another unit: both units' counts change (the old unit's too)
+            other = rnd.choice(rows)
+            r["unit_code"], r["province_code"] = other["unit_code"], other["province_code"]
         touched.add(r["received_date"])
         out.append(r)
     for i in range(5):

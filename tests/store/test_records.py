@@ -265,6 +265,35 @@ def test_change_log_names_the_days_of_new_changed_and_moved_records(store):
     assert store.changed_days("petitions", 0) == (set(), False)
 
 
+def test_change_log_names_the_units_old_and_new(store):
+    store.upsert("dossiers", dossiers(), "b1")
+    assert store.changed_units("dossiers", 0) == {"24-SYT", "07210"}
+    s1 = store.stamp()
+    # D1 handed from 24-SYT to 07246: both units logged; D3 changed in place: its own unit
+    store.upsert("dossiers", dossiers(unit_code=["07246", "24-SYT", "07210"], channel=["online", "direct", "online"]),
+                 "b2")
+    assert store.changed_units("dossiers", s1) == {"24-SYT", "07246", "07210"}
+    assert store.changed_units("dossiers", store.stamp()) == set()
+
+
+def test_a_change_log_from_before_units_were_logged_names_every_unit(tmp_path):
+    """A store made before the change log had units: the column is added when it is opened,
+    and its earlier rows (no unit) mean every unit."""
+    path = tmp_path / "records.duckdb"
+    old = open_records(f"duckdb:///{path.as_posix()}")
+    old.upsert("dossiers", dossiers(), "b1")
+    old._execute("ALTER TABLE _record_changes DROP COLUMN unit_code")
+    old.close()
+    store = open_records(f"duckdb:///{path.as_posix()}")
+    try:
+        assert store.changed_units("dossiers", 0) is None
+        s1 = store.stamp()
+        store.upsert("dossiers", dossiers(channel=["online", "post", "post"]), "b2")
+        assert store.changed_units("dossiers", s1) == {"24-SYT"}
+    finally:
+        store.close()
+
+
 def test_change_log_of_a_kind_without_window_and_of_a_failed_upsert(store):
     procs = pl.DataFrame({"unit_code": ["24-SYT"], "procedure_code": ["P1"], "name": ["Cấp phép hành nghề"],
                           "statutory_days": [3]})
