@@ -103,14 +103,6 @@ def _n(v: int) -> exp.Expression:
     return exp.Literal.number(v)
 
 
-def count_if(cond: exp.Expression | None) -> exp.Expression:
-    """COUNT(*) FILTER (WHERE cond): measured 1.8× faster than SUM(CASE …) on DuckDB, and
-    standard SQL that PostgreSQL and Spark 3 accept too."""
-    if cond is None:
-        return exp.Count(this=exp.Star())
-    return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond))
-
-
 def _max_if(cond: exp.Expression | None) -> exp.Expression:
     if cond is None:
         return _n(1)
@@ -258,9 +250,9 @@ def compile_stage(definition: IndexDefinition, records: str, target: Dialect, re
     cols.append(exp.alias_(exp.column("_b") if windowed else _n(0), "bucket"))
     for m in measures:
         cond = per_bucket.compile(m.where) if m.where is not None else None
-        cols.append(exp.alias_(count_if(cond), m.name))
+        cols.append(exp.alias_(target.count_if(cond), m.name))
         if plan.outer and m.window_dependent:
-            cols.append(exp.alias_(count_if(whole.compile(m.where)), f"{m.name}__outer"))
+            cols.append(exp.alias_(target.count_if(whole.compile(m.where)), f"{m.name}__outer"))
     group = [exp.column("unit_code")] + ([exp.column("_b")] if windowed else [])
     return exp.select(*cols).from_(scan.subquery("r")).group_by(*group)
 

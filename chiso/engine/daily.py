@@ -53,7 +53,6 @@ from chiso.engine.counts import (
     OUTER_BUCKET,
     CountsPlan,
     bucket_expressions,
-    count_if,
     distinct_field,
     kind_measures,
     merge_ranges,
@@ -186,7 +185,7 @@ def compile_days(definition: IndexDefinition, records: str, target: Dialect, rel
     judge = _judge(kind, target, day_cols, exp.column("_r"))
     cols: list[exp.Expression] = [exp.alias_(exp.Min(this=exp.column("province_code")), "province_code"),
                                   exp.column("unit_code"), exp.alias_(exp.column("_r"), DAY)]
-    cols += [exp.alias_(count_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
+    cols += [exp.alias_(target.count_if(judge.compile(m.where) if m.where is not None else None), m.name) for m in measures]
     return exp.select(*cols).from_(scan.subquery("r")).group_by(exp.column("unit_code"), exp.column("_r"))
 
 
