@@ -452,6 +452,26 @@ def score_window(definition: IndexDefinition, window: str, inputs: pl.DataFrame,
                       previous.window if previous is not None else None)
 
 
+def score_window_counts(definition: IndexDefinition, window: str, counts: pl.DataFrame, units: pl.DataFrame, *,
+                        adjustments: pl.DataFrame | None = None, previous: ScoreTable | None = None) -> ScoreTable:
+    """:func:`score_window` straight from one window's counts (``unit_code`` and one column per
+    measure), as :func:`score_counts` scores a series: the criteria's inputs go from the counts
+    to the pipeline's one row per unit without the long frame in between (one row per unit and
+    criterion, then a join per criterion to widen it again) — the same table as
+    ``score_window(definition, window, inputs_from_counts(definition, counts, units), units)``.
+    """
+    keyed = counts.lazy().select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code", *definition.measures)
+    prev = None
+    if previous is not None:
+        prev = previous.units.select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code",
+                                     pl.col("total").alias("previous_total"), pl.col("rank").alias("previous_rank"))
+    out_units, scored = _pipeline(definition, [window], _wide_from_counts(definition, keyed, units, [window]), units,
+                                  group_overrides=None, adjustments=adjustments, previous=prev)
+    criteria = _long_criteria(definition, scored.lazy(), [window]).collect()
+    return ScoreTable(definition, window, out_units.drop(WINDOW), criteria.drop(WINDOW),
+                      previous.window if previous is not None else None)
+
+
 def score_windows(definition: IndexDefinition, windows: Sequence[str], inputs: pl.DataFrame, units: pl.DataFrame,
                   *, previous: Mapping[str, str | None] | None = None,
                   adjustments: pl.DataFrame | None = None) -> ScoreSeries:

@@ -22,7 +22,14 @@ from chiso.engine.dialects import dialect as get_dialect
 from chiso.engine.records import compile_distinct, compile_names, compile_records, compile_totals, distinct_key
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate.counts import Counts, compute_counts, compute_series
-from chiso.evaluate.scores import ScoreSeries, ScoreTable, inputs_from_counts, join_series, score_counts, score_window
+from chiso.evaluate.scores import (
+    ScoreSeries,
+    ScoreTable,
+    join_series,
+    score_counts,
+    score_window,
+    score_window_counts,
+)
 from chiso.periods.windows import Window, parse_window, week_of
 from chiso.units.crosswalk import Crosswalk
 from chiso.units.model import Unit
@@ -107,10 +114,9 @@ def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window:
     elif before is not None:
         source = previous_counts if previous_counts is not None else counts
         _counted_by(before, source)
-        prev_inputs = inputs_from_counts(before, source.for_window(previous), units)
-        prev_table = score_window(before, previous.label, prev_inputs, units)
-    inputs = inputs_from_counts(d, counts.for_window(window), units)
-    table = score_window(d, window.label, inputs, units, previous=prev_table, adjustments=adjustments)
+        prev_table = score_window_counts(before, previous.label, source.for_window(previous), units)
+    table = score_window_counts(d, window.label, counts.for_window(window), units, previous=prev_table,
+                                adjustments=adjustments)
     # kept without its own week before: a chain of cached weeks would hold every earlier one
     table.method = choice
     table.before = prev_table if prev_table is None or prev_table.before is None else replace(prev_table, before=None)
@@ -161,8 +167,7 @@ def score_consecutive(definition: IndexDefinition, store, tree, windows: list[Wi
     previous = None
     for w, choice in zip(windows, choices):
         d = choice.definition
-        inputs = inputs_from_counts(d, counted[id(d)].for_window(w), units)
-        previous = score_window(d, w.label, inputs, units, previous=previous)
+        previous = score_window_counts(d, w.label, counted[id(d)].for_window(w), units, previous=previous)
         previous.method = choice
         tables.append(previous)
     return tables

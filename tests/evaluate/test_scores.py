@@ -13,7 +13,7 @@ from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate import scores as scores_module
 from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.points import round_half_up
-from chiso.evaluate.scores import inputs_from_counts, score_counts, score_window, score_windows
+from chiso.evaluate.scores import inputs_from_counts, score_counts, score_window, score_window_counts, score_windows
 from chiso.evaluate.service import score_counts_file, score_records, scored_units
 from chiso.periods.windows import parse_window
 from chiso.units import load_units
@@ -180,13 +180,13 @@ def test_the_previous_weeks_scores_computed_already_are_taken_as_they_are(duck_s
     earlier = score_records(DEF, duck_store, tree, "2026-W33")
     fresh = score_records(DEF, duck_store, tree, "2026-W34")
     calls = []
-    plain = scores_module.score_window
+    plain = scores_module.score_window_counts
 
     def counted(definition, window, *args, **kwargs):
         calls.append(window)
         return plain(definition, window, *args, **kwargs)
 
-    monkeypatch.setattr("chiso.evaluate.service.score_window", counted)
+    monkeypatch.setattr("chiso.evaluate.service.score_window_counts", counted)
     reused = score_records(DEF, duck_store, tree, "2026-W34", previous_table=earlier)
     assert calls == ["2026-W34"]
     _frames_equal(reused, fresh)
@@ -290,6 +290,29 @@ def test_a_series_scored_in_one_pass_equals_window_by_window(duck_store, tree):
         earlier = one if w.kind == "week" else earlier
     assert series.table("2026-W34").unit("07210")["previous_total"] == series.table("2026-W33").unit("07210")["total"]
     assert series.criteria.height == sum(series.table(w).criteria.height for w in labels)
+
+
+def test_a_window_scored_from_its_counts_equals_the_window_scored_from_long_inputs(duck_store, tree):
+    """score_window_counts (counts → the pipeline's wide rows, the web's path) gives the table
+    score_window gives from inputs_from_counts (one row per unit and criterion), changes included."""
+    from polars.testing import assert_frame_equal
+
+    whole = parse_window("2026-08-03..2026-08-30")
+    counts = compute_series(DEF, duck_store, whole.start, whole.end, whole=whole)
+    units = scored_units(tree, counts)
+    long_prev = wide_prev = None
+    for w in counts.windows[:-1]:
+        long = score_window(DEF, w.label, inputs_from_counts(DEF, counts.for_window(w), units), units,
+                            previous=long_prev)
+        wide = score_window_counts(DEF, w.label, counts.for_window(w), units, previous=wide_prev)
+        assert wide.previous_window == long.previous_window
+        assert wide.units.height == units.height and wide.criteria.height > 0
+        assert_frame_equal(wide.units.drop("total_before_adjustment"), long.units.drop("total_before_adjustment"))
+        assert_frame_equal(wide.units.select("total_before_adjustment"), long.units.select("total_before_adjustment"),
+                           abs_tol=1e-9)
+        assert_frame_equal(wide.criteria, long.criteria)
+        long_prev, wide_prev = long, wide
+    assert wide_prev.previous_window is not None
 
 
 def test_series_inputs_keyed_by_window_score_like_the_counts(hand_store, tree):

@@ -369,8 +369,8 @@ def test_the_read_after_a_batch_scores_its_week_only(site, monkeypatch):
     assert bare is not None and bare.window == "2026-W33" and bare.before is None
     assert site.push([on_time(i) for i in range(3)]).status_code == 200
     scored = []
-    plain = service.score_window
-    monkeypatch.setattr(service, "score_window", lambda d, window, *a, **k: scored.append(window) or
+    plain = service.score_window_counts
+    monkeypatch.setattr(service, "score_window_counts", lambda d, window, *a, **k: scored.append(window) or
                         plain(d, window, *a, **k))
     week = ctx.scores("2026-W34")
     assert scored == ["2026-W34"] and week.before is bare
