@@ -402,7 +402,7 @@ class RecordStore(ABC):
                     raise StoreError(f"{rk.name}: key {dup[0]} occurs more than once in one upsert")
                 # the batch joined once with the stored records: whether each record is stored,
                 # whether it differs, and its stored version (for the history and the change log)
-                source, row_id = self._stored_of(rk, frame, found)
+                source, row_id = self._stored_of(rk, frame, found, stage)
                 stored = ", ".join([f"t.{quote(c)} AS {quote(OLD + c)}" for c in (*rk.columns, BATCH_COLUMN)]
                                    + ([f"t.{row_id} AS {ROW}"] if row_id else []))
                 self._execute(
@@ -432,10 +432,11 @@ class RecordStore(ABC):
                 self._drop_temp(stage)
         return UpsertCounts(inserted, updated, frame.height - inserted - updated)
 
-    def _stored_of(self, kind: RecordKind, frame: pl.DataFrame, name: str) -> tuple[str, str | None]:
-        """The relation the batch ``frame`` is matched against — the kind's table, or a temporary
-        table ``name`` of just the stored records the batch names — and the column of it that
-        addresses a stored row for the update (None: the update joins on the key)."""
+    def _stored_of(self, kind: RecordKind, frame: pl.DataFrame, name: str, stage: str) -> tuple[str, str | None]:
+        """The relation the batch ``frame`` (staged as the temporary table ``stage``) is matched
+        against — the kind's table, or a temporary table ``name`` of just the stored records the
+        batch names — and the column of it that addresses a stored row for the update (None:
+        the update joins on the key)."""
         return self.relation(kind.name), self.ROW_ID
 
     def _drop_temp(self, name: str) -> None:

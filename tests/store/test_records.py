@@ -158,23 +158,53 @@ def test_upsert_refuses_bad_frames(store):
     assert store.count("dossiers") == 0
 
 
+def _statements(store, monkeypatch) -> list[str]:
+    seen: list[str] = []
+    plain = store._execute
+    monkeypatch.setattr(store, "_execute", lambda sql, *a: seen.append(sql) or plain(sql, *a))
+    return seen
+
+
+def test_a_batch_of_changes_is_matched_among_the_records_of_its_own_days(tmp_path, monkeypatch):
+    """DuckDB: changes to stored records whose received day stays are found among the stored
+    records of the batch's days (row groups of other days skipped) — no key list, no join with
+    the whole table."""
+    store = open_records(f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}")
+    store.upsert("dossiers", dossiers(), "b1")
+    seen = _statements(store, monkeypatch)
+    counts = store.upsert("dossiers", dossiers(channel=["online", "post", "post"]), "b2")
+    assert counts == UpsertCounts(inserted=0, updated=1, unchanged=2)
+    assert any("received_date\" IN (DATE '2026-08-14', DATE '2026-08-17', DATE '2026-08-18')" in sql
+               for sql in seen)
+    assert not any("INSERT INTO _chiso_found" in sql for sql in seen)  # nothing left to look for
+    assert not any('LEFT JOIN "dossiers"' in sql for sql in seen)  # the batch met its own days' records only
+    assert [h["channel"] for h in store.history("dossiers", {"id": "D2"})] == ["direct"]
+    store.close()
+
+
 @pytest.mark.parametrize("ratio", [0, records_duckdb.LOOKUP_RATIO])
-def test_a_small_batch_against_a_large_table_is_matched_by_the_key_index(tmp_path, monkeypatch, ratio):
-    """DuckDB: the lookup by index is used only where it is quicker, more than LOOKUP_RATIO
-    stored rows per batch row (here 0: always; the default: not for 3 rows) and finds the same
-    rows as the join. (PostgreSQL's join finds the keys through its primary-key index.)"""
+def test_keys_not_found_on_the_batchs_days_are_looked_up_by_index_where_that_is_quicker(tmp_path, monkeypatch,
+                                                                                        ratio):
+    """DuckDB: a new record, and one whose received day changed, are not among the records of
+    the batch's days; they are looked up by the key's index only where that is quicker — more
+    than LOOKUP_RATIO stored rows per key looked up (here 0: always; the default: not for 2
+    keys against 3 rows) — else by a join reading every stored key, with the same rows found.
+    (PostgreSQL's join finds the keys through its primary-key index.)"""
     monkeypatch.setattr(records_duckdb, "LOOKUP_RATIO", ratio)
     store = open_records(f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}")
     store.upsert("dossiers", dossiers(), "b1")
-    seen = []
-    plain = store._execute
-    monkeypatch.setattr(store, "_execute", lambda sql, *a: seen.append(sql) or plain(sql, *a))
-    counts = store.upsert("dossiers", dossiers(id=["D1", "D2", "D9"], channel=["online", "post", "post"]), "b2")
+    seen = _statements(store, monkeypatch)
+    moved = [date(2026, 8, 14), date(2026, 8, 24), date(2026, 9, 1)]  # D2 received on another day
+    counts = store.upsert("dossiers", dossiers(id=["D1", "D2", "D9"], received_date=moved), "b2")
     assert counts == UpsertCounts(inserted=1, updated=1, unchanged=1)
-    by_index = any(" IN ('D1', 'D2', 'D9')" in sql for sql in seen)
+    by_index = any(" IN ('D2', 'D9')" in sql or " IN ('D9', 'D2')" in sql for sql in seen)
     assert by_index == (records_duckdb.LOOKUP_RATIO == 0)
-    assert [r["channel"] for r in store.fetch("dossiers", order_by="id")] == ["online", "post", "post", "post"]
-    assert [h["channel"] for h in store.history("dossiers", {"id": "D2"})] == ["direct"]
+    assert [str(r["received_date"]) for r in store.fetch("dossiers", order_by="id")] == \
+        ["2026-08-14", "2026-08-24", "2026-08-18", "2026-09-01"]
+    assert [str(h["received_date"]) for h in store.history("dossiers", {"id": "D2"})] == ["2026-08-17"]
+    # sent again: every key is now on the batch's days
+    assert store.upsert("dossiers", dossiers(id=["D1", "D2", "D9"], received_date=moved), "b3") == \
+        UpsertCounts(inserted=0, updated=0, unchanged=3)
     store.close()
 
 
