@@ -441,15 +441,8 @@ def score_window(definition: IndexDefinition, window: str, inputs: pl.DataFrame,
     ``units``: unit_code, name, level, parent_code, province_code.
     """
     keyed = inputs.lazy().select(pl.lit(window, pl.Utf8).alias(WINDOW), *INPUT_COLUMNS)
-    prev = None
-    if previous is not None:
-        prev = previous.units.select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code",
-                                     pl.col("total").alias("previous_total"), pl.col("rank").alias("previous_rank"))
-    out_units, scored = _pipeline(definition, [window], _wide_from_long(definition, keyed), units,
-                                  group_overrides=group_overrides, adjustments=adjustments, previous=prev)
-    criteria = _long_criteria(definition, scored.lazy(), [window]).collect()
-    return ScoreTable(definition, window, out_units.drop(WINDOW), criteria.drop(WINDOW),
-                      previous.window if previous is not None else None)
+    return _window_table(definition, window, _wide_from_long(definition, keyed), units,
+                         group_overrides=group_overrides, adjustments=adjustments, previous=previous)
 
 
 def score_window_counts(definition: IndexDefinition, window: str, counts: pl.DataFrame, units: pl.DataFrame, *,
@@ -461,12 +454,21 @@ def score_window_counts(definition: IndexDefinition, window: str, counts: pl.Dat
     ``score_window(definition, window, inputs_from_counts(definition, counts, units), units)``.
     """
     keyed = counts.lazy().select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code", *definition.measures)
+    return _window_table(definition, window, _wide_from_counts(definition, keyed, units, [window]), units,
+                         group_overrides=None, adjustments=adjustments, previous=previous)
+
+
+def _window_table(definition: IndexDefinition, window: str, wide: pl.LazyFrame, units: pl.DataFrame, *,
+                  group_overrides: pl.DataFrame | None, adjustments: pl.DataFrame | None,
+                  previous: ScoreTable | None) -> ScoreTable:
+    """One window's table from its criteria inputs (one row per unit), changes measured
+    against ``previous``."""
     prev = None
     if previous is not None:
         prev = previous.units.select(pl.lit(window, pl.Utf8).alias(WINDOW), "unit_code",
                                      pl.col("total").alias("previous_total"), pl.col("rank").alias("previous_rank"))
-    out_units, scored = _pipeline(definition, [window], _wide_from_counts(definition, keyed, units, [window]), units,
-                                  group_overrides=None, adjustments=adjustments, previous=prev)
+    out_units, scored = _pipeline(definition, [window], wide, units, group_overrides=group_overrides,
+                                  adjustments=adjustments, previous=prev)
     criteria = _long_criteria(definition, scored.lazy(), [window]).collect()
     return ScoreTable(definition, window, out_units.drop(WINDOW), criteria.drop(WINDOW),
                       previous.window if previous is not None else None)

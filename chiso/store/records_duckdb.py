@@ -219,8 +219,11 @@ class DuckDBRecordStore(RecordStore):
         key = quote(kind.key[0])
         days = _days_of(kind, frame)
         stored = self._scalar(f"SELECT count(*) FROM {table}")
-        by_index = keys.len() <= LOOKUP_MAX and stored >= LOOKUP_RATIO * keys.len()
-        if days is None and not by_index:
+
+        def by_index(n: int) -> bool:  # n keys looked up one by one beat a join reading every key
+            return n <= LOOKUP_MAX and stored >= LOOKUP_RATIO * n
+
+        if days is None and not by_index(keys.len()):
             return table, self.ROW_ID
         self._execute(f"CREATE TEMP TABLE {name} AS SELECT *, rowid AS {_AT} FROM {table} WHERE "
                       + (f"{quote(kind.window_field)} IN ({days}) AND {key} IN (SELECT {key} FROM {stage})"
@@ -229,7 +232,7 @@ class DuckDBRecordStore(RecordStore):
         if not missing:
             return name, _AT
         rest = f"SELECT {key} FROM {stage} WHERE {key} IS NOT NULL AND {key} NOT IN (SELECT {key} FROM {name})"
-        if missing <= LOOKUP_MAX and stored >= LOOKUP_RATIO * missing:
+        if by_index(missing):
             rest = ", ".join(literal(r[kind.key[0]]) for r in self.query_arrow(rest).to_pylist())
         self._execute(f"INSERT INTO {name} SELECT *, rowid FROM {table} WHERE {key} IN ({rest})")
         return name, _AT
