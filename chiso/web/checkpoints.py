@@ -28,6 +28,9 @@ class QuietCheckpoint:
         self.store, self.lock, self.quiet = store, lock, quiet
         self._timer: threading.Timer | None = None
         self._guard = threading.Lock()
+        #: Held while a checkpoint runs, so that ``close`` waits for it to end.
+        self._running = threading.Lock()
+        self._closed = False
         #: How many checkpoints ran, and how long the last one held the store (seconds; read by
         #: tests and by benchmarks/bench_ingest.py).
         self.done, self.last_seconds = 0, 0.0
@@ -35,6 +38,8 @@ class QuietCheckpoint:
     def written(self) -> None:
         """A batch was written: the checkpoint waits until ``quiet`` seconds pass without another."""
         with self._guard:
+            if self._closed:
+                return  # the application has ended: the store is closed next
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.quiet, self._run)
@@ -42,22 +47,27 @@ class QuietCheckpoint:
             self._timer.start()
 
     def _run(self) -> None:
-        with self._guard:
-            if self._timer is not threading.current_thread():
-                return  # a later batch re-armed the timer
-            self._timer = None
-        try:
-            with self.lock:
-                started = time.perf_counter()
-                self.store.checkpoint()
-                self.last_seconds = time.perf_counter() - started
-            self.done += 1
-        except ChisoError as error:  # the store closed, or the disk is full: the next commit past
-            log.warning("checkpoint of the record store failed: %s", error)  # the ceiling folds it
+        with self._running:
+            with self._guard:
+                if self._closed or self._timer is not threading.current_thread():
+                    return  # closed meanwhile, or a later batch re-armed the timer
+                self._timer = None
+            try:
+                with self.lock:
+                    started = time.perf_counter()
+                    self.store.checkpoint()
+                    self.last_seconds = time.perf_counter() - started
+                self.done += 1
+            except ChisoError as error:  # the store closed, or the disk is full: the next commit past
+                log.warning("checkpoint of the record store failed: %s", error)  # the ceiling folds it
 
     def close(self) -> None:
-        """Cancel a pending checkpoint (DuckDB folds the log when the store is closed)."""
+        """Cancel a pending checkpoint (DuckDB folds the log when the store is closed) and wait
+        for one already running to end, so that whoever closes the store next finds it idle."""
         with self._guard:
+            self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+        with self._running:
+            pass

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
 import time
 import typing
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from chiso.store.repo_loads import record_load_batch, registered_batches
 from chiso.units import load_units
 from chiso.web.api.records import MEDIA_TYPES, Kind
 from chiso.web.app import create_app
+from chiso.web.checkpoints import QuietCheckpoint
 from chiso.web.security import accounts, tokens
 from tests.factories import drop_postgres_schema, make_postgres_schema, postgres_records_url
 from tests.records_data import dossier, load, procedure
@@ -125,9 +127,12 @@ def _build(folder: Path, records, *, store=None) -> Site:
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request, tmp_path: Path) -> Iterator[Site]:
+def site(request, tmp_path: Path, monkeypatch) -> Iterator[Site]:
     """A site whose web holds its record store writable: DuckDB (the ``CHISO_INGEST_WRITER=web``
-    arrangement) or PostgreSQL."""
+    arrangement) or PostgreSQL. The tests read the store directly, outside the web's lock, so
+    the background checkpoint after a push is put off past the test (the checkpoint tests set
+    their own quiet time)."""
+    monkeypatch.setenv("CHISO_CHECKPOINT_QUIET_SECONDS", "3600")
     schema = None
     if request.param == "duckdb":
         records = open_records(f"duckdb:///{(tmp_path / 'records.duckdb').as_posix()}")
@@ -441,6 +446,31 @@ def test_a_batch_in_the_quiet_time_puts_the_checkpoint_off(site):
     assert checkpoints.done == 0
     checkpoints.close()  # the application's end calls a pending one off too
     assert timers[-1].finished.is_set() and checkpoints.done == 0
+
+
+def test_the_end_of_the_application_waits_for_a_running_checkpoint():
+    """A checkpoint already folding the log when the application ends is waited for, so the
+    store is idle when it is closed next (DuckDB refuses to close a busy connection)."""
+    started, release, order = threading.Event(), threading.Event(), []
+
+    class SlowStore:
+        def checkpoint(self):
+            started.set()
+            release.wait(10)
+            order.append("checkpoint")
+
+    checkpoints = QuietCheckpoint(SlowStore(), threading.Lock(), 0)
+    checkpoints.written()
+    assert started.wait(10)
+    closing = threading.Thread(target=lambda: (checkpoints.close(), order.append("closed")))
+    closing.start()
+    closing.join(0.2)
+    assert closing.is_alive() and order == []  # close waits for the fold
+    release.set()
+    closing.join(10)
+    assert order == ["checkpoint", "closed"]
+    checkpoints.written()  # after the end, a late batch arms nothing
+    assert checkpoints._timer is None and order == ["checkpoint", "closed"] and checkpoints.done == 1
 
 
 # ------------------------------------------------------------------ hostile bodies
