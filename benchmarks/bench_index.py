@@ -33,7 +33,7 @@ import duckdb
 from chiso.catalog.index_definition import load_index_definition
 from chiso.demo.generate import generate_for
 from chiso.evaluate import kept
-from chiso.evaluate.counts import compute_series
+from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.scores import score_counts
 from chiso.evaluate.service import scored_units
 from chiso.periods.windows import year
@@ -102,6 +102,25 @@ def step_chiso(n: int) -> dict:
             "province_year": {m: int(counts.frame.filter((counts.frame["window"] == str(YEAR))
                                                          & counts.frame["is_province"])[m].sum())
                               for m in ("procedures_paid_online", "procedures_population_db")}}
+
+
+def step_year(n: int) -> dict:
+    """chiso: the year alone (one window, no weeks) counted and scored from the records — what
+    scoring one window from records costs when nothing is kept."""
+    d = load_index_definition()
+    tree = load_units()
+    store = parquet_records(_files(n))
+    t0, c0 = time.perf_counter(), time.process_time()
+    counts = compute_counts(d, store, [year(YEAR)])
+    t_counts = time.perf_counter() - t0
+    table = score_counts(d, counts.frame, scored_units(tree, counts), [str(YEAR)])
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rows = counts.frame.filter(~counts.frame["is_province"])
+    provinces = counts.frame.filter(counts.frame["is_province"])
+    return {"seconds": total, "cpu_seconds": cpu, "counts_seconds": t_counts, "unit_scores": table.units.height,
+            "checks": {m: int(rows[m].sum()) for m in CHECKED},
+            "province_year": {m: int(provinces[m].sum()) for m in ("procedures_paid_online",
+                                                                   "procedures_population_db")}}
 
 
 # a weekly load: the new week's dossiers (1 week recounted), and updates to dossiers received
@@ -279,7 +298,7 @@ def step_raw(n: int) -> dict:
 
 
 STEPS = {"generate": step_generate, "chiso": step_chiso, "pandas": step_pandas, "keep": step_keep,
-         "kept": step_kept, "raw": step_raw}
+         "kept": step_kept, "raw": step_raw, "year": step_year}
 
 
 def run_child(step: str, n: int) -> dict:
@@ -320,6 +339,8 @@ def main() -> None:
                     help="also keep the counts once and time scoring from them and the weekly refresh")
     ap.add_argument("--by-unit", action="store_true",
                     help="the dossiers ordered by (unit_code, received_date), in benchmarks/out/nation-N-by-unit/")
+    ap.add_argument("--year", action="store_true",
+                    help="also score the year alone (one window) from the records, beside the year and its weeks")
     ap.add_argument("--child")
     args = ap.parse_args()
     if args.child:
@@ -334,7 +355,7 @@ def main() -> None:
     if args.by_unit and not (ROOT / "out" / f"nation-{n}-by-unit" / "dossiers").exists():
         g = run_child("generate@unit", n)
         print(f"rewrote {n:,} dossiers ordered by unit in {g['seconds']:.1f} s", file=sys.stderr)
-    names = (["chiso", "raw"] + (["chiso@unit", "raw@unit"] if args.by_unit else [])
+    names = (["chiso", "raw"] + (["year"] if args.year else []) + (["chiso@unit", "raw@unit"] if args.by_unit else [])
              + (["pandas"] if args.pandas else []) + (["keep", "kept"] if args.kept else []))
     runs: dict[str, list[dict]] = {k: [] for k in names}
     for _ in range(args.repeat):  # interleaved, so both see the same machine load
@@ -356,6 +377,7 @@ def main() -> None:
               "keep": "chiso: count once and keep (what a load does)",
               "kept": "chiso from kept counts (all scores)",
               "raw": "DuckDB reading every dossier column once (the floor)",
+              "year": "chiso from records, the year alone (one window)",
               "chiso@unit": "chiso from records, dossiers ordered by (unit, received day)",
               "raw@unit": "the floor, dossiers ordered by (unit, received day)"}
     for k, r in rows.items():
@@ -368,6 +390,14 @@ def main() -> None:
           f"{c['best'] / raw['best']:.1f}× (best), {c['median'] / raw['median']:.1f}× (median); a bare unit × week "
           f"COUNT(*): {raw['count_seconds']:.2f} s; every column grouped by unit × week: "
           f"{raw['grouped_seconds']:.2f} s (chiso ÷ that: {c['best'] / raw['grouped_seconds']:.1f}×)")
+    if args.year:
+        y = rows["year"]
+        same = y["checks"] == c["checks"] and y["province_year"] == c["province_year"]
+        print(f"the year alone from records: {y['best']:.2f} s best (counts {y['counts_seconds']:.2f} s), ÷ the floor "
+              f"{y['best'] / raw['best']:.1f}× (best), {y['median'] / raw['median']:.1f}× (median); its counts equal "
+              f"the series' year: {same}")
+        if not same:
+            print("WARNING: the year alone counts differently from the series' year", file=sys.stderr)
     if args.by_unit:
         cu, ru = rows["chiso@unit"], rows["raw@unit"]
         same = cu["checks"] == c["checks"] and cu["province_year"] == c["province_year"]
