@@ -114,19 +114,37 @@ def complete(kind: RecordKind, typed: pl.DataFrame, units: UnitLookup) -> pl.Dat
     return out
 
 
+#: Up to this many (unit, procedure) pairs, the stored catalogue is read for the pairs alone (a
+#: pushed batch: a few thousand rows instead of every procedure of its units); beyond, for the
+#: units (a whole file of dossiers).
+PAIRS_LISTED = 20_000
+
+
 def procedure_catalogue(store: RecordStore | None, loaded: Sequence[pl.DataFrame] = (),
-                        units: Sequence[str] | None = None) -> pl.DataFrame:
-    """The procedures dossiers are judged by: those in this load, then those already stored
-    (only those of ``units`` when given: the units of the dossiers loaded)."""
+                        wanted: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The procedures dossiers are judged by: those in this load, then those already stored —
+    when ``wanted`` (``unit_code``, ``procedure_code``: the dossiers loaded) is given, only the
+    stored ones the dossiers name."""
     frames = [df.select(CATALOGUE_COLUMNS).cast(_CATALOGUE_SCHEMA) for df in loaded]
     fresh = (pl.concat(frames) if frames else pl.DataFrame(schema=_CATALOGUE_SCHEMA)).filter(
         pl.col("unit_code").is_not_null() & pl.col("procedure_code").is_not_null()
         & pl.col("statutory_days").is_not_null()).unique(["unit_code", "procedure_code"], keep="last")
     if store is None:
         return fresh
-    cols = ", ".join(CATALOGUE_COLUMNS)
-    where = "" if units is None else f" WHERE unit_code IN ({', '.join(literal(u) for u in units) or 'NULL'})"
-    stored = pl.from_arrow(store.query_arrow(f"SELECT {cols} FROM {store.relation(PROCEDURES.name)}{where}"))
+    cols = ", ".join(f"p.{c}" for c in CATALOGUE_COLUMNS)
+    sql = f"SELECT {cols} FROM {store.relation(PROCEDURES.name)} AS p"
+    if wanted is not None:
+        pairs = wanted.select("unit_code", "procedure_code").drop_nulls().unique()
+        if pairs.is_empty():
+            sql += " WHERE FALSE"
+        elif pairs.height <= PAIRS_LISTED:
+            rows = ", ".join(f"({literal(u)}, {literal(c)})" for u, c in pairs.iter_rows())
+            sql += (f" JOIN (VALUES {rows}) AS w(unit_code, procedure_code) "
+                    "ON p.unit_code = w.unit_code AND p.procedure_code = w.procedure_code")
+        else:
+            units = pairs.get_column("unit_code").unique().sort()
+            sql += f" WHERE p.unit_code IN ({', '.join(literal(u) for u in units)})"
+    stored = pl.from_arrow(store.query_arrow(sql))
     stored = stored.cast(_CATALOGUE_SCHEMA)  # type: ignore[union-attr]
     return pl.concat([fresh, stored.join(fresh, on=["unit_code", "procedure_code"], how="anti")])
 

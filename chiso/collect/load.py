@@ -140,10 +140,12 @@ def load_sources(sources: Sequence[Source], store: RecordStore, units: UnitLooku
     store.ensure_tables()
     procedures = [derive(PROCEDURES, t, units, None, s.name, sink, holidays)
                   for s, t in zip(sources, typed) if s.kind is PROCEDURES]
-    # the stored catalogue of the dossiers' units only: a small batch reads a few procedures
-    judged = sorted({u for s, t in zip(sources, typed) if s.kind is DOSSIERS and "unit_code" in t.columns
-                     for u in t["unit_code"].drop_nulls().unique().to_list()})
-    catalogue = procedure_catalogue(store, procedures, judged)
+    # the stored catalogue of the dossiers' procedures only: a batch reads a few thousand rows
+    named = [t.select(pl.col(c).cast(pl.String) if c in t.columns else pl.lit(None, pl.String).alias(c)
+                      for c in ("unit_code", "procedure_code"))
+             for s, t in zip(sources, typed) if s.kind is DOSSIERS]
+    wanted = pl.concat(named) if named else pl.DataFrame(schema={"unit_code": pl.String, "procedure_code": pl.String})
+    catalogue = procedure_catalogue(store, procedures, wanted)
     complete: dict[int, pl.DataFrame] = {}
     loaded_procedures = iter(procedures)
     for i, (src, t) in enumerate(zip(sources, typed)):

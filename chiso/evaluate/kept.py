@@ -47,7 +47,7 @@ from chiso.engine.counts import MASK_BUCKETS, CountsPlan, compile_counts, compil
 from chiso.engine.dialects import day_number
 from chiso.engine.dialects import dialect as get_target
 from chiso.errors import StoreError
-from chiso.store.records_base import literal
+from chiso.store.records_base import NO_CHANGES, Changes, literal
 
 MANIFEST = "_kept_counts"
 #: The manifest's ``grain`` of the relations kept by day (``keep_days``): per (unit, day) sums
@@ -320,6 +320,7 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
     _writable(store)
     out = []
     scopes: dict[str, tuple[dt.date, ...]] = {}
+    logged: dict[int, dict[str, Changes]] = {}  # the change log after a stamp, read once per stamp
     with store.transaction():
         stamp = store.stamp()
         for e in entries(store):
@@ -329,7 +330,7 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             if e.by_day:
                 if buckets is not None or e.stamp == stamp:
                     continue
-                n = _refresh_days(definition, store, e, scopes)
+                n = _refresh_days(definition, store, e, scopes, _changes(store, e, logged))
                 rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
                 out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0, True))
                 continue
@@ -342,9 +343,9 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             else:
                 if e.stamp == stamp:
                     continue
-                days, everything = store.changed_days(e.kind, e.stamp)
+                changes = _changes(store, e, logged)
                 todo = [i for i, f, l in e.plan.buckets()
-                        if everything or any(f <= d <= l for d in days)]
+                        if changes.everything or any(f <= d <= l for d in changes.days)]
             if todo:
                 _recompute(definition, store, e, todo)
             rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
@@ -354,12 +355,21 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
     return out
 
 
-def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple]) -> int:
-    """Recompute the rows of the received days the change log names since the entry's stamp,
-    of the units it names (a row depends on its unit's records of its day alone); returns how
-    many days."""
-    days, everything = store.changed_days(e.kind, e.stamp)
-    units = None if everything else _changed_units(store, e)
+def _changes(store, e: KeptEntry, logged: dict[int, dict[str, Changes]]) -> Changes:
+    """What the change log says of the entry's kind since the entry's stamp (``logged``: what
+    this refresh has read of the log, by stamp)."""
+    if e.stamp not in logged:
+        logged[e.stamp] = store.changes_since(e.stamp)
+    return logged[e.stamp].get(e.kind, NO_CHANGES)
+
+
+def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple],
+                  changes: Changes) -> int:
+    """Recompute the rows of the received days the change log names since the entry's stamp
+    (``changes``), of the units it names (a row depends on its unit's records of its day alone);
+    returns how many days."""
+    days, everything = changes.days, changes.everything
+    units = None if everything else _changed_units(changes)
     only_units = "" if units is None else f" AND unit_code IN ({', '.join(literal(u) for u in sorted(units))})"
     start, end = e.plan.start, e.plan.end
     if e.plan.grain == STATIC:  # any change: counted again whole (a catalogue: small)
@@ -403,11 +413,10 @@ def _scope_name(kind: str) -> str:
     return f"_chiso_scope_{kind}"
 
 
-def _changed_units(store, e: KeptEntry) -> frozenset[str] | None:
-    """The units whose records changed since the entry's stamp, or None (every unit: the log
-    does not say, or so many that a list would not narrow the recount)."""
-    units = store.changed_units(e.kind, e.stamp)
-    return None if units is None or len(units) > UNITS_LISTED else frozenset(units)
+def _changed_units(changes: Changes) -> frozenset[str] | None:
+    """The units whose records changed, or None (every unit: the log does not say, or so many
+    that a list would not narrow the recount)."""
+    return None if changes.units is None or len(changes.units) > UNITS_LISTED else changes.units
 
 
 #: Past this many changed units a batch's days are recounted for every unit.

@@ -97,6 +97,29 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What the change log says of one kind after a stamp."""
+
+    #: The days (of the kind's window field) of the records inserted or replaced.
+    days: frozenset[date]
+    #: A change of a kind without a window field: everything of the kind changed.
+    everything: bool
+    #: The units of those records; None when a change names no unit (every unit).
+    units: frozenset[str] | None
+
+
+NO_CHANGES = Changes(frozenset(), False, frozenset())
+
+
+def _after(stamp: int) -> str:
+    """The change log's rows after ``stamp``, the stamp written into the statement: a bound
+    parameter lets PostgreSQL plan the statement once for any stamp (after five runs it keeps a
+    generic plan), and for "after some stamp" that plan reads the whole log; with the number it
+    sees that the recent stamps are a few rows of the log's index."""
+    return f"stamp > {int(stamp)}"
+
+
 class RecordStore(ABC):
     """The interface both record stores offer; the SQL they share lives here.
 
@@ -286,24 +309,34 @@ class RecordStore(ABC):
             return 0
         return self._scalar(f"SELECT COALESCE(MAX(stamp), 0) FROM {CHANGES}")
 
+    def changes_since(self, since: int) -> dict[str, Changes]:
+        """What the change log says of each kind after stamp ``since``, read in two statements
+        for every kind (the days, the units) — a refresh of kept counts asks it once, not once
+        per kept table."""
+        if not self._has_changes:
+            return {}
+        after = _after(since)
+        days: dict[str, set] = {}
+        for r in self.query_arrow(f"SELECT DISTINCT kind, day FROM {CHANGES} WHERE {after}").to_pylist():
+            days.setdefault(r["kind"], set()).add(r["day"])
+        units: dict[str, set] = {}
+        for r in self.query_arrow(f"SELECT DISTINCT kind, unit_code FROM {CHANGES} WHERE {after}").to_pylist():
+            units.setdefault(r["kind"], set()).add(r["unit_code"])
+        return {k: Changes(frozenset(d for d in found if d is not None), None in found,
+                           None if None in units.get(k, ()) else frozenset(units.get(k, ())))
+                for k, found in days.items()}
+
     def changed_days(self, kind: str, since: int) -> tuple[set[date], bool]:
         """Days of ``kind``'s window field whose records changed after stamp ``since``, and
         whether a change touched everything (a kind without a window field)."""
-        if not self._has_changes:
-            return set(), False
-        rows = self.query_arrow(f"SELECT DISTINCT day FROM {CHANGES} WHERE kind = $1 AND stamp > $2",
-                                [kind_of(kind).name, since]).to_pylist()
-        return {r["day"] for r in rows if r["day"] is not None}, any(r["day"] is None for r in rows)
+        found = self.changes_since(since).get(kind_of(kind).name, NO_CHANGES)
+        return set(found.days), found.everything
 
     def changed_units(self, kind: str, since: int) -> set[str] | None:
         """Units whose ``kind`` records changed after stamp ``since`` (new and old versions'),
         or None when a change names no unit (logged before units were: every unit)."""
-        if not self._has_changes:
-            return set()
-        rows = self.query_arrow(f"SELECT DISTINCT unit_code FROM {CHANGES} WHERE kind = $1 AND stamp > $2",
-                                [kind_of(kind).name, since]).to_pylist()
-        units = {r["unit_code"] for r in rows}
-        return None if None in units else units
+        found = self.changes_since(since).get(kind_of(kind).name, NO_CHANGES)
+        return None if found.units is None else set(found.units)
 
     def _log_changes(self, rk: RecordKind, matched: str) -> None:
         """Log the days of the records this upsert inserts or replaces (new and old versions),

@@ -27,6 +27,12 @@ _ARROW_TYPES: dict[int, pa.DataType] = {
 }
 _COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
 
+#: The change log's index on its stamp. The log gains a row per (kind, day, unit) a batch
+#: touches, so it holds about one row per unit and day of the stored records; "what changed
+#: after stamp s" and "the next stamp" read a few index entries instead of the whole log
+#: (DuckDB skips the log's old row groups by their min/max stamp without one).
+STAMP_INDEX = "_record_changes_stamp"
+
 
 def connect_kwargs(url: str) -> dict:
     """psycopg.connect arguments from a SQLAlchemy-style URL, query items (options=…) included."""
@@ -51,6 +57,7 @@ class PostgresRecordStore(RecordStore):
     def __init__(self, conn: psycopg.Connection, *, read_only: bool = False):
         super().__init__()
         self._conn = conn
+        self._stamp_indexed = False  # the change log's index looked for (ensure_tables), once
         if read_only:
             self.READ_ONLY_REASON = "it was opened read-only"
 
@@ -65,6 +72,16 @@ class PostgresRecordStore(RecordStore):
         if read_only:
             store._execute("SET default_transaction_read_only = on")
         return store
+
+    def ensure_tables(self) -> None:
+        super().ensure_tables()
+        if self._stamp_indexed or not self._has_changes or self.READ_ONLY_REASON:
+            return
+        # looked up first: CREATE INDEX IF NOT EXISTS would lock the log against writes to find out
+        if not self._scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                            "AND indexname = $1", [STAMP_INDEX]):
+            self._execute(f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {CHANGES} (stamp)")
+        self._stamp_indexed = True
 
     def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
         if isinstance(params, dict):

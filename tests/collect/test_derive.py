@@ -6,6 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from chiso.collect import derive as derive_module
 from chiso.collect.derive import add_working_days
 from chiso.collect.load import load_paths
 from chiso.errors import LoadError
@@ -163,3 +164,32 @@ def test_the_holidays_setting_reaches_loading(write, duck, units, tmp_path, monk
     load_paths([write("petitions.csv", "id,unit_code,received_date\nK1,00004,2026-04-28\n")], duck, units)
     # 15 working days from Tuesday 28 April, with 29/4 (the province's), 30/4 and 1/5 off
     assert duck.fetch("petitions")[0]["due_date"] == date(2026, 5, 22)
+
+
+@pytest.mark.parametrize("listed", [20_000, 1])  # the pairs listed, or (past the limit) the units
+def test_a_load_reads_only_the_stored_procedures_its_dossiers_name(write, store, units, monkeypatch, listed):
+    """The stored catalogue is read for the dossiers' (unit, procedure) pairs only, not every
+    procedure of their units (a pushed batch: a few thousand rows, not the units' whole
+    catalogue) — with the same derived dates either way, on DuckDB and PostgreSQL."""
+    monkeypatch.setattr(derive_module, "PAIRS_LISTED", listed)
+    load_paths([write("procedures.csv", PROCEDURES + "24-SYT,P3,Đăng ký,10,false,true\n"
+                                                     "24-SYT,P'4,Cấp lại,2,false,true\n")], store, units)
+    read = []
+    plain = store.query_arrow
+
+    def watched(sql, params=None):
+        table = plain(sql, params)
+        if "statutory_days" in sql:
+            read.append(sorted(table.to_pylist(), key=lambda r: r["procedure_code"]))
+        return table
+
+    monkeypatch.setattr(store, "query_arrow", watched)
+    load_paths([write("dossiers.csv", "id,unit_code,procedure_code,received_date,channel\n"
+                                      "D1,24-SYT,P1,2026-08-14,online\n"
+                                      "D2,24-SYT,P'4,2026-08-14,direct\n"
+                                      "D3,24-SYT,P1,2026-08-17,direct\n")], store, units)
+    named = {"P1", "P'4"} if listed > 1 else {"P1", "P3", "P'4"}  # past the limit: the unit's catalogue
+    assert [{r["procedure_code"] for r in rows} for rows in read] == [named]
+    monkeypatch.setattr(store, "query_arrow", plain)
+    due = {d["id"]: d["appointment_date"] for d in store.fetch("dossiers")}
+    assert due == {"D1": date(2026, 8, 19), "D2": date(2026, 8, 18), "D3": date(2026, 8, 20)}

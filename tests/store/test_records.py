@@ -333,3 +333,38 @@ def test_change_log_of_a_kind_without_window_and_of_a_failed_upsert(store):
     with pytest.raises(StoreError):
         store.upsert("dossiers", pl.concat([dossiers(), dossiers()]), "bad")  # duplicate keys
     assert store.stamp() == before
+
+
+@pytest.mark.postgres
+def test_the_postgres_change_log_reads_recent_stamps_by_its_index(postgres_schema):
+    """The change log grows by a row per unit and day each batch touches: PostgreSQL keeps an
+    index on its stamp, made by a writable store (also for a log made before the index was), so
+    "what changed after stamp s" reads a few entries — and the plan says so."""
+    url, _ = postgres_schema
+    writer = open_records(url)
+    try:
+        writer.upsert("dossiers", dossiers(), batch="b1")
+
+        def indexes():
+            return {r["indexname"] for r in writer.query_arrow(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = '_record_changes'").to_pylist()}
+        assert indexes() == {"_record_changes_stamp"}
+        writer._execute("DROP INDEX _record_changes_stamp")  # a log from before the index
+    finally:
+        writer.close()
+    reader = open_records(url, read_only=True)
+    try:
+        assert reader.changed_days("dossiers", 0)[0]  # a read-only store reads the log without it
+    finally:
+        reader.close()
+    writer = open_records(url)
+    try:
+        assert indexes() == {"_record_changes_stamp"}
+        writer._execute("SET enable_seqscan = off")  # a tiny table: ask whether the index serves at all
+        plan = writer.query_arrow("EXPLAIN SELECT DISTINCT day FROM _record_changes "
+                                  "WHERE kind = 'dossiers' AND stamp > 1").column(0).to_pylist()
+        assert any("_record_changes_stamp" in line for line in plan)
+        assert writer.changed_days("dossiers", 0)[0] == {date(2026, 8, 14), date(2026, 8, 17), date(2026, 8, 18)}
+    finally:
+        writer.close()
