@@ -280,6 +280,8 @@ def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) 
             # the row groups outside it by their min/max)
             order = f" ORDER BY {daily.DAY}" if part in (BY_DAY, CHANGES) and not distinct else ""
             store._execute(f"CREATE TABLE {name} AS SELECT * FROM ({sql}) AS kept{order}")
+            if order:  # a window, and a batch's recount, read and replace the rows of some days
+                store.index(name, daily.DAY)
             _record(store, name, kind, distinct, CountsPlan(start, end, part), stamp)  # type: ignore[arg-type]
     return [e for e in entries(store) if e.by_day]
 

@@ -302,6 +302,11 @@ class RecordStore(ABC):
             self._execute(f"INSERT INTO {VERSIONS} (kind, record_key, version) VALUES {rows} "
                           "ON CONFLICT (kind, record_key) DO UPDATE SET version = excluded.version")
 
+    def index(self, table: str, column: str) -> None:
+        """Index a table kept beside the records (kept counts) on the column it is read and
+        recounted by, where this store reads through an index (PostgreSQL); an embedded store
+        skips row groups by their min/max instead and keeps none."""
+
     # -- the change log ------------------------------------------------------------------
     def stamp(self) -> int:
         """The last change's stamp (0: no change logged, or a store without a change log)."""

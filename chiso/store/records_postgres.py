@@ -14,7 +14,7 @@ import psycopg
 import pyarrow as pa
 from sqlalchemy.engine import make_url
 
-from chiso.catalog.records import RecordKind
+from chiso.catalog.records import RECORD_KINDS, RecordKind
 from chiso.errors import StoreError
 from chiso.store.records_base import CHANGES, VERSIONS, RecordStore, quote
 
@@ -32,6 +32,19 @@ _COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
 #: after stamp s" and "the next stamp" read a few index entries instead of the whole log
 #: (DuckDB skips the log's old row groups by their min/max stamp without one).
 STAMP_INDEX = "_record_changes_stamp"
+
+
+def _indexes() -> dict[str, str]:
+    """The indexes a writable PostgreSQL record store keeps beside the tables' keys, by name:
+    the change log's stamp, and each windowed kind's window field — a batch's days are recounted
+    from the records of those days (kept counts), which without it is a scan of every record.
+    DuckDB keeps none of these: its row groups, in arrival order, are skipped by min/max."""
+    out = {STAMP_INDEX: f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {CHANGES} (stamp)"}
+    for kind in RECORD_KINDS.values():
+        if kind.window_field is not None:
+            name = f"{kind.name}_{kind.window_field}_idx"
+            out[name] = f"CREATE INDEX IF NOT EXISTS {name} ON {quote(kind.name)} ({quote(kind.window_field)})"
+    return out
 
 
 def connect_kwargs(url: str) -> dict:
@@ -57,7 +70,7 @@ class PostgresRecordStore(RecordStore):
     def __init__(self, conn: psycopg.Connection, *, read_only: bool = False):
         super().__init__()
         self._conn = conn
-        self._stamp_indexed = False  # the change log's index looked for (ensure_tables), once
+        self._indexed = False  # the indexes looked for (ensure_tables), once
         if read_only:
             self.READ_ONLY_REASON = "it was opened read-only"
 
@@ -75,13 +88,19 @@ class PostgresRecordStore(RecordStore):
 
     def ensure_tables(self) -> None:
         super().ensure_tables()
-        if self._stamp_indexed or not self._has_changes or self.READ_ONLY_REASON:
+        if self._indexed or not self._has_changes or self.READ_ONLY_REASON:
             return
-        # looked up first: CREATE INDEX IF NOT EXISTS would lock the log against writes to find out
-        if not self._scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
-                            "AND indexname = $1", [STAMP_INDEX]):
-            self._execute(f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {CHANGES} (stamp)")
-        self._stamp_indexed = True
+        # looked up first: CREATE INDEX IF NOT EXISTS would lock a table against writes to find out
+        wanted = _indexes()
+        found = {r["indexname"] for r in self.query_arrow(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").to_pylist()}
+        for name, ddl in wanted.items():
+            if name not in found:
+                self._execute(ddl)
+        self._indexed = True
+
+    def index(self, table: str, column: str) -> None:
+        self._execute(f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({quote(column)})")
 
     def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
         if isinstance(params, dict):

@@ -138,3 +138,16 @@ def test_what_cannot_be_kept_by_day():
         assert daily.thresholds(tree) is None, text
     tree = parse_predicate("finished_date <= window_end AND window_end <= appointment_date + 2", DOSSIERS)
     assert [t.sql() for t in daily.thresholds(tree)] == ["finished_date", "appointment_date + 2"]
+
+
+@pytest.mark.postgres
+def test_postgres_keeps_an_index_on_the_day_of_the_additive_tables(pg_store):
+    """A window reads a run of days from a kept table, and a batch's recount replaces some days'
+    rows: PostgreSQL finds them by an index on the day (DuckDB by its row groups' min/max)."""
+    made = kept.keep_days(DEF, pg_store, START, END)
+    indexed = {r["tablename"]: r["indexdef"] for r in pg_store.query_arrow(
+        "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename LIKE '\\_k%' AND indexname LIKE '%\\_idx'").to_pylist()}  # not the manifest's key
+    additive = {e.table for e in made if not e.distinct and e.plan.grain in ("daily", "changes")}
+    assert len(additive) == 5 and set(indexed) == additive  # dossiers and petitions twice, publications
+    assert all(f"({daily.DAY})" in d for d in indexed.values())

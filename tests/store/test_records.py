@@ -339,7 +339,8 @@ def test_change_log_of_a_kind_without_window_and_of_a_failed_upsert(store):
 def test_the_postgres_change_log_reads_recent_stamps_by_its_index(postgres_schema):
     """The change log grows by a row per unit and day each batch touches: PostgreSQL keeps an
     index on its stamp, made by a writable store (also for a log made before the index was), so
-    "what changed after stamp s" reads a few entries — and the plan says so."""
+    "what changed after stamp s" reads a few entries — and the plan says so. The windowed kinds
+    are indexed by their window field (a batch's days are recounted from their records)."""
     url, _ = postgres_schema
     writer = open_records(url)
     try:
@@ -350,6 +351,11 @@ def test_the_postgres_change_log_reads_recent_stamps_by_its_index(postgres_schem
                 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
                 "AND tablename = '_record_changes'").to_pylist()}
         assert indexes() == {"_record_changes_stamp"}
+        by_day = {r["indexname"] for r in writer.query_arrow(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname LIKE '%\\_idx'").to_pylist()}
+        assert by_day == {"dossiers_received_date_idx", "petitions_received_date_idx",
+                          "publications_decision_date_idx"}
         writer._execute("DROP INDEX _record_changes_stamp")  # a log from before the index
     finally:
         writer.close()
