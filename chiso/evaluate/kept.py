@@ -114,8 +114,13 @@ def entries(store) -> list[KeptEntry]:
                       int(r["stamp"]), int(r["row_count"]), r["refreshed_at"]) for r in rows]
 
 
-def _record(store, table: str, kind: str, distinct: bool, plan: CountsPlan, stamp: int) -> int:
-    rows = store._scalar(f"SELECT count(*) FROM {table}")
+def _record(store, table: str, kind: str, distinct: bool, plan: CountsPlan, stamp: int,
+            rows: int | None = None) -> int:
+    """Write the table's manifest line; ``rows`` when the caller knows them (a refresh that
+    counted what it deleted and inserted: PostgreSQL counts a table of a million rows by reading
+    it), else counted."""
+    if rows is None:
+        rows = store._scalar(f"SELECT count(*) FROM {table}")
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     store._execute(f"DELETE FROM {MANIFEST} WHERE kept_table = $1", [table])
     store._execute(f"INSERT INTO {MANIFEST} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -332,8 +337,9 @@ def refresh(definition: IndexDefinition, store, *, buckets: dict[str, Sequence[i
             if e.by_day:
                 if buckets is not None or e.stamp == stamp:
                     continue
-                n = _refresh_days(definition, store, e, scopes, _changes(store, e, logged))
-                rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp)
+                n, delta = _refresh_days(definition, store, e, scopes, _changes(store, e, logged))
+                rows = _record(store, e.table, e.kind, e.distinct, e.plan, stamp,
+                               None if delta is None else e.rows + delta)
                 out.append(RefreshReport(e.table, e.kind, e.distinct, n, rows, time.perf_counter() - t0, True))
                 continue
             if buckets is not None:
@@ -366,20 +372,20 @@ def _changes(store, e: KeptEntry, logged: dict[int, dict[str, Changes]]) -> Chan
 
 
 def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict[str, tuple],
-                  changes: Changes) -> int:
+                  changes: Changes) -> tuple[int, int | None]:
     """Recompute the rows of the received days the change log names since the entry's stamp
     (``changes``), of the units it names (a row depends on its unit's records of its day alone);
-    returns how many days."""
+    returns how many days, and by how many rows the table grew (None: not counted)."""
     days, everything = changes.days, changes.everything
     units = None if everything else _changed_units(changes)
     only_units = "" if units is None else f" AND unit_code IN ({', '.join(literal(u) for u in sorted(units))})"
     start, end = e.plan.start, e.plan.end
     if e.plan.grain == STATIC:  # any change: counted again whole (a catalogue: small)
         if not (days or everything):
-            return 0
+            return 0, 0
         store._execute(f"DELETE FROM {e.table}")
         store._execute(f"INSERT INTO {e.table} {day_sql(definition, store, e.kind, STATIC, e.distinct, start, end)}")
-        return 1
+        return 1, None
     if e.distinct and not everything:
         todo = sorted(d for d in days if start <= d <= end)
         if todo:
@@ -389,26 +395,31 @@ def _refresh_days(definition: IndexDefinition, store, e: KeptEntry, scopes: dict
             for d in todo:
                 i = (d - start).days
                 cleared[i // MASK_BUCKETS] |= 1 << (i % MASK_BUCKETS)
-            _merge_masks(store, e.table, fresh, {c: ~cleared[int(c.rsplit("__w", 1)[1])]
-                                                  for c in _columns(store, e.table) if "__w" in c}, only_units)
-        return len(todo)
+            delta = _merge_masks(store, e.table, fresh, {c: ~cleared[int(c.rsplit("__w", 1)[1])]
+                                                          for c in _columns(store, e.table) if "__w" in c},
+                                 only_units)
+            return len(todo), delta
+        return 0, 0
+    deleted: int | None = 0  # rows, as the store reports them (None: the table emptied whole)
     if everything:
         todo = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         store._execute(f"DELETE FROM {e.table}")
+        deleted = None
     else:
         todo = sorted(d for d in days if start <= d <= end)
         if not todo:
-            return 0
+            return 0, 0
         for i in range(0, len(todo), 500):
             listed = ", ".join(str(day_number(d)) for d in todo[i:i + 500])
-            store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed}){only_units}")
+            gone = store._execute(f"DELETE FROM {e.table} WHERE {daily.DAY} IN ({listed}){only_units}")
+            deleted = None if deleted is None or gone < 0 else deleted + gone
     if everything:
         fresh = day_sql(definition, store, e.kind, e.plan.grain, e.distinct, start, end)
     else:
         fresh = _scoped_sql(definition, store, e, todo, scopes, units)
     assert fresh is not None
-    store._execute(f"INSERT INTO {e.table} {fresh}")
-    return len(todo)
+    inserted = store._execute(f"INSERT INTO {e.table} {fresh}")
+    return len(todo), None if deleted is None or inserted < 0 else inserted - deleted
 
 
 def _scope_name(kind: str) -> str:
@@ -464,12 +475,13 @@ def _columns(store, table: str) -> list[str]:
     return list(store.query_arrow(f"SELECT * FROM {table} LIMIT 0").column_names)
 
 
-def _merge_masks(store, table: str, fresh: str, keep: dict[str, int], only_units: str = "") -> None:
+def _merge_masks(store, table: str, fresh: str, keep: dict[str, int], only_units: str = "") -> int | None:
     """Merge the rows of ``fresh`` (unit, distinct value, masks) into ``table`` in place: each
     mask column ``m`` keeps its old bits of ``keep[m]`` (those not recomputed) and takes the new
     ones; a row left with no bit of any ``_any`` mask goes. Only the rows holding a recomputed
     bit, and those of ``fresh``, are written; ``only_units`` (`` AND unit_code IN (…)``) names
-    the units recomputed when not all were."""
+    the units recomputed when not all were. Returns by how many rows the table grew (None: the
+    store did not say)."""
     cols = _columns(store, table)
     value = cols[2]
     tmp = f"{table}_new"
@@ -494,18 +506,21 @@ def _merge_masks(store, table: str, fresh: str, keep: dict[str, int], only_units
                        f"LEFT JOIN {table} o ON {same}")
         store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
                        + f" FROM {found} n WHERE {table}.{store.ROW_ID} = n._at")
-        store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} "
-                       f"FROM {found} n WHERE n._at IS NULL")
+        inserted = store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT "
+                                  f"{', '.join('n.' + c for c in cols)} FROM {found} n WHERE n._at IS NULL")
         store._execute(f"DROP TABLE {found}")
     else:
         store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
                        + f" FROM {tmp} n WHERE {table}.unit_code = n.unit_code AND {table}.{value} = n.{value}")
-        store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('n.' + c for c in cols)} "
-                       f"FROM {tmp} n WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE {same})")
+        inserted = store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT "
+                                  f"{', '.join('n.' + c for c in cols)} "
+                                  f"FROM {tmp} n WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE {same})")
     anys = [c for c in keep if c == "_any" or c.startswith("_any__w")]
+    deleted = 0
     if cleared:
-        store._execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = 0" for c in anys))
+        deleted = store._execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = 0" for c in anys))
     store._execute(f"DROP TABLE {tmp}")
+    return None if inserted < 0 or deleted < 0 else inserted - deleted
 
 
 # -------------------------------------------------------------------- reading
