@@ -330,6 +330,11 @@ def _summary(runs: list[dict]) -> dict:
             "peak_mib": max(r["peak_mib"] for r in runs), "loads": [r["load"] for r in runs]}
 
 
+def _same_counts(a: dict, b: dict) -> bool:
+    """Whether two steps' runs counted the same year totals."""
+    return a["checks"] == b["checks"] and a["province_year"] == b["province_year"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dossiers", type=int, default=10_000_000)
@@ -392,7 +397,7 @@ def main() -> None:
           f"{raw['grouped_seconds']:.2f} s (chiso ÷ that: {c['best'] / raw['grouped_seconds']:.1f}×)")
     if args.year:
         y = rows["year"]
-        same = y["checks"] == c["checks"] and y["province_year"] == c["province_year"]
+        same = _same_counts(y, c)
         print(f"the year alone from records: {y['best']:.2f} s best (counts {y['counts_seconds']:.2f} s), ÷ the floor "
               f"{y['best'] / raw['best']:.1f}× (best), {y['median'] / raw['median']:.1f}× (median); its counts equal "
               f"the series' year: {same}")
@@ -400,7 +405,7 @@ def main() -> None:
             print("WARNING: the year alone counts differently from the series' year", file=sys.stderr)
     if args.by_unit:
         cu, ru = rows["chiso@unit"], rows["raw@unit"]
-        same = cu["checks"] == c["checks"] and cu["province_year"] == c["province_year"]
+        same = _same_counts(cu, c)
         print(f"ordered by unit: chiso {cu['best']:.2f} s best ({cu['best'] / c['best']:.2f}× the same dossiers as "
               f"generated), ÷ its floor {cu['best'] / ru['best']:.1f}× (best), {cu['median'] / ru['median']:.1f}× "
               f"(median); counts equal to the other order's: {same}")
@@ -408,7 +413,7 @@ def main() -> None:
             print("WARNING: the counts differ between the two orders of the same dossiers", file=sys.stderr)
     if args.kept:
         k = rows["kept"]
-        agree = k["checks"] == c["checks"] and k["province_year"] == c["province_year"]
+        agree = _same_counts(k, c)
         print(f"\nkept counts equal to the scan's: {agree}. Weekly refresh — the last weeks' buckets recounted "
               "from their records, then every window scored again from the kept counts (best run):\n")
         print("| weeks recounted | wall s | CPU s | of which the recount, wall s |")
@@ -420,7 +425,7 @@ def main() -> None:
             print("WARNING: kept counts differ from the scan's", file=sys.stderr)
     if args.pandas:
         p = rows["pandas"]
-        agree = p["checks"] == c["checks"] and p["province_year"] == c["province_year"]
+        agree = _same_counts(p, c)
         if not agree:
             print(f"WARNING: counts differ: chiso {c['checks']} {c['province_year']} "
                   f"pandas {p['checks']} {p['province_year']}", file=sys.stderr)

@@ -216,10 +216,12 @@ class RecordStore(ABC):
                 + ",\n  ".join(hist_cols) + "\n)")
         return [main, hist]
 
+    #: The store's tables and their columns (table_name, column_name).
+    COLUMNS_SQL = ("SELECT table_name, column_name FROM information_schema.columns "
+                   "WHERE table_schema = current_schema()")
+
     def _existing_columns(self) -> dict[str, set[str]]:
-        rows = self.query_arrow(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema()").to_pylist()
+        rows = self.query_arrow(self.COLUMNS_SQL).to_pylist()
         found: dict[str, set[str]] = {}
         for r in rows:
             found.setdefault(r["table_name"], set()).add(r["column_name"])

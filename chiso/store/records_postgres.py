@@ -99,18 +99,12 @@ class PostgresRecordStore(RecordStore):
                 self._execute(ddl)
         self._indexed = True
 
-    def _existing_columns(self) -> dict[str, set[str]]:
-        # the catalogue itself: information_schema.columns, a view checking privileges on every
-        # column of the database, took 0.04 s, and a load asks twice
-        rows = self.query_arrow(
-            "SELECT c.relname AS table_name, a.attname AS column_name FROM pg_catalog.pg_attribute a "
-            "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind IN ('r', 'p') "
-            "AND a.attnum > 0 AND NOT a.attisdropped").to_pylist()
-        found: dict[str, set[str]] = {}
-        for r in rows:
-            found.setdefault(r["table_name"], set()).add(r["column_name"])
-        return found
+    # the catalogue itself: information_schema.columns, a view checking privileges on every
+    # column of the database, took 0.04 s, and a load asks twice
+    COLUMNS_SQL = ("SELECT c.relname AS table_name, a.attname AS column_name FROM pg_catalog.pg_attribute a "
+                   "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                   "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind IN ('r', 'p') "
+                   "AND a.attnum > 0 AND NOT a.attisdropped")
 
     def index(self, table: str, column: str) -> None:
         self._execute(f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({quote(column)})")
