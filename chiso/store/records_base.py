@@ -316,19 +316,23 @@ class RecordStore(ABC):
             return 0
         return self._scalar(f"SELECT COALESCE(MAX(stamp), 0) FROM {CHANGES}")
 
+    def _logged(self, column: str, since: int, kind: str | None = None) -> dict[str, set]:
+        """The distinct ``column`` values (day or unit_code) the change log holds after stamp
+        ``since``, by kind (of ``kind`` alone when given)."""
+        only = "" if kind is None else f" AND kind = {literal(kind_of(kind).name)}"
+        found: dict[str, set] = {}
+        for r in self.query_arrow(f"SELECT DISTINCT kind, {column} AS v FROM {CHANGES} "
+                                  f"WHERE {_after(since)}{only}").to_pylist():
+            found.setdefault(r["kind"], set()).add(r["v"])
+        return found
+
     def changes_since(self, since: int) -> dict[str, Changes]:
         """What the change log says of each kind after stamp ``since``, read in two statements
         for every kind (the days, the units) — a refresh of kept counts asks it once, not once
         per kept table."""
         if not self._has_changes:
             return {}
-        after = _after(since)
-        days: dict[str, set] = {}
-        for r in self.query_arrow(f"SELECT DISTINCT kind, day FROM {CHANGES} WHERE {after}").to_pylist():
-            days.setdefault(r["kind"], set()).add(r["day"])
-        units: dict[str, set] = {}
-        for r in self.query_arrow(f"SELECT DISTINCT kind, unit_code FROM {CHANGES} WHERE {after}").to_pylist():
-            units.setdefault(r["kind"], set()).add(r["unit_code"])
+        days, units = self._logged("day", since), self._logged("unit_code", since)
         return {k: Changes(frozenset(d for d in found if d is not None), None in found,
                            None if None in units.get(k, ()) else frozenset(units.get(k, ())))
                 for k, found in days.items()}
@@ -336,14 +340,18 @@ class RecordStore(ABC):
     def changed_days(self, kind: str, since: int) -> tuple[set[date], bool]:
         """Days of ``kind``'s window field whose records changed after stamp ``since``, and
         whether a change touched everything (a kind without a window field)."""
-        found = self.changes_since(since).get(kind_of(kind).name, NO_CHANGES)
-        return set(found.days), found.everything
+        if not self._has_changes:
+            return set(), False
+        days = self._logged("day", since, kind).get(kind_of(kind).name, set())
+        return {d for d in days if d is not None}, None in days
 
     def changed_units(self, kind: str, since: int) -> set[str] | None:
         """Units whose ``kind`` records changed after stamp ``since`` (new and old versions'),
         or None when a change names no unit (logged before units were: every unit)."""
-        found = self.changes_since(since).get(kind_of(kind).name, NO_CHANGES)
-        return None if found.units is None else set(found.units)
+        if not self._has_changes:
+            return set()
+        units = self._logged("unit_code", since, kind).get(kind_of(kind).name, set())
+        return None if None in units else units
 
     def _log_changes(self, rk: RecordKind, matched: str) -> None:
         """Log the days of the records this upsert inserts or replaces (new and old versions),

@@ -34,16 +34,20 @@ _COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
 STAMP_INDEX = "_record_changes_stamp"
 
 
+def _index_ddl(table: str, column: str) -> tuple[str, str]:
+    """(name, CREATE statement) of the index of ``table`` on ``column``."""
+    name = f"{table}_{column}_idx"
+    return name, f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({quote(column)})"
+
+
 def _indexes() -> dict[str, str]:
     """The indexes a writable PostgreSQL record store keeps beside the tables' keys, by name:
     the change log's stamp, and each windowed kind's window field — a batch's days are recounted
     from the records of those days (kept counts), which without it is a scan of every record.
     DuckDB keeps none of these: its row groups, in arrival order, are skipped by min/max."""
     out = {STAMP_INDEX: f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {CHANGES} (stamp)"}
-    for kind in RECORD_KINDS.values():
-        if kind.window_field is not None:
-            name = f"{kind.name}_{kind.window_field}_idx"
-            out[name] = f"CREATE INDEX IF NOT EXISTS {name} ON {quote(kind.name)} ({quote(kind.window_field)})"
+    out.update(_index_ddl(kind.name, kind.window_field) for kind in RECORD_KINDS.values()
+               if kind.window_field is not None)
     return out
 
 
@@ -107,7 +111,7 @@ class PostgresRecordStore(RecordStore):
                    "AND a.attnum > 0 AND NOT a.attisdropped")
 
     def index(self, table: str, column: str) -> None:
-        self._execute(f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({quote(column)})")
+        self._execute(_index_ddl(table, column)[1])
 
     def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
         if isinstance(params, dict):
