@@ -11,7 +11,8 @@ N generated dossiers of the nation's year (``chiso.demo.generate``) are loaded o
 ``chiso load``'s path into a record store (DuckDB under benchmarks/out/, or the PostgreSQL
 URL given, in a fresh schema dropped afterwards); the web application (``create_app``,
 in-process through Starlette's test client: no network, the same routing, security,
-validation and scoring) holds it writable, as ``CHISO_INGEST_WRITER=web`` does. Each repeat
+validation and scoring) holds it writable, as ``CHISO_INGEST_WRITER=web`` does, with the
+garbage collector tuned as ``chiso serve`` tunes it (``settle_memory``). Each repeat
 takes ``--batch`` stored dossiers of one week, flips their ``synced_national``, pushes them
 as JSON lines with an ``ingest`` token and reads ``/api/v1/scores`` for that week right
 after: the read must show the province's DOSSIER_SYNC numerator the store now holds
@@ -46,7 +47,7 @@ from chiso.store.records import open_records
 from chiso.store.records_postgres import connect_kwargs
 from chiso.units import load_units
 from chiso.web.api import records as ingest_api
-from chiso.web.app import create_app
+from chiso.web.app import create_app, settle_memory
 from chiso.web.security import accounts, tokens
 
 ROOT = Path(__file__).resolve().parent
@@ -188,6 +189,7 @@ def run(n: int, batch: int, repeat: int, records_url: str | None, keep: bool = F
                 "Content-Type": "application/x-ndjson"}
         read = {"Authorization": f"Bearer {tokens.create(db, 'bench', 'quantri', 'read', 'read').secret}"}
         app = create_app(store=store, tree=tree, database_url=db_url)
+        settle_memory()  # the garbage collector tuned as in a serving process (chiso serve)
         posts, reads, visible, folds = [], [], [], []
         with TestClient(app) as client:
             for i in range(repeat):

@@ -278,23 +278,28 @@ def _compile_distinct(kind: RecordKind, relation: str, target: Dialect, plan: Co
     return reduce_distinct(base, key, [m.name for m in measures], plan.outer and windowed, target)
 
 
-def reduce_distinct(base: exp.Select, key: str, names: list[str], outer: bool, target: Dialect) -> exp.Expression:
-    """Distinct counts from ``base``: one row per (province, unit, ``key`` value, bucket) with a
+def reduce_distinct(base: exp.Select, key: str, names: list[str], outer: bool, target: Dialect,
+                    *, unique: bool = False) -> exp.Expression:
+    """Distinct counts from ``base``: rows per (province, unit, ``key`` value, bucket) with a
     0/1 column per measure (and ``<m>__o``, judged at the range's end, with ``outer``) —
     reduced to per-bucket counts by unit and by province, and with ``outer`` the whole range's
-    (bucket -1)."""
+    (bucket -1). ``unique``: ``base`` holds one row per (unit, value) and bucket (and so one per
+    (unit, value) in the whole), so a unit's counts are its flags' sums, with no reduction to one
+    row per value first (a province's still need it: its units share values)."""
 
     def reduce(by_unit: bool, whole: bool) -> exp.Select:
         src = [f"{n}__o" if whole else n for n in names]
         inner_keys = ["province_code"] + (["unit_code"] if by_unit else []) + [key] + ([] if whole else ["bucket"])
-        inner = exp.select(*[exp.column(k) for k in inner_keys],
-                           *[exp.alias_(exp.Max(this=exp.column(s)), s) for s in src]
-                           ).from_("base").group_by(*[exp.column(k) for k in inner_keys])
         outer_keys = [k for k in inner_keys if k != key]
         cols = [exp.column("province_code"),
                 exp.column("unit_code") if by_unit else exp.alias_(exp.cast(exp.null(), "VARCHAR"), "unit_code"),
                 exp.alias_(_n(OUTER_BUCKET), "bucket") if whole else exp.column("bucket")]
         cols += [exp.alias_(exp.cast(exp.Sum(this=exp.column(s)), "BIGINT"), n) for s, n in zip(src, names)]
+        if unique and by_unit and not whole:
+            return exp.select(*cols).from_("base").group_by(*[exp.column(k) for k in outer_keys])
+        inner = exp.select(*[exp.column(k) for k in inner_keys],
+                           *[exp.alias_(exp.Max(this=exp.column(s)), s) for s in src]
+                           ).from_("base").group_by(*[exp.column(k) for k in inner_keys])
         return exp.select(*cols).from_(inner.subquery("x")).group_by(*[exp.column(k) for k in outer_keys])
 
     parts = [reduce(True, False), reduce(False, False)]

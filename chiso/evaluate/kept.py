@@ -287,6 +287,9 @@ def keep_days(definition: IndexDefinition, store, start: dt.date, end: dt.date) 
             store._execute(f"CREATE TABLE {name} AS SELECT * FROM ({sql}) AS kept{order}")
             if order:  # a window, and a batch's recount, read and replace the rows of some days
                 store.index(name, daily.DAY)
+            elif distinct and part == BY_DAY:  # a batch's masks are merged into their rows by key
+                store.index(name, _columns(store, name)[1:3], unique=True)
+            store.analyze(name)
             _record(store, name, kind, distinct, CountsPlan(start, end, part), stamp)  # type: ignore[arg-type]
     return [e for e in entries(store) if e.by_day]
 
@@ -487,38 +490,53 @@ def _merge_masks(store, table: str, fresh: str, keep: dict[str, int], only_units
     tmp = f"{table}_new"
     store._execute(f"DROP TABLE IF EXISTS {tmp}")
     store._execute(f"CREATE TEMP TABLE {tmp} AS {fresh}")
+    store.analyze(tmp, ["unit_code", value])  # its size known, a batch's rows are merged through the key's index
 
     def big(v: int) -> str:
         return f"CAST({v} AS BIGINT)"
 
     cleared = {m: bits for m, bits in keep.items() if ~bits}
-    if cleared:
-        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
-                       + " WHERE (" + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items())
-                       + f"){only_units}")
-    # the new bits lie on recomputed days: only the columns holding those days take them
+    # the new bits lie on recomputed days: only the columns holding those days take them. A row
+    # of ``fresh`` is written once, its old bits of those days cleared and the new ones set
+    # together (PostgreSQL writes a new version of every row updated: twice was half the merge)
     masks = list(cleared) or list(keep)
+
+    def merged(m: str) -> str:
+        old = f"{table}.{m}"
+        return f"{m} = ({old} & {big(cleared[m])}) | n.{m}" if m in cleared else f"{m} = {old} | n.{m}"
+
+    # the other rows of the recomputed units holding a bit of those days: cleared of them
+    stale = (f"UPDATE {table} SET " + ", ".join(f"{m} = {m} & {big(bits)}" for m, bits in cleared.items())
+             + " WHERE (" + " OR ".join(f"({m} & {big(~bits)}) <> 0" for m, bits in cleared.items())
+             + f"){only_units} AND ")
     same = f"o.unit_code = n.unit_code AND o.{value} = n.{value}"
     if store.ROW_ID:  # the stored row's address found once; the update joins on it
         found = f"{table}_at"
         store._execute(f"DROP TABLE IF EXISTS {found}")
         store._execute(f"CREATE TEMP TABLE {found} AS SELECT n.*, o.{store.ROW_ID} AS _at FROM {tmp} n "
                        f"LEFT JOIN {table} o ON {same}")
-        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
+        store._execute(f"UPDATE {table} SET " + ", ".join(merged(m) for m in masks)
                        + f" FROM {found} n WHERE {table}.{store.ROW_ID} = n._at")
+        if cleared:
+            store._execute(stale + f"{store.ROW_ID} NOT IN "
+                           f"(SELECT _at FROM {found} WHERE _at IS NOT NULL)")
         inserted = store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT "
                                   f"{', '.join('n.' + c for c in cols)} FROM {found} n WHERE n._at IS NULL")
         store._execute(f"DROP TABLE {found}")
     else:
-        store._execute(f"UPDATE {table} SET " + ", ".join(f"{m} = {table}.{m} | n.{m}" for m in masks)
+        store._execute(f"UPDATE {table} SET " + ", ".join(merged(m) for m in masks)
                        + f" FROM {tmp} n WHERE {table}.unit_code = n.unit_code AND {table}.{value} = n.{value}")
+        if cleared:
+            store._execute(stale + f"NOT EXISTS (SELECT 1 FROM {tmp} n WHERE "
+                           f"n.unit_code = {table}.unit_code AND n.{value} = {table}.{value})")
         inserted = store._execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT "
                                   f"{', '.join('n.' + c for c in cols)} "
                                   f"FROM {tmp} n WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE {same})")
     anys = [c for c in keep if c == "_any" or c.startswith("_any__w")]
     deleted = 0
     if cleared:
-        deleted = store._execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = 0" for c in anys))
+        deleted = store._execute(f"DELETE FROM {table} WHERE (" + " AND ".join(f"{c} = 0" for c in anys)
+                                 + f"){only_units}")
     store._execute(f"DROP TABLE {tmp}")
     return None if inserted < 0 or deleted < 0 else inserted - deleted
 

@@ -58,6 +58,13 @@ POLARS_TYPES: dict[str, pl.DataType] = {
 }
 
 
+#: An upsert writing this many records or more gathers the planner's statistics of the tables
+#: it grew (:meth:`RecordStore.analyze`): after a bulk load PostgreSQL would otherwise plan the
+#: next batches on the empty tables' guesses — "what changed after stamp s" read the whole
+#: change log instead of its index's last entries. A push of 10,000 leaves that to autovacuum.
+ANALYZE_AFTER = 100_000
+
+
 @dataclass(frozen=True)
 class UpsertCounts:
     """What one upsert did: new keys, changed records (old version kept), identical ones."""
@@ -304,10 +311,17 @@ class RecordStore(ABC):
             self._execute(f"INSERT INTO {VERSIONS} (kind, record_key, version) VALUES {rows} "
                           "ON CONFLICT (kind, record_key) DO UPDATE SET version = excluded.version")
 
-    def index(self, table: str, column: str) -> None:
-        """Index a table kept beside the records (kept counts) on the column it is read and
-        recounted by, where this store reads through an index (PostgreSQL); an embedded store
-        skips row groups by their min/max instead and keeps none."""
+    def index(self, table: str, columns: str | Sequence[str], *, unique: bool = False) -> None:
+        """Index a table kept beside the records (kept counts) on the column(s) it is read,
+        recounted or merged by (``unique``: its key), where this store reads through an index
+        (PostgreSQL); an embedded store skips row groups by their min/max instead and keeps none."""
+
+    def analyze(self, table: str, columns: Sequence[str] = ()) -> None:
+        """Gather the planner's statistics of a table just filled or grown in bulk (of
+        ``columns`` only, when given: the size comes with any of them), where the
+        store plans by them and would otherwise wait for a background pass (PostgreSQL: until
+        then, a fresh table's or temporary table's size is guessed, and a join planned for the
+        guess); DuckDB keeps its statistics as it writes."""
 
     # -- the change log ------------------------------------------------------------------
     def stamp(self) -> int:
@@ -474,6 +488,9 @@ class RecordStore(ABC):
                     f"INSERT INTO {table} ({col_list}, {quote(BATCH_COLUMN)}) "
                     f"SELECT {', '.join('s.' + c for c in cols)}, {text_param(1)} FROM {matched} s "
                     f"WHERE NOT s.{FOUND}", [batch])
+                if inserted + updated >= ANALYZE_AFTER:  # a bulk load: the planner told of it now
+                    for name in [table] + [hist] * bool(updated) + [CHANGES] * self._has_changes:
+                        self.analyze(name)
             finally:
                 self._drop_temp(matched)
                 self._drop_temp(found)

@@ -25,7 +25,17 @@ _ARROW_TYPES: dict[int, pa.DataType] = {
     1114: pa.timestamp("us"), 1184: pa.timestamp("us", tz="UTC"), 700: pa.float32(),
     701: pa.float64(),
 }
-_COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
+_COPY_SLICE = 200_000
+#: Planner settings for the record store's connection, where the server and the URL leave
+#: PostgreSQL's defaults (decision 195). ``jit``: compiling a statement's expressions pays only
+#: for statements running many seconds; chiso's run well under one, and the planner, taking
+#: the cost of a kept table's read for a long one, spent 20 ms of 185 compiling it.
+#: ``work_mem``: a window's read of counts kept by day groups tens of thousands of (unit, week)
+#: rows of a dozen sums; in the default 4 MB its hash spilled to disk. ``random_page_cost``: the
+#: default 4 models spinning disks; PostgreSQL's manual suggests 1.1 for solid-state storage, as
+#: a record store's is. At 4 a batch of 10,000 dossiers was matched against 1M stored ones by
+#: reading all of them (0.32 s) rather than through the key's index (0.07 s).
+SESSION = {"jit": "off", "work_mem": "64MB", "random_page_cost": "1.1"}  # rows per COPY write: bounds the CSV text held in memory
 
 #: The change log's index on its stamp. The log gains a row per (kind, day, unit) a batch
 #: touches, so it holds about one row per unit and day of the stored records; "what changed
@@ -34,10 +44,13 @@ _COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
 STAMP_INDEX = "_record_changes_stamp"
 
 
-def _index_ddl(table: str, column: str) -> tuple[str, str]:
-    """(name, CREATE statement) of the index of ``table`` on ``column``."""
-    name = f"{table}_{column}_idx"
-    return name, f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({quote(column)})"
+def _index_ddl(table: str, columns: str | Sequence[str], unique: bool = False) -> tuple[str, str]:
+    """(name, CREATE statement) of the index of ``table`` on ``columns`` (one, or several in
+    order; ``unique``: one row a key)."""
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    name = f"{table}_{'_'.join(cols)}_{'key' if unique else 'idx'}"
+    return name, (f"CREATE {'UNIQUE ' if unique else ''}INDEX IF NOT EXISTS {name} ON {quote(table)} "
+                  f"({', '.join(quote(c) for c in cols)})")
 
 
 def _indexes() -> dict[str, str]:
@@ -88,7 +101,17 @@ class PostgresRecordStore(RecordStore):
         store = cls(conn, read_only=read_only)
         if read_only:
             store._execute("SET default_transaction_read_only = on")
+        store._session_defaults()
         return store
+
+    def _session_defaults(self) -> None:
+        """Set :data:`SESSION` on this connection, each where the server's configuration and
+        the URL's ``options`` leave it at PostgreSQL's default (theirs are kept)."""
+        left = {r["name"] for r in self.query_arrow(
+            "SELECT name FROM pg_settings WHERE name = ANY($1) AND source = 'default'", [list(SESSION)]).to_pylist()}
+        for name, value in SESSION.items():
+            if name in left:
+                self._execute(f"SET {name} = '{value}'")
 
     def ensure_tables(self) -> None:
         super().ensure_tables()
@@ -110,8 +133,11 @@ class PostgresRecordStore(RecordStore):
                    "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind IN ('r', 'p') "
                    "AND a.attnum > 0 AND NOT a.attisdropped")
 
-    def index(self, table: str, column: str) -> None:
-        self._execute(_index_ddl(table, column)[1])
+    def index(self, table: str, columns: str | Sequence[str], *, unique: bool = False) -> None:
+        self._execute(_index_ddl(table, columns, unique)[1])
+
+    def analyze(self, table: str, columns: Sequence[str] = ()) -> None:
+        self._execute(f"ANALYZE {table}" + (f" ({', '.join(quote(c) for c in columns)})" if columns else ""))
 
     def query_arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
         if isinstance(params, dict):
@@ -156,8 +182,9 @@ class PostgresRecordStore(RecordStore):
         except psycopg.Error as exc:
             raise StoreError(f"could not stage {kind.name} records: {exc}") from exc
         # Temporary tables are never auto-analysed: without statistics the planner guesses
-        # their size and picks slow joins against the record table.
-        self._execute(f"ANALYZE {name}")
+        # their size and picks slow joins against the record table. The key alone: the batch is
+        # joined by it, and the size comes with any column (all 24 took 0.04-0.06 s a batch)
+        self.analyze(name, kind.key)
 
     @contextmanager
     def _tx(self) -> Iterator[None]:

@@ -161,3 +161,21 @@ def test_postgres_keeps_an_index_on_the_day_of_the_additive_tables(pg_store):
     additive = {e.table for e in made if not e.distinct and e.plan.grain in ("daily", "changes")}
     assert len(additive) == 5 and set(indexed) == additive  # dossiers and petitions twice, publications
     assert all(f"({daily.DAY})" in d for d in indexed.values())
+
+
+@pytest.mark.postgres
+def test_postgres_merges_a_batch_into_the_day_masks_by_their_key(pg_store):
+    """The day masks of a distinct measure hold a row per (unit, value): a batch's masks are
+    merged into theirs through a unique index on that key, not a hash of the whole table — and
+    every kept table has its planner statistics from the start (no guess of its size)."""
+    made = kept.keep_days(DEF, pg_store, START, END)
+    keys = {r["tablename"]: r["indexdef"] for r in pg_store.query_arrow(
+        "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename LIKE '\\_kdst%' AND indexname LIKE '%\\_key'").to_pylist()}
+    masks = {e.table for e in made if e.distinct and e.plan.grain == "daily"}
+    assert masks and set(keys) == masks
+    assert all("UNIQUE" in d and "(unit_code, procedure_code)" in d for d in keys.values())
+    never = pg_store.query_arrow(
+        "SELECT relname FROM pg_class WHERE relnamespace = CAST(current_schema() AS regnamespace) "
+        "AND relkind = 'r' AND relname LIKE '\\_k%' AND relname <> '_kept_counts' AND reltuples < 0").to_pylist()
+    assert never == []  # reltuples is -1 until a table is analysed (the merges: the random edits' test)

@@ -374,3 +374,40 @@ def test_the_postgres_change_log_reads_recent_stamps_by_its_index(postgres_schem
         assert writer.changed_days("dossiers", 0)[0] == {date(2026, 8, 14), date(2026, 8, 17), date(2026, 8, 18)}
     finally:
         writer.close()
+
+
+@pytest.mark.postgres
+def test_the_postgres_connection_sets_its_planner_defaults_and_keeps_the_deployers(postgres_schema):
+    """chiso's statements run well under a second: the store's connection turns JIT compiling
+    off and gives a read's hash its memory — where neither the server's configuration nor the
+    URL's options set them (theirs are kept)."""
+    url, _ = postgres_schema
+    for extra, work_mem in (("", "64MB"), ("%20-cwork_mem%3D8MB", "8MB")):
+        store = open_records(url + extra)
+        try:
+            shown = {k: store.query_arrow(f"SHOW {k}").column(0)[0].as_py() for k in ("jit", "work_mem")}
+        finally:
+            store.close()
+        assert shown == {"jit": "off", "work_mem": work_mem}
+
+
+@pytest.mark.postgres
+def test_a_bulk_upsert_gives_postgres_the_statistics_of_what_it_grew(postgres_schema, monkeypatch):
+    """After a bulk load the planner must not plan the next batch on an empty table's guesses
+    (the change log read whole instead of through its stamp's index): an upsert of at least
+    ANALYZE_AFTER records analyses the tables it grew; a small push leaves it to autovacuum."""
+    from chiso.store import records_base
+
+    url, _ = postgres_schema
+    store = open_records(url)
+    try:
+        def analysed() -> set[str]:
+            return {r["relname"] for r in store.query_arrow(
+                "SELECT relname FROM pg_class WHERE relnamespace = CAST(current_schema() AS regnamespace) "
+                "AND relname IN ('dossiers', '_record_changes') AND reltuples >= 0").to_pylist()}
+        rows = dossiers()
+        monkeypatch.setattr(records_base, "ANALYZE_AFTER", len(rows))
+        store.upsert("dossiers", rows, batch="b1")
+        assert analysed() == {"dossiers", "_record_changes"}
+    finally:
+        store.close()
