@@ -63,6 +63,9 @@ class ScoreTable:
     # the previous window's scores the changes were measured against (without changes of
     # their own), kept so that a cache can hand them to the next scoring of this window
     before: ScoreTable | None = field(default=None, repr=False, compare=False)
+    # the provinces with records in the window itself (None: not said): a cached table's, with
+    # the next window's counts, gives the units both are scored over without counting it again
+    provinces: frozenset[str] | None = field(default=None, compare=False)
 
     def method_note(self, lang: str = "vi") -> str | None:
         """What to show beside the scores when the window spans a change of method

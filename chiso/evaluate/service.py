@@ -43,10 +43,16 @@ def units_frame(units: list[Unit]) -> pl.DataFrame:
                 "province_code": pl.Utf8})
 
 
-def scored_units(tree, counts: Counts) -> pl.DataFrame:
-    """The units to score: every province with records, with all its departments and communes
-    (a unit without records is scored on empty counts, as the portal does)."""
-    provinces = sorted(set(counts.frame["province_code"].drop_nulls().to_list()))
+def counted_provinces(frame: pl.DataFrame) -> frozenset[str]:
+    """The provinces with records in a counts frame."""
+    return frozenset(frame["province_code"].drop_nulls().to_list())
+
+
+def scored_units(tree, counts: Counts, also: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """The units to score: every province with records (in ``counts``, or among ``also``), with
+    all its departments and communes (a unit without records is scored on empty counts, as the
+    portal does)."""
+    provinces = sorted(counted_provinces(counts.frame) | also)
     units: list[Unit] = []
     for code in provinces:
         if code not in tree:
@@ -106,7 +112,7 @@ def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window:
     choice = version_for(definition, window)
     d = choice.definition
     _counted_by(d, counts)
-    units = scored_units(tree, counts)
+    units = scored_units(tree, counts, _provinces_of(previous_table, previous) if previous_counts is None else frozenset())
     prev_table = None
     before = scoring_version(definition, previous)
     if before is not None and _scored_alike(previous_table, before, previous, units):
@@ -114,13 +120,23 @@ def score_from_counts(definition: IndexDefinition, counts: Counts, tree, window:
     elif before is not None:
         source = previous_counts if previous_counts is not None else counts
         _counted_by(before, source)
-        prev_table = score_window_counts(before, previous.label, source.for_window(previous), units)
-    table = score_window_counts(d, window.label, counts.for_window(window), units, previous=prev_table,
-                                adjustments=adjustments)
+        frame = source.for_window(previous)
+        prev_table = score_window_counts(before, previous.label, frame, units)
+        prev_table.provinces = counted_provinces(frame)
+    frame = counts.for_window(window)
+    table = score_window_counts(d, window.label, frame, units, previous=prev_table, adjustments=adjustments)
+    table.provinces = counted_provinces(frame)
     # kept without its own week before: a chain of cached weeks would hold every earlier one
     table.method = choice
     table.before = prev_table if prev_table is None or prev_table.before is None else replace(prev_table, before=None)
     return table
+
+
+def _provinces_of(table: ScoreTable | None, window: Window | None) -> frozenset[str]:
+    """The provinces with records in ``window`` as a cached table of it says (empty: no such table)."""
+    if table is None or window is None or table.window != window.label or table.provinces is None:
+        return frozenset()
+    return table.provinces
 
 
 def score_records(definition: IndexDefinition, store, tree, window: Window | str | None = None, *,
@@ -142,6 +158,14 @@ def score_records(definition: IndexDefinition, store, tree, window: Window | str
         earlier = compute_counts(before, store, [previous]) if before is not None else None
         return score_from_counts(definition, counts, tree, window, previous, adjustments, previous_counts=earlier,
                                  previous_table=previous_table)
+    if previous is not None and previous_table is not None and _provinces_of(previous_table, previous) \
+            and previous_table.definition is before:
+        # the window before is scored already (a cache's, from the same records): the window's
+        # counts alone, scored over the units of both — unless those are not the table's units
+        counts = compute_counts(d, store, [window])
+        if _scored_alike(previous_table, before, previous, scored_units(tree, counts, previous_table.provinces)):
+            return score_from_counts(definition, counts, tree, window, previous, adjustments,
+                                     previous_table=previous_table)
     if previous is not None and window.kind == "week":
         # one scan for both weeks
         counts = compute_series(d, store, previous.start, window.end)

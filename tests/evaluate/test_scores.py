@@ -2,6 +2,7 @@
 (groups, totals, inheritance, units without records, ranks, bands, changes, adjustments)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from chiso.catalog.index_definition import DEFAULT_INDEX, load_index_definition
 from chiso.errors import ChisoError, UnknownUnitError
 from chiso.evaluate import scores as scores_module
+from chiso.evaluate import service as service_module
 from chiso.evaluate.counts import compute_counts, compute_series
 from chiso.evaluate.points import round_half_up
 from chiso.evaluate.scores import inputs_from_counts, score_counts, score_window, score_window_counts, score_windows
@@ -200,6 +202,32 @@ def test_the_previous_weeks_scores_computed_already_are_taken_as_they_are(duck_s
                           earlier.criteria, earlier.previous_window)
     _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=fewer), fresh)
     assert calls == ["2026-W33", "2026-W34"]
+
+
+def test_with_the_week_before_scored_already_only_the_week_is_counted(duck_store, tree, monkeypatch):
+    """The week before's table knows the provinces with records in it: with it, a week's scoring
+    counts the week alone (half the reading) over the units of both — the same table as computed
+    afresh. A table that does not know them, or was scored over other units than the week's,
+    leaves the scoring to count both weeks."""
+    earlier = score_records(DEF, duck_store, tree, "2026-W33")
+    assert earlier.provinces
+    fresh = score_records(DEF, duck_store, tree, "2026-W34")
+    counted = []
+    plain_counts, plain_series = service_module.compute_counts, service_module.compute_series
+    monkeypatch.setattr(service_module, "compute_counts",
+                        lambda d, store, windows: counted.append([w.label for w in windows]) or plain_counts(d, store, windows))
+    monkeypatch.setattr(service_module, "compute_series",
+                        lambda d, store, a, b, **kw: counted.append((a, b)) or plain_series(d, store, a, b, **kw))
+    _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=earlier), fresh)
+    assert counted == [["2026-W34"]]
+    counted.clear()
+    unknown = dataclasses.replace(earlier, provinces=None)
+    _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=unknown), fresh)
+    assert counted == [(parse_window("2026-W33").start, parse_window("2026-W34").end)]
+    counted.clear()
+    fewer = dataclasses.replace(earlier, units=earlier.units.head(earlier.units.height - 1))
+    _frames_equal(score_records(DEF, duck_store, tree, "2026-W34", previous_table=fewer), fresh)
+    assert counted == [["2026-W34"], (parse_window("2026-W33").start, parse_window("2026-W34").end)]
 
 
 def test_adjustments_and_group_overrides(hand_store, tree):
