@@ -25,7 +25,7 @@ _ARROW_TYPES: dict[int, pa.DataType] = {
     1114: pa.timestamp("us"), 1184: pa.timestamp("us", tz="UTC"), 700: pa.float32(),
     701: pa.float64(),
 }
-_COPY_SLICE = 200_000
+_COPY_SLICE = 200_000  # rows per COPY write: bounds the CSV text held in memory
 #: Planner settings for the record store's connection, where the server and the URL leave
 #: PostgreSQL's defaults (decision 195). ``jit``: compiling a statement's expressions pays only
 #: for statements running many seconds; chiso's run well under one, and the planner, taking
@@ -35,7 +35,7 @@ _COPY_SLICE = 200_000
 #: default 4 models spinning disks; PostgreSQL's manual suggests 1.1 for solid-state storage, as
 #: a record store's is. At 4 a batch of 10,000 dossiers was matched against 1M stored ones by
 #: reading all of them (0.32 s) rather than through the key's index (0.07 s).
-SESSION = {"jit": "off", "work_mem": "64MB", "random_page_cost": "1.1"}  # rows per COPY write: bounds the CSV text held in memory
+SESSION = {"jit": "off", "work_mem": "64MB", "random_page_cost": "1.1"}
 
 #: The change log's index on its stamp. The log gains a row per (kind, day, unit) a batch
 #: touches, so it holds about one row per unit and day of the stored records; "what changed
