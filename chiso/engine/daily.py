@@ -396,7 +396,7 @@ def compile_read_distinct(definition: IndexDefinition, records: str, target: Dia
         base = base.join(source, join_type="cross")
     base = base.where(meets("_any", mask_of))
     if plan.grain != "all":  # the rows holding none of the plan's days dropped before the buckets'
-        base = base.where(meets("_any", lambda w: big(whole[w])))  # pairs are made: a week reads 1 row in 10
+        base = base.where(meets("_any", lambda w: big(whole[w])))  # pairs are made: a week keeps 1 row in 4
     # qualify the mask columns with the kept relation's alias (the VALUES hold the buckets' masks)
     for col in base.find_all(exp.Column):
         if not col.table and col.name.endswith(tuple(f"__w{w}" for w in used)):
